@@ -1,0 +1,44 @@
+import { loadConfig } from "../treasury/config.ts";
+import { shortMessageOf } from "../treasury/errors.ts";
+import { createLogger } from "../treasury/logger.ts";
+import { startService } from "./service.ts";
+
+/**
+ * `npm start`: the service on the configuration in the environment. Bad
+ * configuration prints one line and exits 1; SIGINT and SIGTERM stop it cleanly.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(`treasury: ${shortMessageOf(error)}`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let service;
+  try {
+    service = await startService(config, logger);
+  } catch (error) {
+    logger.fatal({ err: shortMessageOf(error) }, "could not start");
+    console.error(`treasury: ${shortMessageOf(error)}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    service.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: shortMessageOf(error) }, "stopped with an error");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+await main();

@@ -1,0 +1,22 @@
+import type { Address } from "viem";
+import type { TreasuryDatabase } from "../indexer/store/database.ts";
+import type { ChainClient } from "./chain.ts";
+import type { Config } from "./config.ts";
+import type { Deployment } from "./deployment.ts";
+import type { Logger } from "./logger.ts";
+
+/**
+ * What the core, the indexer and the adapters need to act on one Safe: the
+ * chain, the database, what is deployed, and a logger. Functions take it as
+ * their first argument: `proposePayment(ctx, params)`.
+ */
+export type TreasuryContext = {
+  config: Config;
+  chainId: number;
+  rpcUrl: string;
+  safeAddress: Address;
+  client: ChainClient;
+  db: TreasuryDatabase;
+  deployment: Deployment;
+  logger: Logger;
+};
