@@ -1,7 +1,11 @@
 import { chainMirror } from "./001-chain-mirror.ts";
 import { workflow } from "./002-workflow.ts";
+import { peopleAndDiscussion } from "./003-people-and-discussion.ts";
 
 export type Migration = { version: number; name: string; sql: string };
 
-/** Every migration, in order. A migration is never edited once released; add a new one. */
-export const migrations: Migration[] = [chainMirror, workflow];
+/**
+ * Every migration, in order. A migration is never edited once released; add a new one.
+ * Reserved numbers while work is in flight: 004 indexer, 005 proposals, 006 Slack, 007 search.
+ */
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion];
