@@ -43,7 +43,10 @@ export async function openTreasury({ config, logger, chain }: OpenTreasuryParame
 
   try {
     if (!rpcUrl && chain === "start") {
-      localNode = await startLocalNode({ port: config.LOCAL_CHAIN_PORT });
+      localNode = await startLocalNode({
+        port: config.LOCAL_CHAIN_PORT,
+        journalFile: config.CHAIN_JOURNAL_FILE === "none" ? undefined : config.CHAIN_JOURNAL_FILE,
+      });
       rpcUrl = localNode.url;
       logger.info({ rpcUrl }, "local chain started");
       const owners = config.SAFE_OWNERS ? config.SAFE_OWNERS.split(",").map((owner) => getAddress(owner.trim())) : defaultOwners();

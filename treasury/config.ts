@@ -43,6 +43,7 @@ export const configSchema = z.object({
   PORT: port(3000),
   PUBLIC_URL: url("the address people open the review pages at"),
   LOCAL_CHAIN_PORT: port(8545),
+  CHAIN_JOURNAL_FILE: optionalText.transform((value) => value ?? "./data/chain-journal.jsonl"),
   SAFE_OWNERS: optionalText.refine(
     (value) => value === undefined || value.split(",").every((owner) => isAddress(owner.trim(), { strict: false })),
     "is not a comma-separated list of addresses",
@@ -63,6 +64,11 @@ export const configSchema = z.object({
   SLACK_APP_TOKEN: optionalText,
   SLACK_CHANNEL_ID: optionalText,
   SLACK_API_URL: url("Slack's Web API base address"),
+  SLACK_NUDGE_AFTER_MINUTES: wholeNumber(60, 0),
+  SLACK_PROPOSERS: z
+    .enum(["anyone", "members", "owners"], { error: "is not one of anyone, members, owners" })
+    .optional()
+    .default("anyone"),
   OPENAI_BASE_URL: url("an OpenAI-compatible /v1 address"),
   OPENAI_API_KEY: optionalText,
   OPENAI_MODEL: optionalText,
@@ -87,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = result.error.issues[0];
     const variable = String(issue.path[0] ?? "configuration");
     const value = env[variable];
-    throw new ConfigError(`${variable}${value === undefined ? "" : ` (${JSON.stringify(value)})`} ${issue.message}`);
+    const shown = value === undefined || /KEY|SECRET|TOKEN/.test(variable) ? "" : ` (${JSON.stringify(value)})`;
+    throw new ConfigError(`${variable}${shown} ${issue.message}`);
   }
   const config = result.data;
   if (config.SAFE_OWNERS) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import type { EIP1193Provider } from "viem";
 import { TreasuryError } from "../../treasury/errors.ts";
+import { openChainJournal, readJournalHeader } from "./journal.ts";
 
 export class LocalChainError extends TreasuryError {
   override name = "LocalChainError";
@@ -23,15 +24,24 @@ export type StartLocalNodeParameters = {
   port?: number;
   /** Genesis time; fixed so that a replayed setup gives the same blocks. */
   initialDate?: Date;
+  /**
+   * Where the chain's changes are journaled. Given, the chain outlives the
+   * process: a journal left by an earlier run is replayed (with its genesis
+   * time) before the node serves anything.
+   */
+  journalFile?: string;
 };
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /**
  * Starts a Hardhat (EDR) development chain in this process and serves its
- * JSON-RPC on 127.0.0.1 only. The chain lives as long as this process.
+ * JSON-RPC on 127.0.0.1 only. Without a journal, the chain lives as long as
+ * this process; with one, it comes back the same on the next start.
  */
-export async function startLocalNode({ port = 8545, initialDate }: StartLocalNodeParameters = {}): Promise<LocalNode> {
+export async function startLocalNode({ port = 8545, initialDate, journalFile }: StartLocalNodeParameters = {}): Promise<LocalNode> {
+  const header = journalFile ? readJournalHeader(journalFile) : undefined;
+  if (header) initialDate = new Date(header.genesisTimestamp * 1000);
   // Loaded on demand, through the ESM loader: Hardhat must be one module instance per process.
   const { createHardhatRuntimeEnvironment } = await import("hardhat/hre");
   const { default: hardhatConfig } = await import("../../hardhat.config.ts");
@@ -40,7 +50,16 @@ export async function startLocalNode({ port = 8545, initialDate }: StartLocalNod
     network: "local",
     override: initialDate ? { initialDate } : undefined,
   });
-  const provider = connection.provider as unknown as EIP1193Provider;
+  const rawProvider = connection.provider as unknown as EIP1193Provider;
+  let provider = rawProvider;
+  if (journalFile) {
+    try {
+      provider = (await openChainJournal(rawProvider, journalFile)).provider;
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
 
   const server = createServer((request, response) => {
     void handleJsonRpc(provider, request).then(

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { checkChainIdentity, ChainMismatchError } from "../../indexer/chain-identity.ts";
+import { openDatabase, readMeta } from "../../indexer/store/database.ts";
+import { createChainClient } from "../../treasury/chain.ts";
+import { startTestChain, type TestChain } from "../helpers/chain.ts";
+
+describe("chain identity of the database", () => {
+  let chain: TestChain;
+  before(async () => {
+    chain = await startTestChain({ initialFunds: null });
+  });
+  after(() => chain?.stop());
+
+  it("adopts a new database, accepts the same chain, and refuses another chain id or Safe", async () => {
+    const db = openDatabase({ path: join(chain.dir, "identity.db") });
+    const safe = chain.deployment.safe.address;
+    assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "new" });
+    const head = await chain.client.getBlock();
+    db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+      Number(head.number),
+      head.hash,
+      head.parentHash,
+      Number(head.timestamp),
+    );
+    assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "same" });
+
+    await assert.rejects(checkChainIdentity(db, chain.client, chain.deployment.contracts.multiSend), ChainMismatchError);
+    db.prepare("UPDATE meta SET value = '5' WHERE key = 'chain_id'").run();
+    await assert.rejects(checkChainIdentity(db, chain.client, safe), /holds chain 5, but the RPC serves chain 31337/);
+    db.close();
+  });
+
+  it("empties the chain mirror (keeping the workflow) when the stored block hashes no longer match", async () => {
+    const db = openDatabase({ path: join(chain.dir, "rebuild.db") });
+    const safe = chain.deployment.safe.address;
+    await checkChainIdentity(db, chain.client, safe);
+    const head = await chain.client.getBlock();
+    db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+      Number(head.number),
+      `0x${"ab".repeat(32)}`,
+      head.parentHash,
+      Number(head.timestamp),
+    );
+    db.prepare("INSERT INTO address_book (address, label, added_by, created_at) VALUES (?, ?, ?, ?)").run(safe, "Us", "test", 1);
+    const result = await checkChainIdentity(db, createChainClient({ rpcUrl: chain.node.url, chainId: 31337 }), safe);
+    assert.equal(result.status, "rebuilt");
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 0);
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM address_book").get() as { n: number }).n, 1);
+    assert.equal(readMeta(db, "announce_after_block"), String(head.number));
+    db.close();
+  });
+});
