@@ -25,5 +25,5 @@ export default defineConfig({
       chainId: 31337,
     },
   },
-  paths: { sources: "./contracts", tests: { mocha: "./test" } },
+  paths: { sources: "./contracts" },
 });

@@ -3,6 +3,7 @@ import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import { openDatabase } from "../indexer/store/database.ts";
 import { ensureDeployment, defaultOwners } from "../scripts/local-chain/ensure-deployment.ts";
 import { startLocalNode, type LocalNode } from "../scripts/local-chain/node.ts";
+import { planDemo, replayDemo } from "../scripts/seed/demo.ts";
 import { createChainClient } from "../treasury/chain.ts";
 import type { Config } from "../treasury/config.ts";
 import type { TreasuryContext } from "../treasury/context.ts";
@@ -43,22 +44,31 @@ export async function openTreasury({ config, logger, chain }: OpenTreasuryParame
 
   try {
     if (!rpcUrl && chain === "start") {
+      // First run (fresh chain, empty database): the demo treasury, replayed from DEMO_FIXTURE.
+      const demo = planDemo(config);
       localNode = await startLocalNode({
         port: config.LOCAL_CHAIN_PORT,
         journalFile: config.CHAIN_JOURNAL_FILE === "none" ? undefined : config.CHAIN_JOURNAL_FILE,
+        initialDate: demo?.genesis,
       });
       rpcUrl = localNode.url;
       logger.info({ rpcUrl }, "local chain started");
-      const owners = config.SAFE_OWNERS ? config.SAFE_OWNERS.split(",").map((owner) => getAddress(owner.trim())) : defaultOwners();
-      const result = await ensureDeployment({
-        provider: localNode.provider,
-        file: config.DEPLOYMENT_FILE,
-        owners,
-        threshold: config.SAFE_THRESHOLD,
-      });
-      deployment = result.deployment;
-      deployed = result.deployed;
-      logger.info({ safe: deployment.safe.address, deployed }, deployed ? "demo Safe deployed" : "demo Safe reused");
+      if (demo) {
+        await replayDemo({ demo, config, logger, provider: localNode.provider, rpcUrl });
+        deployment = readDeployment(config.DEPLOYMENT_FILE);
+        deployed = true;
+      } else {
+        const owners = config.SAFE_OWNERS ? config.SAFE_OWNERS.split(",").map((owner) => getAddress(owner.trim())) : defaultOwners();
+        const result = await ensureDeployment({
+          provider: localNode.provider,
+          file: config.DEPLOYMENT_FILE,
+          owners,
+          threshold: config.SAFE_THRESHOLD,
+        });
+        deployment = result.deployment;
+        deployed = result.deployed;
+        logger.info({ safe: deployment.safe.address, deployed }, deployed ? "demo Safe deployed" : "demo Safe reused");
+      }
     }
     rpcUrl ??= `http://127.0.0.1:${config.LOCAL_CHAIN_PORT}`;
     deployment ??= readDeployment(config.DEPLOYMENT_FILE);

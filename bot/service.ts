@@ -1,8 +1,17 @@
 import type { Server } from "node:http";
+import type { Router } from "express";
+import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
+import { syncActivity } from "../indexer/search/activity.ts";
+import { createEmbedderFromConfig } from "../indexer/search/embedder.ts";
+import { createEmbeddingWorker } from "../indexer/search/worker.ts";
+import { reconcileProposals } from "../treasury/proposals/index.ts";
 import type { Config } from "../treasury/config.ts";
+import { shortMessageOf } from "../treasury/errors.ts";
 import type { Logger } from "../treasury/logger.ts";
 import { openTreasury, type OpenTreasuryReturnType } from "./runtime.ts";
+import { createSlackAdapter, type SlackAdapter } from "./slack/adapter.ts";
 import { createMetrics } from "./web/metrics.ts";
+import { createWalletPagesRouter } from "./web/pages/router.ts";
 import { createWebApp, listenWeb } from "./web/server.ts";
 
 export type Service = {
@@ -24,10 +33,32 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const { ctx } = treasury;
   const metrics = createMetrics();
   const stoppers: Array<() => Promise<void> | void> = [];
+  // Run in order after each committed indexer batch (and after a reorg rollback).
+  const batchHooks: IndexerBatchHook[] = [
+    // Proposals executed, failed, rejected or replaced on-chain (also by other apps), and on-chain approveHash approvals.
+    () => void reconcileProposals(ctx),
+    // The searchable activity: payments, deposits, proposals and discussion.
+    () => void syncActivity(ctx.db),
+  ];
+  // Search by meaning: activity is embedded in the background, never in a request.
+  ctx.embedder = createEmbedderFromConfig(config);
+  const embeddingWorker = createEmbeddingWorker({ db: ctx.db, embedder: ctx.embedder, logger });
+  // The wallet pages (review and sign, link a wallet) work with or without Slack.
+  const routers: Router[] = [createWalletPagesRouter({ ctx })];
+
+  // Slack (bot/slack): only with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Its router goes first: it reads the raw body to verify signatures.
+  let slack: SlackAdapter | undefined;
+  if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+    slack = createSlackAdapter({ ctx });
+    routers.unshift(slack.router);
+    stoppers.push(() => slack?.stop());
+    // New outbox rows and proposal changes reach Slack at once instead of at the worker's next tick.
+    batchHooks.push(() => slack?.deps.wake());
+  }
 
   let server: Server;
   try {
-    const app = createWebApp({ ctx, metrics, routers: [] });
+    const app = createWebApp({ ctx, metrics, routers });
     server = await listenWeb(app, config.HOST, config.PORT);
   } catch (error) {
     await treasury.close();
@@ -36,7 +67,27 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
+  // Links in Slack and the SIWE domain use the address people reach; with PORT=0 only now is it known.
+  config.PUBLIC_URL ??= url;
   logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
+  await slack?.start();
+
+  // The indexer (indexer/): backfills from the Safe's creation, then follows the head; each batch runs the batchHooks.
+  const indexer = createIndexer({
+    ctx,
+    progress: "log",
+    onBatch: async (batch) => {
+      for (const hook of batchHooks)
+        await Promise.resolve()
+          .then(() => hook(batch))
+          .catch((error) => logger.warn({ err: shortMessageOf(error), ...batch }, "a batch hook failed"));
+    },
+  });
+  indexer.start();
+  stoppers.push(() => indexer.stop());
+  syncActivity(ctx.db);
+  embeddingWorker.start();
+  stoppers.push(() => embeddingWorker.stop());
 
   let stopped: Promise<void> | undefined;
   return {

@@ -61,6 +61,12 @@ export async function checkChainIdentity(
   const head = await client.getBlockNumber();
   const onChain = BigInt(latest.number) <= head ? await client.getBlock({ blockNumber: BigInt(latest.number) }) : undefined;
   if (onChain && onChain.hash === latest.hash) return { status: "same" };
+  // Only the top changed (a reorg, not another chain): the indexer rolls back to the common ancestor itself.
+  const earliest = db.prepare("SELECT number, hash FROM blocks ORDER BY number ASC LIMIT 1").get() as { number: number; hash: string };
+  if (earliest.number !== latest.number && BigInt(earliest.number) <= head) {
+    const stillThere = await client.getBlock({ blockNumber: BigInt(earliest.number) });
+    if (stillThere.hash === earliest.hash) return { status: "same" };
+  }
 
   const reason = onChain
     ? `block ${latest.number} has hash ${onChain.hash} on the chain but ${latest.hash} in ${databasePath}`

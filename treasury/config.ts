@@ -59,6 +59,7 @@ export const configSchema = z.object({
     .optional()
     .default("info"),
   RELAYER_PRIVATE_KEY: privateKey,
+  TREASURY_MEMBER: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,

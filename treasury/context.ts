@@ -1,4 +1,5 @@
 import type { Address } from "viem";
+import type { Embedder } from "../indexer/search/embedder.ts";
 import type { TreasuryDatabase } from "../indexer/store/database.ts";
 import type { ChainClient } from "./chain.ts";
 import type { Config } from "./config.ts";
@@ -19,4 +20,6 @@ export type TreasuryContext = {
   db: TreasuryDatabase;
   deployment: Deployment;
   logger: Logger;
+  /** Turns text into vectors for search by meaning (the service sets it; the CLI may not). */
+  embedder?: Embedder;
 };

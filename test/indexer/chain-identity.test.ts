@@ -50,4 +50,19 @@ describe("chain identity of the database", () => {
     assert.equal(readMeta(db, "announce_after_block"), String(head.number));
     db.close();
   });
+
+  it("leaves a reorg (only the top blocks changed) to the indexer's rollback instead of rebuilding", async () => {
+    const db = openDatabase({ path: join(chain.dir, "reorged.db") });
+    const safe = chain.deployment.safe.address;
+    await checkChainIdentity(db, chain.client, safe);
+    const first = await chain.client.getBlock({ blockNumber: 1n });
+    const head = await chain.client.getBlock();
+    const insert = db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)");
+    insert.run(Number(first.number), first.hash, first.parentHash, Number(first.timestamp));
+    insert.run(Number(head.number), `0x${"cd".repeat(32)}`, head.parentHash, Number(head.timestamp));
+    assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "same" });
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 2, "nothing emptied");
+    assert.equal(readMeta(db, "announce_after_block"), undefined);
+    db.close();
+  });
 });

@@ -1,4 +1,4 @@
-import Safe, { type ContractNetworksConfig } from "@safe-global/protocol-kit";
+import protocolKit, { type ContractNetworksConfig, type SafeConfig } from "@safe-global/protocol-kit";
 import type { Address, Hex } from "viem";
 import type { Deployment } from "../deployment.ts";
 
@@ -19,6 +19,15 @@ export function contractNetworksFor(deployment: Deployment): ContractNetworksCon
   };
 }
 
+/**
+ * A protocol-kit Safe instance. The package's type declarations are
+ * CommonJS-shaped, so TypeScript cannot see its default export as the class it
+ * is at run time (ESM); this names the instance loosely instead.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ProtocolKitSafe = Record<string, any>;
+const Safe = protocolKit as unknown as { init(config: SafeConfig): Promise<ProtocolKitSafe> };
+
 export type ConnectSafeParameters = {
   rpcUrl: string;
   deployment: Deployment;
@@ -28,7 +37,7 @@ export type ConnectSafeParameters = {
 };
 
 /** A protocol-kit instance for the Safe (used to cross-check our own hashing and in tests). */
-export function connectSafe({ rpcUrl, deployment, safeAddress, signer }: ConnectSafeParameters): Promise<Safe> {
+export function connectSafe({ rpcUrl, deployment, safeAddress, signer }: ConnectSafeParameters): Promise<ProtocolKitSafe> {
   return Safe.init({
     provider: rpcUrl,
     signer,

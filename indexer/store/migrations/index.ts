@@ -1,6 +1,10 @@
 import { chainMirror } from "./001-chain-mirror.ts";
 import { workflow } from "./002-workflow.ts";
 import { peopleAndDiscussion } from "./003-people-and-discussion.ts";
+import { search } from "./007-search.ts";
+import { proposalsLog } from "./005-proposals.ts";
+import { slack } from "./006-slack.ts";
+import { depositNotes } from "./008-deposit-notes.ts";
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -8,4 +12,4 @@ export type Migration = { version: number; name: string; sql: string };
  * Every migration, in order. A migration is never edited once released; add a new one.
  * Reserved numbers while work is in flight: 004 indexer, 005 proposals, 006 Slack, 007 search.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion];
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes].sort((a, b) => a.version - b.version);

@@ -1,0 +1,332 @@
+import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
+import { safeAbi } from "../treasury/safe/artifacts.ts";
+import { erc20Abi } from "../treasury/tokens.ts";
+import { checksumAddress } from "./addresses.ts";
+import { MalformedRpcResponseError } from "./errors.ts";
+import { decodePayments, type DecodedPayment } from "./payments.ts";
+import type { BlockHeader, RawLog } from "./rpc.ts";
+import { recoverExecutionSigners, type ExecutionSigner } from "./signers.ts";
+
+/** Where an indexed row came from on the chain. */
+export type ChainPosition = { blockNumber: number; blockTime: number; txHash: Hex; logIndex: number };
+
+export type ExecutionRow = ChainPosition & {
+  safeTxHash: Hex;
+  nonce: number;
+  to: Address;
+  value: bigint;
+  data: Hex;
+  operation: number;
+  safeTxGas: bigint;
+  baseGas: bigint;
+  gasPrice: bigint;
+  gasToken: Address;
+  refundReceiver: Address;
+  signatures: Hex;
+  success: boolean;
+  feePayment: bigint;
+  executor: Address | null;
+  signers: ExecutionSigner[];
+  payments: DecodedPayment[];
+};
+
+export type TransferRow = ChainPosition & { direction: "in" | "out"; token: Address | null; from: Address; to: Address; amount: bigint };
+export type OwnerChangeRow = ChainPosition & {
+  kind: "setup" | "added" | "removed" | "threshold";
+  owner: Address | null;
+  threshold: number | null;
+  owners: Address[] | null;
+};
+export type ModuleEventRow = ChainPosition & {
+  kind: "enabled" | "disabled" | "module_success" | "module_failure" | "guard_changed";
+  address: Address;
+};
+export type ApprovedHashRow = ChainPosition & { approvedHash: Hex; owner: Address };
+
+/** Everything one block range adds to the chain mirror. */
+export type DecodedBatch = {
+  executions: ExecutionRow[];
+  transfers: TransferRow[];
+  ownerChanges: OwnerChangeRow[];
+  moduleEvents: ModuleEventRow[];
+  approvedHashes: ApprovedHashRow[];
+  /** Tokens seen in Transfer logs (the indexer looks up the ones it does not know). */
+  tokenAddresses: Set<Address>;
+  /** Logs that became rows. */
+  events: number;
+  /** Safe logs that were not understood (e.g. an execution without its SafeMultiSigTransaction). */
+  skipped: number;
+};
+
+type CompiledEvent = { name: string; decode: (topics: Hex[], data: Hex) => Record<string, unknown> };
+
+/**
+ * An event decoder built once from its ABI item (viem's decodeEventLog
+ * recomputes the selector and formats the item on every call, which is most of
+ * its cost): indexed arguments from the topics, the rest with viem's
+ * decodeAbiParameters. Throws when the log does not fit the event.
+ */
+function compileEvent(event: AbiEvent): CompiledEvent {
+  const indexed = event.inputs.filter((input) => (input as { indexed?: boolean }).indexed);
+  const plain = event.inputs.filter((input) => !(input as { indexed?: boolean }).indexed) as AbiParameter[];
+  const allWords = plain.every((input) => /^(uint\d*|address|bytes32)$/.test(input.type));
+  return {
+    name: event.name,
+    decode(topics, data) {
+      if (topics.length !== indexed.length + 1) throw new Error(`${event.name} has ${topics.length - 1} indexed arguments, not ${indexed.length}`);
+      const args: Record<string, unknown> = {};
+      indexed.forEach((input, index) => {
+        const topic = topics[index + 1];
+        args[input.name!] =
+          input.type === "address"
+            ? checksumAddress(`0x${topic.slice(26)}`)
+            : input.type === "bytes32"
+              ? topic
+              : decodeAbiParameters([input as AbiParameter], topic)[0];
+      });
+      if (plain.length > 0 && allWords) {
+        // Only 32-byte words: read them straight from the hex (the common events: Transfer, ExecutionSuccess...).
+        if (data.length !== 2 + 64 * plain.length) throw new Error(`${event.name} data is ${(data.length - 2) / 2} bytes, not ${32 * plain.length}`);
+        plain.forEach((input, index) => (args[input.name!] = decodeWord(input.type, data.slice(2 + 64 * index, 66 + 64 * index))));
+      } else if (plain.length > 0) {
+        const fast = event.name === "SafeMultiSigTransaction" ? decodeSafeMultiSigTransaction(data) : undefined;
+        const values = fast ?? decodeAbiParameters(plain, data);
+        plain.forEach((input, index) => (args[input.name!] = values[index]));
+      }
+      return args;
+    },
+  };
+}
+
+function decodeWord(type: string, word: string): unknown {
+  if (type === "address") {
+    if (!/^0{24}/.test(word)) throw new Error("an address word with high bits set");
+    return checksumAddress(`0x${word.slice(24)}`);
+  }
+  if (type === "bytes32") return `0x${word}` as Hex;
+  return BigInt(`0x${word}`);
+}
+
+/**
+ * SafeMultiSigTransaction's data read by hand (it is half of all the Safe's
+ * logs): to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken,
+ * refundReceiver, signatures, additionalInfo. Returns undefined when the
+ * layout is not the plain one, and viem's decoder takes over.
+ */
+export function decodeSafeMultiSigTransaction(data: Hex): unknown[] | undefined {
+  const hex = data.slice(2);
+  if (hex.length < 64 * 11 || hex.length % 2 !== 0) return undefined;
+  const word = (index: number) => hex.slice(64 * index, 64 * index + 64);
+  const bytesAt = (offsetWord: number): Hex | undefined => {
+    const offset = Number.parseInt(word(offsetWord), 16) * 2;
+    if (!Number.isSafeInteger(offset) || offset % 64 !== 0 || offset + 64 > hex.length) return undefined;
+    const length = Number.parseInt(hex.slice(offset, offset + 64), 16) * 2;
+    if (!Number.isSafeInteger(length) || offset + 64 + length > hex.length) return undefined;
+    return `0x${hex.slice(offset + 64, offset + 64 + length)}`;
+  };
+  const [inner, signatures, additionalInfo] = [bytesAt(2), bytesAt(9), bytesAt(10)];
+  if (inner === undefined || signatures === undefined || additionalInfo === undefined) return undefined;
+  const operation = BigInt(`0x${word(3)}`);
+  if (operation > 255n || !/^0{24}/.test(word(0)) || !/^0{24}/.test(word(7)) || !/^0{24}/.test(word(8))) return undefined;
+  return [
+    checksumAddress(`0x${word(0).slice(24)}`),
+    BigInt(`0x${word(1)}`),
+    inner,
+    Number(operation),
+    BigInt(`0x${word(4)}`),
+    BigInt(`0x${word(5)}`),
+    BigInt(`0x${word(6)}`),
+    checksumAddress(`0x${word(7).slice(24)}`),
+    checksumAddress(`0x${word(8).slice(24)}`),
+    signatures,
+    additionalInfo,
+  ];
+}
+
+const eventsByTopic = new Map<Hex, CompiledEvent>();
+for (const item of safeAbi) {
+  if (item.type !== "event") continue;
+  eventsByTopic.set(toEventSelector(item as AbiEvent), compileEvent(item as AbiEvent));
+}
+const transferEvent = compileEvent(erc20Abi.find((item) => item.type === "event" && item.name === "Transfer") as AbiEvent);
+export const transferTopic = toEventSelector("event Transfer(address indexed from, address indexed to, uint256 value)");
+
+function decodeOrRefuse(event: CompiledEvent, log: RawLog): Record<string, unknown> {
+  try {
+    return event.decode(log.topics, log.data);
+  } catch (cause) {
+    throw new MalformedRpcResponseError(
+      `Log ${log.logIndex} of block ${log.blockNumber} does not decode as ${event.name}; the RPC's data is damaged.`,
+      { cause },
+    );
+  }
+}
+
+export type DecodeLogsParameters = {
+  safe: Address;
+  /** The Safe's own logs and ERC-20 Transfer logs to or from it, in any order; duplicates are dropped. */
+  logs: RawLog[];
+  headers: ReadonlyMap<number, BlockHeader>;
+  /** MultiSend and MultiSendCallOnly addresses, lower-case: delegatecalls to them are unpacked. */
+  multiSendAddresses: ReadonlySet<string>;
+};
+
+/**
+ * Turns one range's logs into chain-mirror rows, in chain order. Executions
+ * pair each SafeMultiSigTransaction with the ExecutionSuccess/Failure after it
+ * in the same transaction; successful ones get their payments decoded, and
+ * every one gets the owners who signed it.
+ */
+export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: DecodeLogsParameters): Promise<DecodedBatch> {
+  const batch: DecodedBatch = {
+    executions: [],
+    transfers: [],
+    ownerChanges: [],
+    moduleEvents: [],
+    approvedHashes: [],
+    tokenAddresses: new Set(),
+    events: 0,
+    skipped: 0,
+  };
+  const ordered = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  const pending = new Map<Hex, { log: RawLog; args: Record<string, unknown> }[]>();
+  const signerWork: { execution: ExecutionRow; threshold: number }[] = [];
+  let previous: RawLog | undefined;
+
+  for (const log of ordered) {
+    if (previous && previous.blockNumber === log.blockNumber && previous.logIndex === log.logIndex) continue;
+    previous = log;
+    const header = headers.get(log.blockNumber);
+    if (!header) throw new Error(`no header for block ${log.blockNumber}`);
+    const position: ChainPosition = {
+      blockNumber: log.blockNumber,
+      blockTime: header.timestamp,
+      txHash: log.transactionHash,
+      logIndex: log.logIndex,
+    };
+    const topic = log.topics[0];
+
+    if (log.address !== safe || topic === transferTopic) {
+      if (topic !== transferTopic || log.topics.length !== 3 || log.data.length !== 66) continue; // not an ERC-20 Transfer (e.g. ERC-721)
+      const args = decodeOrRefuse(transferEvent, log) as { from: Address; to: Address; value: bigint };
+      const { to, from } = args;
+      if (to !== safe && from !== safe) continue;
+      batch.transfers.push({ ...position, direction: to === safe ? "in" : "out", token: log.address, from, to, amount: args.value });
+      batch.tokenAddresses.add(log.address);
+      batch.events++;
+      continue;
+    }
+
+    const event = topic ? eventsByTopic.get(topic) : undefined;
+    if (!event) continue;
+    const args = decodeOrRefuse(event, log);
+    batch.events++;
+    switch (event.name) {
+      case "SafeMultiSigTransaction": {
+        const stack = pending.get(log.transactionHash) ?? [];
+        stack.push({ log, args });
+        pending.set(log.transactionHash, stack);
+        break;
+      }
+      case "ExecutionSuccess":
+      case "ExecutionFailure": {
+        const started = pending.get(log.transactionHash)?.pop();
+        if (!started) {
+          batch.skipped++; // a Safe without SafeL2 events: the SafeTx itself is not in the logs
+          break;
+        }
+        const a = started.args as {
+          to: Address; value: bigint; data: Hex; operation: number; safeTxGas: bigint; baseGas: bigint; gasPrice: bigint;
+          gasToken: Address; refundReceiver: Address; signatures: Hex; additionalInfo: Hex;
+        };
+        const [nonce, sender, threshold] =
+          a.additionalInfo.length === 2 + 64 * 3
+            ? [BigInt(`0x${a.additionalInfo.slice(2, 66)}`), `0x${a.additionalInfo.slice(90, 130)}` as Address, BigInt(`0x${a.additionalInfo.slice(130, 194)}`)]
+            : decodeAbiParameters([{ type: "uint256" }, { type: "address" }, { type: "uint256" }], a.additionalInfo);
+        const success = event.name === "ExecutionSuccess";
+        const call = { to: checksumAddress(a.to), value: a.value, data: a.data, operation: Number(a.operation) };
+        const execution: ExecutionRow = {
+          ...position,
+          logIndex: started.log.logIndex,
+          safeTxHash: (args.txHash as Hex).toLowerCase() as Hex,
+          nonce: Number(nonce),
+          ...call,
+          safeTxGas: a.safeTxGas,
+          baseGas: a.baseGas,
+          gasPrice: a.gasPrice,
+          gasToken: checksumAddress(a.gasToken),
+          refundReceiver: checksumAddress(a.refundReceiver),
+          signatures: a.signatures,
+          success,
+          feePayment: args.payment as bigint,
+          executor: checksumAddress(sender),
+          signers: [],
+          payments: success ? decodePayments(call, multiSendAddresses) : [],
+        };
+        batch.executions.push(execution);
+        signerWork.push({ execution, threshold: Number(threshold) });
+        break;
+      }
+      case "SafeSetup":
+        batch.ownerChanges.push({
+          ...position,
+          kind: "setup",
+          owner: null,
+          threshold: Number(args.threshold as bigint),
+          owners: (args.owners as Address[]).map((owner) => checksumAddress(owner)),
+        });
+        break;
+      case "AddedOwner":
+      case "RemovedOwner":
+        batch.ownerChanges.push({
+          ...position,
+          kind: event.name === "AddedOwner" ? "added" : "removed",
+          owner: checksumAddress(args.owner as Address),
+          threshold: null,
+          owners: null,
+        });
+        break;
+      case "ChangedThreshold":
+        batch.ownerChanges.push({ ...position, kind: "threshold", owner: null, threshold: Number(args.threshold as bigint), owners: null });
+        break;
+      case "ApproveHash":
+        batch.approvedHashes.push({
+          ...position,
+          approvedHash: (args.approvedHash as Hex).toLowerCase() as Hex,
+          owner: checksumAddress(args.owner as Address),
+        });
+        break;
+      case "SafeReceived":
+        batch.transfers.push({
+          ...position,
+          direction: "in",
+          token: null,
+          from: checksumAddress(args.sender as Address),
+          to: safe,
+          amount: args.value as bigint,
+        });
+        break;
+      case "EnabledModule":
+      case "DisabledModule":
+      case "ExecutionFromModuleSuccess":
+      case "ExecutionFromModuleFailure":
+      case "ChangedGuard": {
+        const kind = ({
+          EnabledModule: "enabled",
+          DisabledModule: "disabled",
+          ExecutionFromModuleSuccess: "module_success",
+          ExecutionFromModuleFailure: "module_failure",
+          ChangedGuard: "guard_changed",
+        } as const)[event.name];
+        batch.moduleEvents.push({ ...position, kind, address: checksumAddress((args.module ?? args.guard) as Address) });
+        break;
+      }
+      default:
+        batch.events--; // SafeModuleTransaction, ChangedFallbackHandler, SignMsg: nothing stored
+    }
+  }
+  // One after the other: it is CPU work, and this keeps its measured time honest.
+  for (const { execution, threshold } of signerWork)
+    execution.signers = await recoverExecutionSigners(execution.safeTxHash, execution.signatures, threshold);
+  return batch;
+}

@@ -1,0 +1,336 @@
+import { pad, type Address, type Hex } from "viem";
+import type { TreasuryContext } from "../treasury/context.ts";
+import { shortMessageOf } from "../treasury/errors.ts";
+import { checkChainIdentity } from "./chain-identity.ts";
+import { decodeLogs, transferTopic } from "./decode.ts";
+import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
+import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
+import { findCommonAncestor, readCheckpoint, rollbackTo } from "./reorg.ts";
+import { createIndexerRpc, type BlockHeader, type RawLog, type RetryPolicy } from "./rpc.ts";
+import { writeMeta } from "./store/database.ts";
+import { writeBatch, type TokenMetadata } from "./store/write-batch.ts";
+
+/** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
+export type IndexerBatch = { fromBlock: number; toBlock: number; rolledBackTo?: number };
+export type IndexerBatchHook = (batch: IndexerBatch) => Promise<void> | void;
+
+export type CreateIndexerParameters = {
+  ctx: TreasuryContext;
+  /** Blocks a row must be under the head before it counts as confirmed (and is announced). Default: config CONFIRMATIONS. */
+  confirmations?: number;
+  /** Awaited after each committed batch and after each reorg rollback; a failing hook is logged, not fatal. */
+  onBatch?: IndexerBatchHook;
+  /** Backfill progress: "bar" on a terminal, "log" lines, or "off". Default: bar on a TTY, else log lines. */
+  progress?: "bar" | "log" | "off";
+  /** Milliseconds between polls once caught up. */
+  pollIntervalMs?: number;
+  /** First block to index on an empty database. Default: the deployment block (tokens) or the Safe's creation block. */
+  fromBlock?: number;
+  /** Block range of the first eth_getLogs; it grows while requests succeed. */
+  initialRange?: number;
+  maxRange?: number;
+  /** Logs per range to aim at (the range follows the density of logs seen); a refused range is halved. */
+  targetLogsPerRequest?: number;
+  rpcTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+};
+
+export type IndexerRunResult = {
+  /** The checkpoint when the run ended. */
+  toBlock: number;
+  head: number;
+  batches: number;
+  /** Logs that became rows. */
+  events: number;
+  reorgs: number;
+  durationMs: number;
+  /** Milliseconds the indexer sat waiting on the RPC (reads of the next range overlap the work on this one), and spent in SQLite writes. The rest is decoding and signature recovery. */
+  rpcMs: number;
+  sqliteMs: number;
+};
+
+export type Indexer = {
+  /** Indexes from the checkpoint to the head as it is now, then returns. */
+  runOnce(): Promise<IndexerRunResult>;
+  /** Backfills, then follows the head, polling, until `stop()`. RPC failures are logged and retried. */
+  start(): void;
+  /** Stops after the batch in flight is committed. */
+  stop(): Promise<void>;
+};
+
+/** Blocks this close to the head are read header by header, so a reorg inside a range is seen. */
+const denseWindow = 128;
+
+/**
+ * The indexer: mirrors the Safe's events and the ERC-20 transfers to and
+ * from it into the database. Each batch of rows and its checkpoint commit in
+ * one SQLite transaction, so a crash at any instant loses nothing and
+ * duplicates nothing; a restart resumes from the checkpoint. A block whose
+ * hash or parent no longer matches the chain rolls the mirror back to the
+ * common ancestor before anything new is written.
+ */
+export function createIndexer(parameters: CreateIndexerParameters): Indexer {
+  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 5_000 } = parameters;
+  const { db, logger } = ctx;
+  const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? 0;
+  const safe = ctx.safeAddress;
+  const safeTopic = pad(safe.toLowerCase() as Hex, { size: 32 });
+  const maxRange = parameters.maxRange ?? 50_000;
+  let range = Math.min(parameters.initialRange ?? 2_000, maxRange);
+  /** The smallest range the provider refused lately, and the requests that succeeded since. */
+  let refusedAt: number | undefined;
+  let successes = 0;
+  const abort = new AbortController();
+  const rpc = createIndexerRpc({
+    rpcUrl: ctx.rpcUrl,
+    chainId: ctx.chainId,
+    timeoutMs: parameters.rpcTimeoutMs,
+    retry: parameters.retry,
+    signal: abort.signal,
+  });
+  const multiSendAddresses = new Set([ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly].map((a) => a.toLowerCase()));
+  const knownTokens = new Set<string>();
+  const startBlock =
+    parameters.fromBlock ??
+    (ctx.deployment.safe.address === safe
+      ? Math.min(ctx.deployment.deploymentBlock, ctx.deployment.safe.creationBlock)
+      : ctx.deployment.deploymentBlock);
+  let prepared = false;
+  let loop: Promise<void> | undefined;
+
+  async function prepare(): Promise<void> {
+    if (prepared) return;
+    const chainId = await rpc.getChainId();
+    if (chainId !== ctx.chainId)
+      throw new IndexerError(`The RPC at ${ctx.rpcUrl} serves chain ${chainId}, but this treasury is on chain ${ctx.chainId}.`);
+    await checkChainIdentity(db, ctx.client, safe, ctx.config.DATABASE_PATH);
+    const code = await rpc.getCode(safe);
+    if (code === "0x")
+      throw new SafeNotFoundError(`There is no Safe at ${safe} on chain ${chainId}: the address has no code. Check SAFE_ADDRESS or the deployment file.`);
+    db.transaction(() => {
+      const insert = db.prepare("INSERT OR IGNORE INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)");
+      for (const token of ctx.deployment.tokens) insert.run(token.address, token.symbol, token.name, token.decimals);
+      // An empty mirror (new, or emptied by a chain-identity rebuild) confirms from scratch.
+      if (!readCheckpoint(db)) writeMeta(db, "confirmed_block", "-1");
+    })();
+    for (const row of db.prepare("SELECT address FROM tokens").all() as { address: string }[]) knownTokens.add(row.address.toLowerCase());
+    prepared = true;
+  }
+
+  async function fetchRange(fromBlock: number, toBlock: number): Promise<RawLog[]> {
+    const [own, incoming, outgoing] = await Promise.all([
+      rpc.getLogs({ address: safe, topics: [], fromBlock, toBlock }),
+      rpc.getLogs({ topics: [transferTopic, null, safeTopic], fromBlock, toBlock }),
+      rpc.getLogs({ topics: [transferTopic, safeTopic], fromBlock, toBlock }),
+    ]);
+    return [...own, ...incoming, ...outgoing];
+  }
+
+  async function fetchHeaders(numbers: Iterable<number>): Promise<Map<number, BlockHeader>> {
+    const wanted = [...new Set(numbers)];
+    const headers = new Map<number, BlockHeader>();
+    for (let index = 0; index < wanted.length; index += 200) {
+      const chunk = await Promise.all(wanted.slice(index, index + 200).map((number) => rpc.getBlockHeader(number)));
+      for (const header of chunk) if (header) headers.set(header.number, header);
+    }
+    return headers;
+  }
+
+  type StepResult =
+    | { kind: "caught-up"; head: number }
+    | { kind: "batch"; head: number; fromBlock: number; toBlock: number; events: number; rpcMs: number; sqliteMs: number }
+    | { kind: "reorg"; head: number; rolledBackTo: number }
+    | { kind: "retry"; head: number; rpcMs?: number };
+
+  type RangeData = { fromBlock: number; toBlock: number; head: number; logs: RawLog[]; headers: Map<number, BlockHeader>; dense: boolean };
+
+  /** Logs of a range and the headers to check them by: every block near the head (parent links), else the blocks with logs. */
+  async function readRange(fromBlock: number, toBlock: number, head: number): Promise<RangeData> {
+    const logs = await fetchRange(fromBlock, toBlock);
+    const dense = head - toBlock < denseWindow;
+    const numbers = dense
+      ? Array.from({ length: toBlock - fromBlock + 1 }, (_, offset) => fromBlock + offset)
+      : [fromBlock, toBlock, ...logs.map((log) => log.blockNumber)];
+    return { fromBlock, toBlock, head, logs, headers: await fetchHeaders(numbers), dense };
+  }
+
+  /** The next range, read while the current one is decoded and written (the RPC works on its own time). */
+  let prefetched: { fromBlock: number; size: number; data: Promise<RangeData> } | undefined;
+
+  async function step(): Promise<StepResult> {
+    let waitedMs = 0;
+    const waitFor = async <T>(work: Promise<T>): Promise<T> => {
+      const started = performance.now();
+      try {
+        return await work;
+      } finally {
+        waitedMs += performance.now() - started;
+      }
+    };
+    const next = prefetched;
+    prefetched = undefined;
+    const head = await waitFor(rpc.getBlockNumber());
+    const checkpoint = readCheckpoint(db);
+    if (checkpoint) {
+      const onChain = await waitFor(rpc.getBlockHeader(checkpoint.blockNumber));
+      if (!onChain || onChain.hash !== checkpoint.blockHash) return rollBack(head, `block ${checkpoint.blockNumber} changed`);
+    }
+    const fromBlock = checkpoint ? checkpoint.blockNumber + 1 : startBlock;
+    if (fromBlock > head) return { kind: "caught-up", head };
+
+    let data: RangeData;
+    const requested = next?.fromBlock === fromBlock ? next.data : readRange(fromBlock, Math.min(head, fromBlock + range - 1), head);
+    try {
+      data = await waitFor(requested);
+    } catch (error) {
+      if (!(error instanceof RangeTooLargeError)) throw error;
+      const asked = next?.fromBlock === fromBlock ? next.size : Math.min(head, fromBlock + range - 1) - fromBlock + 1;
+      range = Math.max(1, Math.floor(asked / 2));
+      refusedAt = refusedAt === undefined ? asked : Math.min(refusedAt, asked);
+      successes = 0;
+      logger.debug({ fromBlock, range, err: error.shortMessage }, "range refused; asking for fewer blocks");
+      return { kind: "retry", head, rpcMs: waitedMs };
+    }
+    const { toBlock, logs, headers, dense } = data;
+    // Next range: aim at `targetLogsPerRequest` by the density just seen, at most doubling, and below a size the
+    // provider refused lately (forgotten after a while).
+    if (++successes > 8) refusedAt = undefined;
+    const size = toBlock - fromBlock + 1;
+    const byDensity = logs.length > 0 ? Math.floor((size * targetLogsPerRequest) / logs.length) : Number.MAX_SAFE_INTEGER;
+    let nextRange = Math.min(byDensity, Math.max(range, size) * 2, maxRange);
+    if (refusedAt !== undefined) nextRange = Math.min(nextRange, refusedAt - 1);
+    range = Math.max(1, nextRange);
+
+    const first = headers.get(fromBlock);
+    const last = headers.get(toBlock);
+    if (!first || !last) return { kind: "retry", head }; // the chain got shorter while we read: look again
+    if (checkpoint && first.parentHash !== checkpoint.blockHash) return rollBack(head, `block ${fromBlock} has another parent`);
+    if (dense)
+      for (let number = fromBlock + 1; number <= toBlock; number++)
+        if (headers.get(number)?.parentHash !== headers.get(number - 1)?.hash) return { kind: "retry", head };
+    for (const log of logs)
+      if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
+        logger.debug({ block: log.blockNumber }, "the chain changed while reading; reading the range again");
+        return { kind: "retry", head };
+      }
+
+    if (toBlock < data.head && !abort.signal.aborted) {
+      const nextFrom = toBlock + 1;
+      const nextTo = Math.min(data.head, nextFrom + range - 1);
+      prefetched = { fromBlock: nextFrom, size: nextTo - nextFrom + 1, data: readRange(nextFrom, nextTo, data.head) };
+      prefetched.data.catch(() => undefined); // its failure is handled when it is used
+    }
+
+    const newTokens: TokenMetadata[] = [];
+    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses });
+    for (const token of batch.tokenAddresses)
+      if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
+    if (batch.skipped > 0)
+      logger.warn({ skipped: batch.skipped, fromBlock, toBlock }, "executions without SafeMultiSigTransaction (not a SafeL2?) were skipped");
+
+    const writeStarted = performance.now();
+    writeBatch(db, { batch, headers, checkpoint: last, confirmedUpTo: head - confirmations, newTokens });
+    const sqliteMs = performance.now() - writeStarted;
+    for (const token of newTokens) knownTokens.add(token.address.toLowerCase());
+    await runHook({ fromBlock, toBlock });
+    return { kind: "batch", head, fromBlock, toBlock, events: batch.events, rpcMs: waitedMs, sqliteMs };
+  }
+
+  async function rollBack(head: number, reason: string): Promise<StepResult> {
+    const ancestor = await findCommonAncestor(db, rpc);
+    const { removedRows } = rollbackTo(db, ancestor);
+    const rolledBackTo = ancestor?.number ?? startBlock - 1;
+    logger.warn({ reason, rolledBackTo, removedRows }, "chain reorganisation: rolled back to the common ancestor");
+    await runHook({ fromBlock: rolledBackTo + 1, toBlock: rolledBackTo, rolledBackTo });
+    return { kind: "reorg", head, rolledBackTo };
+  }
+
+  async function runHook(batch: IndexerBatch): Promise<void> {
+    if (!onBatch) return;
+    try {
+      await onBatch(batch);
+    } catch (error) {
+      logger.warn({ err: shortMessageOf(error), ...batch }, "a batch hook failed (the batch itself is committed)");
+    }
+  }
+
+  /** Steps until caught up with the head seen at the start (or stopped). */
+  async function catchUp(progress: BackfillProgress): Promise<IndexerRunResult> {
+    await prepare();
+    const started = performance.now();
+    const result: IndexerRunResult = { toBlock: -1, head: -1, batches: 0, events: 0, reorgs: 0, durationMs: 0, rpcMs: 0, sqliteMs: 0 };
+    const firstBlock = (readCheckpoint(db)?.blockNumber ?? startBlock - 1) + 1;
+    let retries = 0;
+    try {
+      while (!abort.signal.aborted) {
+        const outcome = await step();
+        result.head = outcome.head;
+        if (outcome.kind === "caught-up") break;
+        if (outcome.kind === "retry") {
+          result.rpcMs += outcome.rpcMs ?? 0;
+          if (++retries > 50) throw new RpcRetryableError("The chain kept changing while the indexer read it; trying again later.");
+          if (retries > 1) await sleep(Math.min(1_000, 50 * retries), abort.signal);
+          continue;
+        }
+        retries = 0;
+        if (outcome.kind === "reorg") {
+          result.reorgs++;
+          continue;
+        }
+        result.batches++;
+        result.events += outcome.events;
+        result.rpcMs += outcome.rpcMs;
+        result.sqliteMs += outcome.sqliteMs;
+        progress.update({
+          blocksDone: outcome.toBlock - firstBlock + 1,
+          blocksLeft: Math.max(0, outcome.head - outcome.toBlock),
+          events: result.events,
+        });
+      }
+    } finally {
+      progress.finish();
+    }
+    result.toBlock = readCheckpoint(db)?.blockNumber ?? -1;
+    result.durationMs = performance.now() - started;
+    return result;
+  }
+
+  const progressMode = parameters.progress ?? defaultProgressMode();
+
+  return {
+    runOnce: () => catchUp(createBackfillProgress({ logger, mode: progressMode })),
+    start() {
+      if (loop) return;
+      loop = (async () => {
+        let failures = 0;
+        let backfill = true;
+        while (!abort.signal.aborted) {
+          try {
+            const result = await catchUp(createBackfillProgress({ logger, mode: backfill ? progressMode : "off" }));
+            if (backfill) logger.info({ toBlock: result.toBlock, events: result.events }, "indexer caught up; following the head");
+            backfill = false;
+            failures = 0;
+            await sleep(pollIntervalMs, abort.signal);
+          } catch (error) {
+            failures++;
+            const wait = Math.min(30_000, 1_000 * 2 ** Math.min(failures - 1, 5));
+            logger.error({ err: shortMessageOf(error), retryInMs: wait }, "the indexer failed; trying again");
+            await sleep(wait, abort.signal);
+          }
+        }
+      })();
+    },
+    async stop() {
+      abort.abort();
+      await loop;
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), done()), { once: true });
+  });
+}

@@ -1,0 +1,248 @@
+import {
+  BaseError,
+  createPublicClient,
+  http,
+  HttpRequestError,
+  isHex,
+  RpcRequestError,
+  TimeoutError,
+  type Address,
+  type Hex,
+} from "viem";
+import { chainFor } from "../treasury/chain.ts";
+import { shortMessageOf } from "../treasury/errors.ts";
+import { erc20Abi } from "../treasury/tokens.ts";
+import { checksumAddress } from "./addresses.ts";
+import { MalformedRpcResponseError, RangeTooLargeError, RpcFailedError, RpcRetryableError } from "./errors.ts";
+
+/** A log as the indexer uses it: checked, numbers as numbers. */
+export type RawLog = {
+  address: Address;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: number;
+  blockHash: Hex;
+  transactionHash: Hex;
+  transactionIndex: number;
+  logIndex: number;
+};
+
+export type BlockHeader = { number: number; hash: Hex; parentHash: Hex; timestamp: number };
+
+export type RetryPolicy = {
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** Wait before the second try; doubles each time, up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+};
+
+export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4_000 };
+
+export type CreateIndexerRpcParameters = {
+  rpcUrl: string;
+  chainId: number;
+  /** Per-request timeout, milliseconds. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Aborts waits between retries (the indexer is stopping). */
+  signal?: AbortSignal;
+};
+
+export type IndexerRpc = ReturnType<typeof createIndexerRpc>;
+
+/**
+ * The few JSON-RPC calls the indexer makes, each checked for shape, with
+ * bounded retries and backoff on retryable failures. A `RangeTooLargeError` is
+ * passed up at once (the caller asks again for fewer blocks); anything else
+ * that still fails after the last try becomes an `RpcFailedError`.
+ */
+export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, signal }: CreateIndexerRpcParameters) {
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...retry };
+  const client = createPublicClient({
+    chain: chainFor(chainId, rpcUrl),
+    // Our own retries, not viem's: one place decides what is worth trying again.
+    transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 0, batch: { batchSize: 100, wait: 0 } }),
+    cacheTime: 0,
+  });
+  /** Time spent waiting on the RPC, for the benchmark's "what bounds it". */
+  const stats = { requests: 0, busyMs: 0 };
+  let inFlight = 0;
+  let busySince = 0;
+
+  /** `canShrink`: the caller can ask for fewer blocks, so a refused range is passed up at once. */
+  async function call<T>(what: string, request: () => Promise<T>, canShrink = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (inFlight++ === 0) busySince = performance.now();
+      stats.requests++;
+      try {
+        return await request();
+      } catch (raw) {
+        const error = classifyRpcError(raw, rpcUrl);
+        if (error instanceof RangeTooLargeError && canShrink) throw error;
+        if (!(error instanceof RpcRetryableError))
+          throw new RpcFailedError(`The RPC at ${rpcUrl} refused ${what}: ${error.shortMessage}`, { cause: raw });
+        if (attempt >= policy.attempts)
+          throw new RpcFailedError(`The RPC at ${rpcUrl} failed ${attempt} times for ${what}: ${error.shortMessage}`, {
+            cause: raw,
+          });
+        await sleep(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2), signal);
+      } finally {
+        if (--inFlight === 0) stats.busyMs += performance.now() - busySince;
+      }
+    }
+  }
+
+  const request = (method: string, params: unknown[]) =>
+    client.request({ method: method as never, params: params as never }) as Promise<unknown>;
+
+  return {
+    url: rpcUrl,
+    stats,
+    async getChainId(): Promise<number> {
+      return call("eth_chainId", async () => toNumber(await request("eth_chainId", []), "eth_chainId"));
+    },
+    async getBlockNumber(): Promise<number> {
+      return call("eth_blockNumber", async () => toNumber(await request("eth_blockNumber", []), "eth_blockNumber"));
+    },
+    async getCode(address: Address, blockNumber?: number): Promise<Hex> {
+      return call("eth_getCode", async () => {
+        const code = await request("eth_getCode", [address, blockNumber === undefined ? "latest" : toQuantity(blockNumber)]);
+        if (!isHex(code)) throw new MalformedRpcResponseError("eth_getCode returned something that is not hex data.");
+        return code;
+      });
+    },
+    /** The header of block `number`, or undefined when the chain does not have it (yet). */
+    async getBlockHeader(number: number): Promise<BlockHeader | undefined> {
+      return call(`block ${number}`, async () => {
+        const block = await request("eth_getBlockByNumber", [toQuantity(number), false]);
+        if (block === null) return undefined;
+        return toHeader(block, number);
+      });
+    },
+    /** Logs of `fromBlock..toBlock` (inclusive). */
+    async getLogs(filter: { address?: Address; topics: (Hex | null)[]; fromBlock: number; toBlock: number }): Promise<RawLog[]> {
+      const what = `eth_getLogs for blocks ${filter.fromBlock}-${filter.toBlock}`;
+      return call(what, async () => {
+        const result = await request("eth_getLogs", [
+          {
+            ...(filter.address ? { address: filter.address } : {}),
+            topics: filter.topics,
+            fromBlock: toQuantity(filter.fromBlock),
+            toBlock: toQuantity(filter.toBlock),
+          },
+        ]);
+        if (!Array.isArray(result)) throw new MalformedRpcResponseError(`${what} returned ${describe(result)}, not a list of logs.`);
+        return result.map((log) => toLog(log, filter.fromBlock, filter.toBlock));
+      }, filter.toBlock > filter.fromBlock);
+    },
+    /** An ERC-20's symbol, name and decimals; a token that does not answer gets a placeholder. */
+    async readTokenMetadata(address: Address): Promise<{ address: Address; symbol: string; name: string; decimals: number }> {
+      const read = (functionName: "symbol" | "name" | "decimals") =>
+        call(`${functionName}() of token ${address}`, () =>
+          client.readContract({ address, abi: erc20Abi, functionName }),
+        ).catch(() => undefined);
+      const [symbol, name, decimals] = await Promise.all([read("symbol"), read("name"), read("decimals")]);
+      return {
+        address,
+        symbol: typeof symbol === "string" && symbol.length > 0 ? symbol.slice(0, 32) : `${address.slice(0, 8)}…`,
+        name: typeof name === "string" ? name.slice(0, 100) : "",
+        decimals: typeof decimals === "number" && decimals <= 255 ? decimals : 0,
+      };
+    },
+  };
+}
+
+const rangeRefusal =
+  /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs)|response (size|is too)|too large|limit exceeded|exceeds? (the )?(max|limit)|query timeout|10000 results/i;
+
+/** Sorts an RPC failure into: range too large, malformed answer, worth retrying, or not. */
+export function classifyRpcError(error: unknown, rpcUrl: string): RpcRetryableError | RpcFailedError {
+  if (error instanceof RpcRetryableError || error instanceof RpcFailedError) return error;
+  const message = error instanceof BaseError ? `${error.shortMessage} ${error.details ?? ""}` : String((error as Error)?.message ?? error);
+  const inner = error instanceof BaseError ? error.walk((cause) => cause instanceof RpcRequestError || cause instanceof HttpRequestError || cause instanceof TimeoutError) : undefined;
+  const code = (inner as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown })?.code;
+  const status = (inner as { status?: unknown } | undefined)?.status;
+  if (error instanceof BaseError && error.walk((cause) => (cause as Error)?.name === "ResponseBodyTooLargeError") !== null)
+    return new RangeTooLargeError(`The RPC at ${rpcUrl} sent a response too large to read.`, { cause: error });
+  if (inner instanceof TimeoutError || error instanceof TimeoutError)
+    return new RangeTooLargeError(`The RPC at ${rpcUrl} did not answer in time.`, { cause: error });
+  if (status === 413 || code === -32005 || rangeRefusal.test(message))
+    return new RangeTooLargeError(`The RPC at ${rpcUrl} refused the block range: ${shortMessageOf(error)}`, { cause: error });
+  if (inner instanceof HttpRequestError) {
+    if (inner.cause instanceof SyntaxError || /JSON/i.test(message))
+      return new MalformedRpcResponseError(`The RPC at ${rpcUrl} returned malformed data (not JSON).`, { cause: error });
+    if (status === undefined || status === 408 || status === 429 || (typeof status === "number" && status >= 500))
+      return new RpcRetryableError(`The RPC at ${rpcUrl} failed: ${shortMessageOf(error)}`, { cause: error });
+    return new RpcFailedError(`The RPC at ${rpcUrl} answered HTTP ${status}.`, { cause: error });
+  }
+  if (code === -32601 || code === -32602 || code === -32600)
+    return new RpcFailedError(`The RPC at ${rpcUrl} refused the request: ${shortMessageOf(error)}`, { cause: error });
+  if (typeof code === "number") return new RpcRetryableError(`The RPC at ${rpcUrl} failed: ${shortMessageOf(error)}`, { cause: error });
+  // Not an RPC error we know: a network failure (retry) or our own bug (do not hide it).
+  if (error instanceof BaseError) return new RpcRetryableError(`The RPC at ${rpcUrl} failed: ${shortMessageOf(error)}`, { cause: error });
+  return new RpcFailedError(`Talking to the RPC at ${rpcUrl} failed: ${shortMessageOf(error)}`, { cause: error });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal?.aborted) return done();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), done()), { once: true });
+  });
+}
+
+const toQuantity = (value: number) => `0x${value.toString(16)}`;
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function toNumber(value: unknown, what: string): number {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,14}$/.test(value))
+    throw new MalformedRpcResponseError(`${what} returned ${describe(value)}, not a hex quantity.`);
+  return Number.parseInt(value, 16);
+}
+
+const isHash = (value: unknown): value is Hex => typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value);
+
+function toHeader(block: unknown, number: number): BlockHeader {
+  const raw = block as Record<string, unknown>;
+  if (!raw || typeof raw !== "object" || !isHash(raw.hash) || !isHash(raw.parentHash))
+    throw new MalformedRpcResponseError(`Block ${number} came back as ${describe(block)}, without a hash and parent hash.`);
+  const header = {
+    number: toNumber(raw.number, `block ${number}`),
+    hash: raw.hash.toLowerCase() as Hex,
+    parentHash: raw.parentHash.toLowerCase() as Hex,
+    timestamp: toNumber(raw.timestamp, `block ${number}`),
+  };
+  if (header.number !== number) throw new MalformedRpcResponseError(`Asked for block ${number}, the RPC returned block ${header.number}.`);
+  return header;
+}
+
+function toLog(log: unknown, fromBlock: number, toBlock: number): RawLog {
+  const raw = log as Record<string, unknown>;
+  const bad = (field: string) =>
+    new MalformedRpcResponseError(`eth_getLogs for blocks ${fromBlock}-${toBlock} returned a log with a bad ${field}: ${describe(log)}`);
+  if (!raw || typeof raw !== "object") throw bad("shape");
+  if (typeof raw.address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(raw.address)) throw bad("address");
+  if (!Array.isArray(raw.topics) || !raw.topics.every(isHash)) throw bad("topics");
+  if (typeof raw.data !== "string" || !isHex(raw.data)) throw bad("data");
+  if (!isHash(raw.blockHash)) throw bad("blockHash");
+  if (!isHash(raw.transactionHash)) throw bad("transactionHash");
+  if (raw.removed === true) throw new MalformedRpcResponseError("eth_getLogs returned a removed log.");
+  const blockNumber = toNumber(raw.blockNumber, "a log's blockNumber");
+  if (blockNumber < fromBlock || blockNumber > toBlock) throw bad("blockNumber (outside the range asked for)");
+  return {
+    address: checksumAddress(raw.address),
+    topics: (raw.topics as Hex[]).map((topic) => topic.toLowerCase() as Hex),
+    data: raw.data.toLowerCase() as Hex,
+    blockNumber,
+    blockHash: raw.blockHash.toLowerCase() as Hex,
+    transactionHash: raw.transactionHash.toLowerCase() as Hex,
+    transactionIndex: toNumber(raw.transactionIndex, "a log's transactionIndex"),
+    logIndex: toNumber(raw.logIndex, "a log's logIndex"),
+  };
+}

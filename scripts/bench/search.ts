@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:search [-- --sizes 100000,1000000 --queries 200]`: builds synthetic activity
+ * (rows, FTS5 index, float and binary-quantized vectors of 512 dimensions) at each size in a
+ * temporary database, then prints hybrid-query latency p50/p99 and the recall@10 of the binary
+ * KNN + float rescoring against exact float KNN.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { searchActivity } from "../../indexer/search/search.ts";
+import { nearestActivities } from "../../indexer/search/vectors.ts";
+import { openDatabase, writeMeta, type TreasuryDatabase } from "../../indexer/store/database.ts";
+
+const { values } = parseArgs({
+  options: { db: { type: "string" }, sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200" }, recall: { type: "string", default: "50" } },
+});
+const sizes = values.sizes!.split(",").map(Number);
+const queryCount = Number(values.queries);
+const recallQueries = Number(values.recall);
+const dims = 512;
+const clusters = 2000;
+
+// A deterministic generator, so runs compare.
+let seed = 42;
+const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const gaussian = () => Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random());
+
+const centers: Float32Array[] = Array.from({ length: clusters }, () => Float32Array.from({ length: dims }, gaussian));
+function vectorNear(center: Float32Array, spread: number): Float32Array {
+  const v = new Float32Array(dims);
+  let norm = 0;
+  for (let i = 0; i < dims; i++) {
+    v[i] = center[i] + spread * gaussian();
+    norm += v[i] * v[i];
+  }
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < dims; i++) v[i] /= norm;
+  return v;
+}
+
+const payees = ["Acme Design Studio", "Pixel Forge", "Northwind Hosting", "Bright & Pine Legal", "Quill Copywriting", "Orbit Travel", "Sam Okafor", "Ivy Tran", "Lumen Audit", "Harbor Labs", "Meridian Co"];
+const topics = ["invoice", "hosting plan", "contract work", "logo", "brand kit", "security review", "audit report", "flights", "hotel", "conference booth", "illustrations", "legal templates", "bylaws", "grant tranche", "hackathon prizes", "blog post", "docs polish", "design system", "mobile app", "analytics dashboard", "staging cluster", "traffic spike", "onboarding flow", "annual report", "on-call", "mid-year review"];
+const months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const kinds = ["payment", "deposit", "proposal", "message"] as const;
+const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
+
+function build(db: TreasuryDatabase, size: number): void {
+  writeMeta(db, "search_embedding_model", "synthetic-512");
+  writeMeta(db, "search_embedding_dimensions", String(dims));
+  const activity = db.prepare(
+    `INSERT INTO activity (id, ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty, counterparty_label, content_hash, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 6, ?, ?, ?, 'x', 0)`,
+  );
+  const fts = db.prepare("INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
+  const vec = db.prepare("INSERT INTO activity_vectors (activity_id, embedding) VALUES (?, ?)");
+  const bit = db.prepare("INSERT INTO activity_vec_bit (rowid, embedding) VALUES (?, vec_quantize_binary(?))");
+  const embedded = db.prepare("INSERT INTO activity_embeddings (activity_id, model, content_hash, embedded_at) VALUES (?, 'synthetic-512', 'x', 0)");
+  const batch = 20_000;
+  const started = performance.now();
+  for (let start = 1; start <= size; start += batch) {
+    db.transaction(() => {
+      for (let id = start; id < Math.min(start + batch, size + 1); id++) {
+        const kind = pick(kinds);
+        const payee = pick(payees);
+        const topic = `${pick(topics)} ${pick(topics)}`;
+        const title = `${kind} ${payee} ${topic}`;
+        const body = `${payee} ${topic} ${pick(months)} invoice INV-${id % 9000} note ${pick(topics)}`;
+        const rowid = BigInt(id);
+        activity.run(rowid, `bench:${id}`, kind, 1_767_225_600 + (id % 31_536_000), title, body, "USDC", String(1 + (id % 100_000) * 1_000_000), `0x${(id % 5000).toString(16).padStart(40, "0")}`, payee);
+        fts.run(rowid, title, body);
+        const v = vectorNear(centers[id % clusters], 0.9);
+        const blob = Buffer.from(v.buffer);
+        vec.run(rowid, blob);
+        bit.run(rowid, blob);
+        embedded.run(rowid);
+      }
+    })();
+    if ((start - 1) % 200_000 === 0 && start > 1) process.stdout.write(`  ${start - 1} rows, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+  console.log(`  built ${size} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+
+for (const size of sizes) {
+  // --db DIR keeps the built databases there and reuses them on the next run.
+  const dir = values.db ?? mkdtempSync(join(tmpdir(), "bench-search-"));
+  const path = join(dir, `bench-${size}.db`);
+  const reuse = values.db !== undefined && existsSync(path);
+  const db = openDatabase({ path });
+  db.pragma("cache_size = -1000000");
+  console.log(`\n${size.toLocaleString("en-US")} activity rows`);
+  if (!reuse) build(db, size);
+  else console.log(`  reusing ${path}`);
+  const queries = Array.from({ length: queryCount }, () => ({
+    text: `${pick(payees)} ${pick(topics)} ${pick(months)}`,
+    vector: vectorNear(centers[Math.floor(random() * clusters)], 0.9),
+  }));
+  // Warm up the page cache.
+  for (const q of queries.slice(0, 5)) searchActivity(db, { query: q.text, queryVector: q.vector, limit: 10 });
+  const latencies: number[] = [];
+  for (const q of queries) {
+    const started = performance.now();
+    searchActivity(db, { query: q.text, queryVector: q.vector, limit: 10 });
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  const textOnly: number[] = [];
+  const vectorOnly: number[] = [];
+  for (const q of queries.slice(0, 50)) {
+    let started = performance.now();
+    searchActivity(db, { query: q.text, limit: 10 });
+    textOnly.push(performance.now() - started);
+    started = performance.now();
+    nearestActivities(db, q.vector, { limit: 10 });
+    vectorOnly.push(performance.now() - started);
+  }
+  textOnly.sort((a, b) => a - b);
+  vectorOnly.sort((a, b) => a - b);
+  console.log(`  parts: FTS5 side p50 ${percentile(textOnly, 50).toFixed(1)} ms; vector side (binary KNN + rescoring) p50 ${percentile(vectorOnly, 50).toFixed(1)} ms`);
+  console.log(`  hybrid query (FTS5 bm25 + binary KNN + float rescoring, RRF): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} queries`);
+
+  let hits = 0;
+  let exactTotal = 0;
+  const exactTimes: number[] = [];
+  for (const q of queries.slice(0, recallQueries)) {
+    const started = performance.now();
+    const exact = nearestActivities(db, q.vector, { limit: 10, mode: "exact" });
+    exactTimes.push(performance.now() - started);
+    const approx = new Set(nearestActivities(db, q.vector, { limit: 10 }).map((r) => r.id));
+    hits += exact.filter((r) => approx.has(r.id)).length;
+    exactTotal += exact.length;
+  }
+  exactTimes.sort((a, b) => a - b);
+  console.log(`  recall@10 of binary + rescoring vs exact float KNN: ${(hits / exactTotal).toFixed(3)} (${recallQueries} queries); exact float KNN p50 ${percentile(exactTimes, 50).toFixed(0)} ms`);
+  db.close();
+  if (!values.db) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,286 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One Web API call the fake received. `args` is the decoded body (JSON fields decoded). */
+export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number };
+
+export type FakeSlackUser = { id: string; name: string; realName?: string };
+
+export type FakeSlackMessage = {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  updates: number;
+};
+
+export type FakeSlack = {
+  /** Base address for WebClient's slackApiUrl, ending in /api/. */
+  apiUrl: string;
+  /** Base address for fake response_url hooks. */
+  url: string;
+  calls: FakeSlackCall[];
+  /** The calls of one method (answered ones, not the 429s unless `includeRejected`). */
+  callsOf: (method: string, includeRejected?: boolean) => FakeSlackCall[];
+  /** Messages as they stand now (after chat.update), by channel. */
+  messages: FakeSlackMessage[];
+  findMessage: (channel: string, ts: string) => FakeSlackMessage | undefined;
+  users: Map<string, FakeSlackUser>;
+  /** The next `count` calls (of `method`, or of any method) answer 429 with Retry-After: `retryAfter` seconds. */
+  rateLimitNext: (count: number, options?: { method?: string; retryAfter?: number }) => void;
+  /** The next `count` calls answer HTTP `status` (5xx). */
+  failNext: (count: number, options?: { method?: string; status?: number }) => void;
+  /** Delay every answer by `ms` (to check that acks do not wait for the Web API). */
+  setLatency: (ms: number) => void;
+  /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
+  waitFor: <T>(predicate: () => T | undefined | false | null, timeoutMs?: number, what?: string) => Promise<T>;
+  reset: () => void;
+  stop: () => Promise<void>;
+};
+
+type Fault = { remaining: number; method?: string; kind: "429" | "5xx"; retryAfter: number; status: number };
+
+/**
+ * A local stand-in for Slack's Web API: a real HTTP server that records every
+ * call and answers chat.postMessage, chat.update, chat.postEphemeral,
+ * views.open, chat.getPermalink, conversations.open, conversations.history,
+ * users.info and auth.test the way Slack does. It can answer 429 with
+ * Retry-After, or 5xx, on demand.
+ */
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: FakeSlackCall[] = [];
+  const messages: FakeSlackMessage[] = [];
+  const users = new Map<string, FakeSlackUser>();
+  const faults: Fault[] = [];
+  let latency = 0;
+  let sequence = 0;
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++sequence % 1_000_000).padStart(6, "0")}`;
+
+  const findMessage = (channel: string, ts: string) => messages.find((message) => message.channel === channel && message.ts === ts);
+
+  const answer = (method: string, args: Record<string, any>): Record<string, unknown> => {
+    switch (method) {
+      case "auth.test":
+        return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "treasury", team_id: "T0FAKE", user_id: "UBOT", bot_id: "BBOT" };
+      case "chat.postMessage": {
+        if (!args.channel) return { ok: false, error: "channel_not_found" };
+        if (!args.text && !args.blocks) return { ok: false, error: "no_text" };
+        const message: FakeSlackMessage = {
+          channel: String(args.channel),
+          ts: nextTs(),
+          thread_ts: args.thread_ts,
+          text: args.text,
+          blocks: args.blocks,
+          metadata: args.metadata,
+          updates: 0,
+        };
+        messages.push(message);
+        return { ok: true, channel: message.channel, ts: message.ts, message: { text: message.text, ts: message.ts, bot_id: "BBOT" } };
+      }
+      case "chat.update": {
+        const message = findMessage(String(args.channel), String(args.ts));
+        if (!message) return { ok: false, error: "message_not_found" };
+        message.text = args.text ?? message.text;
+        message.blocks = args.blocks ?? message.blocks;
+        message.updates += 1;
+        return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case "chat.postEphemeral":
+        if (!args.channel || !args.user) return { ok: false, error: "user_not_in_channel" };
+        return { ok: true, message_ts: nextTs() };
+      case "chat.getPermalink":
+        return { ok: true, channel: args.channel, permalink: `https://fake.slack.com/archives/${args.channel}/p${String(args.message_ts).replace(".", "")}` };
+      case "views.open":
+        if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
+        return { ok: true, view: { id: `V${++sequence}`, ...(args.view ?? {}) } };
+      case "conversations.open":
+        return { ok: true, channel: { id: `D${String(args.users ?? "").split(",")[0]}` } };
+      case "conversations.history": {
+        const inChannel = messages
+          .filter((message) => message.channel === args.channel && (!args.oldest || Number(message.ts) >= Number(args.oldest)))
+          .reverse()
+          .map((message) => ({ type: "message", ts: message.ts, text: message.text, bot_id: "BBOT", metadata: message.metadata }));
+        return { ok: true, messages: inChannel, has_more: false };
+      }
+      case "conversations.replies": {
+        const inThread = messages
+          .filter((message) => message.channel === args.channel && (message.ts === args.ts || message.thread_ts === args.ts))
+          .filter((message) => !args.oldest || Number(message.ts) >= Number(args.oldest))
+          .map((message) => ({ type: "message", ts: message.ts, thread_ts: message.thread_ts, text: message.text, bot_id: "BBOT", metadata: message.metadata }));
+        return { ok: true, messages: inThread, has_more: false };
+      }
+      case "users.info": {
+        const user = users.get(String(args.user));
+        if (!user) return { ok: true, user: { id: args.user, name: String(args.user).toLowerCase(), real_name: String(args.user), profile: { display_name: "", real_name: String(args.user) } } };
+        return { ok: true, user: { id: user.id, name: user.name, real_name: user.realName ?? user.name, profile: { display_name: user.name, real_name: user.realName ?? user.name } } };
+      }
+      default:
+        return { ok: true };
+    }
+  };
+
+  const server: Server = createServer(async (request, response) => {
+    const body = await readBody(request);
+    const path = (request.url ?? "/").split("?")[0];
+    const args = decodeBody(body, String(request.headers["content-type"] ?? ""));
+    if (latency > 0) await new Promise((done) => setTimeout(done, latency));
+
+    if (path.startsWith("/response/")) {
+      calls.push({ method: `response_url:${path.slice("/response/".length)}`, args, at: Date.now(), status: 200 });
+      response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      return;
+    }
+    const method = path.replace(/^\/api\//, "");
+    const fault = faults.find((candidate) => candidate.remaining > 0 && (!candidate.method || candidate.method === method));
+    if (fault) {
+      fault.remaining -= 1;
+      calls.push({ method, args, at: Date.now(), status: fault.kind === "429" ? 429 : fault.status });
+      if (fault.kind === "429") {
+        response.writeHead(429, { "content-type": "application/json", "retry-after": String(fault.retryAfter) }).end('{"ok":false,"error":"ratelimited"}');
+      } else {
+        response.writeHead(fault.status, { "content-type": "text/plain" }).end("upstream trouble");
+      }
+      return;
+    }
+    const result = answer(method, args);
+    calls.push({ method, args, at: Date.now(), status: 200 });
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    apiUrl: `${url}/api/`,
+    url,
+    calls,
+    callsOf: (method, includeRejected = false) => calls.filter((call) => call.method === method && (includeRejected || call.status === 200)),
+    messages,
+    findMessage,
+    users,
+    rateLimitNext: (count, { method, retryAfter = 1 } = {}) => faults.push({ remaining: count, method, kind: "429", retryAfter, status: 429 }),
+    failNext: (count, { method, status = 503 } = {}) => faults.push({ remaining: count, method, kind: "5xx", retryAfter: 0, status }),
+    setLatency: (ms) => {
+      latency = ms;
+    },
+    waitFor: async (predicate, timeoutMs = 10_000, what = "condition") => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = predicate();
+        if (value) return value as any;
+        if (Date.now() > deadline) throw new Error(`fake Slack: timed out waiting for ${what}`);
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    },
+    reset: () => {
+      calls.length = 0;
+      messages.length = 0;
+      faults.length = 0;
+      latency = 0;
+    },
+    stop: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => done(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", fail);
+  });
+}
+
+function decodeBody(body: string, contentType: string): Record<string, any> {
+  if (!body) return {};
+  if (contentType.includes("application/json")) {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return { raw: body };
+    }
+  }
+  const args: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (/^[[{]/.test(value)) {
+      try {
+        args[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // keep as text
+      }
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+// ---------------------------------------------------------------------------
+// Signed requests to the real Bolt receiver
+// ---------------------------------------------------------------------------
+
+/** Slack's v0 request signature: HMAC-SHA256 of `v0:${timestamp}:${body}` with the signing secret. */
+export function slackSignature(signingSecret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
+export type SignedPostOptions = {
+  /** Override the timestamp (e.g. 10 minutes ago for a stale request). */
+  timestamp?: number;
+  /** Override the signature (a bad one). */
+  signature?: string;
+  retryNum?: number;
+  headers?: Record<string, string>;
+};
+
+export type SlackPoster = {
+  /** POSTs a slash command, form-encoded, as Slack does. */
+  command: (fields: Record<string, string>, options?: SignedPostOptions) => Promise<Response>;
+  /** POSTs an interactivity payload (block_actions, view_submission) as `payload=<json>`. */
+  interaction: (payload: Record<string, unknown>, options?: SignedPostOptions) => Promise<Response>;
+  /** POSTs an Events API callback as JSON. */
+  event: (callback: Record<string, unknown>, options?: SignedPostOptions) => Promise<Response>;
+  /** POSTs any body with the given content type, signed. */
+  raw: (body: string, contentType: string, options?: SignedPostOptions) => Promise<Response>;
+};
+
+/** Posts correctly signed requests (unless told otherwise) to a Bolt endpoint, the way Slack does. */
+export function slackPoster(endpoint: string, signingSecret: string): SlackPoster {
+  const raw = (body: string, contentType: string, options: SignedPostOptions = {}) => {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      "content-type": contentType,
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": options.signature ?? slackSignature(signingSecret, timestamp, body),
+      ...(options.retryNum !== undefined ? { "x-slack-retry-num": String(options.retryNum), "x-slack-retry-reason": "http_timeout" } : {}),
+      ...options.headers,
+    };
+    return fetch(endpoint, { method: "POST", headers, body });
+  };
+  return {
+    raw,
+    command: (fields, options) => raw(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", options),
+    interaction: (payload, options) =>
+      raw(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded", options),
+    event: (callback, options) => raw(JSON.stringify(callback), "application/json", options),
+  };
+}
+
+let triggerSequence = 0;
+/** A fresh, unique trigger id such as Slack sends with each command and interaction. */
+export function triggerId(): string {
+  return `${Date.now()}.${++triggerSequence}.${Math.random().toString(16).slice(2, 10)}`;
+}
+
+let eventSequence = 0;
+/** A fresh, unique Events API event id. */
+export function eventId(): string {
+  return `Ev${Date.now().toString(36).toUpperCase()}${(++eventSequence).toString(36).toUpperCase()}`;
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalNode } from "../../scripts/local-chain/node.ts";
+import { bundledFixture, loadFixture, type Fixture } from "../../scripts/seed/fixture.ts";
+import { replayGenesisDate } from "../../scripts/seed/plan.ts";
+import { replayFixture, type ReplayFixtureReturnType } from "../../scripts/seed/replay.ts";
+import { createLogger } from "../../treasury/logger.ts";
+
+export type ReplayedFixture = ReplayFixtureReturnType & {
+  fixture: Fixture;
+  /**
+   * The replay's chain, still running (until the mocha process exits) for tests
+   * that compare with the chain. Answers must not need it: `treasury history` and
+   * `treasury ask` work from the database alone, as after `npm run seed`.
+   */
+  rpcUrl: string;
+  /** The folder holding the database and the deployment file. */
+  dir: string;
+  dbPath: string;
+  deploymentFile: string;
+};
+
+let replayed: Promise<ReplayedFixture> | undefined;
+
+/**
+ * The bundled fixture (scripts/fixtures/lighthouse-2026.json) replayed into a
+ * temporary database, once per mocha run: every caller gets the same result
+ * (about 10 s the first time). The database holds the whole indexed history and
+ * the search rows; tests should only read it (open it read-only, or copy it
+ * before writing). Use: `const replay = await replayedFixture()` in a `before`
+ * hook with `this.timeout(120_000)`.
+ */
+export function replayedFixture(): Promise<ReplayedFixture> {
+  replayed ??= replayOnce().catch((error) => {
+    replayed = undefined;
+    throw error;
+  });
+  return replayed;
+}
+
+async function replayOnce(): Promise<ReplayedFixture> {
+  const fixture = loadFixture(bundledFixture);
+  const dir = mkdtempSync(join(tmpdir(), "treasury-fixture-"));
+  const dbPath = join(dir, "treasury.db");
+  const deploymentFile = join(dir, "deployment.json");
+  const node = await startLocalNode({ port: 0, initialDate: replayGenesisDate(fixture) });
+  try {
+    const summary = await replayFixture({
+      fixture,
+      provider: node.provider,
+      rpcUrl: node.url,
+      databasePath: dbPath,
+      deploymentFile,
+      logger: createLogger("silent"),
+    });
+    console.log(`      (fixture replayed in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${dbPath})`);
+    return { ...summary, fixture, dir, dbPath, deploymentFile, rpcUrl: node.url };
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+}

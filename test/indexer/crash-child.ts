@@ -1,0 +1,36 @@
+// The indexer as its own process, for the crash test: `node --import tsx test/indexer/crash-child.ts`
+// with RPC_URL, DATABASE_PATH, DEPLOYMENT_FILE and INDEXER_RANGE in the environment. Prints
+// "indexing" when it starts and "batch N" after each committed batch.
+import { createIndexer } from "../../indexer/indexer.ts";
+import { openDatabase } from "../../indexer/store/database.ts";
+import { createChainClient } from "../../treasury/chain.ts";
+import { loadConfig } from "../../treasury/config.ts";
+import { readDeployment } from "../../treasury/deployment.ts";
+import { createLogger } from "../../treasury/logger.ts";
+
+const config = loadConfig();
+const deployment = readDeployment(config.DEPLOYMENT_FILE)!;
+const rpcUrl = config.RPC_URL!;
+const db = openDatabase({ path: config.DATABASE_PATH });
+const ctx = {
+  config,
+  chainId: deployment.chainId,
+  rpcUrl,
+  safeAddress: deployment.safe.address,
+  client: createChainClient({ rpcUrl, chainId: deployment.chainId }),
+  db,
+  deployment,
+  logger: createLogger("silent"),
+};
+const range = Number(process.env.INDEXER_RANGE ?? 5);
+const indexer = createIndexer({
+  ctx,
+  progress: "off",
+  initialRange: range,
+  maxRange: range,
+  onBatch: ({ toBlock }) => void process.stdout.write(`batch ${toBlock}\n`),
+});
+process.stdout.write("indexing\n");
+const result = await indexer.runOnce();
+db.close();
+process.stdout.write(`done ${result.toBlock}\n`);

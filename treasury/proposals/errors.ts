@@ -1,0 +1,149 @@
+import { InvalidInputError, TreasuryError } from "../errors.ts";
+
+/** The proposal asked for does not exist (an unknown safeTxHash or review token). */
+export class ProposalNotFoundError extends InvalidInputError {
+  override name = "ProposalNotFoundError";
+}
+
+/** The token named is neither ETH, a deployed token nor one the indexer has seen. */
+export class UnknownTokenError extends InvalidInputError {
+  override name = "UnknownTokenError";
+}
+
+/** The payee is not an address, has a wrong checksum, or is not an address-book label. */
+export class InvalidPayeeError extends InvalidInputError {
+  override name = "InvalidPayeeError";
+}
+
+/** This payment alone is more than the Safe holds of that token. */
+export class InsufficientBalanceError extends InvalidInputError {
+  override name = "InsufficientBalanceError";
+}
+
+/** The nonce asked for is already used on-chain. */
+export class NonceUsedError extends InvalidInputError {
+  override name = "NonceUsedError";
+}
+
+/** The action needs a pending proposal, and this one is not pending (or has signatures, for cancel). */
+export class ProposalStateError extends InvalidInputError {
+  override name = "ProposalStateError";
+}
+
+/** Fewer approvals than the Safe's threshold. */
+export class ThresholdNotMetError extends InvalidInputError {
+  override name = "ThresholdNotMetError";
+}
+
+/** RELAYER_PRIVATE_KEY is not set: an owner must execute from their own wallet. */
+export class RelayerNotConfiguredError extends TreasuryError {
+  override name = "RelayerNotConfiguredError";
+}
+
+/** The execution transaction was sent but reverted or the Safe reported ExecutionFailure. */
+export class ExecutionFailedError extends TreasuryError {
+  override name = "ExecutionFailedError";
+}
+
+/** Why a signature was refused, as a stable code (for tests, the web page and Slack). */
+export type SignatureRefusalReason =
+  | "malformed"
+  | "not_owner"
+  | "removed_owner"
+  | "wrong_chain"
+  | "wrong_safe"
+  | "wrong_nonce"
+  | "tampered_field"
+  | "other_proposal"
+  | "duplicate"
+  | "not_pending"
+  | "stale_nonce";
+
+/** A signature was refused; nothing was stored. `reason` says why in one code. */
+export class SignatureRefusedError extends InvalidInputError {
+  override name = "SignatureRefusedError";
+  readonly reason: SignatureRefusalReason;
+  constructor(reason: SignatureRefusalReason, shortMessage: string, options?: { details?: string; cause?: unknown }) {
+    super(shortMessage, options);
+    this.reason = reason;
+  }
+}
+
+export class MalformedSignatureError extends SignatureRefusedError {
+  override name = "MalformedSignatureError";
+  constructor(shortMessage: string) {
+    super("malformed", shortMessage);
+  }
+}
+
+export class NotAnOwnerError extends SignatureRefusedError {
+  override name = "NotAnOwnerError";
+  constructor(shortMessage: string) {
+    super("not_owner", shortMessage);
+  }
+}
+
+export class RemovedOwnerError extends SignatureRefusedError {
+  override name = "RemovedOwnerError";
+  constructor(shortMessage: string) {
+    super("removed_owner", shortMessage);
+  }
+}
+
+export class WrongChainError extends SignatureRefusedError {
+  override name = "WrongChainError";
+  constructor(shortMessage: string) {
+    super("wrong_chain", shortMessage);
+  }
+}
+
+export class WrongSafeError extends SignatureRefusedError {
+  override name = "WrongSafeError";
+  constructor(shortMessage: string) {
+    super("wrong_safe", shortMessage);
+  }
+}
+
+export class WrongNonceError extends SignatureRefusedError {
+  override name = "WrongNonceError";
+  constructor(shortMessage: string) {
+    super("wrong_nonce", shortMessage);
+  }
+}
+
+export class TamperedFieldError extends SignatureRefusedError {
+  override name = "TamperedFieldError";
+  readonly field: string;
+  constructor(field: string, shortMessage: string) {
+    super("tampered_field", shortMessage);
+    this.field = field;
+  }
+}
+
+export class OtherProposalSignatureError extends SignatureRefusedError {
+  override name = "OtherProposalSignatureError";
+  constructor(shortMessage: string) {
+    super("other_proposal", shortMessage);
+  }
+}
+
+export class DuplicateSignatureError extends SignatureRefusedError {
+  override name = "DuplicateSignatureError";
+  constructor(shortMessage: string) {
+    super("duplicate", shortMessage);
+  }
+}
+
+export class ProposalNotPendingError extends SignatureRefusedError {
+  override name = "ProposalNotPendingError";
+  constructor(shortMessage: string) {
+    super("not_pending", shortMessage);
+  }
+}
+
+export class StaleNonceError extends SignatureRefusedError {
+  override name = "StaleNonceError";
+  constructor(shortMessage: string) {
+    super("stale_nonce", shortMessage);
+  }
+}

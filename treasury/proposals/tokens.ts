@@ -1,0 +1,41 @@
+import { getAddress, type Address } from "viem";
+import type { TreasuryContext } from "../context.ts";
+import { nativeToken, type Token } from "../tokens.ts";
+import { UnknownTokenError } from "./errors.ts";
+
+/** ETH, the deployment's tokens, then any token the indexer has recorded (first one wins per address). */
+export function knownTokens(ctx: Pick<TreasuryContext, "db" | "deployment">): Token[] {
+  const tokens: Token[] = [nativeToken, ...ctx.deployment.tokens.map((token) => ({ ...token, address: getAddress(token.address) }))];
+  const rows = ctx.db.prepare("SELECT address, symbol, name, decimals FROM tokens").all() as Token[];
+  for (const row of rows) {
+    const address = getAddress(row.address!);
+    if (!tokens.some((token) => token.address === address)) tokens.push({ ...row, address });
+  }
+  return tokens;
+}
+
+/** Finds a token by symbol (case-insensitive) or address. Throws `UnknownTokenError` listing the known ones. */
+export function resolveToken(ctx: Pick<TreasuryContext, "db" | "deployment">, text: string): Token {
+  const wanted = text.trim().toLowerCase();
+  const tokens = knownTokens(ctx);
+  const found = tokens.find((token) => token.symbol.toLowerCase() === wanted || token.address?.toLowerCase() === wanted);
+  if (!found)
+    throw new UnknownTokenError(
+      `Unknown token "${text.trim()}"; this treasury knows ${tokens.map((token) => token.symbol).join(", ")}.`,
+    );
+  return found;
+}
+
+/** The token at an address (null = ETH); a token nobody recorded shows as its address with 18 decimals unknown. */
+export function tokenByAddress(ctx: Pick<TreasuryContext, "db" | "deployment">, address: Address | null): Token {
+  if (address === null) return nativeToken;
+  const checksummed = getAddress(address);
+  return (
+    knownTokens(ctx).find((token) => token.address === checksummed) ?? {
+      address: checksummed,
+      symbol: `${checksummed.slice(0, 6)}…`,
+      name: "Unknown token",
+      decimals: 18,
+    }
+  );
+}
