@@ -6,8 +6,8 @@ import { startService, type Service } from "./service.ts";
 /**
  * `npm start`: the service on the configuration in the environment. Bad
  * configuration prints one line and exits 1. SIGINT and SIGTERM stop it
- * cleanly, also while it is still starting (it stops as soon as it is up);
- * a second signal during start-up exits at once.
+ * cleanly once it is up; during start-up they end it at once (SQLite rolls
+ * back what was half written, and a half-replayed demo starts over next time).
  */
 async function main(): Promise<void> {
   let config;
@@ -20,15 +20,15 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
 
   let service: Service | undefined;
-  let stopRequested: NodeJS.Signals | undefined;
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopRequested) {
-      if (!service) process.exit(130);
-      return;
+    if (!service) {
+      logger.info({ signal }, "stopped during start-up");
+      process.exit(130);
     }
-    stopRequested = signal;
-    logger.info({ signal }, service ? "stopping" : "stopping once started");
-    if (!service) return;
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
     service.stop().then(
       () => process.exit(0),
       (error) => {
@@ -46,11 +46,6 @@ async function main(): Promise<void> {
     logger.fatal({ err: shortMessageOf(error) }, "could not start");
     console.error(`treasury: ${shortMessageOf(error)}`);
     process.exit(1);
-  }
-  if (stopRequested) {
-    const signal = stopRequested;
-    stopRequested = undefined;
-    stop(signal);
   }
 }
 

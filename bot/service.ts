@@ -69,7 +69,6 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const url = `http://${config.HOST}:${port}`;
   // Links in Slack and the SIWE domain use the address people reach; with PORT=0 only now is it known.
   config.PUBLIC_URL ??= url;
-  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
   await slack?.start();
 
   // The indexer (indexer/): backfills from the Safe's creation, then follows the head; each batch runs the batchHooks.
@@ -88,6 +87,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   syncActivity(ctx.db);
   embeddingWorker.start();
   stoppers.push(() => embeddingWorker.stop());
+  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
 
   let stopped: Promise<void> | undefined;
   return {

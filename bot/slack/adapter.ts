@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, type Logger as BoltLogger } from "@slack/bolt";
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, webApi, type Authorize, type Logger as BoltLogger } from "@slack/bolt";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Address } from "viem";
 import type { TreasuryContext } from "../../treasury/context.ts";
@@ -56,7 +56,10 @@ function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ part: "slack" });
   let level = LogLevel.INFO;
   return {
-    debug: (...messages: unknown[]) => child.debug(messages.map(String).join(" ")),
+    // Bolt logs at debug level on every request: build the line only when it is written.
+    debug: (...messages: unknown[]) => {
+      if (child.isLevelEnabled("debug")) child.debug(messages.map(String).join(" "));
+    },
     info: (...messages: unknown[]) => child.info(messages.map(String).join(" ")),
     warn: (...messages: unknown[]) => child.warn(messages.map(String).join(" ")),
     error: (...messages: unknown[]) => child.error(messages.map(String).join(" ")),
@@ -65,6 +68,43 @@ function boltLogger(logger: Logger): BoltLogger {
     },
     getLevel: () => level,
     setName: () => undefined,
+  };
+}
+
+/**
+ * Bolt's `authorize` for the one bot token: answers at once with the token
+ * and, once known, the bot's ids from a single `auth.test`. The check runs in
+ * the background and is retried (at most every 30 s) after a failure, so no
+ * acknowledgement ever waits for Slack's Web API. (Bolt's own single-token
+ * authorize either calls `auth.test` once at construction and keeps a failure
+ * for ever, or – without token verification – calls it on every request.)
+ */
+export function botAuthorization({ client, token, logger }: { client: InstanceType<typeof webApi.WebClient>; token: string; logger: Logger }): {
+  authorize: Authorize<boolean>;
+  verify: () => Promise<void>;
+} {
+  let identity: { botId?: string; botUserId?: string } | undefined;
+  let checking: Promise<void> | undefined;
+  let lastFailure = 0;
+  const verify = () =>
+    (checking ??= client.auth
+      .test({ token })
+      .then((result) => {
+        identity = { botId: result.bot_id, botUserId: result.user_id };
+      })
+      .catch((error) => {
+        lastFailure = Date.now();
+        logger.error({ err: shortMessageOf(error) }, "Slack auth.test failed: check SLACK_BOT_TOKEN (will try again)");
+      })
+      .finally(() => {
+        checking = undefined;
+      }));
+  return {
+    authorize: async () => {
+      if (!identity && !checking && Date.now() - lastFailure > 30_000) void verify();
+      return { botToken: token, ...identity };
+    },
+    verify,
   };
 }
 
@@ -176,18 +216,22 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     });
   }
 
+  const clientOptions = {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    rejectRateLimitedCalls: false,
+    retryConfig: params.retryConfig ?? { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 8000, randomize: true },
+    timeout: 15_000,
+  };
+  const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, clientOptions);
+  const authorization = botAuthorization({ client, token: config.SLACK_BOT_TOKEN, logger });
   const app = new App({
-    token: config.SLACK_BOT_TOKEN,
+    authorize: authorization.authorize,
     receiver,
     logger: boltLogger(logger),
-    tokenVerificationEnabled: !testing,
     ignoreSelf: false,
-    clientOptions: {
-      ...(slackApiUrl ? { slackApiUrl } : {}),
-      rejectRateLimitedCalls: false,
-      retryConfig: params.retryConfig ?? { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 8000, randomize: true },
-      timeout: 15_000,
-    },
+    // No conversation state is kept in Bolt (its in-memory store builds an Error per event that has none).
+    convoStore: false,
+    clientOptions,
   });
 
   const treasuries = new Map<Address, TreasuryContext>([[ctx.safeAddress, ctx]]);
@@ -198,7 +242,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     nudgeAfterMs: params.nudgeAfterMs ?? config.SLACK_NUDGE_AFTER_MINUTES * 60_000,
     explorerTxUrl: config.EXPLORER_URL ? `${config.EXPLORER_URL.replace(/\/+$/, "")}/tx/` : null,
   };
-  const api = createSlackApi({ client: app.client, rates: params.rates });
+  const api = createSlackApi({ client, rates: params.rates });
   const deps: SlackDeps = { ctx, treasuries, api, logger, settings, wake: () => worker.wake() };
   const counters: RequestCounters = { accepted: 0, duplicates: 0, refused: 0 };
 
@@ -249,6 +293,8 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
       if (settings.defaultChannel && !readChannelBinding(ctx.db, settings.defaultChannel))
         bindChannel(ctx.db, { channelId: settings.defaultChannel, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: "SLACK_CHANNEL_ID" });
       for (const treasury of treasuries.values()) initCardCursor(deps, treasury);
+      // In production, check the bot token now (a bad one is logged at start); tests learn the bot's identity lazily.
+      if (!testing) authorization.verify();
       worker.start();
       if (socketMode) await app.start();
       logger.info({ mode: socketMode ? "socket" : "http", endpoint: socketMode ? undefined : slackEndpoint, channel: settings.defaultChannel }, "Slack adapter started");

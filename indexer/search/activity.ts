@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TreasuryDatabase } from "../store/database.ts";
 import { formatAmountForPeople } from "../../treasury/money.ts";
+import { vectorsChanged } from "./binary-index.ts";
 
 export type ActivityKind = "payment" | "deposit" | "proposal" | "message";
 export const activityKinds: readonly ActivityKind[] = ["payment", "deposit", "proposal", "message"];
@@ -398,4 +399,5 @@ export function removeActivity(db: TreasuryDatabase, id: number): void {
   db.prepare("DELETE FROM activity_vectors WHERE activity_id = ?").run(rowid);
   db.prepare("DELETE FROM activity_vec_bit WHERE rowid = ?").run(rowid);
   db.prepare("DELETE FROM activity_embeddings WHERE activity_id = ?").run(rowid);
+  vectorsChanged(db, (index) => index.remove(id));
 }

@@ -1,4 +1,5 @@
 import { readMeta, writeMeta, type TreasuryDatabase } from "../store/database.ts";
+import { binaryCandidates, quantizeBinary, vectorsChanged } from "./binary-index.ts";
 
 /** The model and vector length the vector tables hold now (meta keys written by `prepareVectorTables`). */
 export function vectorModel(db: TreasuryDatabase): { model: string; dimensions: number } | undefined {
@@ -26,6 +27,7 @@ export function prepareVectorTables(db: TreasuryDatabase, model: string, dimensi
       db.exec(`CREATE VIRTUAL TABLE activity_vec_bit USING vec0 (embedding bit[${dimensions}]);`);
     } else if (current) db.exec("DELETE FROM activity_vec_bit;");
     db.exec("DELETE FROM activity_vectors; DELETE FROM activity_embeddings;");
+    vectorsChanged(db);
     writeMeta(db, "search_embedding_model", model);
     writeMeta(db, "search_embedding_dimensions", String(dimensions));
   })();
@@ -56,7 +58,9 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: Store
   );
   const exists = db.prepare("SELECT 1 FROM activity WHERE id = ?").pluck();
   db.transaction(() => {
-    for (const { id, contentHash, vector } of vectors) {
+    const written: StoredVector[] = [];
+    for (const stored of vectors) {
+      const { id, contentHash, vector } = stored;
       const rowid = BigInt(id);
       if (!exists.get(rowid)) continue; // removed while it was being embedded
       const blob = blobOf(vector);
@@ -64,7 +68,11 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: Store
       deleteBit.run(rowid);
       insertBit.run(rowid, blob);
       record.run(rowid, model, contentHash);
+      written.push(stored);
     }
+    vectorsChanged(db, (index) => {
+      for (const { id, vector } of written) index.put(id, quantizeBinary(vector));
+    });
   })();
 }
 
@@ -72,23 +80,41 @@ export type NearestParameters = {
   /** How many nearest rows to return. */
   limit: number;
   /**
-   * "binary" (default): Hamming KNN (sqlite-vec vec0) over the binary-quantized
-   * vectors for `candidates` rows, then exact cosine rescoring of those with
-   * the float vectors. "exact": cosine distance to every float vector (a full
-   * scan; used to measure recall, fine for small histories).
+   * "binary" (default): Hamming distance over the binary-quantized vectors
+   * finds `candidates` rows, which are rescored by exact cosine distance with
+   * the float vectors. The Hamming scan runs over an in-memory copy of
+   * `activity_vec_bit` (see binary-index.ts; its cost does not grow with the
+   * number of candidates), or sqlite-vec's vec0 KNN when WebAssembly SIMD is
+   * missing. "exact": cosine distance to every float vector (a full scan; used
+   * to measure recall, fine for small histories).
    */
   mode?: "binary" | "exact";
-  /** Binary candidates to rescore (default max(limit * 4, 40); more with a filter). sqlite-vec's KNN cost grows with k. */
+  /**
+   * Binary candidates to rescore. Default: `defaultCandidates` (max(limit * 40, 400))
+   * with the in-memory scan, more with a filter; max(limit * 4, 40) with sqlite-vec,
+   * whose KNN cost grows with k.
+   */
   candidates?: number;
   /** Keep only these ids (a filter applied before rescoring). */
   keep?: (ids: number[]) => Set<number>;
+  /** Where the Hamming candidates come from: the in-memory scan when available (default), or sqlite-vec's vec0 KNN. */
+  scan?: "memory" | "sqlite-vec";
 };
+
+/**
+ * Candidates rescored for `limit` results with the in-memory scan. Chosen by
+ * `npm run bench:search` (recall@10 against exact search on 1,000,000
+ * synthetic 512-dimension rows: see its candidate table).
+ */
+export function defaultCandidates(limit: number, filtered: boolean): number {
+  return filtered ? Math.max(limit * 200, 2000) : Math.max(limit * 40, 400);
+}
 
 /** The activity rows nearest to `query` (cosine distance, smallest first). */
 export function nearestActivities(
   db: TreasuryDatabase,
   query: Float32Array,
-  { limit, mode = "binary", candidates, keep }: NearestParameters,
+  { limit, mode = "binary", candidates, keep, scan = "memory" }: NearestParameters,
 ): { id: number; distance: number }[] {
   const blob = blobOf(query);
   if (mode === "exact") {
@@ -101,15 +127,19 @@ export function nearestActivities(
       .filter((row) => !allowed || allowed.has(row.id))
       .slice(0, limit);
   }
-  const k = Math.min(4096, candidates ?? (keep ? Math.max(limit * 20, 400) : Math.max(limit * 4, 40)));
-  const coarse = db
-    .prepare("SELECT rowid AS id FROM activity_vec_bit WHERE embedding MATCH vec_quantize_binary(?) AND k = ?")
-    .all(blob, k) as { id: number | bigint }[];
-  let ids = coarse.map((row) => Number(row.id));
+  let ids = scan === "memory" ? binaryCandidates(db, query, Math.min(100_000, candidates ?? defaultCandidates(limit, keep !== undefined))) : undefined;
+  if (!ids) {
+    const k = Math.min(4096, candidates ?? (keep ? Math.max(limit * 20, 400) : Math.max(limit * 4, 40)));
+    const coarse = db
+      .prepare("SELECT rowid AS id FROM activity_vec_bit WHERE embedding MATCH vec_quantize_binary(?) AND k = ?")
+      .all(blob, k) as { id: number | bigint }[];
+    ids = coarse.map((row) => Number(row.id));
+  }
   if (keep) {
     const allowed = keep(ids);
     ids = ids.filter((id) => allowed.has(id));
   }
+  ids.sort((a, b) => a - b); // B-tree order for the point reads
   const rescored = db
     .prepare(
       `SELECT activity_id AS id, vec_distance_cosine(embedding, ?) AS distance FROM activity_vectors

@@ -12,7 +12,8 @@ import { sign } from "viem/accounts";
 import type { Deployment } from "../../treasury/deployment.ts";
 import { safeAbi } from "../../treasury/safe/artifacts.ts";
 import { erc20Abi } from "../../treasury/tokens.ts";
-import { developmentAccount } from "../local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../local-chain/accounts.ts";
+import { safeTxTypes } from "../../treasury/safe/safe-tx.ts";
 
 export type GenerateSafeHistoryParameters = {
   provider: EIP1193Provider;
@@ -26,24 +27,8 @@ export type GenerateSafeHistoryParameters = {
   onProgress?: (done: { executions: number; deposits: number; blocks: number }) => void;
 };
 
-const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
-function privateKeyOf(index: number): Hex {
-  return `0x${Buffer.from(developmentAccount(index).getHdKey().privateKey!).toString("hex")}`;
-}
+const privateKeyOf = developmentPrivateKey;
 
 /**
  * Writes a long, honest Safe history on a local chain: independent

@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const tsx = resolve(projectRoot, "node_modules/.bin/tsx");
+// Node 22 from the `node` devDependency, with tsx as a loader in the same process (no wrapper
+// process in between that could relay signals late or SIGKILL a busy child).
+const node = resolve(projectRoot, "node_modules/.bin/node");
 
 /** A port that was free a moment ago. */
 export function freePort(): Promise<number> {
@@ -29,9 +31,9 @@ export type RunningProcess = {
   waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
 };
 
-/** Runs a TypeScript entry point of this project with tsx, in its own process. */
+/** Runs a TypeScript entry point of this project (`node --import tsx`), in its own process. */
 export function runTs(script: string, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(tsx, [script, ...args], {
+  const child = spawn(node, ["--import", "tsx", script, ...args], {
     cwd: projectRoot,
     env: { PATH: `${resolve(projectRoot, "node_modules/.bin")}:${process.env.PATH}`, HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

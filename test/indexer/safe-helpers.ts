@@ -15,26 +15,14 @@ import {
 import { developmentAccount } from "../../scripts/local-chain/accounts.ts";
 import { chainFor } from "../../treasury/chain.ts";
 import { multiSendAbi, safeAbi } from "../../treasury/safe/artifacts.ts";
+import { safeTxTypes } from "../../treasury/safe/safe-tx.ts";
 import { erc20Abi } from "../../treasury/tokens.ts";
 import type { TestChain } from "../helpers/chain.ts";
 
 export type SafeCall = { to: Address; value?: bigint; data?: Hex; operation?: 0 | 1 };
 export type SignerSpec = { account: HDAccount; method: "typed" | "eth_sign" | "approved" };
 
-export const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
+export { safeTxTypes };
 
 export function wallet(chain: TestChain, index: number) {
   const account = developmentAccount(index);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { concatHex, keccak256, pad, recoverAddress, toHex, type Hex } from "viem";
 import { sign } from "viem/accounts";
-import { developmentAccount } from "../../scripts/local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../../scripts/local-chain/accounts.ts";
 import { recoverExecutionSigners, recoverSigner } from "../../indexer/signers.ts";
 
-const keyOf = (index: number) => `0x${Buffer.from(developmentAccount(index).getHdKey().privateKey!).toString("hex")}` as Hex;
+const keyOf = developmentPrivateKey;
 
 describe("execution signers (indexer/signers)", () => {
   it("recovers the same address as viem's recoverAddress, for many signatures", async () => {

@@ -67,7 +67,7 @@ describe("bot/assistant: answers over the replayed fixture, no LLM", function ()
       // One CLI process per question, run side by side (each is mostly start-up time).
       const outputs = await Promise.all(
         questions.map(({ q }) =>
-          run(resolve(projectRoot, "node_modules/.bin/tsx"), ["bin/treasury.js", "ask", "--json", q], { cwd: projectRoot, env: noLlmEnv(copy.path) }),
+          run(resolve(projectRoot, "node_modules/.bin/node"), ["bin/treasury.js", "ask", "--json", q], { cwd: projectRoot, env: noLlmEnv(copy.path) }),
         ),
       );
       for (const [index, { q, numbers, mentions }] of questions.entries()) {
@@ -87,14 +87,14 @@ describe("bot/assistant: answers over the replayed fixture, no LLM", function ()
   it("`treasury ask` prints a plain answer, and `treasury search` ranked activity", async () => {
     db.close();
     try {
-      const tsx = resolve(projectRoot, "node_modules/.bin/tsx");
-      const asked = await run(tsx, ["bin/treasury.js", "ask", "How much has Harbor Labs paid us?"], { cwd: projectRoot, env: noLlmEnv(copy.path) });
+      const node = resolve(projectRoot, "node_modules/.bin/node");
+      const asked = await run(node, ["bin/treasury.js", "ask", "How much has Harbor Labs paid us?"], { cwd: projectRoot, env: noLlmEnv(copy.path) });
       assert.match(asked.stdout, /40,000 USDC/);
       assert.match(asked.stdout, /Sources:/);
-      const searched = await run(tsx, ["bin/treasury.js", "search", "--json", "security review"], { cwd: projectRoot, env: noLlmEnv(copy.path) });
+      const searched = await run(node, ["bin/treasury.js", "search", "--json", "security review"], { cwd: projectRoot, env: noLlmEnv(copy.path) });
       const result = JSON.parse(searched.stdout) as { results: { title: string }[] };
       assert.match(result.results[0].title, /Lumen Audit/);
-      const plain = await run(tsx, ["bin/treasury.js", "search", '"NEAR('], { cwd: projectRoot, env: noLlmEnv(copy.path) });
+      const plain = await run(node, ["bin/treasury.js", "search", '"NEAR('], { cwd: projectRoot, env: noLlmEnv(copy.path) });
       assert.doesNotMatch(plain.stdout + plain.stderr, /at .*\.ts:\d+/);
     } finally {
       db = openDatabase({ path: copy.path });

@@ -4,7 +4,7 @@ import { createSlackAdapter, slackEndpoint, type CreateSlackAdapterParameters, t
 import { createMetrics } from "../../../bot/web/metrics.ts";
 import { createWalletPagesRouter } from "../../../bot/web/pages/router.ts";
 import { createWebApp, listenWeb } from "../../../bot/web/server.ts";
-import { developmentAccount } from "../../../scripts/local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../../../scripts/local-chain/accounts.ts";
 import { addAddressBookEntry } from "../../../treasury/address-book.ts";
 import type { TreasuryContext } from "../../../treasury/context.ts";
 import { upsertMember } from "../../../treasury/members.ts";
@@ -31,7 +31,7 @@ export type SlackHarness = {
   stop: () => Promise<void>;
 };
 
-const privateKeyOf = (index: number) => `0x${Buffer.from(developmentAccount(index).getHdKey().privateKey!).toString("hex")}`;
+const privateKeyOf = developmentPrivateKey;
 
 /**
  * A real chain with a funded 2-of-3 Safe (Ana, Ben, Chen), a real SQLite file,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { SigningMethod } from "@safe-global/types-kit";
 import { encodeFunctionData, parseEther, parseUnits, type Address } from "viem";
-import { developmentAccount } from "../../../scripts/local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../../../scripts/local-chain/accounts.ts";
 import { ensureDeployment } from "../../../scripts/local-chain/ensure-deployment.ts";
 import { connectSafe } from "../../../treasury/safe/protocol-kit.ts";
 import { readSafeState } from "../../../treasury/safe/read-state.ts";
@@ -59,12 +59,8 @@ describe("local chain with a real Safe", () => {
     const { deployment, node, client } = chain;
     const usdc = deployment.tokens[0];
     const safeAddress = deployment.safe.address;
-    const signerKey = (index: number) => {
-      const key = developmentAccount(index).getHdKey().privateKey;
-      return `0x${Buffer.from(key!).toString("hex")}` as const;
-    };
     const connect = (index: number) =>
-      connectSafe({ rpcUrl: node.url, deployment, safeAddress, signer: signerKey(index) });
+      connectSafe({ rpcUrl: node.url, deployment, safeAddress, signer: developmentPrivateKey(index) });
 
     const payments = [
       { to: payee, value: parseEther("1").toString(), data: "0x" as const },

@@ -1,5 +1,5 @@
 import { parseEther, parseUnits, toHex, type Address, type Hex } from "viem";
-import { developmentAccount } from "../../../scripts/local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../../../scripts/local-chain/accounts.ts";
 import type { TreasuryContext } from "../../../treasury/context.ts";
 import { safeTxTypedData, type ProposalView } from "../../../treasury/proposals/view.ts";
 import { startTestChain, type TestChain } from "../../helpers/chain.ts";
@@ -7,7 +7,7 @@ import { createTestContext } from "../../helpers/context.ts";
 
 export const [relayer, ana, ben, chen, dana] = [0, 1, 2, 3, 4].map((index) => developmentAccount(index));
 
-export const keyOf = (index: number): Hex => toHex(developmentAccount(index).getHdKey().privateKey!);
+export const keyOf = developmentPrivateKey;
 
 export type TreasuryFixture = { chain: TestChain; ctx: TreasuryContext; close: () => Promise<void> };
 

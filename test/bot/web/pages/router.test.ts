@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { getAddress, parseEther, parseUnits, toHex, type Address, type LocalAccount } from "viem";
-import { developmentAccount } from "../../../../scripts/local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../../../../scripts/local-chain/accounts.ts";
 import { addAddressBookEntry } from "../../../../treasury/address-book.ts";
 import type { TreasuryContext } from "../../../../treasury/context.ts";
 import { upsertMember } from "../../../../treasury/members.ts";
@@ -206,7 +206,7 @@ describe("wallet pages in headless Chromium (bot/web/pages)", function () {
       const signature = await owner.signTypedData(safeTxTypedData(ctx, rejection));
       await submitSignature(ctx, { safeTxHash: rejection.safeTxHash, signature, source: "wallet" });
     }
-    ctx.config.RELAYER_PRIVATE_KEY = toHex(developmentAccount(0).getHdKey().privateKey!);
+    ctx.config.RELAYER_PRIVATE_KEY = developmentPrivateKey(0);
     try {
       const page = await (await browser.newContext()).newPage();
       contexts.push(page.context());

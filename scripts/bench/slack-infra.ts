@@ -1,0 +1,94 @@
+/**
+ * The other machines of `npm run bench:slack`, in a child process of their
+ * own: the local Hardhat chain (with the Safe and tokens) and the fake Slack
+ * Web API. In production they are Slack's servers and an RPC node, so the
+ * bench keeps their CPU off the service's event loop; the service reaches
+ * them over loopback HTTP, as it would over the network.
+ *
+ * Protocol (IPC, JSON): the child sends `{ type: "ready", ... }` once both
+ * are up; `{ type: "calls" }` is answered with a summary of the Web API calls
+ * the fake recorded; `{ type: "stop" }` stops both and exits.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { parseEther, parseUnits } from "viem";
+import { startFakeSlack } from "../../test/helpers/fake-slack.ts";
+import { startTestChain } from "../../test/helpers/chain.ts";
+import { ana, ben, chen, users } from "../../test/bot/slack/harness.ts";
+
+export type SlackInfraReady = { type: "ready"; fakeUrl: string; rpcUrl: string; deploymentFile: string; dir: string };
+
+/** What the fake Slack Web API saw: calls per method, and the thread of every chat.postMessage. */
+export type SlackCallSummary = { type: "calls"; byMethod: Record<string, number>; postMessageThreads: Array<string | null> };
+
+export type SlackInfra = SlackInfraReady & {
+  calls: () => Promise<SlackCallSummary>;
+  stop: () => Promise<void>;
+};
+
+/** Forks the child and resolves once the chain and the fake Slack are serving. */
+export function startSlackInfra(): Promise<SlackInfra> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const next = <T>(type: string) =>
+    new Promise<T>((done, fail) => {
+      const onMessage = (message: any) => {
+        if (message?.type !== type) return;
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        done(message as T);
+      };
+      const onExit = (code: number | null) => {
+        child.off("message", onMessage);
+        fail(new Error(`bench infrastructure exited (code ${code}) before sending ${type}`));
+      };
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+    });
+  return next<SlackInfraReady>("ready").then((ready) => ({
+    ...ready,
+    calls: () => {
+      const answer = next<SlackCallSummary>("calls");
+      child.send({ type: "calls" });
+      return answer;
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.send({ type: "stop" });
+      await exited;
+    },
+  }));
+}
+
+async function serve() {
+  const fake = await startFakeSlack();
+  fake.users.set(users.ana, { id: users.ana, name: "Ana" });
+  fake.users.set(users.ben, { id: users.ben, name: "Ben" });
+  fake.users.set(users.dana, { id: users.dana, name: "Dana" });
+  const chain = await startTestChain({
+    owners: [ana.address, ben.address, chen.address],
+    threshold: 2,
+    initialFunds: { eth: parseEther("10"), tokens: { USDC: parseUnits("5000", 6) } },
+  });
+  process.on("message", async (message: any) => {
+    if (message?.type === "calls") {
+      const byMethod: Record<string, number> = {};
+      for (const call of fake.calls) if (call.status === 200) byMethod[call.method] = (byMethod[call.method] ?? 0) + 1;
+      const postMessageThreads = fake.callsOf("chat.postMessage").map((call) => (call.args.thread_ts ? String(call.args.thread_ts) : null));
+      process.send!({ type: "calls", byMethod, postMessageThreads } satisfies SlackCallSummary);
+    } else if (message?.type === "stop") {
+      await fake.stop();
+      await chain.stop();
+      process.exit(0);
+    }
+  });
+  // The parent going away (Ctrl-C, a crash) ends the chain too.
+  process.on("disconnect", () => process.exit(0));
+  process.send!({ type: "ready", fakeUrl: fake.url, rpcUrl: chain.node.url, deploymentFile: chain.deploymentFile, dir: chain.dir } satisfies SlackInfraReady);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.send) {
+  serve().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
