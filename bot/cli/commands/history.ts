@@ -60,9 +60,10 @@ export function registerHistory(program: Command): void {
           ...entries.map((entry) => [
             new Date(entry.time * 1000).toISOString().slice(0, 16).replace("T", " "),
             entry.kind === "payment" ? "paid" : entry.kind === "deposit" ? "received" : "owners",
-            entry.amount === null ? (entry.description ?? "") : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
+            entry.amount === null ? "" : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
             entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? (entry.counterparty ? shortAddress(entry.counterparty) : "")),
-            (entry.memo ?? "").replace(/\s+/g, " ").slice(0, 60),
+            // Owner changes have no amount: what changed goes where a payment's memo goes.
+            (entry.amount === null ? (entry.description ?? "") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
             shortAddress(entry.txHash),
           ]),
         ]);
