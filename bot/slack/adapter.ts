@@ -1,6 +1,7 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, webApi, type Authorize, type Logger as BoltLogger } from "@slack/bolt";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Address } from "viem";
+import type { TreasuryDatabase } from "../../indexer/store/database.ts";
 import type { TreasuryContext } from "../../treasury/context.ts";
 import { ConfigError, shortMessageOf } from "../../treasury/errors.ts";
 import type { Logger } from "../../treasury/logger.ts";
@@ -11,7 +12,7 @@ import { runJob } from "./jobs.ts";
 import { deliverOutbox } from "./notifications.ts";
 import { sendNudges } from "./nudges.ts";
 import type { Rate } from "./rate-limit.ts";
-import { bindChannel, countJobs, readChannelBinding } from "./store.ts";
+import { bindChannel, countJobs, readChannelBinding, statement } from "./store.ts";
 import { createSlackApi } from "./web-api.ts";
 import { createJobWorker } from "./worker.ts";
 
@@ -106,6 +107,17 @@ export function botAuthorization({ client, token, logger }: { client: InstanceTy
     },
     verify,
   };
+}
+
+/**
+ * Forgets request ids older than a day (Slack retries for minutes, not days)
+ * and jobs done over a week ago. Both run on the service's event loop, so each
+ * run is bounded: the oldest 5000 requests (rowids follow arrival) and at most
+ * 5000 jobs.
+ */
+export function forgetOldRequests(db: TreasuryDatabase, now = Date.now()): void {
+  statement(db, "DELETE FROM slack_received WHERE rowid IN (SELECT rowid FROM slack_received ORDER BY rowid LIMIT 5000) AND received_at < ?").run(now - 24 * 3600_000);
+  statement(db, "DELETE FROM slack_jobs WHERE id IN (SELECT id FROM slack_jobs WHERE status = 'done' AND finished_at < ? LIMIT 5000)").run(now - 7 * 24 * 3600_000);
 }
 
 const knownInteractionTypes = new Set([
@@ -217,6 +229,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   }
 
   const clientOptions = {
+    logger: boltLogger(logger),
     ...(slackApiUrl ? { slackApiUrl } : {}),
     rejectRateLimitedCalls: false,
     retryConfig: params.retryConfig ?? { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 8000, randomize: true },
@@ -261,10 +274,12 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
         }
       }
     }
-    const dayAgo = Date.now() - 24 * 3600_000;
-    ctx.db.prepare("DELETE FROM slack_received WHERE received_at < ?").run(dayAgo);
-    ctx.db.prepare("DELETE FROM slack_jobs WHERE status = 'done' AND finished_at < ?").run(Date.now() - 7 * 24 * 3600_000);
+    if (Date.now() - lastCleanup >= 60_000) {
+      lastCleanup = Date.now();
+      forgetOldRequests(ctx.db);
+    }
   };
+  let lastCleanup = 0;
 
   const worker = createJobWorker({
     db: ctx.db,

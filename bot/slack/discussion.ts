@@ -48,30 +48,44 @@ export function concernsDiscussion(ctx: TreasuryContext, event: DiscussionEvent)
  */
 export async function storeDiscussion(deps: SlackDeps, ctx: TreasuryContext, event: DiscussionEvent): Promise<"stored" | "edited" | "deleted" | "ignored"> {
   if (event.change === "edited") {
-    const result = ctx.db
-      .prepare("UPDATE discussion_messages SET text = ?, edited_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
+    const result = statement(ctx.db, "UPDATE discussion_messages SET text = ?, edited_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
       .run(event.text, event.editedAt, event.channel, event.ts);
     return result.changes ? "edited" : "ignored";
   }
   if (event.change === "deleted") {
-    const result = ctx.db
-      .prepare("UPDATE discussion_messages SET text = '', deleted_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
+    const result = statement(ctx.db, "UPDATE discussion_messages SET text = '', deleted_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
       .run(Math.floor(Date.now() / 1000), event.channel, event.ts);
     return result.changes ? "deleted" : "ignored";
   }
   const safeTxHash = proposalOfCard(ctx, event.channel, event.threadTs);
   if (!safeTxHash) return "ignored";
-  const member = ctx.db.prepare("SELECT name FROM members WHERE slack_user_id = ?").get(event.user) as { name: string } | undefined;
+  const member = statement(ctx.db, "SELECT name FROM members WHERE slack_user_id = ?").get(event.user) as { name: string } | undefined;
   const authorName = member?.name ?? (await deps.api.userName(event.user));
-  const result = ctx.db
-    .prepare(
-      `INSERT INTO discussion_messages (safe_tx_hash, channel_id, message_ts, thread_ts, author_id, author_name, text, posted_at)
+  const result = statement(
+    ctx.db,
+    `INSERT INTO discussion_messages (safe_tx_hash, channel_id, message_ts, thread_ts, author_id, author_name, text, posted_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, message_ts) DO NOTHING`,
-    )
-    .run(safeTxHash, event.channel, event.ts, event.threadTs, event.user, authorName, event.text, Math.floor(Number(event.ts)));
+  ).run(safeTxHash, event.channel, event.ts, event.threadTs, event.user, authorName, event.text, Math.floor(Number(event.ts)));
   if (result.changes) {
-    const permalink = await deps.api.permalink(event.channel, event.ts);
-    if (permalink) ctx.db.prepare("UPDATE discussion_messages SET permalink = ? WHERE channel_id = ? AND message_ts = ?").run(permalink, event.channel, event.ts);
+    const card = statement(ctx.db, "SELECT permalink FROM proposal_messages WHERE channel_id = ? AND message_ts = ?").get(event.channel, event.threadTs) as
+      | { permalink: string | null }
+      | undefined;
+    const permalink = replyPermalink(card?.permalink, event) ?? (await deps.api.permalink(event.channel, event.ts));
+    if (permalink) statement(ctx.db, "UPDATE discussion_messages SET permalink = ? WHERE channel_id = ? AND message_ts = ?").run(permalink, event.channel, event.ts);
   }
   return result.changes ? "stored" : "ignored";
+}
+
+/**
+ * The permalink of a reply in a card's thread, built from the card's own
+ * permalink (which chat.getPermalink returned) the way Slack writes thread
+ * links: `…/archives/<channel>/p<ts without the dot>?thread_ts=<parent ts>&cid=<channel>`.
+ * Saves a Web API call per reply; undefined (ask Slack) when the card's link
+ * does not have that shape.
+ */
+export function replyPermalink(cardPermalink: string | null | undefined, reply: { channel: string; ts: string; threadTs: string }): string | undefined {
+  const match = cardPermalink?.match(/^(https:\/\/[^/?#]+\/archives\/)([A-Z0-9]+)\/p\d{16}$/);
+  const digits = reply.ts.replace(".", "");
+  if (!match || match[2] !== reply.channel || !/^\d{10}\.\d{6}$/.test(reply.ts) || !/^\d{10}\.\d{6}$/.test(reply.threadTs)) return undefined;
+  return `${match[1]}${reply.channel}/p${digits}?thread_ts=${reply.threadTs}&cid=${reply.channel}`;
 }

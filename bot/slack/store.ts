@@ -66,8 +66,12 @@ export function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, j
   })();
 }
 
-/** True when this request id was accepted before (a retry); counts the retry. */
+/**
+ * True when this request id was accepted before (a retry); counts the retry.
+ * A first delivery (nearly every request) costs one indexed read, no write.
+ */
 export function markIfReceived(db: TreasuryDatabase, requestId: string): boolean {
+  if (statement(db, "SELECT 1 FROM slack_received WHERE id = ?").get(requestId) === undefined) return false;
   const result = statement(db, "UPDATE slack_received SET retries = retries + 1 WHERE id = ?").run(requestId);
   return result.changes > 0;
 }

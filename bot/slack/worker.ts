@@ -63,6 +63,9 @@ export function createJobWorker({
     });
 
   const runOne = async (job: SlackJob) => {
+    // Let the HTTP server's pending acknowledgements (and other I/O) run before each job's synchronous part:
+    // jobs share the event loop with the request path, and Slack waits for those acks.
+    await new Promise<void>((done) => setImmediate(done));
     try {
       await run(job);
       finishJob(db, job.id);

@@ -133,6 +133,8 @@ export type LoadedIndex = {
   ids: Float64Array;
   slotOf: Map<number, number>;
   memory: WebAssembly.Memory;
+  /** A byte view of `memory`. */
+  heap: Uint8Array;
   hamming: Hamming;
   /** Offsets in memory: query, histogram, distances, vectors. */
   queryAt: number;
@@ -164,6 +166,7 @@ function createIndex(bytes: number, capacity: number): LoadedIndex {
     ids: new Float64Array(capacity),
     slotOf: new Map(),
     memory,
+    heap: new Uint8Array(memory.buffer),
     hamming: instance.exports.hamming as Hamming,
     queryAt,
     histogramAt,
@@ -178,9 +181,8 @@ function createIndex(bytes: number, capacity: number): LoadedIndex {
         index.ids[slot] = id;
       }
       const at = index.vectorsAt + slot * index.stride;
-      const heap = new Uint8Array(index.memory.buffer);
-      heap.fill(0, at, at + index.stride);
-      heap.set(vector.subarray(0, index.bytes), at);
+      index.heap.set(vector.subarray(0, index.bytes), at);
+      if (index.stride > index.bytes) index.heap.fill(0, at + index.bytes, at + index.stride);
     },
     remove(id) {
       const slot = index.slotOf.get(id);
@@ -188,8 +190,7 @@ function createIndex(bytes: number, capacity: number): LoadedIndex {
       const last = --index.size;
       index.slotOf.delete(id);
       if (slot !== last) {
-        const heap = new Uint8Array(index.memory.buffer);
-        heap.copyWithin(index.vectorsAt + slot * index.stride, index.vectorsAt + last * index.stride, index.vectorsAt + (last + 1) * index.stride);
+        index.heap.copyWithin(index.vectorsAt + slot * index.stride, index.vectorsAt + last * index.stride, index.vectorsAt + (last + 1) * index.stride);
         index.ids[slot] = index.ids[last];
         index.slotOf.set(index.ids[slot], slot);
       }
@@ -210,10 +211,41 @@ function grow(index: LoadedIndex): void {
     capacity: bigger.capacity,
     ids: bigger.ids,
     memory: bigger.memory,
+    heap: bigger.heap,
     hamming: bigger.hamming,
     distancesAt: bigger.distancesAt,
     vectorsAt: bigger.vectorsAt,
   });
+}
+
+/**
+ * Fast path for loading: reads sqlite-vec's vec0 storage tables (chunks of
+ * `size` slots: a validity bitmap, int64 rowids, and the packed vectors)
+ * directly, about 50 times faster than `SELECT ... FROM activity_vec_bit`,
+ * which costs several seconds at a million rows. Any surprise in the layout
+ * (another sqlite-vec version) returns false, and the caller uses the scan.
+ */
+function readChunks(db: TreasuryDatabase, index: LoadedIndex): boolean {
+  try {
+    const expected = db.prepare("SELECT count(*) FROM activity_vec_bit_rowids").pluck().get() as number;
+    const chunks = db
+      .prepare(
+        `SELECT c.size, c.validity, c.rowids, v.vectors FROM activity_vec_bit_chunks c
+           JOIN activity_vec_bit_vector_chunks00 v ON v.rowid = c.chunk_id ORDER BY c.chunk_id`,
+      )
+      .raw()
+      .iterate() as IterableIterator<[number, Buffer, Buffer, Buffer]>;
+    for (const [size, validity, rowids, vectors] of chunks) {
+      if (validity.length !== Math.ceil(size / 8) || rowids.length !== size * 8 || vectors.length !== size * index.bytes) return false;
+      for (let slot = 0; slot < size; slot++) {
+        if (!(validity[slot >> 3] & (1 << (slot & 7)))) continue;
+        index.put(Number(rowids.readBigInt64LE(slot * 8)), vectors.subarray(slot * index.bytes, (slot + 1) * index.bytes));
+      }
+    }
+    return index.size === expected;
+  } catch {
+    return false;
+  }
 }
 
 /** Loads (or returns the current) copy of `activity_vec_bit`; undefined without WebAssembly SIMD or vectors. */
@@ -224,9 +256,13 @@ export function loadBinaryIndex(db: TreasuryDatabase, bytes: number): LoadedInde
   if (current && current.version === version && current.bytes === bytes) return current;
   const count = (db.prepare("SELECT count(*) FROM activity_embeddings").pluck().get() as number) ?? 0; // (small rows: a cheap count)
   const index = createIndex(bytes, Math.max(1024, Math.ceil(count * 1.1)));
-  for (const row of db.prepare("SELECT rowid AS id, embedding FROM activity_vec_bit").raw().iterate() as IterableIterator<[number | bigint, Buffer]>) {
-    if (row[1].length !== bytes) continue;
-    index.put(Number(row[0]), row[1]);
+  if (!readChunks(db, index)) {
+    index.size = 0;
+    index.slotOf.clear();
+    for (const row of db.prepare("SELECT rowid AS id, embedding FROM activity_vec_bit").raw().iterate() as IterableIterator<[number | bigint, Buffer]>) {
+      if (row[1].length !== bytes) continue;
+      index.put(Number(row[0]), row[1]);
+    }
   }
   index.version = version;
   loaded.set(db, index);
@@ -243,9 +279,8 @@ export function binaryCandidates(db: TreasuryDatabase, query: Float32Array, coun
   if (!index) return undefined;
   const { size, bits } = index;
   if (size === 0) return [];
-  const heap = new Uint8Array(index.memory.buffer);
-  heap.fill(0, index.queryAt, index.histogramAt);
-  heap.set(quantizeBinary(query), index.queryAt);
+  index.heap.fill(0, index.queryAt, index.histogramAt);
+  index.heap.set(quantizeBinary(query), index.queryAt);
   const histogram = new Uint32Array(index.memory.buffer, index.histogramAt, bits + 1);
   histogram.fill(0);
   index.hamming(index.queryAt, index.vectorsAt, size, index.stride / 16, index.distancesAt, index.histogramAt);

@@ -113,10 +113,14 @@ export function searchActivity(db: TreasuryDatabase, { query, filters, limit = 1
 
   // Rows with every word first (a short list to rank even in a large history), then rows with any word.
   const depth = Math.max(sideDepth, limit);
+  // Without filters the ranking reads only the FTS index: joining `activity` first would look up
+  // every matching row (thousands in a large history) before the LIMIT.
   const textSearch = db.prepare(
-    `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
-      WHERE activity_fts MATCH ? AND ${where.sql}
-      ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`,
+    where.sql === "1"
+      ? `SELECT rowid AS id FROM activity_fts WHERE activity_fts MATCH ? ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`
+      : `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
+          WHERE activity_fts MATCH ? AND ${where.sql}
+          ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`,
   );
   const every = ftsQuery(query, "AND");
   if (every) {

@@ -103,8 +103,11 @@ export type NearestParameters = {
 
 /**
  * Candidates rescored for `limit` results with the in-memory scan. Chosen by
- * `npm run bench:search` (recall@10 against exact search on 1,000,000
- * synthetic 512-dimension rows: see its candidate table).
+ * `npm run bench:search` (its candidate table): on 1,000,000 synthetic
+ * 512-dimension rows, recall@10 against exact search was 0.868 with 200
+ * candidates, 0.993 with 400 and 1.000 with 800, the vector side costing
+ * about 15 ms at each (the scan dominates; rescoring 400 rows is a few ms).
+ * With a filter more are taken, since the filter drops some before rescoring.
  */
 export function defaultCandidates(limit: number, filtered: boolean): number {
   return filtered ? Math.max(limit * 200, 2000) : Math.max(limit * 40, 400);

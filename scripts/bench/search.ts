@@ -142,6 +142,10 @@ for (const size of sizes) {
 
   // Recall@10 against exact float KNN, for several candidate counts and both binary scans.
   const recallSet = queries.slice(0, recallQueries);
+  if (recallSet.length === 0) {
+    db.close();
+    continue;
+  }
   const exactTimes: number[] = [];
   const exact = recallSet.map((q) => {
     const began = performance.now();

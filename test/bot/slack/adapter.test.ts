@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { concat, createWalletClient, http, parseEther, zeroAddress, type Hex } from "viem";
+import { forgetOldRequests } from "../../../bot/slack/adapter.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
+import { openDatabase } from "../../../indexer/store/database.ts";
 import { developmentAccount } from "../../../scripts/local-chain/accounts.ts";
 import { getProposal, reconcileProposals, safeTxTypedData, type ProposalView } from "../../../treasury/proposals/index.ts";
 import { safeAbi } from "../../../treasury/safe/artifacts.ts";
@@ -124,7 +129,8 @@ describe("Slack adapter through the real Bolt receiver (bot/slack)", function ()
     assert.equal(stored[0].safe_tx_hash, first.safeTxHash);
     assert.equal(stored[0].author_name, "Ben");
     assert.equal(stored[0].text, reply.text, "stored as data, verbatim");
-    assert.ok(stored[0].permalink);
+    // Built from the card's permalink in Slack's thread-link format, without a chat.getPermalink per reply.
+    assert.equal(stored[0].permalink, `https://fake.slack.com/archives/${channel}/p${ts.replace(".", "")}?thread_ts=${cardTs}&cid=${channel}`);
 
     const edit = { type: "message", subtype: "message_changed", channel, hidden: true, ts: `${ts}1`, event_ts: `${ts}1`, message: { type: "message", user: users.ben, text: "Matches invoice INV-7.", ts, thread_ts: cardTs, edited: { user: users.ben, ts: `${Math.floor(Date.now() / 1000)}.000900` } } };
     assert.equal((await timed(h.slack.event(eventCallback(edit, eventId())))).status, 200);
@@ -407,5 +413,35 @@ describe("Slack adapter through the real Bolt receiver (bot/slack)", function ()
       const slowest = Math.max(...ackTimes);
       assert.ok(slowest < 1000, `slowest ack ${slowest.toFixed(1)} ms`);
     });
+
+    it("learns the bot's identity with one auth.test, not one per request", () => {
+      const requests = (h.ctx.db.prepare("SELECT COUNT(*) AS n FROM slack_received").get() as { n: number }).n;
+      assert.ok(requests >= 15, `${requests} requests received`);
+      assert.ok(h.fake.callsOf("auth.test", true).length <= 1, `${h.fake.callsOf("auth.test", true).length} auth.test calls`);
+    });
+  });
+});
+
+describe("forgetting old Slack requests and jobs (bot/slack/adapter)", () => {
+  it("drops request ids older than a day and jobs done over a week ago, keeps the rest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "slack-forget-"));
+    const db = openDatabase({ path: join(dir, "treasury.db") });
+    try {
+      const now = Date.UTC(2026, 0, 10);
+      const day = 24 * 3600_000;
+      const received = db.prepare("INSERT INTO slack_received (id, kind, received_at) VALUES (?, 'event', ?)");
+      received.run("event:old", now - 2 * day);
+      received.run("event:new", now - 3600_000);
+      const job = db.prepare("INSERT INTO slack_jobs (dedupe_key, kind, payload, status, run_after, created_at, finished_at) VALUES (?, 'discussion', '{}', ?, 0, 0, ?)");
+      job.run("done-old", "done", now - 8 * day);
+      job.run("done-new", "done", now - day);
+      job.run("failed-old", "failed", now - 8 * day);
+      forgetOldRequests(db, now);
+      assert.deepEqual(db.prepare("SELECT id FROM slack_received ORDER BY id").pluck().all(), ["event:new"]);
+      assert.deepEqual(db.prepare("SELECT dedupe_key FROM slack_jobs ORDER BY dedupe_key").pluck().all(), ["done-new", "failed-old"]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

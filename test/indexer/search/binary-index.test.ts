@@ -104,6 +104,22 @@ describe("indexer/search/binary-index: in-memory Hamming scan", () => {
     assert.notEqual(reloaded, index);
     assert.equal(reloaded.size, 300);
 
+    // Another connection writes, then this one writes before any query: its patch must not hide the other write.
+    const third = openDatabase({ path: join(dir, "t.db") });
+    addActivity(third, 304);
+    const near = query.map((x, i) => (i === 0 ? -x : x));
+    writeVectors(third, "test", [{ id: 304, contentHash: "h", vector: near }]);
+    third.close();
+    addActivity(db, 305);
+    writeVectors(db, "test", [{ id: 305, contentHash: "h", vector: randomVector() }]);
+    assert.deepEqual(
+      nearestActivities(db, near, { limit: 2 }).map((r) => r.id),
+      [304, 302],
+    );
+    assert.equal(loadBinaryIndex(db, dims / 8)!.size, 302);
+    removeActivity(db, 304);
+    removeActivity(db, 305);
+
     // A write that rolls back leaves no trace in the copy.
     assert.throws(() =>
       db.transaction(() => {
