@@ -11,10 +11,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { parseEther, parseUnits } from "viem";
-import { startFakeSlack } from "../../test/helpers/fake-slack.ts";
-import { startTestChain } from "../../test/helpers/chain.ts";
-import { ana, ben, chen, users } from "../../test/bot/slack/harness.ts";
+import { startSlackWorld } from "../../test/bot/slack/harness.ts";
 
 export type SlackInfraReady = { type: "ready"; fakeUrl: string; rpcUrl: string; deploymentFile: string; dir: string };
 
@@ -60,15 +57,7 @@ export function startSlackInfra(): Promise<SlackInfra> {
 }
 
 async function serve() {
-  const fake = await startFakeSlack();
-  fake.users.set(users.ana, { id: users.ana, name: "Ana" });
-  fake.users.set(users.ben, { id: users.ben, name: "Ben" });
-  fake.users.set(users.dana, { id: users.dana, name: "Dana" });
-  const chain = await startTestChain({
-    owners: [ana.address, ben.address, chen.address],
-    threshold: 2,
-    initialFunds: { eth: parseEther("10"), tokens: { USDC: parseUnits("5000", 6) } },
-  });
+  const { fake, chain } = await startSlackWorld();
   process.on("message", async (message: any) => {
     if (message?.type === "calls") {
       const byMethod: Record<string, number> = {};

@@ -25,14 +25,12 @@ import { createSlackAdapter, slackEndpoint } from "../../bot/slack/adapter.ts";
 import { createMetrics } from "../../bot/web/metrics.ts";
 import { createWebApp, listenWeb } from "../../bot/web/server.ts";
 import { developmentPrivateKey } from "../local-chain/accounts.ts";
-import { addAddressBookEntry } from "../../treasury/address-book.ts";
 import { createChainClient } from "../../treasury/chain.ts";
 import { readDeployment } from "../../treasury/deployment.ts";
-import { upsertMember } from "../../treasury/members.ts";
 import { eventId, slackPoster, slackSignature } from "../../test/helpers/fake-slack.ts";
 import type { TestChain } from "../../test/helpers/chain.ts";
 import { createTestContext } from "../../test/helpers/context.ts";
-import { acme, ana, ben, channel, commandFields, dana, eventCallback, signingSecret, users } from "../../test/bot/slack/harness.ts";
+import { addSlackPeople, channel, commandFields, eventCallback, signingSecret, users } from "../../test/bot/slack/harness.ts";
 import { startSlackInfra } from "./slack-infra.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -97,14 +95,7 @@ async function startService() {
       RELAYER_PRIVATE_KEY: developmentPrivateKey(0),
     },
   });
-  upsertMember(ctx.db, { id: "ana", name: "Ana", slackUserId: users.ana, role: "owner" });
-  upsertMember(ctx.db, { id: "ben", name: "Ben", slackUserId: users.ben, role: "owner" });
-  upsertMember(ctx.db, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
-  const link = ctx.db.prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)");
-  link.run("ana", ana.address, 1);
-  link.run("ben", ben.address, 1);
-  link.run("dana", dana.address, 1);
-  addAddressBookEntry(ctx, { label: "Acme Design Studio", address: acme, category: "design", addedBy: "bench" });
+  addSlackPeople(ctx, "bench");
 
   const unlimited = { perSecond: 10_000, burst: 10_000 };
   const adapter = createSlackAdapter({

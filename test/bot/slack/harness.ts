@@ -33,13 +33,8 @@ export type SlackHarness = {
 
 const privateKeyOf = developmentPrivateKey;
 
-/**
- * A real chain with a funded 2-of-3 Safe (Ana, Ben, Chen), a real SQLite file,
- * the real web app with the Slack router and the wallet pages, and the fake
- * Slack Web API. Ana and Ben are linked to Slack; Dana is a linked member, not
- * an owner; Chen owns but has no Slack account.
- */
-export async function startSlackHarness(options: Partial<CreateSlackAdapterParameters> & { env?: Record<string, string> } = {}): Promise<SlackHarness> {
+/** The fake Slack Web API with the team's users, and a real chain with a funded 2-of-3 Safe (Ana, Ben, Chen). */
+export async function startSlackWorld(): Promise<{ fake: FakeSlack; chain: TestChain }> {
   const fake = await startFakeSlack();
   fake.users.set(users.ana, { id: users.ana, name: "Ana" });
   fake.users.set(users.ben, { id: users.ben, name: "Ben" });
@@ -49,6 +44,29 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
     threshold: 2,
     initialFunds: { eth: parseEther("10"), tokens: { USDC: parseUnits("5000", 6) } },
   });
+  return { fake, chain };
+}
+
+/** Members Ana and Ben (owners) and Dana (member), their linked wallets, and Acme in the address book. */
+export function addSlackPeople(ctx: TreasuryContext, addedBy: string): void {
+  upsertMember(ctx.db, { id: "ana", name: "Ana", slackUserId: users.ana, role: "owner" });
+  upsertMember(ctx.db, { id: "ben", name: "Ben", slackUserId: users.ben, role: "owner" });
+  upsertMember(ctx.db, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
+  const link = ctx.db.prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)");
+  link.run("ana", ana.address, 1);
+  link.run("ben", ben.address, 1);
+  link.run("dana", dana.address, 1);
+  addAddressBookEntry(ctx, { label: "Acme Design Studio", address: acme, category: "design", addedBy });
+}
+
+/**
+ * A real chain with a funded 2-of-3 Safe (Ana, Ben, Chen), a real SQLite file,
+ * the real web app with the Slack router and the wallet pages, and the fake
+ * Slack Web API. Ana and Ben are linked to Slack; Dana is a linked member, not
+ * an owner; Chen owns but has no Slack account.
+ */
+export async function startSlackHarness(options: Partial<CreateSlackAdapterParameters> & { env?: Record<string, string> } = {}): Promise<SlackHarness> {
+  const { fake, chain } = await startSlackWorld();
   const ctx = createTestContext(chain, {
     env: {
       SLACK_BOT_TOKEN: "xoxb-test-token",
@@ -59,14 +77,7 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
       ...options.env,
     },
   });
-  upsertMember(ctx.db, { id: "ana", name: "Ana", slackUserId: users.ana, role: "owner" });
-  upsertMember(ctx.db, { id: "ben", name: "Ben", slackUserId: users.ben, role: "owner" });
-  upsertMember(ctx.db, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
-  const link = ctx.db.prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)");
-  link.run("ana", ana.address, 1);
-  link.run("ben", ben.address, 1);
-  link.run("dana", dana.address, 1);
-  addAddressBookEntry(ctx, { label: "Acme Design Studio", address: acme, category: "design", addedBy: "test" });
+  addSlackPeople(ctx, "test");
 
   const adapterOptions: Omit<CreateSlackAdapterParameters, "ctx"> = {
     rates: { "chat.postMessage": { perSecond: 500, burst: 500 }, "chat.update": { perSecond: 500, burst: 500 }, "chat.postEphemeral": { perSecond: 500, burst: 500 } },

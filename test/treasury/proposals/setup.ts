@@ -1,4 +1,4 @@
-import { parseEther, parseUnits, toHex, type Address, type Hex } from "viem";
+import { parseEther, parseUnits, type Address, type Hex } from "viem";
 import { developmentAccount, developmentPrivateKey } from "../../../scripts/local-chain/accounts.ts";
 import type { TreasuryContext } from "../../../treasury/context.ts";
 import { safeTxTypedData, type ProposalView } from "../../../treasury/proposals/view.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { getAddress, parseEther, parseUnits, toHex, type Address, type LocalAccount } from "viem";
+import { getAddress, parseEther, parseUnits, type Address, type LocalAccount } from "viem";
 import { developmentAccount, developmentPrivateKey } from "../../../../scripts/local-chain/accounts.ts";
 import { addAddressBookEntry } from "../../../../treasury/address-book.ts";
 import type { TreasuryContext } from "../../../../treasury/context.ts";
