@@ -68,7 +68,9 @@ describe("indexer crash safety (SIGKILL at random points)", function () {
     const checkpoints: number[] = [];
     let kills = 0;
     for (let round = 0; kills < 12 && round < 40; round++) {
-      const kill = { afterBatches: Math.floor(Math.random() * 3), delayMs: Math.floor(Math.random() * 40) };
+      // At least one batch per run, so the kills spread over the whole backfill (0 could land before
+      // any commit every time on a slow machine); the random delay puts each kill anywhere in the next batch.
+      const kill = { afterBatches: 1 + Math.floor(Math.random() * 2), delayMs: Math.floor(Math.random() * 40) };
       const { finished } = await runChild(chain, databasePath, kill);
       if (finished) break;
       kills++;
