@@ -2,9 +2,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { freePort, runTs, type RunningProcess } from "../../helpers/processes.ts";
-import { miniFixtureJson } from "./mini-fixture.ts";
+import { countProposals, miniFixtureJson } from "./mini-fixture.ts";
 
 /** `npm start` on a fresh machine shows a living treasury: the demo fixture, replayed on the first run only. */
 describe("npm start replays the demo on the first run (scripts/seed/demo.ts)", function () {
@@ -39,14 +38,7 @@ describe("npm start replays the demo on the first run (scripts/seed/demo.ts)", f
     assert.equal(await run.exited, 0, run.stderr());
     return JSON.parse(run.stdout()) as { owners: string[]; threshold: number; nonce: number; balances: { symbol: string; formatted: string }[] };
   }
-  const proposalCount = () => {
-    const db = new Database(env.DATABASE_PATH, { readonly: true });
-    try {
-      return (db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const proposalCount = () => countProposals(env.DATABASE_PATH);
 
   it("replays the demo into an empty database, then serves it; the next start brings the same treasury back without replaying", async () => {
     // A newcomer presses Ctrl-C while the demo is being replayed: the next start begins it again.

@@ -2,9 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { runTs } from "../../helpers/processes.ts";
-import { miniFixtureJson } from "./mini-fixture.ts";
+import { countProposals, miniFixtureJson } from "./mini-fixture.ts";
 
 /** `npm run seed -- --fixture F` as a person runs it: its own process, the configured paths. */
 describe("npm run seed (scripts/seed/main.ts)", function () {
@@ -18,14 +17,7 @@ describe("npm run seed (scripts/seed/main.ts)", function () {
   };
   before(() => writeFileSync(fixtureFile, JSON.stringify(miniFixtureJson())));
 
-  const proposalCount = () => {
-    const db = new Database(env.DATABASE_PATH, { readonly: true });
-    try {
-      return (db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const proposalCount = () => countProposals(env.DATABASE_PATH);
 
   it("replays a fixture into the configured database, deployment file and chain journal, with a line per event", async () => {
     const seed = runTs("scripts/seed/main.ts", ["--fixture", fixtureFile], env);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { bundledFixture, parseFixture, type Fixture } from "../../../scripts/seed/fixture.ts";
 
 /** Proposal ids of the bundled fixture kept in the small one: every kind of outcome, the owner change included. */
@@ -17,4 +18,14 @@ export function miniFixtureJson(): Record<string, unknown> {
 
 export function miniFixture(): Fixture {
   return parseFixture(miniFixtureJson(), "mini fixture");
+}
+
+/** How many proposals the database at `path` holds (opened read-only, then closed). */
+export function countProposals(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }

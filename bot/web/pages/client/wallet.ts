@@ -7,19 +7,9 @@
  */
 import { createWalletClient, custom, getAddress, type Address, type EIP1193Provider, type Hex, type WalletClient } from "viem";
 
-type ReviewPageData = {
-  page: "review";
-  token: string;
-  chainId: number;
-  chainName: string;
-  safeAddress: string;
-  safeTxHash: string;
-  status: string;
-  ready: boolean;
-  relayer: boolean;
-  owners: string[];
-};
-type LinkPageData = { page: "link"; token: string; chainId: number };
+// Type-only: erased from the browser bundle, so the page and its script cannot drift apart.
+import type { LinkPageData } from "../link-page.ts";
+import type { ReviewPageData } from "../review-page.ts";
 type PageData = ReviewPageData | LinkPageData;
 
 declare global {
