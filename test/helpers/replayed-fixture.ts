@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalNode } from "../../scripts/local-chain/node.ts";
+import { startLocalNode, type LocalNode } from "../../scripts/local-chain/node.ts";
 import { bundledFixture, loadFixture, type Fixture } from "../../scripts/seed/fixture.ts";
 import { replayGenesisDate } from "../../scripts/seed/plan.ts";
 import { replayFixture, type ReplayFixtureReturnType } from "../../scripts/seed/replay.ts";
@@ -39,9 +39,18 @@ export function replayedFixture(): Promise<ReplayedFixture> {
   return replayed;
 }
 
-async function replayOnce(): Promise<ReplayedFixture> {
-  const fixture = loadFixture(bundledFixture);
-  const dir = mkdtempSync(join(tmpdir(), "treasury-fixture-"));
+export type FreshReplay = {
+  summary: ReplayFixtureReturnType;
+  /** The replay's chain, still running: the caller stops it. */
+  node: LocalNode;
+  dir: string;
+  dbPath: string;
+  deploymentFile: string;
+};
+
+/** Replays `fixture` onto a fresh local chain, into a new temporary folder. Stops the chain if the replay fails. */
+export async function replayOnFreshChain(fixture: Fixture, folderPrefix = "treasury-fixture-"): Promise<FreshReplay> {
+  const dir = mkdtempSync(join(tmpdir(), folderPrefix));
   const dbPath = join(dir, "treasury.db");
   const deploymentFile = join(dir, "deployment.json");
   const node = await startLocalNode({ port: 0, initialDate: replayGenesisDate(fixture) });
@@ -54,10 +63,16 @@ async function replayOnce(): Promise<ReplayedFixture> {
       deploymentFile,
       logger: createLogger("silent"),
     });
-    console.log(`      (fixture replayed in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${dbPath})`);
-    return { ...summary, fixture, dir, dbPath, deploymentFile, rpcUrl: node.url };
+    return { summary, node, dir, dbPath, deploymentFile };
   } catch (error) {
     await node.stop();
     throw error;
   }
+}
+
+async function replayOnce(): Promise<ReplayedFixture> {
+  const fixture = loadFixture(bundledFixture);
+  const { summary, node, dir, dbPath, deploymentFile } = await replayOnFreshChain(fixture);
+  console.log(`      (fixture replayed in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${dbPath})`);
+  return { ...summary, fixture, dir, dbPath, deploymentFile, rpcUrl: node.url };
 }

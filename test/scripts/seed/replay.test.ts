@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Address } from "viem";
 import { developmentAccount } from "../../../scripts/local-chain/accounts.ts";
-import { startLocalNode } from "../../../scripts/local-chain/node.ts";
 import { fixtureTime, resolveFixtureAddress, type Fixture } from "../../../scripts/seed/fixture.ts";
-import { planReplay, replayGenesisDate } from "../../../scripts/seed/plan.ts";
-import { replayFixture } from "../../../scripts/seed/replay.ts";
+import { planReplay } from "../../../scripts/seed/plan.ts";
 import { createChainClient } from "../../../treasury/chain.ts";
 import { readDeployment } from "../../../treasury/deployment.ts";
-import { createLogger } from "../../../treasury/logger.ts";
 import { memberNameForAddress } from "../../../treasury/members.ts";
 import { parseAmount } from "../../../treasury/money.ts";
 import { readSafeState } from "../../../treasury/safe/read-state.ts";
-import { replayedFixture, type ReplayedFixture } from "../../helpers/replayed-fixture.ts";
+import { replayOnFreshChain, replayedFixture, type ReplayedFixture } from "../../helpers/replayed-fixture.ts";
 import { miniFixture } from "./mini-fixture.ts";
 
 const addressOf = (fixture: Fixture, id: string): Address =>
@@ -208,17 +202,8 @@ describe("fixture replay is deterministic", function () {
     const fixture = miniFixture();
     const runs = [];
     for (let run = 0; run < 2; run++) {
-      const dir = mkdtempSync(join(tmpdir(), "treasury-seed-determinism-"));
-      const node = await startLocalNode({ port: 0, initialDate: replayGenesisDate(fixture) });
+      const { summary, node } = await replayOnFreshChain(fixture, "treasury-seed-determinism-");
       try {
-        const summary = await replayFixture({
-          fixture,
-          provider: node.provider,
-          rpcUrl: node.url,
-          databasePath: join(dir, "treasury.db"),
-          deploymentFile: join(dir, "deployment.json"),
-          logger: createLogger("silent"),
-        });
         const head = (await node.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { hash: string; timestamp: string };
         runs.push({ safe: summary.safeAddress, deposits: summary.deposits, proposals: summary.proposals, lastBlock: summary.lastBlock, head });
       } finally {
