@@ -4,4 +4,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../bot/cli/main.ts");
+await import("../adapters/cli/main.ts");

@@ -1,7 +1,7 @@
 import type { Address } from "viem";
-import type { ChainClient } from "../treasury/chain.ts";
-import { TreasuryError } from "../treasury/errors.ts";
-import { readMeta, writeMeta, type TreasuryDatabase } from "./store/database.ts";
+import type { ChainClient } from "../core/chain.ts";
+import { TreasuryError } from "../core/errors.ts";
+import { readMeta, writeMeta, type TreasuryDatabase } from "../db/database.ts";
 
 export class ChainMismatchError extends TreasuryError {
   override name = "ChainMismatchError";

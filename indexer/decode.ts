@@ -1,6 +1,6 @@
 import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
-import { safeAbi } from "../treasury/safe/artifacts.ts";
-import { erc20Abi } from "../treasury/tokens.ts";
+import { safeAbi } from "../core/safe/artifacts.ts";
+import { erc20Abi } from "../core/tokens.ts";
 import { checksumAddress } from "./addresses.ts";
 import { MalformedRpcResponseError } from "./errors.ts";
 import { decodePayments, type DecodedPayment } from "./payments.ts";

@@ -1,4 +1,4 @@
-import { RetryableError, TreasuryError } from "../treasury/errors.ts";
+import { RetryableError, TreasuryError } from "../core/errors.ts";
 
 /** Something the indexer cannot get past by trying again: it stops and says what to fix. */
 export class IndexerError extends TreasuryError {

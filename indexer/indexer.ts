@@ -1,14 +1,14 @@
 import { pad, type Address, type Hex } from "viem";
-import type { TreasuryContext } from "../treasury/context.ts";
-import { shortMessageOf } from "../treasury/errors.ts";
+import type { TreasuryContext } from "../core/context.ts";
+import { shortMessageOf } from "../core/errors.ts";
 import { checkChainIdentity } from "./chain-identity.ts";
 import { decodeLogs, transferTopic } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
 import { findCommonAncestor, readCheckpoint, rollbackTo } from "./reorg.ts";
 import { createIndexerRpc, type BlockHeader, type RawLog, type RetryPolicy } from "./rpc.ts";
-import { writeMeta } from "./store/database.ts";
-import { writeBatch, type TokenMetadata } from "./store/write-batch.ts";
+import { writeMeta } from "../db/database.ts";
+import { writeBatch, type TokenMetadata } from "../db/chain-mirror/write-batch.ts";
 
 /** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
 export type IndexerBatch = { fromBlock: number; toBlock: number; rolledBackTo?: number };

@@ -1,5 +1,5 @@
 import { decodeFunctionData, hexToBigInt, slice, type Address, type Hex } from "viem";
-import { multiSendAbi } from "../treasury/safe/artifacts.ts";
+import { multiSendAbi } from "../core/safe/artifacts.ts";
 import { checksumAddress } from "./addresses.ts";
 
 /** One transfer out of the Safe, as an executed SafeTx asked for it. `token` null = the native coin. */

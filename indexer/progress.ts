@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { Logger } from "../treasury/logger.ts";
+import type { Logger } from "../core/logger.ts";
 
 export type BackfillProgress = {
   /** Blocks indexed so far in this backfill, and blocks still to go. */

@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
 import { chainMirrorTables } from "./chain-identity.ts";
 import type { BlockHeader, IndexerRpc } from "./rpc.ts";
-import { readMeta, writeMeta, type TreasuryDatabase } from "./store/database.ts";
+import { readMeta, writeMeta, type TreasuryDatabase } from "../db/database.ts";
 
 export type Checkpoint = { blockNumber: number; blockHash: Hex };
 

@@ -9,9 +9,9 @@ import {
   type Address,
   type Hex,
 } from "viem";
-import { chainFor } from "../treasury/chain.ts";
-import { shortMessageOf } from "../treasury/errors.ts";
-import { erc20Abi } from "../treasury/tokens.ts";
+import { chainFor } from "../core/chain.ts";
+import { shortMessageOf } from "../core/errors.ts";
+import { erc20Abi } from "../core/tokens.ts";
 import { checksumAddress } from "./addresses.ts";
 import { MalformedRpcResponseError, RangeTooLargeError, RpcFailedError, RpcRetryableError } from "./errors.ts";
 

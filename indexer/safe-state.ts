@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import type { TreasuryDatabase } from "./store/database.ts";
+import type { TreasuryDatabase } from "../db/database.ts";
 
 export type IndexedSafeState = {
   /** In the order the Safe's `getOwners()` returns them. */

@@ -9,11 +9,11 @@ import {
   type Hex,
 } from "viem";
 import { sign } from "viem/accounts";
-import type { Deployment } from "../../treasury/deployment.ts";
-import { safeAbi } from "../../treasury/safe/artifacts.ts";
-import { erc20Abi } from "../../treasury/tokens.ts";
-import { developmentAccount, developmentPrivateKey } from "../local-chain/accounts.ts";
-import { safeTxTypes } from "../../treasury/safe/safe-tx.ts";
+import type { Deployment } from "../../core/deployment.ts";
+import { safeAbi } from "../../core/safe/artifacts.ts";
+import { erc20Abi } from "../../core/tokens.ts";
+import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
+import { safeTxTypes } from "../../core/safe/safe-tx.ts";
 
 export type GenerateSafeHistoryParameters = {
   provider: EIP1193Provider;

@@ -15,14 +15,14 @@ import { createIndexer } from "../../indexer/indexer.ts";
 import { defaultProgressMode } from "../../indexer/progress.ts";
 import { readIndexedSafeState } from "../../indexer/safe-state.ts";
 import { recoveryStats } from "../../indexer/signers.ts";
-import { openDatabase } from "../../indexer/store/database.ts";
-import { createChainClient } from "../../treasury/chain.ts";
-import { loadConfig } from "../../treasury/config.ts";
-import { readDeployment } from "../../treasury/deployment.ts";
-import { createLogger } from "../../treasury/logger.ts";
-import { readSafeState } from "../../treasury/safe/read-state.ts";
-import { ensureDeployment } from "../local-chain/ensure-deployment.ts";
-import { startLocalNode } from "../local-chain/node.ts";
+import { openDatabase } from "../../db/database.ts";
+import { createChainClient } from "../../core/chain.ts";
+import { loadConfig } from "../../app/config.ts";
+import { readDeployment } from "../../core/deployment.ts";
+import { createLogger } from "../../core/logger.ts";
+import { readSafeState } from "../../core/safe/read-state.ts";
+import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
+import { startLocalNode } from "../../devchain/node.ts";
 import { generateSafeHistory } from "./indexer-history.ts";
 
 function option(name: string, fallback: number): number {

@@ -10,10 +10,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { searchActivity } from "../../indexer/search/search.ts";
-import { loadBinaryIndex } from "../../indexer/search/binary-index.ts";
-import { defaultCandidates, nearestActivities, type NearestParameters } from "../../indexer/search/vectors.ts";
-import { openDatabase, writeMeta, type TreasuryDatabase } from "../../indexer/store/database.ts";
+import { searchActivity } from "../../search/search.ts";
+import { loadBinaryIndex } from "../../search/binary-index.ts";
+import { defaultCandidates, nearestActivities, type NearestParameters } from "../../search/vectors.ts";
+import { openDatabase, writeMeta, type TreasuryDatabase } from "../../db/database.ts";
 
 const { values } = parseArgs({
   options: { db: { type: "string" }, sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200" }, recall: { type: "string", default: "50" } },

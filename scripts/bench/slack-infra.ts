@@ -11,7 +11,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startSlackWorld } from "../../test/bot/slack/harness.ts";
+import { startSlackWorld } from "../../test/adapters/slack/harness.ts";
 
 export type SlackInfraReady = { type: "ready"; fakeUrl: string; rpcUrl: string; deploymentFile: string; dir: string };
 

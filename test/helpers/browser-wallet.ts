@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { createWalletClient, http, toHex, type Hex, type LocalAccount } from "viem";
-import { chainFor } from "../../treasury/chain.ts";
+import { chainFor } from "../../core/chain.ts";
 
 export type WalletRequest = { method: string; params: unknown[] };
 

@@ -2,11 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Address } from "viem";
-import { ensureDeployment } from "../../scripts/local-chain/ensure-deployment.ts";
-import type { InitialFunds } from "../../scripts/local-chain/deploy.ts";
-import { startLocalNode, type LocalNode } from "../../scripts/local-chain/node.ts";
-import { createChainClient, type ChainClient } from "../../treasury/chain.ts";
-import type { Deployment } from "../../treasury/deployment.ts";
+import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
+import type { InitialFunds } from "../../devchain/deploy.ts";
+import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
+import { createChainClient, type ChainClient } from "../../core/chain.ts";
+import type { Deployment } from "../../core/deployment.ts";
 
 export type TestChain = {
   node: LocalNode;

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { loadConfig, type Config } from "../../treasury/config.ts";
-import type { TreasuryContext } from "../../treasury/context.ts";
-import { createLogger } from "../../treasury/logger.ts";
-import { openDatabase } from "../../indexer/store/database.ts";
+import { loadConfig, type Config } from "../../app/config.ts";
+import type { TreasuryContext } from "../../core/context.ts";
+import { createLogger } from "../../core/logger.ts";
+import { openDatabase } from "../../db/database.ts";
 import type { TestChain } from "./chain.ts";
 
 export type TestContextOptions = {

@@ -1,11 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalNode, type LocalNode } from "../../scripts/local-chain/node.ts";
-import { bundledFixture, loadFixture, type Fixture } from "../../scripts/seed/fixture.ts";
-import { replayGenesisDate } from "../../scripts/seed/plan.ts";
-import { replayFixture, type ReplayFixtureReturnType } from "../../scripts/seed/replay.ts";
-import { createLogger } from "../../treasury/logger.ts";
+import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
+import { bundledFixture, loadFixture, type Fixture } from "../../demo/fixture.ts";
+import { replayGenesisDate } from "../../demo/plan.ts";
+import { replayFixture, type ReplayFixtureReturnType } from "../../demo/replay.ts";
+import { createLogger } from "../../core/logger.ts";
 
 export type ReplayedFixture = ReplayFixtureReturnType & {
   fixture: Fixture;
@@ -24,7 +24,7 @@ export type ReplayedFixture = ReplayFixtureReturnType & {
 let replayed: Promise<ReplayedFixture> | undefined;
 
 /**
- * The bundled fixture (scripts/fixtures/lighthouse-2026.json) replayed into a
+ * The bundled fixture (demo/fixtures/lighthouse-2026.json) replayed into a
  * temporary database, once per mocha run: every caller gets the same result
  * (about 10 s the first time). The database holds the whole indexed history and
  * the search rows; tests should only read it (open it read-only, or copy it

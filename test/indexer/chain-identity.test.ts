@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkChainIdentity, ChainMismatchError } from "../../indexer/chain-identity.ts";
-import { openDatabase, readMeta } from "../../indexer/store/database.ts";
-import { createChainClient } from "../../treasury/chain.ts";
+import { openDatabase, readMeta } from "../../db/database.ts";
+import { createChainClient } from "../../core/chain.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
 
 describe("chain identity of the database", () => {

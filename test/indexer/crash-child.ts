@@ -2,11 +2,11 @@
 // with RPC_URL, DATABASE_PATH, DEPLOYMENT_FILE and INDEXER_RANGE in the environment. Prints
 // "indexing" when it starts and "batch N" after each committed batch.
 import { createIndexer } from "../../indexer/indexer.ts";
-import { openDatabase } from "../../indexer/store/database.ts";
-import { createChainClient } from "../../treasury/chain.ts";
-import { loadConfig } from "../../treasury/config.ts";
-import { readDeployment } from "../../treasury/deployment.ts";
-import { createLogger } from "../../treasury/logger.ts";
+import { openDatabase } from "../../db/database.ts";
+import { createChainClient } from "../../core/chain.ts";
+import { loadConfig } from "../../app/config.ts";
+import { readDeployment } from "../../core/deployment.ts";
+import { createLogger } from "../../core/logger.ts";
 
 const config = loadConfig();
 const deployment = readDeployment(config.DEPLOYMENT_FILE)!;

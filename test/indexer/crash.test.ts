@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createIndexer } from "../../indexer/indexer.ts";
-import { openDatabase } from "../../indexer/store/database.ts";
+import { openDatabase } from "../../db/database.ts";
 import { readCheckpoint } from "../../indexer/reorg.ts";
 import { generateSafeHistory } from "../../scripts/bench/indexer-history.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";

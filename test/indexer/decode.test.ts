@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { encodeAbiParameters, encodeFunctionData, getAddress, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import { decodeSafeMultiSigTransaction } from "../../indexer/decode.ts";
 import { decodePayments, decodeTransfer } from "../../indexer/payments.ts";
-import { safeAbi } from "../../treasury/safe/artifacts.ts";
-import { erc20Abi } from "../../treasury/tokens.ts";
+import { safeAbi } from "../../core/safe/artifacts.ts";
+import { erc20Abi } from "../../core/tokens.ts";
 
 const event = safeAbi.find((item) => item.type === "event" && item.name === "SafeMultiSigTransaction") as AbiEvent;
 const inputs = event.inputs as AbiParameter[];

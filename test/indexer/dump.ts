@@ -1,4 +1,4 @@
-import type { TreasuryDatabase } from "../../indexer/store/database.ts";
+import type { TreasuryDatabase } from "../../db/database.ts";
 
 /** Every chain-mirror row that must be the same after any history of crashes and reorgs, sorted. */
 export function dumpMirror(db: TreasuryDatabase, upTo?: number): Record<string, unknown[]> {

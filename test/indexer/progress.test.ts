@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { createBackfillProgress } from "../../indexer/progress.ts";
-import { createLogger } from "../../treasury/logger.ts";
+import { createLogger } from "../../core/logger.ts";
 
 describe("backfill progress (indexer/progress)", () => {
   it("logs blocks done, blocks left, events per second and an ETA when not on a terminal", async () => {

@@ -12,11 +12,11 @@ import {
   type Hex,
   type HDAccount,
 } from "viem";
-import { developmentAccount } from "../../scripts/local-chain/accounts.ts";
-import { chainFor } from "../../treasury/chain.ts";
-import { multiSendAbi, safeAbi } from "../../treasury/safe/artifacts.ts";
-import { safeTxTypes } from "../../treasury/safe/safe-tx.ts";
-import { erc20Abi } from "../../treasury/tokens.ts";
+import { developmentAccount } from "../../devchain/accounts.ts";
+import { chainFor } from "../../core/chain.ts";
+import { multiSendAbi, safeAbi } from "../../core/safe/artifacts.ts";
+import { safeTxTypes } from "../../core/safe/safe-tx.ts";
+import { erc20Abi } from "../../core/tokens.ts";
 import type { TestChain } from "../helpers/chain.ts";
 
 export type SafeCall = { to: Address; value?: bigint; data?: Hex; operation?: 0 | 1 };

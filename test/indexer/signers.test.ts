@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { concatHex, keccak256, pad, recoverAddress, toHex, type Hex } from "viem";
 import { sign } from "viem/accounts";
-import { developmentAccount, developmentPrivateKey } from "../../scripts/local-chain/accounts.ts";
+import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
 import { recoverExecutionSigners, recoverSigner } from "../../indexer/signers.ts";
 
 const keyOf = developmentPrivateKey;

@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { openDatabase, type TreasuryDatabase } from "../../../db/database.ts";
+import { listHistory } from "../../../db/chain-mirror/history.ts";
+import { loadConfig } from "../../../app/config.ts";
+import { ConfigError, InvalidInputError } from "../../../core/errors.ts";
+import { formatAmountForPeople } from "../../../core/money.ts";
+import { fail, printJson, printTable } from "../output.ts";
+
+/**
+ * Opens the database named by DATABASE_PATH for reading, with no chain: history
+ * and export work from what the indexer stored, even when nothing else runs.
+ */
+export function openDatabaseForReading(): TreasuryDatabase {
+  const config = loadConfig();
+  if (!existsSync(config.DATABASE_PATH))
+    throw new ConfigError(`No database at ${config.DATABASE_PATH} yet: run \`treasury index\` (or \`npm start\`) first, or set DATABASE_PATH.`);
+  return openDatabase({ path: config.DATABASE_PATH, readonly: true });
+}
+
+/** "2026-03-01" (UTC day) or an ISO date-time, as unix seconds; a day given as `until` runs to its end. */
+export function parseDateOption(text: string | undefined, option: "--since" | "--until"): number | undefined {
+  if (text === undefined) return undefined;
+  const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(text.trim());
+  const millis = Date.parse(dayOnly ? `${text.trim()}T00:00:00Z` : text);
+  if (Number.isNaN(millis)) throw new InvalidInputError(`${option} "${text}" is not a date; use YYYY-MM-DD.`);
+  const seconds = Math.floor(millis / 1000);
+  return option === "--until" && dayOnly ? seconds + 86_399 : seconds;
+}
+
+export function shortAddress(address: string): string {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** `treasury history [--since DATE] [--until DATE] [--json]`: payments, deposits and owner changes from the database. */
+export function registerHistory(program: Command): void {
+  program
+    .command("history")
+    .description("list executed payments, deposits and owner changes in time order (from the database; no chain needed)")
+    .option("--since <date>", "from this day (YYYY-MM-DD, UTC)")
+    .option("--until <date>", "up to and including this day (YYYY-MM-DD, UTC)")
+    .option("--json", "print JSON")
+    .action((options: { since?: string; until?: string; json?: boolean }) => {
+      let db: TreasuryDatabase | undefined;
+      try {
+        const since = parseDateOption(options.since, "--since");
+        const until = parseDateOption(options.until, "--until");
+        db = openDatabaseForReading();
+        const entries = listHistory(db, { since, until });
+        if (options.json) {
+          printJson(entries.map((entry) => ({ ...entry, date: new Date(entry.time * 1000).toISOString() })));
+          return;
+        }
+        if (entries.length === 0) {
+          console.log("Nothing in that period.");
+          return;
+        }
+        printTable([
+          ["Date (UTC)", "What", "Amount", "Counterparty", "Memo", "Tx"],
+          ...entries.map((entry) => [
+            new Date(entry.time * 1000).toISOString().slice(0, 16).replace("T", " "),
+            entry.kind === "payment" ? "paid" : entry.kind === "deposit" ? "received" : "owners",
+            entry.amount === null ? "" : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
+            entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? (entry.counterparty ? shortAddress(entry.counterparty) : "")),
+            // Owner changes have no amount: what changed goes where a payment's memo goes.
+            (entry.amount === null ? (entry.description ?? "") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
+            shortAddress(entry.txHash),
+          ]),
+        ]);
+      } catch (error) {
+        db?.close();
+        fail(error);
+      }
+      db?.close();
+    });
+}

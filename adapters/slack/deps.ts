@@ -1,0 +1,28 @@
+import type { Address } from "viem";
+import type { TreasuryContext } from "../../core/context.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { ProposerPolicy } from "./identity.ts";
+import type { SlackApi } from "./web-api.ts";
+
+/** What every part of the Slack adapter works with. */
+export type SlackDeps = {
+  /** The treasury this service runs; the Slack tables live in its database. */
+  ctx: TreasuryContext;
+  /** Every Safe this app serves, by address (the default one included). */
+  treasuries: Map<Address, TreasuryContext>;
+  api: SlackApi;
+  logger: Logger;
+  settings: SlackSettings;
+  /** Wakes the worker loop (a job was queued). */
+  wake: () => void;
+};
+
+export type SlackSettings = {
+  /** SLACK_CHANNEL_ID: the channel bound to the default Safe; notifications go there. */
+  defaultChannel: string | undefined;
+  proposers: ProposerPolicy;
+  /** Owners who have not signed get one reminder after this long. */
+  nudgeAfterMs: number;
+  /** e.g. https://etherscan.io/tx/ (from EXPLORER_URL), or null. */
+  explorerTxUrl: string | null;
+};

@@ -1,0 +1,91 @@
+import type { TreasuryContext } from "../../core/context.ts";
+import { proposalOfCard } from "./cards.ts";
+import type { SlackDeps } from "./deps.ts";
+import { statement } from "./store.ts";
+
+/** The longest message text stored (Slack's own limit is 40,000 characters). */
+export const maxDiscussionText = 40_000;
+
+/** A message event reduced to what the discussion store needs. */
+export type DiscussionEvent =
+  | { change: "posted"; channel: string; ts: string; threadTs: string; user: string; text: string }
+  | { change: "edited"; channel: string; ts: string; text: string; editedAt: number }
+  | { change: "deleted"; channel: string; ts: string };
+
+/**
+ * Reads a Slack `message` event: a reply in a thread, an edit
+ * (`message_changed`) or a deletion (`message_deleted`). Returns undefined for
+ * everything else (top-level messages, bot messages, joins).
+ */
+export function discussionEventOf(event: Record<string, any>): DiscussionEvent | undefined {
+  if (event?.type !== "message" || typeof event.channel !== "string") return undefined;
+  if (event.subtype === "message_changed") {
+    const message = event.message ?? {};
+    if (typeof message.ts !== "string" || typeof message.text !== "string" || message.bot_id) return undefined;
+    const editedAt = Number(message.edited?.ts ?? event.event_ts ?? Date.now() / 1000);
+    return { change: "edited", channel: event.channel, ts: message.ts, text: message.text.slice(0, maxDiscussionText), editedAt: Math.floor(editedAt) };
+  }
+  if (event.subtype === "message_deleted") {
+    const ts = event.deleted_ts ?? event.previous_message?.ts;
+    return typeof ts === "string" ? { change: "deleted", channel: event.channel, ts } : undefined;
+  }
+  if (event.subtype && event.subtype !== "thread_broadcast" && event.subtype !== "file_share") return undefined;
+  if (event.bot_id || typeof event.user !== "string") return undefined;
+  if (typeof event.thread_ts !== "string" || event.thread_ts === event.ts || typeof event.ts !== "string") return undefined;
+  return { change: "posted", channel: event.channel, ts: event.ts, threadTs: event.thread_ts, user: event.user, text: String(event.text ?? "").slice(0, maxDiscussionText) };
+}
+
+/** True when the event may concern a stored discussion (a reply in a card's thread, or an edit/deletion of a stored message). */
+export function concernsDiscussion(ctx: TreasuryContext, event: DiscussionEvent): boolean {
+  if (event.change === "posted") return proposalOfCard(ctx, event.channel, event.threadTs) !== undefined;
+  return statement(ctx.db, "SELECT 1 FROM discussion_messages WHERE channel_id = ? AND message_ts = ?").get(event.channel, event.ts) !== undefined;
+}
+
+/**
+ * Stores a reply in a proposal card's thread as data for the assistant and
+ * search, or applies an edit or deletion to the stored copy (a deleted
+ * message keeps its row with empty text and `deleted_at`). Idempotent.
+ */
+export async function storeDiscussion(deps: SlackDeps, ctx: TreasuryContext, event: DiscussionEvent): Promise<"stored" | "edited" | "deleted" | "ignored"> {
+  if (event.change === "edited") {
+    const result = statement(ctx.db, "UPDATE discussion_messages SET text = ?, edited_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
+      .run(event.text, event.editedAt, event.channel, event.ts);
+    return result.changes ? "edited" : "ignored";
+  }
+  if (event.change === "deleted") {
+    const result = statement(ctx.db, "UPDATE discussion_messages SET text = '', deleted_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
+      .run(Math.floor(Date.now() / 1000), event.channel, event.ts);
+    return result.changes ? "deleted" : "ignored";
+  }
+  const safeTxHash = proposalOfCard(ctx, event.channel, event.threadTs);
+  if (!safeTxHash) return "ignored";
+  const member = statement(ctx.db, "SELECT name FROM members WHERE slack_user_id = ?").get(event.user) as { name: string } | undefined;
+  const authorName = member?.name ?? (await deps.api.userName(event.user));
+  const result = statement(
+    ctx.db,
+    `INSERT INTO discussion_messages (safe_tx_hash, channel_id, message_ts, thread_ts, author_id, author_name, text, posted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, message_ts) DO NOTHING`,
+  ).run(safeTxHash, event.channel, event.ts, event.threadTs, event.user, authorName, event.text, Math.floor(Number(event.ts)));
+  if (result.changes) {
+    const card = statement(ctx.db, "SELECT permalink FROM proposal_messages WHERE channel_id = ? AND message_ts = ?").get(event.channel, event.threadTs) as
+      | { permalink: string | null }
+      | undefined;
+    const permalink = replyPermalink(card?.permalink, event) ?? (await deps.api.permalink(event.channel, event.ts));
+    if (permalink) statement(ctx.db, "UPDATE discussion_messages SET permalink = ? WHERE channel_id = ? AND message_ts = ?").run(permalink, event.channel, event.ts);
+  }
+  return result.changes ? "stored" : "ignored";
+}
+
+/**
+ * The permalink of a reply in a card's thread, built from the card's own
+ * permalink (which chat.getPermalink returned) the way Slack writes thread
+ * links: `…/archives/<channel>/p<ts without the dot>?thread_ts=<parent ts>&cid=<channel>`.
+ * Saves a Web API call per reply; undefined (ask Slack) when the card's link
+ * does not have that shape.
+ */
+export function replyPermalink(cardPermalink: string | null | undefined, reply: { channel: string; ts: string; threadTs: string }): string | undefined {
+  const match = cardPermalink?.match(/^(https:\/\/[^/?#]+\/archives\/)([A-Z0-9]+)\/p\d{16}$/);
+  const digits = reply.ts.replace(".", "");
+  if (!match || match[2] !== reply.channel || !/^\d{10}\.\d{6}$/.test(reply.ts) || !/^\d{10}\.\d{6}$/.test(reply.threadTs)) return undefined;
+  return `${match[1]}${reply.channel}/p${digits}?thread_ts=${reply.threadTs}&cid=${reply.channel}`;
+}

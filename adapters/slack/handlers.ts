@@ -1,0 +1,247 @@
+import { createHash } from "node:crypto";
+import type { App } from "@slack/bolt";
+import type { TreasuryContext } from "../../core/context.ts";
+import { TreasuryError, shortMessageOf } from "../../core/errors.ts";
+import { actionIds } from "./card.ts";
+import { proposalOfCard } from "./cards.ts";
+import { checkAmounts, commandHelp, parseTreasuryCommand, type TreasuryCommand } from "./commands/parse.ts";
+import type { SlackDeps } from "./deps.ts";
+import { concernsDiscussion, discussionEventOf } from "./discussion.ts";
+import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, ProposeJob } from "./jobs.ts";
+import { buildPaymentModal, paymentModalCallbackId, readPaymentSubmission } from "./modal.ts";
+import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "./store.ts";
+
+/** The longest question we pass to the assistant. */
+export const maxQuestionLength = 2000;
+
+export type RequestCounters = { accepted: number; duplicates: number; refused: number };
+
+/** The id Slack's retries share: the event id, else the trigger id, else a digest of the body. */
+export function requestIdOf(body: Record<string, any>): string {
+  if (typeof body?.event_id === "string") return `event:${body.event_id}`;
+  const kind = typeof body?.command === "string" ? "command" : String(body?.type ?? "request");
+  if (typeof body?.trigger_id === "string" && body.trigger_id) {
+    const action = Array.isArray(body.actions) && body.actions[0] ? `:${body.actions[0].action_id}:${body.actions[0].action_ts}` : "";
+    return `${kind}:${body.trigger_id}${action}`;
+  }
+  return `${kind}:${createHash("sha256").update(JSON.stringify(body)).digest("hex")}`;
+}
+
+/** Which treasury a channel speaks for, or why none does. DMs speak for the default treasury. */
+export function treasuryOfChannel(deps: SlackDeps, channelId: string | undefined): { ctx: TreasuryContext } | { refusal: string } {
+  if (!channelId) return { refusal: "I can't tell which channel this came from." };
+  const binding = readChannelBinding(deps.ctx.db, channelId);
+  if (binding) {
+    const ctx = [...deps.treasuries.values()].find((candidate) => candidate.safeAddress === binding.safeAddress && candidate.chainId === binding.chainId);
+    return ctx ? { ctx } : { refusal: `This channel is bound to the Safe ${binding.safeAddress} on chain ${binding.chainId}, which this app does not serve.` };
+  }
+  if (channelId.startsWith("D")) return { ctx: deps.ctx };
+  const home = deps.settings.defaultChannel ? ` Use <#${deps.settings.defaultChannel}>,` : "";
+  return { refusal: `This channel is not bound to a treasury.${home} or ask an owner to run \`/treasury bind\` here.` };
+}
+
+/**
+ * Registers the request path: every listener only checks the input, writes the
+ * request id and its jobs in one transaction, and acknowledges. Slow work (the
+ * chain, the assistant, the Web API) happens in the worker. Requests whose id
+ * was accepted before (Slack retries) are acknowledged and dropped.
+ */
+export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCounters): void {
+  const db = deps.ctx.db;
+  const accept = (requestId: string, kind: string, teamId: string | undefined, jobs: NewJob[] = []) => {
+    const fresh = acceptRequest(db, { requestId, kind, teamId, jobs });
+    if (fresh) counters.accepted += 1;
+    else counters.duplicates += 1;
+    if (fresh && jobs.length) deps.wake();
+    return fresh;
+  };
+
+  app.use(async (args: any) => {
+    const body = args.body as Record<string, any>;
+    const requestId = requestIdOf(body);
+    args.context.requestId = requestId;
+    if (markIfReceived(db, requestId)) {
+      counters.duplicates += 1;
+      if (typeof args.ack === "function") await args.ack();
+      return;
+    }
+    if (body.type === "event_callback") {
+      accept(requestId, `event:${body.event?.type}`, body.team_id, jobsForEvent(deps, body.event ?? {}));
+      return;
+    }
+    await args.next();
+  });
+
+  app.command(/.*/, async ({ command, ack, context }) => {
+    const requestId = String(context.requestId);
+    const reply = (text: string) => ack({ response_type: "ephemeral", text });
+    if (command.command !== "/treasury") {
+      accept(requestId, "command", command.team_id);
+      return reply(`This app only answers \`/treasury\`, not \`${String(command.command).slice(0, 40)}\`.`);
+    }
+    let parsed: TreasuryCommand;
+    try {
+      parsed = parseTreasuryCommand(String(command.text ?? ""));
+      if (parsed.kind === "pay") checkAmounts(deps.ctx.deployment, parsed.payments);
+    } catch (error) {
+      if (!(error instanceof TreasuryError)) throw error;
+      counters.refused += 1;
+      accept(requestId, "command", command.team_id);
+      return reply(`:warning: ${shortMessageOf(error)}`);
+    }
+    const base = { channelId: command.channel_id, userId: command.user_id };
+    if (parsed.kind === "help") {
+      accept(requestId, "command", command.team_id);
+      return reply(commandHelp);
+    }
+    if (parsed.kind === "bind") {
+      accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe: deps.ctx.safeAddress, command: "bind" } satisfies CommandJob }]);
+      return ack();
+    }
+    const target = treasuryOfChannel(deps, command.channel_id);
+    if ("refusal" in target) {
+      counters.refused += 1;
+      accept(requestId, "command", command.team_id);
+      return reply(`:warning: ${target.refusal}`);
+    }
+    const safe = target.ctx.safeAddress;
+    switch (parsed.kind) {
+      case "modal": {
+        accept(requestId, "command", command.team_id);
+        await ack();
+        deps.api
+          .openView(command.trigger_id, buildPaymentModal(target.ctx.deployment, base))
+          .catch((error) => deps.logger.warn({ err: shortMessageOf(error) }, "could not open the payment form"));
+        return;
+      }
+      case "pay": {
+        const cardChannelId = command.channel_id.startsWith("D") ? deps.settings.defaultChannel : command.channel_id;
+        if (!cardChannelId) return reply(":warning: Propose payments in the treasury channel; this app has no default channel (SLACK_CHANNEL_ID).");
+        const job: ProposeJob = { ...base, safe, payments: parsed.payments, memo: parsed.memo, cardChannelId };
+        accept(requestId, "command", command.team_id, [{ kind: "propose", payload: job }]);
+        const summary = parsed.payments.map((payment) => `${payment.amount} ${payment.token} to ${payment.payee}`).join(", ");
+        return reply(`Proposing ${summary.slice(0, 500)}… the card will appear in the channel.`);
+      }
+      case "ask": {
+        if (parsed.question.length > maxQuestionLength) {
+          accept(requestId, "command", command.team_id);
+          return reply(`:warning: That question is ${parsed.question.length} characters long; ask in under ${maxQuestionLength}.`);
+        }
+        accept(requestId, "command", command.team_id, [
+          { kind: "assistant", payload: { ...base, safe, question: parsed.question, via: "command" } satisfies AssistantJob },
+        ]);
+        return ack();
+      }
+      default:
+        accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe, command: parsed.kind } satisfies CommandJob }]);
+        return ack();
+    }
+  });
+
+  app.action(/.*/, async ({ ack, body, action, context }) => {
+    await ack();
+    const requestId = String(context.requestId);
+    const interaction = body as Record<string, any>;
+    const channelId: string | undefined = interaction.channel?.id ?? interaction.container?.channel_id;
+    const userId: string | undefined = interaction.user?.id;
+    const actionId = String((action as any)?.action_id ?? "");
+    if (body.type !== "block_actions" || !channelId || !userId) {
+      counters.refused += 1;
+      accept(requestId, "action", interaction.team?.id);
+      return;
+    }
+    const safeTxHash = String((action as any)?.value ?? "");
+    const target = treasuryOfChannel(deps, channelId);
+    const safe = "ctx" in target ? target.ctx.safeAddress : deps.ctx.safeAddress;
+    if (!Object.values(actionIds).includes(actionId as any)) counters.refused += 1;
+    accept(requestId, "action", interaction.team?.id, [{ kind: "action", payload: { safe, actionId, safeTxHash, userId, channelId } satisfies ActionJob }]);
+  });
+
+  app.view({ type: "view_closed", callback_id: /.*/ } as any, async ({ ack, context }) => {
+    accept(String(context.requestId), "view_closed", undefined);
+    await ack();
+  });
+
+  app.view(/.*/, async ({ ack, body, view, context }) => {
+    const requestId = String(context.requestId);
+    if (view.callback_id !== paymentModalCallbackId) {
+      counters.refused += 1;
+      accept(requestId, "view", body.team?.id ?? undefined);
+      return ack();
+    }
+    const read = readPaymentSubmission(deps.ctx.deployment, view as any);
+    if (!read.ok) {
+      counters.refused += 1;
+      accept(requestId, "view", body.team?.id ?? undefined);
+      return ack({ response_action: "errors", errors: read.errors });
+    }
+    const { submission } = read;
+    const target = treasuryOfChannel(deps, submission.origin.channelId);
+    if ("refusal" in target) {
+      accept(requestId, "view", body.team?.id ?? undefined);
+      return ack({ response_action: "errors", errors: { payee_1: target.refusal.slice(0, 150) } });
+    }
+    const cardChannelId = submission.origin.channelId.startsWith("D") ? deps.settings.defaultChannel : submission.origin.channelId;
+    if (!cardChannelId) {
+      accept(requestId, "view", body.team?.id ?? undefined);
+      return ack({ response_action: "errors", errors: { payee_1: "Open this form from the treasury channel." } });
+    }
+    const job: ProposeJob = {
+      safe: target.ctx.safeAddress,
+      channelId: submission.origin.channelId,
+      userId: body.user.id,
+      payments: submission.payments,
+      memo: submission.memo,
+      category: submission.category,
+      cardChannelId,
+    };
+    accept(requestId, "view", body.team?.id ?? undefined, [{ kind: "propose", payload: job }]);
+    await ack();
+  });
+
+  app.shortcut(/.*/, async ({ ack, context }) => {
+    accept(String(context.requestId), "shortcut", undefined);
+    await ack();
+  });
+
+  app.options(/.*/, async ({ ack, context }) => {
+    accept(String(context.requestId), "options", undefined);
+    await ack({ options: [] });
+  });
+}
+
+/** The jobs one Events API callback needs (none for most channel chatter). */
+export function jobsForEvent(deps: SlackDeps, event: Record<string, any>): NewJob[] {
+  if (event.bot_id || event.subtype === "bot_message") return [];
+  if (event.type === "app_mention") {
+    const threadTs = String(event.thread_ts ?? event.ts ?? "");
+    const target = treasuryOfChannel(deps, event.channel);
+    const question = String(event.text ?? "").replace(/<@[A-Z0-9]+>/g, "").trim();
+    if ("refusal" in target) return [{ kind: "assistant", payload: { safe: deps.ctx.safeAddress, channelId: event.channel, userId: event.user, question: "", via: "mention", threadTs, refusal: target.refusal } }];
+    if (question.length > maxQuestionLength)
+      return [{ kind: "assistant", payload: { safe: target.ctx.safeAddress, channelId: event.channel, userId: event.user, question: "", via: "mention", threadTs, refusal: `That question is ${question.length} characters long; ask in under ${maxQuestionLength}.` } }];
+    return [{ kind: "assistant", payload: { safe: target.ctx.safeAddress, channelId: event.channel, userId: event.user, question: question || "status", via: "mention", threadTs } satisfies AssistantJob }];
+  }
+  if (event.type !== "message") return [];
+  const jobs: NewJob[] = [];
+  if (event.channel_type === "im" && !event.subtype && typeof event.user === "string") {
+    const question = String(event.text ?? "").trim();
+    if (question)
+      jobs.push({
+        kind: "assistant",
+        payload: question.length > maxQuestionLength
+          ? { safe: deps.ctx.safeAddress, channelId: event.channel, userId: event.user, question: "", via: "dm", threadTs: event.thread_ts ?? event.ts, refusal: `That question is ${question.length} characters long; ask in under ${maxQuestionLength}.` }
+          : ({ safe: deps.ctx.safeAddress, channelId: event.channel, userId: event.user, question, via: "dm", threadTs: event.thread_ts ?? event.ts } satisfies AssistantJob),
+      });
+    return jobs;
+  }
+  const discussion = discussionEventOf(event);
+  if (!discussion) return jobs;
+  const target = treasuryOfChannel(deps, event.channel);
+  const ctx = "ctx" in target ? target.ctx : deps.ctx;
+  const parentTs: string | undefined =
+    discussion.change === "posted" ? discussion.threadTs : (event.message?.thread_ts ?? event.previous_message?.thread_ts);
+  const concerns = (parentTs !== undefined && proposalOfCard(ctx, event.channel, parentTs) !== undefined) || concernsDiscussion(ctx, discussion);
+  if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, event: discussion } satisfies DiscussionJob });
+  return jobs;
+}

@@ -1,0 +1,231 @@
+import type { Address } from "viem";
+import type { TreasuryContext } from "../../core/context.ts";
+import { RetryableError, TreasuryError, shortMessageOf } from "../../core/errors.ts";
+import { formatAmountForPeople } from "../../core/money.ts";
+import { readSafeState } from "../../core/safe/read-state.ts";
+import { answerQuestion } from "./assistant-entry.ts";
+import { actionIds, escapeText } from "./card.ts";
+import { findCard, publishCard, refreshCard } from "./cards.ts";
+import type { PaymentRequest } from "./commands/parse.ts";
+import { cancelProposal, createLinkRequest, getMemberBySlackUser, getProposal, linkUrl, listProposals, proposePayment, proposeRejection, upsertMember } from "./core.ts";
+import type { SlackDeps } from "./deps.ts";
+import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
+import { NotAllowedError, assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
+import { postOnce } from "./post-once.ts";
+import { bindChannel, readProposalOrigin, recordProposalOrigin, saveJobResult, type SlackJob } from "./store.ts";
+
+/** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
+export type ProposeJob = {
+  safe: Address;
+  channelId: string;
+  userId: string;
+  payments: PaymentRequest[];
+  memo?: string;
+  category?: string;
+  /** Where to post the card when the command came from a DM. */
+  cardChannelId: string;
+};
+export type CommandJob = { safe: Address; channelId: string; userId: string; command: "proposals" | "balance" | "link" | "bind" };
+export type AssistantJob = {
+  safe: Address;
+  channelId: string;
+  userId: string;
+  question: string;
+  via: "command" | "mention" | "dm";
+  threadTs?: string;
+  /** When set, the question is not asked; this is said instead (unbound channel, oversized text). */
+  refusal?: string;
+};
+export type ActionJob = { safe: Address; actionId: string; safeTxHash: string; userId: string; channelId: string };
+export type DiscussionJob = { safe: Address; event: DiscussionEvent };
+
+/** A job failed in a way the person should hear about; not retried. */
+class ReplyError extends TreasuryError {
+  override name = "SlackReplyError";
+}
+
+export function treasuryFor(deps: SlackDeps, safe: string): TreasuryContext {
+  const ctx = deps.treasuries.get(safe as Address);
+  if (!ctx) throw new ReplyError(`This app no longer serves the Safe ${safe}.`);
+  return ctx;
+}
+
+const ephemeral = (deps: SlackDeps, channel: string, user: string, text: string) => deps.api.postEphemeral({ channel, user, text });
+
+/**
+ * Runs one job. Mistakes of the person (bad input, not allowed) are answered
+ * with an ephemeral message naming the problem and the job is done; a
+ * `RetryableError` or a Web API failure propagates so the worker retries it.
+ */
+export async function runJob(deps: SlackDeps, job: SlackJob): Promise<void> {
+  const payload = job.payload as { safe: Address; channelId?: string; userId?: string };
+  try {
+    switch (job.kind) {
+      case "propose":
+        return await runPropose(deps, job, job.payload as ProposeJob);
+      case "command":
+        return await runCommand(deps, job.payload as CommandJob);
+      case "assistant":
+        return await runAssistant(deps, job, job.payload as AssistantJob);
+      case "action":
+        return await runAction(deps, job, job.payload as ActionJob);
+      case "discussion":
+        await storeDiscussion(deps, treasuryFor(deps, payload.safe), (job.payload as DiscussionJob).event);
+        return;
+      case "refresh_card":
+        await refreshCard(deps, treasuryFor(deps, payload.safe), (job.payload as { safeTxHash: string }).safeTxHash);
+        return;
+      default:
+        deps.logger.warn({ kind: job.kind }, "unknown Slack job kind; dropped");
+    }
+  } catch (error) {
+    const retryable = error instanceof RetryableError || !(error instanceof TreasuryError);
+    if (retryable) throw error;
+    if (payload.channelId && payload.userId) {
+      const prefix = job.kind === "propose" ? "Not proposed: " : "";
+      await ephemeral(deps, payload.channelId, payload.userId, `:warning: ${prefix}${shortMessageOf(error)}`);
+    }
+  }
+}
+
+async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): Promise<void> {
+  const ctx = treasuryFor(deps, params.safe);
+  let safeTxHash = job.result ? (JSON.parse(job.result) as { safeTxHash?: string }).safeTxHash : undefined;
+  if (!safeTxHash) {
+    const actor = await resolveActor(ctx, params.userId);
+    assertMayPropose(actor, deps.settings.proposers);
+    const proposal = await proposePayment(ctx, {
+      payments: params.payments,
+      proposer: proposerOf(actor),
+      memo: params.memo,
+      category: params.category ?? null,
+    });
+    safeTxHash = proposal.safeTxHash;
+    const hash = safeTxHash;
+    deps.ctx.db.transaction(() => {
+      recordProposalOrigin(deps.ctx.db, { safeTxHash: hash, slackUserId: params.userId, channelId: params.cardChannelId });
+      saveJobResult(deps.ctx.db, job.id, { safeTxHash: hash });
+    })();
+  }
+  const card = await publishCard(deps, ctx, { safeTxHash, channelId: params.cardChannelId });
+  if (params.cardChannelId !== params.channelId)
+    await ephemeral(deps, params.channelId, params.userId, `Proposed. The card is in <#${card.channelId}>${card.permalink ? `: ${card.permalink}` : ""}.`);
+}
+
+async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
+  const ctx = treasuryFor(deps, params.safe);
+  switch (params.command) {
+    case "balance": {
+      const state = await readSafeState(ctx.client, ctx.safeAddress, ctx.deployment.tokens);
+      const lines = state.balances.map((balance) => `• ${formatAmountForPeople(balance.amount, balance.decimals)} ${balance.symbol}`);
+      await ephemeral(
+        deps,
+        params.channelId,
+        params.userId,
+        `*Safe* \`${state.safeAddress}\` at block ${state.blockNumber}\n${lines.join("\n")}\n${state.owners.length} owners, ${state.threshold} approvals needed, next nonce ${state.nonce}.`,
+      );
+      return;
+    }
+    case "proposals": {
+      const pending = await listProposals(ctx, { status: "pending", warnings: false });
+      if (pending.length === 0) {
+        await ephemeral(deps, params.channelId, params.userId, "No proposals are waiting.");
+        return;
+      }
+      const lines = pending.slice(0, 30).map((proposal) => {
+        const card = findCard(ctx, proposal.safeTxHash);
+        const what = proposal.transfers.map((transfer) => `${transfer.formatted} ${transfer.symbol} to ${escapeText(transfer.label ?? transfer.to, 60)}`).join(", ");
+        const title = card?.permalink ? `<${card.permalink}|#${proposal.nonce}>` : `#${proposal.nonce}`;
+        return `• ${title} ${what || (proposal.kind === "rejection" ? "rejection" : "transaction")} – approvals ${proposal.approvals.length} of ${proposal.threshold}${proposal.memo ? ` – ${escapeText(proposal.memo, 80)}` : ""}`;
+      });
+      await ephemeral(deps, params.channelId, params.userId, `*${pending.length} pending proposal${pending.length === 1 ? "" : "s"}*\n${lines.join("\n")}`);
+      return;
+    }
+    case "link": {
+      let member = getMemberBySlackUser(ctx.db, params.userId);
+      if (!member) member = upsertMember(ctx.db, { id: `slack-${params.userId}`, name: await deps.api.userName(params.userId), slackUserId: params.userId, role: "member" });
+      const request = await createLinkRequest(ctx, { memberId: member.id });
+      const minutes = Math.max(1, Math.round((Number(request.expiresAt) * 1000 - Date.now()) / 60_000));
+      await ephemeral(
+        deps,
+        params.channelId,
+        params.userId,
+        `Open <${linkUrl(ctx, request.token)}|this link> within ${minutes} minutes and sign the message with the wallet you approve with. Only you should open it.`,
+      );
+      return;
+    }
+    case "bind": {
+      const actor = await resolveActor(ctx, params.userId);
+      assertOwner(actor, "bind a channel to the Safe");
+      if (params.channelId.startsWith("D")) throw new ReplyError("Run `/treasury bind` in the channel you want to bind, not in a DM.");
+      bindChannel(deps.ctx.db, { channelId: params.channelId, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: params.userId });
+      await ephemeral(deps, params.channelId, params.userId, `This channel now speaks for the Safe \`${ctx.safeAddress}\`.`);
+      return;
+    }
+  }
+}
+
+async function runAssistant(deps: SlackDeps, job: SlackJob, params: AssistantJob): Promise<void> {
+  if (params.refusal) {
+    await postOnce(deps.ctx.db, deps.api, {
+      key: `answer:${job.dedupeKey}`,
+      message: { channel: params.channelId, thread_ts: params.threadTs, text: `:warning: ${params.refusal}` },
+    });
+    return;
+  }
+  const ctx = treasuryFor(deps, params.safe);
+  let threadTs = params.threadTs;
+  if (params.via === "command") {
+    const asked = await postOnce(deps.ctx.db, deps.api, {
+      key: `question:${job.dedupeKey}`,
+      message: { channel: params.channelId, text: `<@${params.userId}> asked: ${escapeText(params.question, 1000)}` },
+    });
+    threadTs = asked.messageTs;
+  }
+  const result = await answerQuestion(ctx, { question: params.question });
+  // The answer is data from the database and chat: escape it so it cannot mention or link on its own.
+  const text = escapeText(result.answer, 3500);
+  await postOnce(deps.ctx.db, deps.api, { key: `answer:${job.dedupeKey}`, message: { channel: params.channelId, thread_ts: threadTs, text } });
+}
+
+async function runAction(deps: SlackDeps, job: SlackJob, params: ActionJob): Promise<void> {
+  const ctx = treasuryFor(deps, params.safe);
+  const actor = await resolveActor(ctx, params.userId);
+  switch (params.actionId) {
+    case actionIds.review: {
+      if (!actor.isOwner) {
+        assertOwner(actor, "approve payments");
+      }
+      return;
+    }
+    case actionIds.reject: {
+      assertOwner(actor, "reject proposals");
+      let rejectionHash = job.result ? (JSON.parse(job.result) as { safeTxHash?: string }).safeTxHash : undefined;
+      if (!rejectionHash) {
+        const rejection = await proposeRejection(ctx, { safeTxHash: params.safeTxHash, proposer: proposerOf(actor) });
+        rejectionHash = rejection.safeTxHash;
+        const hash = rejectionHash;
+        deps.ctx.db.transaction(() => {
+          recordProposalOrigin(deps.ctx.db, { safeTxHash: hash, slackUserId: params.userId, channelId: params.channelId });
+          saveJobResult(deps.ctx.db, job.id, { safeTxHash: hash });
+        })();
+      }
+      const original = findCard(ctx, params.safeTxHash);
+      await publishCard(deps, ctx, { safeTxHash: rejectionHash, channelId: original?.channelId ?? params.channelId, threadTs: original?.messageTs });
+      await refreshCard(deps, ctx, params.safeTxHash);
+      await ephemeral(deps, params.channelId, params.userId, "Rejection proposed in the thread. Owners sign it like a payment; once executed, the original can never run.");
+      return;
+    }
+    case actionIds.cancel: {
+      const origin = readProposalOrigin(deps.ctx.db, params.safeTxHash);
+      const proposal = await getProposal(ctx, params.safeTxHash, { warnings: false });
+      const isProposer = origin?.slackUserId === params.userId || (actor.member !== undefined && proposal.proposer === actor.member.id);
+      if (!isProposer) throw new NotAllowedError("Only the person who proposed this payment can cancel it. Owners can reject it instead.");
+      await cancelProposal(ctx, { safeTxHash: params.safeTxHash, by: proposerOf(actor) });
+      await refreshCard(deps, ctx, params.safeTxHash);
+      return;
+    }
+    default:
+      throw new ReplyError("That button is not one this app knows; the card may be out of date.");
+  }
+}

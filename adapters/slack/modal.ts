@@ -1,0 +1,117 @@
+import type { Deployment } from "../../core/deployment.ts";
+import { InvalidInputError, shortMessageOf } from "../../core/errors.ts";
+import { checkAmounts, type PaymentRequest } from "./commands/parse.ts";
+
+export const paymentModalCallbackId = "treasury_pay";
+const rows = 3;
+export const categories = ["Operations", "Contributors", "Grants", "Events", "Software", "Other"];
+
+/** What the modal carries back in `private_metadata`. */
+export type PaymentModalOrigin = { channelId: string; userId: string };
+
+/** The payment form: up to three payees with amount and token, a memo and a category. */
+export function buildPaymentModal(deployment: Pick<Deployment, "tokens">, origin: PaymentModalOrigin): Record<string, unknown> {
+  const tokenOptions = ["ETH", ...deployment.tokens.map((token) => token.symbol)].map((symbol) => ({
+    text: { type: "plain_text", text: symbol },
+    value: symbol,
+  }));
+  const blocks: unknown[] = [];
+  for (let row = 1; row <= rows; row += 1) {
+    const optional = row > 1;
+    blocks.push(
+      {
+        type: "input",
+        block_id: `payee_${row}`,
+        optional,
+        label: { type: "plain_text", text: row === 1 ? "Payee" : `Payee ${row} (optional)` },
+        hint: row === 1 ? { type: "plain_text", text: "An address-book name (e.g. Acme Design Studio) or a 0x address" } : undefined,
+        element: { type: "plain_text_input", action_id: "value", max_length: 200 },
+      },
+      {
+        type: "input",
+        block_id: `amount_${row}`,
+        optional,
+        label: { type: "plain_text", text: row === 1 ? "Amount" : `Amount ${row}` },
+        element: { type: "plain_text_input", action_id: "value", max_length: 80, placeholder: { type: "plain_text", text: "250" } },
+      },
+      {
+        type: "input",
+        block_id: `token_${row}`,
+        optional,
+        label: { type: "plain_text", text: row === 1 ? "Token" : `Token ${row}` },
+        element: { type: "static_select", action_id: "value", options: tokenOptions, ...(row === 1 ? { initial_option: tokenOptions[Math.min(1, tokenOptions.length - 1)] } : {}) },
+      },
+    );
+  }
+  blocks.push(
+    {
+      type: "input",
+      block_id: "memo",
+      optional: true,
+      label: { type: "plain_text", text: "Memo" },
+      element: { type: "plain_text_input", action_id: "value", multiline: true, max_length: 1000, placeholder: { type: "plain_text", text: "invoice INV-7" } },
+    },
+    {
+      type: "input",
+      block_id: "category",
+      optional: true,
+      label: { type: "plain_text", text: "Category" },
+      element: { type: "static_select", action_id: "value", options: categories.map((category) => ({ text: { type: "plain_text", text: category }, value: category })) },
+    },
+  );
+  return {
+    type: "modal",
+    callback_id: paymentModalCallbackId,
+    private_metadata: JSON.stringify(origin),
+    title: { type: "plain_text", text: "Propose a payment" },
+    submit: { type: "plain_text", text: "Propose" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: blocks.map((block) => JSON.parse(JSON.stringify(block))),
+  };
+}
+
+export type PaymentSubmission = { payments: PaymentRequest[]; memo?: string; category?: string; origin: PaymentModalOrigin };
+
+/** The modal's answer: the payments, or the errors to show beside the fields (`response_action: "errors"`). */
+export type ReadSubmissionResult = { ok: true; submission: PaymentSubmission } | { ok: false; errors: Record<string, string> };
+
+const fieldValue = (values: Record<string, any>, blockId: string): string | undefined => {
+  const field = values?.[blockId]?.value;
+  const raw = field?.selected_option?.value ?? field?.value;
+  return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
+};
+
+/** Reads a view_submission of the payment modal. Every problem is named beside its field; nothing is stored. */
+export function readPaymentSubmission(deployment: Pick<Deployment, "tokens">, view: Record<string, any>): ReadSubmissionResult {
+  const values = view?.state?.values ?? {};
+  const errors: Record<string, string> = {};
+  const payments: PaymentRequest[] = [];
+  for (let row = 1; row <= rows; row += 1) {
+    const payee = fieldValue(values, `payee_${row}`);
+    const amount = fieldValue(values, `amount_${row}`);
+    const token = fieldValue(values, `token_${row}`) ?? (row === 1 ? undefined : "USDC");
+    if (row > 1 && !payee && !amount) continue;
+    if (!payee) errors[`payee_${row}`] = "Who gets paid? Write an address-book name or a 0x address.";
+    if (!amount) errors[`amount_${row}`] = "How much? Write an amount such as 250 or 1.5.";
+    if (!token) errors[`token_${row}`] = "Pick a token.";
+    if (payee && amount && token) {
+      try {
+        checkAmounts(deployment, [{ payee, amount, token }]);
+        payments.push({ payee, amount, token });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        errors[`amount_${row}`] = shortMessageOf(error);
+      }
+    }
+  }
+  let origin: PaymentModalOrigin | undefined;
+  try {
+    const parsed = JSON.parse(String(view?.private_metadata ?? ""));
+    if (typeof parsed?.channelId === "string" && typeof parsed?.userId === "string") origin = parsed;
+  } catch {
+    // reported below
+  }
+  if (!origin) errors.payee_1 ??= "This form lost track of its channel; close it and run /treasury again.";
+  if (Object.keys(errors).length > 0 || !origin) return { ok: false, errors };
+  return { ok: true, submission: { payments, memo: fieldValue(values, "memo"), category: fieldValue(values, "category"), origin } };
+}

@@ -1,0 +1,115 @@
+import { getAddress, isAddress } from "viem";
+import { readMeta } from "../../db/database.ts";
+import type { TreasuryContext } from "../../core/context.ts";
+import { formatAmountForPeople } from "../../core/money.ts";
+import { escapeText } from "./card.ts";
+import { findCard, refreshCard } from "./cards.ts";
+import type { SlackDeps } from "./deps.ts";
+import { slackUsersOfOwners } from "./identity.ts";
+import { postOnce } from "./post-once.ts";
+import { listChannelBindings } from "./store.ts";
+
+type OutboxRow = { id: number; kind: string; ref: string; payload: string; block_number: number };
+
+const short = (value: string) => (value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value);
+
+function labelOf(ctx: TreasuryContext, address: unknown): string {
+  if (typeof address !== "string" || !isAddress(address, { strict: false })) return "an unknown sender";
+  const checksummed = getAddress(address);
+  const row = ctx.db.prepare("SELECT label FROM address_book WHERE address = ?").get(checksummed) as { label: string } | undefined;
+  const member = ctx.db
+    .prepare("SELECT m.name FROM wallet_links w JOIN members m ON m.id = w.member_id WHERE w.address = ? LIMIT 1")
+    .get(checksummed) as { name: string } | undefined;
+  const name = row?.label ?? member?.name;
+  return name ? `*${escapeText(name, 80)}* (\`${short(checksummed)}\`)` : `\`${checksummed}\``;
+}
+
+function amountText(payment: Record<string, any>): string {
+  try {
+    const decimals = Number(payment.decimals ?? 18);
+    const amount = formatAmountForPeople(BigInt(payment.amount), decimals);
+    return `${amount} ${escapeText(String(payment.symbol ?? (payment.token ? short(String(payment.token)) : "ETH")), 20)}`;
+  } catch {
+    return `${escapeText(String(payment.amount), 40)} (units)`;
+  }
+}
+
+/** The channel message for one outbox row: what happened, in a treasurer's words. */
+export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: string, payload: Record<string, any>): string {
+  const explorer = deps.settings.explorerTxUrl;
+  const tx = (hash: unknown) => (typeof hash === "string" ? (explorer ? ` – <${explorer}${hash}|transaction>` : ` – tx \`${short(hash)}\``) : "");
+  switch (kind) {
+    case "funds_received":
+      return `:moneybag: *Received ${amountText(payload)}* from ${labelOf(ctx, payload.from)}${tx(payload.txHash)}`;
+    case "transaction_executed": {
+      const proposal = ctx.db.prepare("SELECT memo FROM proposals WHERE safe_tx_hash = ?").get(String(payload.safeTxHash ?? "")) as
+        | { memo: string }
+        | undefined;
+      const card = findCard(ctx, String(payload.safeTxHash ?? ""));
+      const payments = Array.isArray(payload.payments) ? payload.payments : [];
+      const what = payments.length
+        ? payments.map((payment: Record<string, any>) => `${amountText(payment)} to ${labelOf(ctx, payment.to)}`).join(", ")
+        : "a Safe transaction";
+      const outcome = payload.success === false ? ":x: *Safe transaction failed*" : ":white_check_mark: *Payment sent*";
+      const origin = proposal
+        ? card?.permalink
+          ? ` (proposal <${card.permalink}|#${payload.nonce}>${proposal.memo ? `: ${escapeText(proposal.memo, 200)}` : ""})`
+          : ` (proposal #${payload.nonce}${proposal.memo ? `: ${escapeText(proposal.memo, 200)}` : ""})`
+        : ` – nonce ${payload.nonce}, executed outside this bot (e.g. in the Safe web app)`;
+      return `${outcome}: ${what}${origin}${tx(payload.txHash)}`;
+    }
+    case "owners_changed": {
+      if (payload.kind === "threshold") return `:key: *Threshold changed:* ${Number(payload.threshold)} approvals are now needed${tx(payload.txHash)}`;
+      const who = typeof payload.owner === "string" ? labelOf(ctx, payload.owner) : "an owner";
+      const mention = typeof payload.owner === "string" && isAddress(payload.owner, { strict: false }) ? slackUsersOfOwners(ctx, [getAddress(payload.owner)]).get(getAddress(payload.owner))?.slackUserId : null;
+      const verb = payload.kind === "removed" ? "removed" : "added";
+      return `:key: *Owner ${verb}:* ${who}${mention ? ` (<@${mention}>)` : ""}${payload.threshold ? `; threshold ${Number(payload.threshold)}` : ""}${tx(payload.txHash)}`;
+    }
+    default:
+      return `:information_source: ${escapeText(kind, 40)}: ${escapeText(JSON.stringify(payload), 500)}`;
+  }
+}
+
+/** The channel notifications of this Safe go to: the default channel, else the first bound channel. */
+export function notificationChannel(deps: SlackDeps, ctx: TreasuryContext): string | undefined {
+  if (ctx === deps.ctx && deps.settings.defaultChannel) return deps.settings.defaultChannel;
+  return listChannelBindings(deps.ctx.db).find((binding) => binding.safeAddress === ctx.safeAddress && binding.chainId === ctx.chainId)?.channelId;
+}
+
+/**
+ * Posts the indexer's undelivered outbox rows, oldest first, each exactly
+ * once: the Slack ts and `outbox.delivered_at` are written in one transaction,
+ * after an intent row (see postOnce). Rows at or below `announce_after_block`
+ * (history re-indexed after a chain change) are marked delivered quietly.
+ */
+export async function deliverOutbox(deps: SlackDeps, ctx: TreasuryContext, limit = 50): Promise<number> {
+  const channel = notificationChannel(deps, ctx);
+  if (!channel) return 0;
+  const rows = ctx.db
+    .prepare("SELECT id, kind, ref, payload, block_number FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?")
+    .all(limit) as OutboxRow[];
+  const announceAfter = Number(readMeta(ctx.db, "announce_after_block") ?? -1);
+  const markDelivered = ctx.db.prepare("UPDATE outbox SET delivered_at = datetime('now') WHERE id = ? AND delivered_at IS NULL");
+  let posted = 0;
+  for (const row of rows) {
+    if (row.block_number <= announceAfter) {
+      markDelivered.run(row.id);
+      continue;
+    }
+    let payload: Record<string, any>;
+    try {
+      payload = JSON.parse(row.payload);
+    } catch {
+      payload = {};
+    }
+    const text = outboxMessageText(deps, ctx, row.kind, payload);
+    const result = await postOnce(deps.ctx.db, deps.api, {
+      key: `outbox:${ctx.chainId}:${ctx.safeAddress}:${row.id}`,
+      message: { channel, text },
+      onPosted: () => markDelivered.run(row.id),
+    });
+    if (result.posted) posted += 1;
+    if (row.kind === "transaction_executed" && typeof payload.safeTxHash === "string") await refreshCard(deps, ctx, payload.safeTxHash);
+  }
+  return posted;
+}

@@ -1,0 +1,73 @@
+import type { Embedder } from "../search/embedder.ts";
+import { readMeta, type TreasuryDatabase } from "../db/database.ts";
+import type { Config } from "../app/config.ts";
+import type { Logger } from "../core/logger.ts";
+
+/**
+ * What the assistant needs: the database and the configuration. A full
+ * `TreasuryContext` fits; so does `{ db, config }` opened from DATABASE_PATH
+ * alone (the CLI answers with no chain running). Read-only by contract: the
+ * assistant never writes a proposal, a signature or a transaction.
+ */
+export type AssistantContext = {
+  db: TreasuryDatabase;
+  config: Config;
+  chainId?: number;
+  logger?: Logger;
+  /** The embedder for the query side of search (the background worker embeds the activity). */
+  embedder?: Embedder;
+};
+
+/** A receipt an answer points at: a transaction, a chat message, or a proposal. */
+export type Citation = { kind: "tx" | "message" | "proposal"; ref: string; label: string; url?: string };
+
+export function chainIdOf(ctx: AssistantContext): number | undefined {
+  if (ctx.chainId !== undefined) return ctx.chainId;
+  const stored = readMeta(ctx.db, "chain_id");
+  return stored ? Number(stored) : undefined;
+}
+
+export function chainLabel(ctx: AssistantContext): string {
+  const id = chainIdOf(ctx);
+  const names: Record<number, string> = { 1: "Ethereum", 10: "Optimism", 100: "Gnosis", 137: "Polygon", 8453: "Base", 42161: "Arbitrum", 11155111: "Sepolia", 31337: "local chain 31337" };
+  return id === undefined ? "this chain" : (names[id] ?? `chain ${id}`);
+}
+
+/** The last indexed block and its time. */
+export function indexedHead(db: TreasuryDatabase): { number: number; timestamp: number } | undefined {
+  const row = db.prepare("SELECT number, timestamp FROM blocks ORDER BY number DESC LIMIT 1").get() as
+    | { number: number; timestamp: number }
+    | undefined;
+  return row;
+}
+
+/**
+ * "Now" for relative periods ("this year"): the time of the latest indexed
+ * block, so answers over a replayed history mean the history's present. Falls
+ * back to the clock when nothing is indexed.
+ */
+export function referenceNow(db: TreasuryDatabase): { at: number; source: "latest block" | "clock" } {
+  const head = indexedHead(db);
+  return head ? { at: head.timestamp, source: "latest block" } : { at: Math.floor(Date.now() / 1000), source: "clock" };
+}
+
+export function txCitation(ctx: AssistantContext, txHash: string, label: string): Citation {
+  const base = ctx.config.EXPLORER_URL?.replace(/\/$/, "");
+  return { kind: "tx", ref: txHash, label, url: base ? `${base}/tx/${txHash}` : undefined };
+}
+
+export function messageCitation(ref: string, label: string, permalink: string | null): Citation {
+  return { kind: "message", ref, label, url: permalink ?? undefined };
+}
+
+export function proposalCitation(safeTxHash: string, label: string, permalink: string | null): Citation {
+  return { kind: "proposal", ref: safeTxHash, label, url: permalink ?? undefined };
+}
+
+export function dateOf(unix: number): string {
+  return new Date(unix * 1000).toISOString().slice(0, 10);
+}
+
+export function shortHash(hash: string): string {
+  return `${hash.slice(0, 10)}…${hash.slice(-6)}`;
+}

@@ -1,0 +1,103 @@
+import { BaseError, createWalletClient, encodeFunctionData, http, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { chainFor } from "../chain.ts";
+import type { TreasuryContext } from "../context.ts";
+import { safeAbi } from "../safe/artifacts.ts";
+import { readSafeOwnership } from "../safe/owners.ts";
+import { encodeSafeSignatures } from "../safe/safe-tx.ts";
+import { InvalidInputError } from "../errors.ts";
+import { ExecutionFailedError, ProposalStateError, RelayerNotConfiguredError, ThresholdNotMetError } from "./errors.ts";
+import { settleNonce } from "./settle.ts";
+import { listSignatures, loadStoredProposal, type StoredProposal } from "../../db/proposals.ts";
+
+export type ExecutionCall = { to: Address; data: Hex; value: 0n };
+
+/** Checks the proposal can execute now and returns it with the signatures in Safe order. */
+async function prepareExecution(ctx: TreasuryContext, safeTxHash: string): Promise<{ proposal: StoredProposal; signatures: Hex }> {
+  const proposal = loadStoredProposal(ctx.db, safeTxHash);
+  if (proposal.status !== "pending") throw new ProposalStateError(`This proposal is ${proposal.status}; it cannot be executed.`);
+  const ownership = await readSafeOwnership(ctx);
+  if (proposal.nonce < ownership.nonce)
+    throw new ProposalStateError(`Nonce ${proposal.nonce} is already used on-chain; this proposal can no longer execute.`);
+  if (proposal.nonce > ownership.nonce)
+    throw new ProposalStateError(`This proposal is nonce ${proposal.nonce}, but the Safe is at nonce ${ownership.nonce}; execute or reject nonce ${ownership.nonce} first.`);
+  const approvals = listSignatures(ctx.db, proposal.safeTxHash).filter((signature) => ownership.owners.includes(signature.owner));
+  if (approvals.length < ownership.threshold)
+    throw new ThresholdNotMetError(`This proposal has ${approvals.length} of the ${ownership.threshold} approvals it needs.`);
+  return { proposal, signatures: encodeSafeSignatures(approvals) };
+}
+
+function execTransactionData(proposal: StoredProposal, signatures: Hex): Hex {
+  const { safeTx } = proposal;
+  return encodeFunctionData({
+    abi: safeAbi,
+    functionName: "execTransaction",
+    args: [safeTx.to, safeTx.value, safeTx.data, safeTx.operation, safeTx.safeTxGas, safeTx.baseGas, safeTx.gasPrice, safeTx.gasToken, safeTx.refundReceiver, signatures],
+  });
+}
+
+/**
+ * The `execTransaction` call an owner sends from their own wallet (to the
+ * Safe, value 0), with the stored approvals in Safe order. Throws unless the
+ * proposal is pending, next in line, and has enough approvals.
+ */
+export async function buildExecutionCall(ctx: TreasuryContext, safeTxHash: string): Promise<ExecutionCall> {
+  const { proposal, signatures } = await prepareExecution(ctx, safeTxHash);
+  return { to: ctx.safeAddress, data: execTransactionData(proposal, signatures), value: 0n };
+}
+
+export type ExecuteProposalReturnType = { txHash: Hex; status: "executed" | "failed" };
+
+/**
+ * Executes a ready proposal with the relayer key (which pays gas and is not an
+ * owner). Returns after the transaction is mined and the proposal's status is
+ * updated from the Safe's ExecutionSuccess / ExecutionFailure event. Throws
+ * `RelayerNotConfiguredError` when RELAYER_PRIVATE_KEY is not set.
+ */
+export async function executeProposal(ctx: TreasuryContext, { safeTxHash }: { safeTxHash: string }): Promise<ExecuteProposalReturnType> {
+  const key = ctx.config.RELAYER_PRIVATE_KEY;
+  if (!key)
+    throw new RelayerNotConfiguredError("No relayer is configured (RELAYER_PRIVATE_KEY); an owner must execute from their own wallet.");
+  const { proposal, signatures } = await prepareExecution(ctx, safeTxHash);
+  const account = privateKeyToAccount(key as Hex);
+  const wallet = createWalletClient({ account, chain: chainFor(ctx.chainId, ctx.rpcUrl), transport: http(ctx.rpcUrl) });
+  let txHash: Hex;
+  try {
+    txHash = await wallet.sendTransaction({ to: ctx.safeAddress, data: execTransactionData(proposal, signatures), value: 0n });
+  } catch (error) {
+    throw new ExecutionFailedError(
+      `The Safe would not execute this proposal: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+      { cause: error },
+    );
+  }
+  return recordExecution(ctx, { safeTxHash: proposal.safeTxHash, txHash });
+}
+
+/**
+ * Waits for an execution transaction (sent by the relayer or an owner's
+ * wallet), then marks the proposal executed or failed and settles the other
+ * proposals on its nonce. Returns after the database is updated.
+ */
+export async function recordExecution(ctx: TreasuryContext, { safeTxHash, txHash }: { safeTxHash: string; txHash: Hex }): Promise<ExecuteProposalReturnType> {
+  const proposal = loadStoredProposal(ctx.db, safeTxHash);
+  const receipt = await ctx.client.waitForTransactionReceipt({ hash: txHash, timeout: 120_000 });
+  const outcome = executionOutcome(ctx, receipt, proposal.safeTxHash);
+  if (!outcome) {
+    if (receipt.status === "reverted") throw new ExecutionFailedError(`The execution transaction ${txHash} reverted; the proposal is still pending.`);
+    throw new InvalidInputError(`Transaction ${txHash} did not execute this proposal.`);
+  }
+  settleNonce(ctx.db, { safeTxHash: proposal.safeTxHash, nonce: proposal.nonce, success: outcome === "executed", txHash });
+  ctx.logger.info({ safeTxHash: proposal.safeTxHash, txHash, outcome }, "proposal executed");
+  return { txHash, status: outcome };
+}
+
+function executionOutcome(ctx: TreasuryContext, receipt: TransactionReceipt, safeTxHash: Hex): "executed" | "failed" | undefined {
+  const logs = parseEventLogs({
+    abi: safeAbi,
+    logs: receipt.logs.filter((log) => log.address.toLowerCase() === ctx.safeAddress.toLowerCase()),
+    eventName: ["ExecutionSuccess", "ExecutionFailure"],
+  }) as { eventName: string; args: { txHash: Hex } }[];
+  const log = logs.find((entry) => entry.args.txHash.toLowerCase() === safeTxHash.toLowerCase());
+  if (!log) return undefined;
+  return log.eventName === "ExecutionSuccess" ? "executed" : "failed";
+}

@@ -1,0 +1,212 @@
+import type { Statement } from "better-sqlite3";
+import type { DecodedBatch } from "../../indexer/decode.ts";
+import type { BlockHeader } from "../../indexer/rpc.ts";
+import { readMeta, writeMeta, type TreasuryDatabase } from "../database.ts";
+
+export type TokenMetadata = { address: string; symbol: string; name: string; decimals: number };
+
+export type WriteBatchParameters = {
+  batch: DecodedBatch;
+  /** Headers of the blocks the batch has rows in (others are ignored). */
+  headers: ReadonlyMap<number, BlockHeader>;
+  /** The last block of the range: becomes the checkpoint. */
+  checkpoint: BlockHeader;
+  /** Rows at or below this block are confirmed (head minus the confirmation depth). */
+  confirmedUpTo: number;
+  /** Tokens met for the first time, with what they say about themselves. */
+  newTokens: TokenMetadata[];
+};
+
+export type WriteBatchReturnType = { rows: number; announced: number };
+
+/** The tables with a `confirmed` flag and a `block_number`. */
+const confirmableTables = ["safe_executions", "approved_hashes", "payments", "transfers", "owner_changes", "module_events"] as const;
+
+const statements = new WeakMap<TreasuryDatabase, ReturnType<typeof prepare>>();
+
+function prepare(db: TreasuryDatabase) {
+  return {
+    block: db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)"),
+    checkpoint: db.prepare(
+      `INSERT INTO checkpoint (id, block_number, block_hash, updated_at) VALUES (1, ?, ?, datetime('now'))
+       ON CONFLICT(id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, updated_at = excluded.updated_at`,
+    ),
+    token: db.prepare("INSERT OR IGNORE INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)"),
+    execution: db.prepare(
+      `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price,
+         gas_token, refund_receiver, signatures, success, fee_payment, executor, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    signer: db.prepare("INSERT INTO execution_signers (safe_tx_hash, owner, kind, block_number) VALUES (?, ?, ?, ?)"),
+    payment: db.prepare(
+      `INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    transfer: db.prepare(
+      `INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    ownerChange: db.prepare(
+      `INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    moduleEvent: db.prepare(
+      `INSERT INTO module_events (kind, address, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    approvedHash: db.prepare(
+      `INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    outbox: db.prepare(
+      "INSERT OR IGNORE INTO outbox (kind, ref, payload, block_number, delivered_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    newDeposits: db.prepare(
+      `SELECT t.token, t.from_address, t.amount, t.tx_hash, t.log_index, t.block_number, t.block_time,
+              coalesce(k.symbol, CASE WHEN t.token IS NULL THEN 'ETH' END) AS symbol,
+              coalesce(k.decimals, CASE WHEN t.token IS NULL THEN 18 END) AS decimals
+         FROM transfers t LEFT JOIN tokens k ON k.address = t.token
+        WHERE t.block_number > ? AND t.block_number <= ? AND t.confirmed = 0 AND t.direction = 'in'
+        ORDER BY t.block_number, t.log_index`,
+    ),
+    newExecutions: db.prepare(
+      `SELECT safe_tx_hash, nonce, success, tx_hash, block_number, block_time FROM safe_executions
+        WHERE block_number > ? AND block_number <= ? AND confirmed = 0 ORDER BY block_number, log_index`,
+    ),
+    newPayments: db.prepare(
+      `SELECT p.safe_tx_hash, p.token, k.symbol, k.decimals, p.to_address, p.amount FROM payments p LEFT JOIN tokens k ON k.address = p.token
+        WHERE p.block_number > ? AND p.block_number <= ? AND p.confirmed = 0 ORDER BY p.safe_tx_hash, p.batch_index`,
+    ),
+    newOwnerChanges: db.prepare(
+      `SELECT kind, owner, threshold, tx_hash, log_index, block_number, block_time FROM owner_changes
+        WHERE block_number > ? AND block_number <= ? AND confirmed = 0 AND kind != 'setup' ORDER BY block_number, log_index`,
+    ),
+    confirm: Object.fromEntries(
+      confirmableTables.map((table) => [
+        table,
+        db.prepare(`UPDATE ${table} SET confirmed = 1 WHERE block_number > ? AND block_number <= ? AND confirmed = 0`),
+      ]),
+    ) as Record<(typeof confirmableTables)[number], Statement>,
+  };
+}
+
+function statementsFor(db: TreasuryDatabase) {
+  let prepared = statements.get(db);
+  if (!prepared) statements.set(db, (prepared = prepare(db)));
+  return prepared;
+}
+
+/**
+ * Writes one range's rows, its blocks and the new checkpoint, confirms what is
+ * now deep enough and puts what people should hear about in the outbox — all
+ * in one SQLite transaction. Returns only after it is committed; if the
+ * process dies before, none of it is there.
+ */
+export function writeBatch(db: TreasuryDatabase, parameters: WriteBatchParameters): WriteBatchReturnType {
+  const s = statementsFor(db);
+  const { batch, headers, checkpoint, confirmedUpTo, newTokens } = parameters;
+  return db.transaction((): WriteBatchReturnType => {
+    let rows = 0;
+    const blocksWithRows = new Set<number>();
+    for (const token of newTokens) s.token.run(token.address, token.symbol, token.name, token.decimals);
+    for (const e of batch.executions) {
+      s.execution.run(
+        e.safeTxHash, e.nonce, e.to, e.value.toString(), e.data, e.operation, e.safeTxGas.toString(), e.baseGas.toString(),
+        e.gasPrice.toString(), e.gasToken, e.refundReceiver, e.signatures, e.success ? 1 : 0, e.feePayment.toString(), e.executor,
+        e.blockNumber, e.blockTime, e.txHash, e.logIndex,
+      );
+      for (const signer of e.signers) s.signer.run(e.safeTxHash, signer.owner, signer.kind, e.blockNumber);
+      for (const p of e.payments)
+        s.payment.run(e.safeTxHash, p.batchIndex, p.token, p.to, p.amount.toString(), e.blockNumber, e.blockTime, e.txHash, e.logIndex);
+      rows += 1 + e.signers.length + e.payments.length;
+      blocksWithRows.add(e.blockNumber);
+    }
+    for (const t of batch.transfers) {
+      s.transfer.run(t.direction, t.token, t.from, t.to, t.amount.toString(), t.blockNumber, t.blockTime, t.txHash, t.logIndex);
+      blocksWithRows.add(t.blockNumber);
+    }
+    for (const o of batch.ownerChanges) {
+      s.ownerChange.run(o.kind, o.owner, o.threshold, o.owners ? JSON.stringify(o.owners) : null, o.blockNumber, o.blockTime, o.txHash, o.logIndex);
+      blocksWithRows.add(o.blockNumber);
+    }
+    for (const m of batch.moduleEvents) {
+      s.moduleEvent.run(m.kind, m.address, m.blockNumber, m.blockTime, m.txHash, m.logIndex);
+      blocksWithRows.add(m.blockNumber);
+    }
+    for (const a of batch.approvedHashes) {
+      s.approvedHash.run(a.approvedHash, a.owner, a.blockNumber, a.blockTime, a.txHash, a.logIndex);
+      blocksWithRows.add(a.blockNumber);
+    }
+    rows += batch.transfers.length + batch.ownerChanges.length + batch.moduleEvents.length + batch.approvedHashes.length;
+    blocksWithRows.add(checkpoint.number);
+    for (const number of blocksWithRows) {
+      const header = number === checkpoint.number ? checkpoint : headers.get(number);
+      if (header) s.block.run(header.number, header.hash, header.parentHash, header.timestamp);
+    }
+    s.checkpoint.run(checkpoint.number, checkpoint.hash);
+    const announced = confirmUpTo(db, Math.min(confirmedUpTo, checkpoint.number));
+    return { rows, announced };
+  })();
+}
+
+/**
+ * Marks rows up to `blockNumber` confirmed and writes the outbox entries for
+ * those people should hear about: funds in, a SafeTx executed, an owner or
+ * threshold change. Each (kind, ref) is written once, ever; entries at or below
+ * meta `announce_after_block` are written as already delivered. Call inside a transaction.
+ */
+export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
+  const s = statementsFor(db);
+  const after = Number(readMeta(db, "confirmed_block") ?? -1);
+  if (blockNumber <= after) return 0;
+  const quietUpTo = Number(readMeta(db, "announce_after_block") ?? -1);
+  const now = new Date().toISOString().replace("T", " ").slice(0, 19);
+  let announced = 0;
+  const announce = (kind: string, ref: string, payload: unknown, at: number) => {
+    announced += s.outbox.run(kind, ref, JSON.stringify(payload), at, at <= quietUpTo ? now : null).changes;
+  };
+
+  type Deposit = { token: string | null; from_address: string; amount: string; tx_hash: string; log_index: number; block_number: number; block_time: number; symbol: string | null; decimals: number | null };
+  for (const d of s.newDeposits.all(after, blockNumber) as Deposit[])
+    announce(
+      "funds_received",
+      `${d.tx_hash}:${d.log_index}`,
+      { token: d.token, symbol: d.symbol, decimals: d.decimals, amount: d.amount, from: d.from_address, txHash: d.tx_hash, blockTime: d.block_time },
+      d.block_number,
+    );
+
+  type Execution = { safe_tx_hash: string; nonce: number; success: number; tx_hash: string; block_number: number; block_time: number };
+  type Payment = { safe_tx_hash: string; token: string | null; symbol: string | null; decimals: number | null; to_address: string; amount: string };
+  const paymentsOf = new Map<string, { token: string | null; symbol: string | null; decimals: number | null; to: string; amount: string }[]>();
+  for (const p of s.newPayments.all(after, blockNumber) as Payment[]) {
+    const list = paymentsOf.get(p.safe_tx_hash) ?? [];
+    list.push({ token: p.token, symbol: p.token === null ? "ETH" : p.symbol, decimals: p.token === null ? 18 : p.decimals, to: p.to_address, amount: p.amount });
+    paymentsOf.set(p.safe_tx_hash, list);
+  }
+  for (const e of s.newExecutions.all(after, blockNumber) as Execution[]) {
+    const payments = paymentsOf.get(e.safe_tx_hash) ?? [];
+    announce(
+      "transaction_executed",
+      e.safe_tx_hash,
+      { safeTxHash: e.safe_tx_hash, nonce: e.nonce, success: e.success === 1, txHash: e.tx_hash, blockTime: e.block_time, payments },
+      e.block_number,
+    );
+  }
+
+  type OwnerChange = { kind: "added" | "removed" | "threshold"; owner: string | null; threshold: number | null; tx_hash: string; log_index: number; block_number: number; block_time: number };
+  for (const o of s.newOwnerChanges.all(after, blockNumber) as OwnerChange[])
+    announce(
+      "owners_changed",
+      `${o.tx_hash}:${o.log_index}`,
+      {
+        kind: o.kind,
+        ...(o.owner ? { owner: o.owner } : {}),
+        ...(o.threshold !== null ? { threshold: o.threshold } : {}),
+        txHash: o.tx_hash,
+        blockTime: o.block_time,
+      },
+      o.block_number,
+    );
+
+  for (const table of confirmableTables) s.confirm[table].run(after, blockNumber);
+  writeMeta(db, "confirmed_block", String(blockNumber));
+  return announced;
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../../app/config.ts";
+import { ConfigError } from "../../core/errors.ts";
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, "a ConfigError");
+    assert.ok(!error.shortMessage.includes("\n"), "one line");
+    return error.shortMessage;
+  }
+  assert.fail("the configuration was accepted");
+}
+
+describe("config", () => {
+  it("has working defaults: embedded chain, ./data/treasury.db, 127.0.0.1:3000", () => {
+    const config = loadConfig({});
+    assert.equal(config.RPC_URL, undefined);
+    assert.equal(config.DATABASE_PATH, "./data/treasury.db");
+    assert.equal(config.HOST, "127.0.0.1");
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.SAFE_THRESHOLD, 2);
+  });
+
+  it("names the variable and what is wrong with it", () => {
+    assert.match(refusal({ RPC_URL: "not a url" }), /^RPC_URL \("not a url"\) is not a URL/);
+    assert.match(refusal({ SAFE_ADDRESS: "0x1234" }), /^SAFE_ADDRESS \("0x1234"\) is not an address/);
+    assert.match(refusal({ PORT: "70000" }), /^PORT .* is not a port/);
+    assert.match(refusal({ PORT: "abc" }), /^PORT .* is not a port/);
+    assert.match(refusal({ LOG_LEVEL: "loud" }), /^LOG_LEVEL .* is not a log level/);
+    assert.match(refusal({ RELAYER_PRIVATE_KEY: "0xabc" }), /^RELAYER_PRIVATE_KEY is not a private key/);
+    assert.match(refusal({ SAFE_OWNERS: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", SAFE_THRESHOLD: "2" }), /SAFE_THRESHOLD \(2\) is above/);
+  });
+
+  it("does not print a secret's value when it is wrong", () => {
+    const message = refusal({ RELAYER_PRIVATE_KEY: "0xsecretsecret" });
+    assert.ok(message.startsWith("RELAYER_PRIVATE_KEY"));
+    assert.ok(!message.includes("secretsecret"));
+  });
+
+  it("turns off a part whose optional values are missing, with one line each", () => {
+    const config = loadConfig({});
+    assert.equal(config.disabledParts.length, 3);
+    assert.ok(config.disabledParts.some((line) => line.startsWith("Slack is off")));
+    const withSlack = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
+    assert.ok(!withSlack.disabledParts.some((line) => line.startsWith("Slack is off")));
+  });
+});

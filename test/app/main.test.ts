@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, runTs, type RunningProcess } from "../helpers/processes.ts";
+
+/** `npm start` as a newcomer runs it: a separate process on the embedded defaults. */
+describe("npm start (app/main.ts)", function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), "treasury-main-"));
+  let chainPort: number;
+  let env: Record<string, string>;
+
+  before(async () => {
+    chainPort = await freePort();
+    env = {
+      DATABASE_PATH: join(dir, "treasury.db"),
+      DEPLOYMENT_FILE: join(dir, "deployment.json"),
+      CHAIN_JOURNAL_FILE: join(dir, "chain-journal.jsonl"),
+      DEMO_FIXTURE: "none",
+      PORT: "0",
+      LOCAL_CHAIN_PORT: String(chainPort),
+    };
+  });
+
+  async function start(): Promise<{ service: RunningProcess; url: string }> {
+    const service = runTs("app/main.ts", [], env);
+    const line = await service.waitForLine(/treasury service started/, 90_000);
+    return { service, url: JSON.parse(line).url as string };
+  }
+
+  async function stop(service: RunningProcess, signal: NodeJS.Signals) {
+    service.child.kill(signal);
+    const code = await service.exited;
+    assert.equal(code, 0, `exit code; stderr: ${service.stderr()}`);
+    assert.doesNotMatch(service.stderr(), /\n\s+at /, "no stack trace");
+    assert.match(service.stdout(), /treasury service stopped/);
+  }
+
+  it("serves /healthz and /metrics, answers `treasury status --json`, and stops cleanly on SIGTERM", async () => {
+    const { service, url } = await start();
+    try {
+      const health = await (await fetch(`${url}/healthz`)).json();
+      assert.equal(health.ok, true);
+      assert.equal(health.chainId, 31337);
+      assert.match(health.safeAddress, /^0x[0-9a-fA-F]{40}$/);
+      assert.ok(health.latestBlock > 0);
+      assert.equal(health.database, "ok");
+
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /# TYPE treasury_http_requests_total counter/);
+      assert.match(metrics, /treasury_process_resident_memory_bytes/);
+
+      const status = runTs("bin/treasury.js", ["status", "--json"], env);
+      assert.equal(await status.exited, 0, status.stderr());
+      const state = JSON.parse(status.stdout());
+      assert.equal(state.safeAddress, health.safeAddress);
+      assert.equal(state.owners.length, 3);
+      assert.equal(state.threshold, 2);
+      assert.deepEqual(
+        state.balances.map((balance: { symbol: string; formatted: string }) => [balance.symbol, balance.formatted]),
+        [["ETH", "100"], ["USDC", "100000"], ["DAI", "100000"]],
+      );
+      for (const line of service.stdout().trim().split("\n")) JSON.parse(line); // every log line is JSON
+    } finally {
+      if (service.child.exitCode === null) await stop(service, "SIGTERM");
+    }
+  });
+
+  it("comes back with the same chain on the next start (SIGINT), without deploying again", async () => {
+    const first = await start();
+    const before = await (await fetch(`${first.url}/healthz`)).json();
+    await stop(first.service, "SIGINT");
+
+    const second = await start();
+    try {
+      assert.match(second.service.stdout(), /demo Safe reused/);
+      assert.doesNotMatch(second.service.stdout(), /rebuilding the chain mirror/);
+      const after = await (await fetch(`${second.url}/healthz`)).json();
+      assert.equal(after.safeAddress, before.safeAddress);
+      assert.equal(after.latestBlock, before.latestBlock);
+    } finally {
+      await stop(second.service, "SIGTERM");
+    }
+  });
+
+  async function refusal(extra: Record<string, string>): Promise<string> {
+    const service = runTs("app/main.ts", [], { ...env, ...extra });
+    assert.equal(await service.exited, 1);
+    const stderr = service.stderr().trim();
+    assert.equal(stderr.split("\n").length, 1, `one line, got:\n${stderr}`);
+    assert.doesNotMatch(stderr, /\s+at /);
+    return stderr;
+  }
+
+  it("refuses bad configuration with one clear line and exit code 1", async () => {
+    assert.match(await refusal({ RPC_URL: "localhost-8545" }), /RPC_URL .* is not a URL/);
+    assert.match(await refusal({ SAFE_ADDRESS: "0xnot-an-address" }), /SAFE_ADDRESS .* is not an address/);
+  });
+
+  it("refuses a port in use with one clear line and exit code 1", async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((done) =>
+      blocker.listen(0, "127.0.0.1", () => done((blocker.address() as { port: number }).port)),
+    );
+    try {
+      assert.match(await refusal({ PORT: String(port) }), new RegExp(`PORT ${port} is in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+});

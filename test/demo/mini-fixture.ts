@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { bundledFixture, parseFixture, type Fixture } from "../../demo/fixture.ts";
+
+/** Proposal ids of the bundled fixture kept in the small one: every kind of outcome, the owner change included. */
+const kept = new Set(["p001", "p002", "p029", "p035", "p039", "p041", "p042"]);
+
+/** The bundled fixture's JSON, cut down to its first three deposits and a few proposals (a replay of ~2 s). */
+export function miniFixtureJson(): Record<string, unknown> {
+  const json = JSON.parse(readFileSync(bundledFixture, "utf8")) as { name: string; timeline: Array<{ type: string; id?: string }> };
+  const deposits = json.timeline.filter((entry) => entry.type === "deposit").slice(0, 3);
+  return {
+    ...json,
+    name: "Lighthouse, a few weeks",
+    timeline: json.timeline.filter((entry) => deposits.includes(entry) || (entry.id !== undefined && kept.has(entry.id))),
+  };
+}
+
+export function miniFixture(): Fixture {
+  return parseFixture(miniFixtureJson(), "mini fixture");
+}
+
+/** How many proposals the database at `path` holds (opened read-only, then closed). */
+export function countProposals(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
