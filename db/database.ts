@@ -7,6 +7,9 @@ import { migrations } from "./migrations/index.ts";
 
 export type TreasuryDatabase = Database.Database;
 
+/** A handle that only reads (the assistant's). Write paths take `TreasuryDatabase`. */
+export type ReadableDatabase = Database.Database;
+
 export class DatabaseError extends TreasuryError {
   override name = "DatabaseError";
 }
