@@ -73,6 +73,7 @@ export async function openChainJournal(provider: EIP1193Provider, file: string):
       .filter((line) => line.trim() !== "")
       .map((line) => JSON.parse(line) as JournalEntry);
     await replay(request, entries, file);
+    await resumeWallClock(request);
   } else {
     mkdirSync(dirname(file), { recursive: true });
     const newHeader: JournalHeader = { journal: "treasury-chain", version: 1, chainId, genesisTimestamp };
@@ -135,6 +136,20 @@ export async function openChainJournal(provider: EIP1193Provider, file: string):
     provider: { request: journaled } as unknown as EIP1193Provider,
     size: () => entries.length,
   };
+}
+
+/**
+ * After a replay, the chain's clock stands at the last replayed block's time
+ * (each entry pinned its block's recorded time): new blocks would be dated as
+ * far in the past as the chain was down. This moves the clock forward so the
+ * next blocks carry the wall-clock time; replayed blocks keep their times and
+ * hashes. A chain whose last block is ahead of the wall clock (a scenario
+ * dated in the future) stays ahead: block times never go backwards.
+ */
+async function resumeWallClock(request: (args: Request) => Promise<unknown>): Promise<void> {
+  const latest = (await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: string };
+  const behind = Math.floor(Date.now() / 1000) - Number(latest.timestamp);
+  if (behind > 0) await request({ method: "evm_increaseTime", params: [behind] });
 }
 
 async function replay(request: (args: Request) => Promise<unknown>, entries: JournalEntry[], file: string): Promise<void> {

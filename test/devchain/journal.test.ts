@@ -40,6 +40,34 @@ describe("chain journal", () => {
     }
   });
 
+  it("dates the blocks mined after a restart at the wall-clock time, not where the chain stopped", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "journal-")), "chain.jsonl");
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const first = await startLocalNode({ port: 0, journalFile: file, initialDate: new Date((hourAgo - 3600) * 1000) });
+    await call(first.provider, "evm_setNextBlockTimestamp", [`0x${hourAgo.toString(16)}`]);
+    await call(first.provider, "evm_mine");
+    const stoppedAt = await latest(first.provider);
+    await first.stop();
+
+    const second = await startLocalNode({ port: 0, journalFile: file });
+    try {
+      const replayed = await latest(second.provider);
+      assert.equal(replayed.hash, stoppedAt.hash, "the replayed blocks keep their times, so their hashes");
+      assert.equal(Number(replayed.timestamp), hourAgo);
+      const [from, to] = [developmentAccount(0).address, developmentAccount(9).address];
+      await call(second.provider, "eth_sendTransaction", [{ from, to, value: "0x1" }]);
+      const mined = await latest(second.provider);
+      const wallClock = Math.floor(Date.now() / 1000);
+      assert.equal(Number(mined.number), Number(replayed.number) + 1);
+      assert.ok(
+        Math.abs(Number(mined.timestamp) - wallClock) <= 5,
+        `a new block is dated ${wallClock - Number(mined.timestamp)} s before the wall clock`,
+      );
+    } finally {
+      await second.stop();
+    }
+  });
+
   it("refuses a file that is not a journal, naming it", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "journal-")), "chain.jsonl");
     writeFileSync(file, "hello\n");
