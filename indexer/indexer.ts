@@ -1,6 +1,7 @@
 import { pad, type Address, type Hex } from "viem";
 import type { TreasuryContext } from "../core/context.ts";
 import { shortMessageOf } from "../core/errors.ts";
+import { linksTo } from "./block-links.ts";
 import { checkChainIdentity } from "./chain-identity.ts";
 import { decodeLogs, transferTopic } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
@@ -204,10 +205,10 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     const first = headers.get(fromBlock);
     const last = headers.get(toBlock);
     if (!first || !last) return { kind: "retry", head }; // the chain got shorter while we read: look again
-    if (checkpoint && first.parentHash !== checkpoint.blockHash) return rollBack(head, `block ${fromBlock} has another parent`);
+    if (checkpoint && !linksTo(first, checkpoint.blockHash)) return rollBack(head, `block ${fromBlock} has another parent`);
     if (dense)
       for (let number = fromBlock + 1; number <= toBlock; number++)
-        if (headers.get(number)?.parentHash !== headers.get(number - 1)?.hash) return { kind: "retry", head };
+        if (!linksTo(headers.get(number), headers.get(number - 1)?.hash)) return { kind: "retry", head };
     for (const log of logs)
       if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
         logger.debug({ block: log.blockNumber }, "the chain changed while reading; reading the range again");
