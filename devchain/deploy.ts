@@ -3,10 +3,7 @@ import { createRequire } from "node:module";
 import {
   createWalletClient,
   custom,
-  encodeFunctionData,
   getAddress,
-  parseEventLogs,
-  zeroAddress,
   type Abi,
   type Address,
   type EIP1193Provider,
@@ -16,9 +13,10 @@ import {
 import { createPublicClient } from "viem";
 import { chainFor } from "../core/chain.ts";
 import type { DeployedToken, Deployment } from "../core/deployment.ts";
-import { safeAbi, safeArtifacts, safeProxyFactoryAbi, type SafeContractName } from "../core/safe/artifacts.ts";
 import { erc20Abi } from "../core/tokens.ts";
 import { developmentAccount } from "./accounts.ts";
+import { createSafe } from "./create-safe.ts";
+import { deploySafeContracts } from "./deploy-safe-contracts.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -56,9 +54,10 @@ function testTokenArtifact(): { abi: Abi; bytecode: Hex } {
 }
 
 /**
- * Deploys the Safe v1.4.1 contracts, the test tokens and a Safe with the given
- * owners and threshold, then funds it. Deterministic: on a fresh chain, the same
- * parameters give the same addresses every time.
+ * Puts Safe v1.3.0 and v1.4.1 at their canonical addresses (as on public
+ * chains), deploys the test tokens and creates a Safe v1.4.1 (SafeL2) with the
+ * given owners and threshold, then funds it. Deterministic: on a fresh chain,
+ * the same parameters give the same addresses every time.
  */
 export async function deployLocalTreasury(parameters: DeployLocalTreasuryParameters): Promise<Deployment> {
   const { provider, owners, threshold, tokens = defaultTokens, initialFunds, deployerIndex = 0, saltNonce = 0n } =
@@ -77,18 +76,8 @@ export async function deployLocalTreasury(parameters: DeployLocalTreasuryParamet
     return getAddress(receipt.contractAddress);
   }
 
-  const names: SafeContractName[] = [
-    "safeSingleton",
-    "safeProxyFactory",
-    "multiSend",
-    "multiSendCallOnly",
-    "fallbackHandler",
-    "signMessageLib",
-    "createCall",
-    "simulateTxAccessor",
-  ];
-  const contracts = {} as Deployment["contracts"];
-  for (const name of names) contracts[name] = await deploy(safeArtifacts[name].abi, safeArtifacts[name].bytecode);
+  const safeContracts = await deploySafeContracts(provider, { deployerIndex });
+  const contracts: Deployment["contracts"] = safeContracts["1.4.1"]!.L2;
 
   const tokenArtifact = testTokenArtifact();
   const deployedTokens: DeployedToken[] = [];
@@ -97,24 +86,8 @@ export async function deployLocalTreasury(parameters: DeployLocalTreasuryParamet
     deployedTokens.push({ address, ...token });
   }
 
-  const initializer = encodeFunctionData({
-    abi: safeAbi,
-    functionName: "setup",
-    args: [owners, BigInt(threshold), zeroAddress, "0x", contracts.fallbackHandler, zeroAddress, 0n, zeroAddress],
-  });
-  const creation = await wallet.writeContract({
-    address: contracts.safeProxyFactory,
-    abi: safeProxyFactoryAbi,
-    functionName: "createProxyWithNonce",
-    args: [contracts.safeSingleton, initializer, saltNonce],
-  });
-  const creationReceipt = await client.waitForTransactionReceipt({ hash: creation });
-  const [proxyCreation] = parseEventLogs({
-    abi: safeProxyFactoryAbi,
-    eventName: "ProxyCreation",
-    logs: creationReceipt.logs,
-  }) as unknown as { args: { proxy: Address } }[];
-  const safeAddress = getAddress(proxyCreation.args.proxy);
+  const safe = await createSafe(provider, { version: "1.4.1", flavour: "L2", owners, threshold, saltNonce, senderIndex: deployerIndex });
+  const safeAddress = safe.address;
 
   if (initialFunds) {
     if (initialFunds.eth > 0n) {
@@ -138,7 +111,7 @@ export async function deployLocalTreasury(parameters: DeployLocalTreasuryParamet
     chainId,
     deploymentBlock,
     contracts,
-    safe: { address: safeAddress, owners: owners.map((owner) => getAddress(owner)), threshold, creationBlock: Number(creationReceipt.blockNumber) },
+    safe: { address: safeAddress, owners: owners.map((owner) => getAddress(owner)), threshold, creationBlock: safe.creationBlock },
     tokens: deployedTokens,
   };
 }

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { Abi, Hex } from "viem";
+import { safeDeploymentOf, type SafeFlavour, type SupportedSafeVersion } from "./deployments.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -28,3 +29,19 @@ export type SafeContractName = keyof typeof safeArtifacts;
 export const safeAbi = safeArtifacts.safeSingleton.abi;
 export const safeProxyFactoryAbi = safeArtifacts.safeProxyFactory.abi;
 export const multiSendAbi = safeArtifacts.multiSend.abi;
+
+/**
+ * The Safe ABI of one version and flavour, from safe-deployments. Decode a
+ * Safe's logs with its own version's ABI: v1.3.0 indexes no argument of
+ * AddedOwner, RemovedOwner, EnabledModule, DisabledModule,
+ * ChangedFallbackHandler, ChangedGuard, ExecutionSuccess and ExecutionFailure,
+ * where v1.4.1 indexes their first.
+ */
+export function safeAbiFor(version: SupportedSafeVersion, flavour: SafeFlavour): Abi {
+  return safeDeploymentOf(version, "safeSingleton", flavour).abi;
+}
+
+/** The proxy factory ABI of one version (v1.3.0's ProxyCreation indexes nothing; v1.4.1's indexes the proxy). */
+export function safeProxyFactoryAbiFor(version: SupportedSafeVersion): Abi {
+  return safeDeploymentOf(version, "safeProxyFactory").abi;
+}

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { SigningMethod } from "@safe-global/types-kit";
-import { encodeFunctionData, parseEther, parseUnits, type Address } from "viem";
+import { encodeFunctionData, getAddress, parseEther, parseUnits, type Address } from "viem";
 import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
 import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
 import { connectSafe } from "../../core/safe/protocol-kit.ts";
 import { readSafeState } from "../../core/safe/read-state.ts";
 import { erc20Abi } from "../../core/tokens.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
+import { canonicalAddress } from "../helpers/safe-deployments.ts";
 
 const [ana, ben, chen] = [1, 2, 3].map((index) => developmentAccount(index));
 const payee: Address = "0xd0D87b91703CA512f7c4aD24FDA3B97130c3367d";
@@ -23,12 +24,25 @@ describe("local chain with a real Safe", () => {
   });
   after(() => chain?.stop());
 
-  it("deploys every Safe v1.4.1 contract, the tokens and a funded 2-of-3 Safe", async () => {
+  it("records Safe v1.4.1's canonical contracts, deploys the tokens and a funded 2-of-3 SafeL2 v1.4.1", async () => {
     const { deployment, client } = chain;
+    const canonical = (name: string) => canonicalAddress("1.4.1", name);
+    assert.deepEqual(deployment.contracts, {
+      safeSingleton: canonical("SafeL2"),
+      safeProxyFactory: canonical("SafeProxyFactory"),
+      multiSend: canonical("MultiSend"),
+      multiSendCallOnly: canonical("MultiSendCallOnly"),
+      fallbackHandler: canonical("CompatibilityFallbackHandler"),
+      signMessageLib: canonical("SignMessageLib"),
+      createCall: canonical("CreateCall"),
+      simulateTxAccessor: canonical("SimulateTxAccessor"),
+    });
     for (const [name, address] of Object.entries(deployment.contracts)) {
       const code = await client.getCode({ address });
       assert.ok(code && code.length > 2, `${name} has no code`);
     }
+    const singleton = await client.getStorageAt({ address: deployment.safe.address, slot: "0x0" });
+    assert.equal(getAddress(`0x${singleton!.slice(-40)}`), canonical("SafeL2"));
     assert.deepEqual(
       deployment.tokens.map((token) => [token.symbol, token.decimals]),
       [["USDC", 6], ["DAI", 18]],
@@ -60,7 +74,7 @@ describe("local chain with a real Safe", () => {
     const usdc = deployment.tokens[0];
     const safeAddress = deployment.safe.address;
     const connect = (index: number) =>
-      connectSafe({ rpcUrl: node.url, deployment, safeAddress, signer: developmentPrivateKey(index) });
+      connectSafe({ rpcUrl: node.url, safeAddress, signer: developmentPrivateKey(index) });
 
     const payments = [
       { to: payee, value: parseEther("1").toString(), data: "0x" as const },

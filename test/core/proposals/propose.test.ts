@@ -56,7 +56,7 @@ describe("proposePayment → sign → execute", () => {
     assert.equal(proposal.transfers[0].formatted, "1.5");
     assert.ok(proposal.reviewToken.length >= 32);
 
-    const kit = await connectSafe({ rpcUrl: t.chain.node.url, deployment: t.chain.deployment, safeAddress: t.ctx.safeAddress });
+    const kit = await connectSafe({ rpcUrl: t.chain.node.url, safeAddress: t.ctx.safeAddress });
     const kitTx = await kit.createTransaction({
       transactions: [{ to: proposal.safeTx.to, value: proposal.safeTx.value.toString(), data: proposal.safeTx.data, operation: proposal.safeTx.operation }],
       options: { nonce: proposal.nonce },
@@ -103,7 +103,7 @@ describe("proposePayment → sign → execute", () => {
     assert.equal(proposal.transfers.length, 3);
     assert.equal(proposal.simulation?.ok, true);
 
-    const kit = await connectSafe({ rpcUrl: t.chain.node.url, deployment: t.chain.deployment, safeAddress: t.ctx.safeAddress });
+    const kit = await connectSafe({ rpcUrl: t.chain.node.url, safeAddress: t.ctx.safeAddress });
     const kitTx = await kit.createTransaction({
       transactions: [{ to: proposal.safeTx.to, value: "0", data: proposal.safeTx.data, operation: 1 }],
       options: { nonce: proposal.nonce },

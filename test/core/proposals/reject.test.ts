@@ -88,7 +88,7 @@ describe("reject, replace and cancel", () => {
     const [mine] = listStoredProposals(t.ctx.db, { status: "pending" });
     assert.equal(mine.nonce, (await getProposal(t.ctx, mine.safeTxHash)).safeNonce);
     // Someone executes a different SafeTx on the same nonce with protocol-kit, outside this service.
-    const connect = (index: number) => connectSafe({ rpcUrl: t.chain.node.url, deployment: t.chain.deployment, safeAddress: t.ctx.safeAddress, signer: keyOf(index) });
+    const connect = (index: number) => connectSafe({ rpcUrl: t.chain.node.url, safeAddress: t.ctx.safeAddress, signer: keyOf(index) });
     const anaKit = await connect(1);
     let transaction = await anaKit.createTransaction({ transactions: [{ to: payee, value: "1", data: "0x" }], options: { nonce: mine.nonce } });
     transaction = await anaKit.signTransaction(transaction, SigningMethod.ETH_SIGN_TYPED_DATA_V4);
