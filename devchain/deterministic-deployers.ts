@@ -70,6 +70,10 @@ export type EnsureDeterministicDeployerParameters = {
  */
 export async function ensureDeterministicDeployer({ wallet, client, deployer }: EnsureDeterministicDeployerParameters): Promise<void> {
   if (await hasCode(client, deployer.address)) return;
+  if ((await client.getTransactionCount({ address: deployer.signerAddress })) > 0)
+    throw new DeterministicDeployerError(
+      `The ${deployer.name} cannot be put at ${deployer.address}: its one-time signer ${deployer.signerAddress} has sent a transaction on this chain already.`,
+    );
   const cost = deployer.gasPrice * deployer.gasLimit;
   const balance = await client.getBalance({ address: deployer.signerAddress });
   if (balance < cost) {
@@ -84,9 +88,7 @@ export async function ensureDeterministicDeployer({ wallet, client, deployer }: 
   const hash = await client.request({ method: "eth_sendRawTransaction", params: [deployer.transaction] });
   const receipt = await client.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success" || !(await hasCode(client, deployer.address)))
-    throw new DeterministicDeployerError(
-      `The ${deployer.name} did not land at ${deployer.address}: its signer ${deployer.signerAddress} had sent a transaction before.`,
-    );
+    throw new DeterministicDeployerError(`The ${deployer.name} did not land at ${deployer.address} (transaction ${hash}).`);
 }
 
 export async function hasCode(client: Pick<PublicClient, "getCode">, address: Address): Promise<boolean> {

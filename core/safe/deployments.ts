@@ -10,6 +10,12 @@ import {
   getSimulateTxAccessorDeployments,
 } from "@safe-global/safe-deployments";
 import { getAddress, type Abi, type Address } from "viem";
+import { TreasuryError } from "../errors.ts";
+
+/** `@safe-global/safe-deployments` has no record of a contract asked for (a programming error, or a package too old). */
+export class UnknownSafeDeploymentError extends TreasuryError {
+  override name = "UnknownSafeDeploymentError";
+}
 
 /** The Safe versions the treasury runs. */
 export const supportedSafeVersions = ["1.3.0", "1.4.1"] as const;
@@ -70,7 +76,7 @@ export function safeDeploymentOf(version: string, role: SafeContractRole, flavou
   const lookup: DeploymentsLookup =
     role === "safeSingleton" ? (flavour === "L2" ? getSafeL2SingletonDeployments : getSafeSingletonDeployments) : lookups[role];
   const found = lookup({ version, released: true });
-  if (!found || found.version !== version) throw new Error(`safe-deployments has no released ${role} for Safe v${version}`);
+  if (!found || found.version !== version) throw new UnknownSafeDeploymentError(`safe-deployments has no released ${role} of Safe v${version}.`);
   return found;
 }
 
@@ -87,7 +93,7 @@ export function canonicalSafeContracts(
   const addresses = {} as SafeContractAddresses;
   for (const role of safeContractRoles) {
     const deployment = safeDeploymentOf(version, role, flavour).deployments[type];
-    if (!deployment) throw new Error(`Safe v${version} has no ${type} deployment of ${role}`);
+    if (!deployment) throw new UnknownSafeDeploymentError(`safe-deployments has no ${type} deployment of ${role} of Safe v${version}.`);
     addresses[role] = getAddress(deployment.address);
   }
   return addresses;
@@ -123,7 +129,7 @@ export function safeContractsForChain({ chainId, version, flavour, type = "canon
     const chosen =
       candidates.find((address) => address.toLowerCase() === preferred?.toLowerCase()) ?? candidates[0] ?? preferred;
     if (candidates.length === 0) listed = false;
-    if (!chosen) throw new Error(`safe-deployments has no address for ${role} of Safe v${version}`);
+    if (!chosen) throw new UnknownSafeDeploymentError(`safe-deployments has no address for ${role} of Safe v${version}.`);
     addresses[role] = getAddress(chosen);
   }
   return { addresses, listed };

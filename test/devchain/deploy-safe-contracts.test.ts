@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createPublicClient, custom, getAddress, getContractAddress, keccak256, recoverTransactionAddress, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { deploySafeContracts } from "../../devchain/deploy-safe-contracts.ts";
-import { deterministicDeploymentProxy, safeSingletonFactory } from "../../devchain/deterministic-deployers.ts";
+import { DeterministicDeployerError, deterministicDeploymentProxy, safeSingletonFactory } from "../../devchain/deterministic-deployers.ts";
 import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
 import { embeddedContractNames, safeDeploymentAssets } from "../helpers/safe-deployments.ts";
 
@@ -55,6 +55,21 @@ describe("Safe contracts at their canonical addresses on the embedded chain (dev
       const code = await client.getCode({ address: deployer.address });
       assert.ok(code && code.length > 2, `${deployer.name} has no code`);
       assert.equal(await client.getTransactionCount({ address: signer }), 1);
+    }
+  });
+
+  it("refuses, saying why, when a deployer's one-time signer has been used on the chain", async () => {
+    const other = await startLocalNode({ port: 0 });
+    try {
+      const factory = safeSingletonFactory(31337);
+      await other.provider.request({ method: "hardhat_setNonce", params: [factory.signerAddress, "0x1"] } as never);
+      await assert.rejects(deploySafeContracts(other.provider, { versions: ["1.4.1"] }), (error: unknown) => {
+        assert.ok(error instanceof DeterministicDeployerError);
+        assert.match(error.shortMessage, /one-time signer 0xE1CB04A0fA36DdD16a06ea828007E35e1a3cBC37 has sent a transaction/);
+        return true;
+      });
+    } finally {
+      await other.stop();
     }
   });
 
