@@ -38,6 +38,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: "sql-only-in-db",
+      comment: "the SQLite connection behind a handle is used only in db/ (tests and benchmarks may check what was stored)",
+      severity: "error",
+      from: { pathNot: "^(db|test|scripts)/" },
+      to: { path: "^db/connection\\.ts$" },
+    },
+    {
       name: "no-sql-outside-db",
       comment: "better-sqlite3 and sqlite-vec are used only in db/",
       severity: "error",

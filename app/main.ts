@@ -1,7 +1,7 @@
 import { loadConfig } from "./config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
-import { startService, type Service } from "./service.ts";
+import { startService, type Service } from "./start.ts";
 
 /**
  * `npm start`: the service on the configuration in the environment. Bad

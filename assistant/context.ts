@@ -1,7 +1,9 @@
 import type { Embedder } from "../search/embedder.ts";
-import { readMeta, type TreasuryDatabase } from "../db/database.ts";
-import type { Config } from "../app/config.ts";
+import { connectionOf } from "../db/connection.ts";
+import type { ReadableDatabase } from "../db/handle.ts";
+import { readMeta } from "../db/meta.ts";
 import type { Logger } from "../core/logger.ts";
+import type { AssistantConfig } from "./config.ts";
 
 /**
  * What the assistant needs: the database and the configuration. A full
@@ -10,8 +12,8 @@ import type { Logger } from "../core/logger.ts";
  * assistant never writes a proposal, a signature or a transaction.
  */
 export type AssistantContext = {
-  db: TreasuryDatabase;
-  config: Config;
+  db: ReadableDatabase;
+  config: AssistantConfig;
   chainId?: number;
   logger?: Logger;
   /** The embedder for the query side of search (the background worker embeds the activity). */
@@ -34,8 +36,8 @@ export function chainLabel(ctx: AssistantContext): string {
 }
 
 /** The last indexed block and its time. */
-export function indexedHead(db: TreasuryDatabase): { number: number; timestamp: number } | undefined {
-  const row = db.prepare("SELECT number, timestamp FROM blocks ORDER BY number DESC LIMIT 1").get() as
+export function indexedHead(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
+  const row = connectionOf(db).prepare("SELECT number, timestamp FROM blocks ORDER BY number DESC LIMIT 1").get() as
     | { number: number; timestamp: number }
     | undefined;
   return row;
@@ -46,7 +48,7 @@ export function indexedHead(db: TreasuryDatabase): { number: number; timestamp: 
  * block, so answers over a replayed history mean the history's present. Falls
  * back to the clock when nothing is indexed.
  */
-export function referenceNow(db: TreasuryDatabase): { at: number; source: "latest block" | "clock" } {
+export function referenceNow(db: ReadableDatabase): { at: number; source: "latest block" | "clock" } {
   const head = indexedHead(db);
   return head ? { at: head.timestamp, source: "latest block" } : { at: Math.floor(Date.now() / 1000), source: "clock" };
 }

@@ -1,6 +1,7 @@
 import { getAddress } from "viem";
 import { loadDirectory, nativeToken, type Directory } from "../search/activity.ts";
-import type { TreasuryDatabase } from "../db/database.ts";
+import type { ReadableDatabase as TreasuryDatabase } from "../db/handle.ts";
+import { connectionOf } from "../db/connection.ts";
 
 /** Read-only queries the assistant's tools share. Amounts come back as bigint base units. */
 
@@ -22,7 +23,7 @@ export function resolveCounterparty(db: TreasuryDatabase, text: string): Counter
   if (isAddress(wanted)) return { label: directory.nameOf(wanted), addresses: [getAddress(wanted)] };
   const entries: { label: string; address: string }[] = [];
   for (const [address, entry] of directory.book) entries.push({ label: entry.label, address });
-  const memberRows = db
+  const memberRows = connectionOf(db)
     .prepare("SELECT m.name AS name, w.address AS address FROM members m JOIN wallet_links w ON w.member_id = m.id")
     .all() as { name: string; address: string }[];
   for (const row of memberRows) entries.push({ label: row.name, address: row.address.toLowerCase() });
@@ -101,16 +102,16 @@ export function moneyRows(db: TreasuryDatabase, filters: MoneyFilters, directory
                    FROM payments p LEFT JOIN proposals pr ON pr.safe_tx_hash = p.safe_tx_hash
                   WHERE 1 ${where.replaceAll("block_time", "p.block_time")}
                   ORDER BY p.block_number, p.log_index, p.batch_index`;
-    for (const row of db.prepare(sql).all(...params) as Record<string, any>[]) rows.push(toRow("out", row, directory));
+    for (const row of connectionOf(db).prepare(sql).all(...params) as Record<string, any>[]) rows.push(toRow("out", row, directory));
   } else {
     const sql = `SELECT NULL AS safe_tx_hash, token, from_address AS counterparty, amount, block_time, tx_hash, block_number,
                         NULL AS memo, NULL AS category
                    FROM transfers WHERE direction = 'in' ${where} ORDER BY block_number, log_index`;
     const notes = new Map<string, string>();
-    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deposit_notes'").get())
-      for (const row of db.prepare("SELECT tx_hash, memo FROM deposit_notes").all() as { tx_hash: string; memo: string }[])
+    if (connectionOf(db).prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deposit_notes'").get())
+      for (const row of connectionOf(db).prepare("SELECT tx_hash, memo FROM deposit_notes").all() as { tx_hash: string; memo: string }[])
         notes.set(row.tx_hash.toLowerCase(), row.memo);
-    for (const row of db.prepare(sql).all(...params) as Record<string, any>[]) {
+    for (const row of connectionOf(db).prepare(sql).all(...params) as Record<string, any>[]) {
       if (row.amount === "0") continue;
       rows.push(toRow("in", { ...row, memo: notes.get(String(row.tx_hash).toLowerCase()) ?? null }, directory));
     }
@@ -166,9 +167,9 @@ export type Approval = { owner: string; name: string; source: "executed on-chain
  */
 export function approvalsOf(db: TreasuryDatabase, safeTxHash: string, directory: Directory = loadDirectory(db)): Approval[] {
   const approvals = new Map<string, Approval>();
-  for (const row of db.prepare("SELECT owner FROM execution_signers WHERE safe_tx_hash = ?").all(safeTxHash) as { owner: string }[])
+  for (const row of connectionOf(db).prepare("SELECT owner FROM execution_signers WHERE safe_tx_hash = ?").all(safeTxHash) as { owner: string }[])
     approvals.set(row.owner.toLowerCase(), { owner: row.owner, name: directory.nameOf(row.owner), source: "executed on-chain" });
-  for (const row of db.prepare("SELECT owner, source FROM signatures WHERE safe_tx_hash = ? ORDER BY created_at").all(safeTxHash) as {
+  for (const row of connectionOf(db).prepare("SELECT owner, source FROM signatures WHERE safe_tx_hash = ? ORDER BY created_at").all(safeTxHash) as {
     owner: string;
     source: string;
   }[])
@@ -178,7 +179,7 @@ export function approvalsOf(db: TreasuryDatabase, safeTxHash: string, directory:
         name: directory.nameOf(row.owner),
         source: row.source === "approved_hash" ? "approved hash" : "signature",
       });
-  for (const row of db.prepare("SELECT DISTINCT owner FROM approved_hashes WHERE approved_hash = ?").all(safeTxHash) as { owner: string }[])
+  for (const row of connectionOf(db).prepare("SELECT DISTINCT owner FROM approved_hashes WHERE approved_hash = ?").all(safeTxHash) as { owner: string }[])
     if (!approvals.has(row.owner.toLowerCase()))
       approvals.set(row.owner.toLowerCase(), { owner: row.owner, name: directory.nameOf(row.owner), source: "approved hash" });
   return [...approvals.values()];
@@ -201,7 +202,7 @@ function parseOwners(text: string | null): string[] {
 
 /** The owners and threshold after every indexed owner change up to `at` (unix seconds, inclusive). */
 export function ownersAt(db: TreasuryDatabase, at?: number): OwnersAt {
-  const rows = db
+  const rows = connectionOf(db)
     .prepare(
       `SELECT kind, owner, threshold, owners, block_time, tx_hash FROM owner_changes
         ${at === undefined ? "" : "WHERE block_time <= ?"} ORDER BY block_number, log_index`,
@@ -230,19 +231,19 @@ export function indexedBalances(db: TreasuryDatabase, directory: Directory = loa
     entry.amount += amount;
     balances.set(key, entry);
   };
-  for (const row of db.prepare("SELECT direction, token, amount FROM transfers").all() as { direction: string; token: string | null; amount: string }[])
+  for (const row of connectionOf(db).prepare("SELECT direction, token, amount FROM transfers").all() as { direction: string; token: string | null; amount: string }[])
     add(row.token, row.direction === "in" ? BigInt(row.amount) : -BigInt(row.amount));
-  const nativeOutLogged = db.prepare("SELECT 1 FROM transfers WHERE direction = 'out' AND token IS NULL LIMIT 1").get();
+  const nativeOutLogged = connectionOf(db).prepare("SELECT 1 FROM transfers WHERE direction = 'out' AND token IS NULL LIMIT 1").get();
   if (!nativeOutLogged)
-    for (const row of db.prepare("SELECT amount FROM payments WHERE token IS NULL").all() as { amount: string }[]) add(null, -BigInt(row.amount));
-  for (const row of db.prepare("SELECT address FROM tokens").all() as { address: string }[]) add(row.address, 0n);
+    for (const row of connectionOf(db).prepare("SELECT amount FROM payments WHERE token IS NULL").all() as { amount: string }[]) add(null, -BigInt(row.amount));
+  for (const row of connectionOf(db).prepare("SELECT address FROM tokens").all() as { address: string }[]) add(row.address, 0n);
   if (!balances.has("native")) balances.set("native", { token: null, symbol: nativeToken.symbol, decimals: nativeToken.decimals, amount: 0n });
   return [...balances.values()];
 }
 
 /** Distinct categories used by proposals and the address book. */
 export function knownCategories(db: TreasuryDatabase): string[] {
-  const rows = db
+  const rows = connectionOf(db)
     .prepare("SELECT DISTINCT category FROM proposals WHERE category IS NOT NULL UNION SELECT DISTINCT category FROM address_book WHERE category IS NOT NULL")
     .pluck()
     .all() as string[];

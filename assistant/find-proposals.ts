@@ -1,5 +1,6 @@
 import { ftsQuery } from "../search/search.ts";
-import type { TreasuryDatabase } from "../db/database.ts";
+import type { ReadableDatabase as TreasuryDatabase } from "../db/handle.ts";
+import { connectionOf } from "../db/connection.ts";
 
 export type FindProposalsParameters = {
   /** Words to rank by (memo, discussion, payee); entity words already removed is best. */
@@ -43,7 +44,7 @@ export function findProposals(db: TreasuryDatabase, params: FindProposalsParamet
     clauses.push(`p.status IN (${params.statuses.map(() => "?").join(", ")})`);
     values.push(...params.statuses);
   }
-  const candidates = db
+  const candidates = connectionOf(db)
     .prepare(
       `SELECT p.safe_tx_hash, p.status, p.created_at FROM proposals p WHERE ${clauses.join(" AND ")}
         ORDER BY (p.status = 'executed') DESC, p.created_at DESC`,
@@ -53,7 +54,7 @@ export function findProposals(db: TreasuryDatabase, params: FindProposalsParamet
   const match = params.text ? ftsQuery(params.text) : undefined;
   const best = new Map<string, number>();
   if (match) {
-    const rows = db
+    const rows = connectionOf(db)
       .prepare(
         `SELECT a.safe_tx_hash AS hash, bm25(activity_fts, 3.0, 1.0) AS score FROM activity_fts
            JOIN activity a ON a.id = activity_fts.rowid
@@ -62,7 +63,7 @@ export function findProposals(db: TreasuryDatabase, params: FindProposalsParamet
       .all(match) as { hash: string; score: number }[];
     for (const row of rows) if (!best.has(row.hash) || best.get(row.hash)! > row.score) best.set(row.hash, row.score);
     // A rejection's activity speaks for the proposal it rejects.
-    for (const row of db.prepare("SELECT safe_tx_hash, rejects_safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash IS NOT NULL").all() as {
+    for (const row of connectionOf(db).prepare("SELECT safe_tx_hash, rejects_safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash IS NOT NULL").all() as {
       safe_tx_hash: string;
       rejects_safe_tx_hash: string;
     }[]) {

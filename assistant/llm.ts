@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { z } from "zod";
-import { readMeta } from "../db/database.ts";
+import { readMeta } from "../db/meta.ts";
 import { TreasuryError } from "../core/errors.ts";
 import { chainLabel, dateOf, referenceNow, type AssistantContext, type Citation } from "./context.ts";
 import { assistantTools, runTool } from "./tools.ts";

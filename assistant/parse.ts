@@ -1,3 +1,4 @@
+import { connectionOf } from "../db/connection.ts";
 import { loadDirectory } from "../search/activity.ts";
 import { queryWords } from "../search/search.ts";
 import type { AssistantContext } from "./context.ts";
@@ -70,7 +71,7 @@ export function extractEntities(ctx: AssistantContext, question: string, now: nu
     if (words.length > 1 && words[0].length >= 4 && !genericFirstWords.has(words[0])) aliases.push({ alias: words[0], label: entry.label, kind: entry.kind });
     if (words.length > 2) aliases.push({ alias: words.slice(0, 2).join(" "), label: entry.label, kind: entry.kind });
   }
-  const memberNames = ctx.db.prepare("SELECT name FROM members").pluck().all() as string[];
+  const memberNames = connectionOf(ctx.db).prepare("SELECT name FROM members").pluck().all() as string[];
   for (const name of memberNames) aliases.push({ alias: normal(name).trim(), label: name, kind: "member" });
   let counterparty: QuestionEntities["counterparty"];
   const matches = aliases.filter((a) => a.alias && text.includes(` ${a.alias} `));

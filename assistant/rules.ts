@@ -1,3 +1,4 @@
+import { connectionOf } from "../db/connection.ts";
 import { chainLabel, dateOf, indexedHead, referenceNow, shortHash, type AssistantContext, type Citation } from "./context.ts";
 import { findProposals } from "./find-proposals.ts";
 import { maxQuestionLength, parseQuestion, type Intent, type QuestionEntities } from "./parse.ts";
@@ -98,7 +99,7 @@ export async function answerWithRules(ctx: AssistantContext, question: string): 
       });
       const all = hashes.length
         ? hashes
-        : (ctx.db.prepare("SELECT safe_tx_hash FROM proposals WHERE status = ? AND kind = 'payment' ORDER BY created_at").pluck().all(status) as string[]);
+        : (connectionOf(ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE status = ? AND kind = 'payment' ORDER BY created_at").pluck().all(status) as string[]);
       if (all.length === 0) return done(`No proposals were ${status} ${periodWords(intent.entities, nowSource)} (${asOf}).`);
       const citations: Citation[] = [];
       const lines = all.map((hash) => {
@@ -119,7 +120,7 @@ export async function answerWithRules(ctx: AssistantContext, question: string): 
       });
       let extra = "";
       if (!intent.cancelled) {
-        const cancelled = ctx.db.prepare("SELECT count(*) FROM proposals WHERE status = 'cancelled' AND kind = 'payment'").pluck().get() as number;
+        const cancelled = connectionOf(ctx.db).prepare("SELECT count(*) FROM proposals WHERE status = 'cancelled' AND kind = 'payment'").pluck().get() as number;
         if (cancelled) extra = `\n(${cancelled} more ${cancelled === 1 ? "was" : "were"} cancelled before anyone signed; ask “what was cancelled?”.)`;
       }
       return done(`${all.length} proposal${all.length === 1 ? " was" : "s were"} ${status} (${chain}):\n${lines.join("\n")}${extra}`, citations);

@@ -1,3 +1,4 @@
+import { connectionOf } from "../db/connection.ts";
 import { loadDirectory } from "../search/activity.ts";
 import { formatAmountForPeople } from "../core/money.ts";
 import { dateOf, txCitation, type AssistantContext, type Citation } from "./context.ts";
@@ -31,16 +32,16 @@ const invoiceRefs = (text: string) => new Set((text.match(/\b[A-Z]{2,}-?\d[\w-]*
  */
 export function findSimilarPastPayment(ctx: AssistantContext, safeTxHash: string): SimilarPastPayment | undefined {
   const db = ctx.db;
-  const proposal = db.prepare("SELECT safe_tx_hash, memo, created_at FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as
+  const proposal = connectionOf(db).prepare("SELECT safe_tx_hash, memo, created_at FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as
     | { safe_tx_hash: string; memo: string; created_at: number }
     | undefined;
   if (!proposal) return undefined;
-  const transfer = db.prepare("SELECT token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index LIMIT 1").get(safeTxHash) as
+  const transfer = connectionOf(db).prepare("SELECT token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index LIMIT 1").get(safeTxHash) as
     | { token: string | null; to_address: string; amount: string }
     | undefined;
   if (!transfer) return undefined;
   const amount = BigInt(transfer.amount);
-  const candidates = db
+  const candidates = connectionOf(db)
     .prepare(
       `SELECT p.safe_tx_hash, p.amount, p.tx_hash, p.block_time, p.batch_index, coalesce(pr.memo, '') AS memo
          FROM payments p LEFT JOIN proposals pr ON pr.safe_tx_hash = p.safe_tx_hash
@@ -53,9 +54,9 @@ export function findSimilarPastPayment(ctx: AssistantContext, safeTxHash: string
   });
   if (comparable.length === 0) return undefined;
 
-  const activityId = (ref: string) => db.prepare("SELECT id FROM activity WHERE ref = ?").pluck().get(ref) as number | undefined;
+  const activityId = (ref: string) => connectionOf(db).prepare("SELECT id FROM activity WHERE ref = ?").pluck().get(ref) as number | undefined;
   const proposalVectorId = activityId(`proposal:${safeTxHash}`);
-  const vectorSimilarity = db.prepare(
+  const vectorSimilarity = connectionOf(db).prepare(
     "SELECT 1 - vec_distance_cosine(a.embedding, b.embedding) FROM activity_vectors a, activity_vectors b WHERE a.activity_id = ? AND b.activity_id = ?",
   );
   const ownWords = words(proposal.memo);

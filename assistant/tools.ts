@@ -1,3 +1,4 @@
+import { connectionOf } from "../db/connection.ts";
 import { z } from "zod";
 import { loadDirectory } from "../search/activity.ts";
 import { hybridSearch } from "../search/search.ts";
@@ -203,14 +204,14 @@ export type ProposalDetails = {
 /** Everything about one proposal: payments, real approvals, outcome and discussion (as quoted data). */
 export function proposalDetails(ctx: AssistantContext, safeTxHash: string): { details: ProposalDetails; citations: Citation[] } | undefined {
   const directory = loadDirectory(ctx.db);
-  const row = ctx.db.prepare("SELECT * FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as Record<string, any> | undefined;
+  const row = connectionOf(ctx.db).prepare("SELECT * FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as Record<string, any> | undefined;
   if (!row) return undefined;
-  const permalink = (ctx.db.prepare("SELECT permalink FROM proposal_messages WHERE safe_tx_hash = ?").pluck().get(safeTxHash) as string | null) ?? null;
-  const execution = ctx.db.prepare("SELECT tx_hash, block_time, success FROM safe_executions WHERE safe_tx_hash = ?").get(safeTxHash) as
+  const permalink = (connectionOf(ctx.db).prepare("SELECT permalink FROM proposal_messages WHERE safe_tx_hash = ?").pluck().get(safeTxHash) as string | null) ?? null;
+  const execution = connectionOf(ctx.db).prepare("SELECT tx_hash, block_time, success FROM safe_executions WHERE safe_tx_hash = ?").get(safeTxHash) as
     | { tx_hash: string; block_time: number; success: number }
     | undefined;
   const transfers = (
-    ctx.db.prepare("SELECT token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index").all(safeTxHash) as {
+    connectionOf(ctx.db).prepare("SELECT token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index").all(safeTxHash) as {
       token: string | null;
       to_address: string;
       amount: string;
@@ -220,14 +221,14 @@ export function proposalDetails(ctx: AssistantContext, safeTxHash: string): { de
     return { amount: formatAmount(BigInt(t.amount), token.decimals), symbol: token.symbol, to: directory.nameOf(t.to_address), toAddress: t.to_address };
   });
   const approvals = approvalsOf(ctx.db, safeTxHash, directory);
-  const rejectionRow = ctx.db
+  const rejectionRow = connectionOf(ctx.db)
     .prepare("SELECT safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ? ORDER BY (status = 'executed') DESC LIMIT 1")
     .pluck()
     .get(safeTxHash) as string | undefined;
   let rejection: ProposalDetails["rejection"] = null;
   const citations: Citation[] = [];
   if (rejectionRow) {
-    const rejectionExecution = ctx.db.prepare("SELECT tx_hash, block_time FROM safe_executions WHERE safe_tx_hash = ?").get(rejectionRow) as
+    const rejectionExecution = connectionOf(ctx.db).prepare("SELECT tx_hash, block_time FROM safe_executions WHERE safe_tx_hash = ?").get(rejectionRow) as
       | { tx_hash: string; block_time: number }
       | undefined;
     rejection = {
@@ -239,7 +240,7 @@ export function proposalDetails(ctx: AssistantContext, safeTxHash: string): { de
     if (rejectionExecution) citations.push(txCitation(ctx, rejectionExecution.tx_hash, `rejection of proposal #${row.nonce}`));
   }
   const discussion = (
-    ctx.db
+    connectionOf(ctx.db)
       .prepare(
         "SELECT id, author_id, author_name, text, permalink, posted_at FROM discussion_messages WHERE safe_tx_hash = ? AND deleted_at IS NULL ORDER BY posted_at, id",
       )
@@ -305,7 +306,7 @@ export const pendingProposalsSchema = z.object({}).strict();
 
 /** Proposals waiting for approvals or execution, with who has really approved so far. */
 export function pendingProposals(ctx: AssistantContext): ToolResult {
-  const hashes = ctx.db
+  const hashes = connectionOf(ctx.db)
     .prepare("SELECT safe_tx_hash FROM proposals WHERE status = 'pending' ORDER BY nonce, created_at")
     .pluck()
     .all() as string[];

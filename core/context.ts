@@ -1,8 +1,8 @@
 import type { Address } from "viem";
-import type { Embedder } from "../search/embedder.ts";
-import type { TreasuryDatabase } from "../db/database.ts";
+import type { TreasuryDatabase } from "../db/handle.ts";
 import type { ChainClient } from "./chain.ts";
-import type { Config } from "../app/config.ts";
+import type { Clock } from "./clock.ts";
+import type { CoreConfig } from "./config.ts";
 import type { Deployment } from "./deployment.ts";
 import type { Logger } from "./logger.ts";
 
@@ -12,7 +12,7 @@ import type { Logger } from "./logger.ts";
  * their first argument: `proposePayment(ctx, params)`.
  */
 export type TreasuryContext = {
-  config: Config;
+  config: CoreConfig;
   chainId: number;
   rpcUrl: string;
   safeAddress: Address;
@@ -20,6 +20,6 @@ export type TreasuryContext = {
   db: TreasuryDatabase;
   deployment: Deployment;
   logger: Logger;
-  /** Turns text into vectors for search by meaning (the service sets it; the CLI may not). */
-  embedder?: Embedder;
+  /** The time, in unix seconds: every record the core writes is stamped with it. */
+  now: Clock;
 };

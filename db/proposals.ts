@@ -1,7 +1,13 @@
 import { getAddress, type Address, type Hex } from "viem";
-import type { TreasuryDatabase } from "./database.ts";
-import type { SafeOperation, SafeTx } from "../core/safe/safe-tx.ts";
-import { ProposalNotFoundError } from "../core/proposals/errors.ts";
+import { connectionOf, statement } from "./connection.ts";
+import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+
+/**
+ * Proposals and what hangs on them: their intended transfers, the owners'
+ * signatures, and the change log adapters follow. This module is the only
+ * writer of `proposals`, `proposal_transfers`, `signatures` and
+ * `proposal_updates`. Times are unix seconds given by the caller's clock.
+ */
 
 export type ProposalStatus = "pending" | "executed" | "failed" | "rejected" | "cancelled" | "replaced";
 export type ProposalKind = "payment" | "rejection" | "owner_change" | "other";
@@ -11,13 +17,27 @@ export type SignatureSource = "wallet" | "key_file" | "approved_hash";
 /** One intended transfer of a proposal (a batch has several). `token` null = ETH. */
 export type StoredTransfer = { batchIndex: number; token: Address | null; to: Address; amount: bigint };
 
+/** The ten fields of a SafeTx, exactly as the owners sign them. */
+export type StoredSafeTx = {
+  to: Address;
+  value: bigint;
+  data: Hex;
+  operation: 0 | 1;
+  safeTxGas: bigint;
+  baseGas: bigint;
+  gasPrice: bigint;
+  gasToken: Address;
+  refundReceiver: Address;
+  nonce: bigint;
+};
+
 /** A proposal as stored: the SafeTx and the workflow fields around it. */
 export type StoredProposal = {
   safeTxHash: Hex;
   chainId: number;
   safeAddress: Address;
   nonce: number;
-  safeTx: SafeTx;
+  safeTx: StoredSafeTx;
   kind: ProposalKind;
   rejectsSafeTxHash: Hex | null;
   proposer: string;
@@ -31,7 +51,8 @@ export type StoredProposal = {
   transfers: StoredTransfer[];
 };
 
-export type StoredSignature = { owner: Address; signature: Hex; source: SignatureSource; createdAt: number };
+/** An owner's approval, with who they were known as when they signed (a later wallet link never rewrites it). */
+export type StoredSignature = { owner: Address; signature: Hex; source: SignatureSource; signerName: string | null; createdAt: number };
 
 type ProposalRow = {
   safe_tx_hash: string;
@@ -60,11 +81,9 @@ type ProposalRow = {
   updated_at: number;
 };
 
-const now = () => Math.floor(Date.now() / 1000);
-
-function toProposal(db: TreasuryDatabase, row: ProposalRow): StoredProposal {
+function toProposal(db: ReadableDatabase, row: ProposalRow): StoredProposal {
   const transfers = (
-    db.prepare("SELECT batch_index, token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index").all(row.safe_tx_hash) as {
+    statement(db, "SELECT batch_index, token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index").all(row.safe_tx_hash) as {
       batch_index: number;
       token: string | null;
       to_address: string;
@@ -85,7 +104,7 @@ function toProposal(db: TreasuryDatabase, row: ProposalRow): StoredProposal {
       to: getAddress(row.to_address),
       value: BigInt(row.value),
       data: row.data as Hex,
-      operation: row.operation as SafeOperation,
+      operation: row.operation as 0 | 1,
       safeTxGas: BigInt(row.safe_tx_gas),
       baseGas: BigInt(row.base_gas),
       gasPrice: BigInt(row.gas_price),
@@ -108,25 +127,36 @@ function toProposal(db: TreasuryDatabase, row: ProposalRow): StoredProposal {
 }
 
 /** The stored proposal with this safeTxHash (any case), or undefined. */
-export function findStoredProposal(db: TreasuryDatabase, safeTxHash: string): StoredProposal | undefined {
-  const row = db.prepare("SELECT * FROM proposals WHERE lower(safe_tx_hash) = lower(?)").get(safeTxHash.trim()) as ProposalRow | undefined;
+export function findStoredProposal(db: ReadableDatabase, safeTxHash: string): StoredProposal | undefined {
+  const row = statement(db, "SELECT * FROM proposals WHERE lower(safe_tx_hash) = lower(?)").get(safeTxHash.trim()) as ProposalRow | undefined;
   return row && toProposal(db, row);
 }
 
-/** The stored proposal with this safeTxHash; throws `ProposalNotFoundError`. */
-export function loadStoredProposal(db: TreasuryDatabase, safeTxHash: string): StoredProposal {
-  const proposal = findStoredProposal(db, safeTxHash);
-  if (!proposal) throw new ProposalNotFoundError(`No proposal with safeTxHash ${safeTxHash}.`);
-  return proposal;
+/** The stored proposals whose safeTxHash starts with `prefix` (any case), at most `limit`. */
+export function findStoredProposalsByHashPrefix(db: ReadableDatabase, prefix: string, limit = 5): StoredProposal[] {
+  const rows = statement(db, "SELECT * FROM proposals WHERE lower(safe_tx_hash) LIKE lower(?) || '%' ORDER BY nonce DESC LIMIT ?").all(prefix.trim(), limit) as ProposalRow[];
+  return rows.map((row) => toProposal(db, row));
 }
 
-export function findStoredProposalByReviewToken(db: TreasuryDatabase, token: string): StoredProposal | undefined {
-  const row = db.prepare("SELECT * FROM proposals WHERE review_token = ?").get(token) as ProposalRow | undefined;
+export function findStoredProposalByReviewToken(db: ReadableDatabase, token: string): StoredProposal | undefined {
+  const row = statement(db, "SELECT * FROM proposals WHERE review_token = ?").get(token) as ProposalRow | undefined;
   return row && toProposal(db, row);
+}
+
+/** The stored safeTxHash spelled as stored (hashes from logs may differ in case). */
+export function storedSafeTxHash(db: ReadableDatabase, safeTxHash: string): Hex | undefined {
+  const row = statement(db, "SELECT safe_tx_hash FROM proposals WHERE lower(safe_tx_hash) = lower(?)").get(safeTxHash) as { safe_tx_hash: Hex } | undefined;
+  return row?.safe_tx_hash;
+}
+
+/** The highest nonce of a pending proposal at or above `fromNonce`, or null. */
+export function highestPendingNonce(db: ReadableDatabase, fromNonce: number): number | null {
+  const row = statement(db, "SELECT MAX(nonce) AS highest FROM proposals WHERE status = 'pending' AND nonce >= ?").get(fromNonce) as { highest: number | null };
+  return row.highest;
 }
 
 /** Stored proposals, newest nonce first (then newest first). */
-export function listStoredProposals(db: TreasuryDatabase, filter: { status?: ProposalStatus; nonce?: number } = {}): StoredProposal[] {
+export function listStoredProposals(db: ReadableDatabase, filter: { status?: ProposalStatus; nonce?: number } = {}): StoredProposal[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.status) {
@@ -137,22 +167,22 @@ export function listStoredProposals(db: TreasuryDatabase, filter: { status?: Pro
     where.push("nonce = ?");
     args.push(filter.nonce);
   }
-  const rows = db
-    .prepare(`SELECT * FROM proposals ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY nonce DESC, created_at DESC, rowid DESC`)
-    .all(...args) as ProposalRow[];
+  const rows = statement(db, `SELECT * FROM proposals ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY nonce DESC, created_at DESC, rowid DESC`).all(
+    ...args,
+  ) as ProposalRow[];
   return rows.map((row) => toProposal(db, row));
 }
 
 export type InsertProposalParameters = Omit<StoredProposal, "status" | "executedTxHash" | "createdAt" | "updatedAt" | "nonce"> & {
-  createdAt?: number;
+  createdAt: number;
 };
 
 /** Stores a proposal, its transfers and a `created` update, all in one transaction. */
 export function insertProposal(db: TreasuryDatabase, proposal: InsertProposalParameters): void {
-  const createdAt = proposal.createdAt ?? now();
-  const { safeTx } = proposal;
-  db.transaction(() => {
-    db.prepare(
+  const { createdAt, safeTx } = proposal;
+  connectionOf(db).transaction(() => {
+    statement(
+      db,
       `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, safe_tx_gas,
          base_gas, gas_price, gas_token, refund_receiver, kind, purpose, rejects_safe_tx_hash, proposer, memo, category,
          status, review_token, created_at, updated_at)
@@ -181,18 +211,16 @@ export function insertProposal(db: TreasuryDatabase, proposal: InsertProposalPar
       createdAt,
       createdAt,
     );
-    const insertTransfer = db.prepare(
-      "INSERT INTO proposal_transfers (safe_tx_hash, batch_index, token, to_address, amount) VALUES (?, ?, ?, ?, ?)",
-    );
+    const insertTransfer = statement(db, "INSERT INTO proposal_transfers (safe_tx_hash, batch_index, token, to_address, amount) VALUES (?, ?, ?, ?, ?)");
     for (const transfer of proposal.transfers)
       insertTransfer.run(proposal.safeTxHash, transfer.batchIndex, transfer.token, transfer.to, transfer.amount.toString());
-    appendProposalUpdate(db, proposal.safeTxHash, "created");
+    appendProposalUpdate(db, proposal.safeTxHash, "created", createdAt);
   })();
 }
 
 /** Appends one row to the durable change log adapters follow (`proposal_updates`). */
-export function appendProposalUpdate(db: TreasuryDatabase, safeTxHash: Hex, change: ProposalChange): void {
-  db.prepare("INSERT INTO proposal_updates (safe_tx_hash, change, created_at) VALUES (?, ?, ?)").run(safeTxHash, change, now());
+export function appendProposalUpdate(db: TreasuryDatabase, safeTxHash: Hex, change: ProposalChange, at: number): void {
+  statement(db, "INSERT INTO proposal_updates (safe_tx_hash, change, created_at) VALUES (?, ?, ?)").run(safeTxHash, change, at);
 }
 
 /**
@@ -203,42 +231,47 @@ export function setProposalStatus(
   db: TreasuryDatabase,
   safeTxHash: Hex,
   status: ProposalStatus,
-  options: { from?: ProposalStatus[]; executedTxHash?: Hex | null } = {},
+  options: { at: number; from?: ProposalStatus[]; executedTxHash?: Hex | null },
 ): boolean {
   const from = options.from ?? ["pending"];
-  return db.transaction(() => {
-    const result = db
-      .prepare(
-        `UPDATE proposals SET status = ?, executed_tx_hash = COALESCE(?, executed_tx_hash), updated_at = ?
-         WHERE safe_tx_hash = ? AND status IN (${from.map(() => "?").join(", ")})`,
-      )
-      .run(status, options.executedTxHash ?? null, now(), safeTxHash, ...from);
+  return connectionOf(db).transaction(() => {
+    const result = statement(
+      db,
+      `UPDATE proposals SET status = ?, executed_tx_hash = COALESCE(?, executed_tx_hash), updated_at = ?
+       WHERE safe_tx_hash = ? AND status IN (${from.map(() => "?").join(", ")})`,
+    ).run(status, options.executedTxHash ?? null, options.at, safeTxHash, ...from);
     if (result.changes === 0) return false;
-    appendProposalUpdate(db, safeTxHash, status === "pending" ? "created" : status);
+    appendProposalUpdate(db, safeTxHash, status === "pending" ? "created" : status, options.at);
     return true;
   })();
 }
 
 /** Signatures stored for a proposal, by owner address. */
-export function listSignatures(db: TreasuryDatabase, safeTxHash: Hex): StoredSignature[] {
+export function listSignatures(db: ReadableDatabase, safeTxHash: Hex): StoredSignature[] {
   return (
-    db.prepare("SELECT owner, signature, source, created_at FROM signatures WHERE safe_tx_hash = ? ORDER BY created_at, owner").all(safeTxHash) as {
+    statement(db, "SELECT owner, signature, source, signer_name, created_at FROM signatures WHERE safe_tx_hash = ? ORDER BY created_at, owner").all(safeTxHash) as {
       owner: string;
       signature: string;
       source: SignatureSource;
+      signer_name: string | null;
       created_at: number;
     }[]
-  ).map((row) => ({ owner: getAddress(row.owner), signature: row.signature as Hex, source: row.source, createdAt: row.created_at }));
+  ).map((row) => ({ owner: getAddress(row.owner), signature: row.signature as Hex, source: row.source, signerName: row.signer_name, createdAt: row.created_at }));
 }
 
 /** Stores one owner's signature and a `signed` update, in one transaction. Returns false if that owner's is already stored. */
-export function insertSignature(db: TreasuryDatabase, safeTxHash: Hex, signature: Omit<StoredSignature, "createdAt">): boolean {
-  return db.transaction(() => {
-    const result = db
-      .prepare("INSERT OR IGNORE INTO signatures (safe_tx_hash, owner, signature, source, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(safeTxHash, signature.owner, signature.signature, signature.source, now());
+export function insertSignature(db: TreasuryDatabase, safeTxHash: Hex, signature: StoredSignature): boolean {
+  return connectionOf(db).transaction(() => {
+    const result = statement(db, "INSERT OR IGNORE INTO signatures (safe_tx_hash, owner, signature, source, signer_name, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      safeTxHash,
+      signature.owner,
+      signature.signature,
+      signature.source,
+      signature.signerName,
+      signature.createdAt,
+    );
     if (result.changes === 0) return false;
-    appendProposalUpdate(db, safeTxHash, "signed");
+    appendProposalUpdate(db, safeTxHash, "signed", signature.createdAt);
     return true;
   })();
 }
@@ -246,13 +279,78 @@ export function insertSignature(db: TreasuryDatabase, safeTxHash: Hex, signature
 export type ProposalUpdate = { id: number; safeTxHash: Hex; change: ProposalChange; createdAt: number };
 
 /** Changes after `cursor` (an update id), oldest first: adapters follow proposals with this. */
-export function listProposalUpdates(db: TreasuryDatabase, { after = 0, limit = 100 }: { after?: number; limit?: number } = {}): ProposalUpdate[] {
+export function listProposalUpdates(db: ReadableDatabase, { after = 0, limit = 100 }: { after?: number; limit?: number } = {}): ProposalUpdate[] {
   return (
-    db.prepare("SELECT id, safe_tx_hash, change, created_at FROM proposal_updates WHERE id > ? ORDER BY id LIMIT ?").all(after, limit) as {
+    statement(db, "SELECT id, safe_tx_hash, change, created_at FROM proposal_updates WHERE id > ? ORDER BY id LIMIT ?").all(after, limit) as {
       id: number;
       safe_tx_hash: string;
       change: ProposalChange;
       created_at: number;
     }[]
   ).map((row) => ({ id: row.id, safeTxHash: row.safe_tx_hash as Hex, change: row.change, createdAt: row.created_at }));
+}
+
+/** The id of the newest change, or 0. */
+export function lastProposalUpdateId(db: ReadableDatabase): number {
+  const row = statement(db, "SELECT MAX(id) AS id FROM proposal_updates").get() as { id: number | null };
+  return row.id ?? 0;
+}
+
+/** Pending proposals on the same nonce as this one (other than it): a nonce conflict. Rejections do not conflict with what they reject. */
+export function listNonceRivals(db: ReadableDatabase, proposal: Pick<StoredProposal, "safeTxHash" | "nonce" | "safeAddress" | "kind">): { safeTxHash: Hex; memo: string }[] {
+  if (proposal.kind === "rejection") return [];
+  return statement(
+    db,
+    "SELECT safe_tx_hash AS safeTxHash, memo FROM proposals WHERE nonce = ? AND status = 'pending' AND safe_tx_hash != ? AND safe_address = ? AND kind != 'rejection'",
+  ).all(proposal.nonce, proposal.safeTxHash, proposal.safeAddress) as { safeTxHash: Hex; memo: string }[];
+}
+
+/** On-chain `approveHash` approvals of pending proposals that are not stored as signatures yet. */
+export function listUnrecordedOnChainApprovals(db: ReadableDatabase): { safeTxHash: Hex; owner: Address }[] {
+  return (
+    statement(
+      db,
+      `SELECT DISTINCT p.safe_tx_hash, a.owner FROM approved_hashes a
+       JOIN proposals p ON lower(p.safe_tx_hash) = lower(a.approved_hash)
+       WHERE p.status = 'pending'
+         AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = p.safe_tx_hash AND s.owner = a.owner)`,
+    ).all() as { safe_tx_hash: Hex; owner: string }[]
+  ).map((row) => ({ safeTxHash: row.safe_tx_hash, owner: getAddress(row.owner) }));
+}
+
+export type ExecutionOnPendingNonce = { safeTxHash: Hex; nonce: number; success: boolean; txHash: Hex; to: Address; value: bigint; data: Hex; proposalStatus: ProposalStatus | null };
+
+/** Indexed executions on nonces that still have pending proposals (they settle those proposals), by nonce. */
+export function listExecutionsOnPendingNonces(db: ReadableDatabase): ExecutionOnPendingNonce[] {
+  return (
+    statement(
+      db,
+      `SELECT e.safe_tx_hash, e.nonce, e.success, e.tx_hash, e.to_address, e.value, e.data, p.status AS proposal_status
+       FROM safe_executions e
+       LEFT JOIN proposals p ON lower(p.safe_tx_hash) = lower(e.safe_tx_hash)
+       WHERE EXISTS (SELECT 1 FROM proposals q WHERE q.nonce = e.nonce AND q.status = 'pending')
+       ORDER BY e.nonce`,
+    ).all() as { safe_tx_hash: Hex; nonce: number; success: number; tx_hash: Hex; to_address: string; value: string; data: Hex; proposal_status: ProposalStatus | null }[]
+  ).map((row) => ({
+    safeTxHash: row.safe_tx_hash,
+    nonce: row.nonce,
+    success: row.success === 1,
+    txHash: row.tx_hash,
+    to: getAddress(row.to_address),
+    value: BigInt(row.value),
+    data: row.data,
+    proposalStatus: row.proposal_status,
+  }));
+}
+
+/** Distinct categories used on proposals and in the address book, by name. */
+export function listCategories(db: ReadableDatabase): string[] {
+  return statement(
+    db,
+    `SELECT category FROM proposals WHERE category IS NOT NULL AND category != ''
+     UNION SELECT category FROM address_book WHERE category IS NOT NULL AND category != ''
+     ORDER BY category COLLATE NOCASE`,
+  )
+    .pluck()
+    .all() as string[];
 }

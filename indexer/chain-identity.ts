@@ -1,24 +1,14 @@
 import type { Address } from "viem";
 import type { ChainClient } from "../core/chain.ts";
 import { TreasuryError } from "../core/errors.ts";
-import { readMeta, writeMeta, type TreasuryDatabase } from "../db/database.ts";
+import { storedBlockRange } from "../db/chain-mirror/read.ts";
+import { emptyChainMirror } from "../db/chain-mirror/write.ts";
+import type { TreasuryDatabase } from "../db/handle.ts";
+import { readMeta, writeMeta } from "../db/meta.ts";
 
 export class ChainMismatchError extends TreasuryError {
   override name = "ChainMismatchError";
 }
-
-/** Tables the indexer owns: emptied when the chain under the database is another one. */
-export const chainMirrorTables = [
-  "blocks",
-  "checkpoint",
-  "safe_executions",
-  "execution_signers",
-  "approved_hashes",
-  "payments",
-  "transfers",
-  "owner_changes",
-  "module_events",
-] as const;
 
 export type ChainIdentityResult =
   | { status: "new" }
@@ -54,15 +44,13 @@ export async function checkChainIdentity(
   if (storedSafe && storedSafe.toLowerCase() !== safeAddress.toLowerCase())
     throw new ChainMismatchError(`${databasePath} holds Safe ${storedSafe}, not ${safeAddress}; use another DATABASE_PATH.`);
 
-  const latest = db.prepare("SELECT number, hash FROM blocks ORDER BY number DESC LIMIT 1").get() as
-    | { number: number; hash: string }
-    | undefined;
-  if (!latest) return { status: "same" };
+  const stored = storedBlockRange(db);
+  if (!stored) return { status: "same" };
+  const { lowest: earliest, highest: latest } = stored;
   const head = await client.getBlockNumber();
   const onChain = BigInt(latest.number) <= head ? await client.getBlock({ blockNumber: BigInt(latest.number) }) : undefined;
   if (onChain && onChain.hash === latest.hash) return { status: "same" };
   // Only the top changed (a reorg, not another chain): the indexer rolls back to the common ancestor itself.
-  const earliest = db.prepare("SELECT number, hash FROM blocks ORDER BY number ASC LIMIT 1").get() as { number: number; hash: string };
   if (earliest.number !== latest.number && BigInt(earliest.number) <= head) {
     const stillThere = await client.getBlock({ blockNumber: BigInt(earliest.number) });
     if (stillThere.hash === earliest.hash) return { status: "same" };
@@ -71,10 +59,7 @@ export async function checkChainIdentity(
   const reason = onChain
     ? `block ${latest.number} has hash ${onChain.hash} on the chain but ${latest.hash} in ${databasePath}`
     : `${databasePath} has block ${latest.number} but the chain ends at block ${head}`;
-  db.transaction(() => {
-    for (const table of chainMirrorTables) db.prepare(`DELETE FROM ${table}`).run();
-    // Re-indexing replays events that were announced on the old chain: keep the outbox quiet up to here.
-    writeMeta(db, "announce_after_block", String(latest.number));
-  })();
+  // Re-indexing replays events that were announced on the old chain: keep the outbox quiet up to here.
+  emptyChainMirror(db, latest.number);
   return { status: "rebuilt", reason };
 }

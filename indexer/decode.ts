@@ -1,55 +1,15 @@
 import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
 import { safeAbi } from "../core/safe/artifacts.ts";
 import { erc20Abi } from "../core/tokens.ts";
+import type { BlockHeader, ChainMirrorRows, ChainPosition, ExecutionRow } from "../db/chain-mirror/records.ts";
 import { checksumAddress } from "./addresses.ts";
 import { MalformedRpcResponseError } from "./errors.ts";
-import { decodePayments, type DecodedPayment } from "./payments.ts";
-import type { BlockHeader, RawLog } from "./rpc.ts";
-import { recoverExecutionSigners, type ExecutionSigner } from "./signers.ts";
-
-/** Where an indexed row came from on the chain. */
-export type ChainPosition = { blockNumber: number; blockTime: number; txHash: Hex; logIndex: number };
-
-export type ExecutionRow = ChainPosition & {
-  safeTxHash: Hex;
-  nonce: number;
-  to: Address;
-  value: bigint;
-  data: Hex;
-  operation: number;
-  safeTxGas: bigint;
-  baseGas: bigint;
-  gasPrice: bigint;
-  gasToken: Address;
-  refundReceiver: Address;
-  signatures: Hex;
-  success: boolean;
-  feePayment: bigint;
-  executor: Address | null;
-  signers: ExecutionSigner[];
-  payments: DecodedPayment[];
-};
-
-export type TransferRow = ChainPosition & { direction: "in" | "out"; token: Address | null; from: Address; to: Address; amount: bigint };
-export type OwnerChangeRow = ChainPosition & {
-  kind: "setup" | "added" | "removed" | "threshold";
-  owner: Address | null;
-  threshold: number | null;
-  owners: Address[] | null;
-};
-export type ModuleEventRow = ChainPosition & {
-  kind: "enabled" | "disabled" | "module_success" | "module_failure" | "guard_changed";
-  address: Address;
-};
-export type ApprovedHashRow = ChainPosition & { approvedHash: Hex; owner: Address };
+import { decodePayments } from "./payments.ts";
+import type { RawLog } from "./rpc.ts";
+import { recoverExecutionSigners } from "./signers.ts";
 
 /** Everything one block range adds to the chain mirror. */
-export type DecodedBatch = {
-  executions: ExecutionRow[];
-  transfers: TransferRow[];
-  ownerChanges: OwnerChangeRow[];
-  moduleEvents: ModuleEventRow[];
-  approvedHashes: ApprovedHashRow[];
+export type DecodedBatch = ChainMirrorRows & {
   /** Tokens seen in Transfer logs (the indexer looks up the ones it does not know). */
   tokenAddresses: Set<Address>;
   /** Logs that became rows. */

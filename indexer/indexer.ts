@@ -6,10 +6,12 @@ import { checkChainIdentity } from "./chain-identity.ts";
 import { decodeLogs, transferTopic } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
-import { findCommonAncestor, readCheckpoint, rollbackTo } from "./reorg.ts";
-import { createIndexerRpc, type BlockHeader, type RawLog, type RetryPolicy } from "./rpc.ts";
-import { writeMeta } from "../db/database.ts";
-import { writeBatch, type TokenMetadata } from "../db/chain-mirror/write-batch.ts";
+import { findCommonAncestor } from "./reorg.ts";
+import { createIndexerRpc, type RawLog, type RetryPolicy } from "./rpc.ts";
+import { listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
+import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
+import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
+import { inTransaction } from "../db/open.ts";
 
 /** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
 export type IndexerBatch = { fromBlock: number; toBlock: number; rolledBackTo?: number };
@@ -108,13 +110,12 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     const code = await rpc.getCode(safe);
     if (code === "0x")
       throw new SafeNotFoundError(`There is no Safe at ${safe} on chain ${chainId}: the address has no code. Check SAFE_ADDRESS or the deployment file.`);
-    db.transaction(() => {
-      const insert = db.prepare("INSERT OR IGNORE INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)");
-      for (const token of ctx.deployment.tokens) insert.run(token.address, token.symbol, token.name, token.decimals);
+    inTransaction(db, () => {
+      recordTokens(db, ctx.deployment.tokens);
       // An empty mirror (new, or emptied by a chain-identity rebuild) confirms from scratch.
-      if (!readCheckpoint(db)) writeMeta(db, "confirmed_block", "-1");
-    })();
-    for (const row of db.prepare("SELECT address FROM tokens").all() as { address: string }[]) knownTokens.add(row.address.toLowerCase());
+      if (!readCheckpoint(db)) startConfirmingFromScratch(db);
+    });
+    for (const token of listIndexedTokens(db)) knownTokens.add(token.address.toLowerCase());
     prepared = true;
   }
 

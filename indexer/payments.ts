@@ -1,9 +1,9 @@
 import { decodeFunctionData, hexToBigInt, slice, type Address, type Hex } from "viem";
 import { multiSendAbi } from "../core/safe/artifacts.ts";
 import { checksumAddress } from "./addresses.ts";
+import type { DecodedPayment } from "../db/chain-mirror/records.ts";
 
 /** One transfer out of the Safe, as an executed SafeTx asked for it. `token` null = the native coin. */
-export type DecodedPayment = { batchIndex: number; token: Address | null; to: Address; amount: bigint };
 
 export type SafeCall = { to: Address; value: bigint; data: Hex; operation: number };
 

@@ -13,6 +13,7 @@ import { chainFor } from "../core/chain.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { erc20Abi } from "../core/tokens.ts";
 import { checksumAddress } from "./addresses.ts";
+import type { BlockHeader } from "../db/chain-mirror/records.ts";
 import { MalformedRpcResponseError, RangeTooLargeError, RpcFailedError, RpcRetryableError } from "./errors.ts";
 
 /** A log as the indexer uses it: checked, numbers as numbers. */
@@ -27,7 +28,6 @@ export type RawLog = {
   logIndex: number;
 };
 
-export type BlockHeader = { number: number; hash: Hex; parentHash: Hex; timestamp: number };
 
 export type RetryPolicy = {
   /** Tries in all, the first included. */

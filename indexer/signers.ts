@@ -1,8 +1,8 @@
 import { hashMessage, recoverAddress, slice, type Address, type Hex } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
 import { checksumAddress } from "./addresses.ts";
+import type { ExecutionSigner } from "../db/chain-mirror/records.ts";
 
-export type ExecutionSigner = { owner: Address; kind: "eoa" | "eth_sign" | "approved_hash" | "contract" };
 
 /**
  * The owners whose signatures executed a SafeTx, read from its `signatures`

@@ -2,7 +2,8 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
-import { openDatabase } from "../db/database.ts";
+import { closeDatabase, openDatabase } from "../db/open.ts";
+import { nonEmptyTreasuryTable } from "../db/summary.ts";
 import { loadConfig } from "../app/config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
@@ -72,16 +73,18 @@ async function main(): Promise<void> {
         bar.update(progress.index, { line: progress.description.slice(0, 70), elapsed });
       } else if (!values.quiet && isTimelineEvent(progress)) console.log(`[${elapsed.padStart(5)}s] ${progress.description}`);
     };
+    const db = openDatabase({ path: databasePath });
     const summary = await replayFixture({
       fixture,
       provider: node.provider,
       rpcUrl: node.url,
+      db,
       databasePath,
       deploymentFile: config.DEPLOYMENT_FILE,
       logger,
       config,
       onProgress,
-    });
+    }).finally(() => closeDatabase(db));
     bar?.stop();
     const { outcomes } = summary;
     console.log(
@@ -109,11 +112,9 @@ function isTimelineEvent(progress: ReplayProgress): boolean {
 function holdsData(path: string): boolean {
   const db = openDatabase({ path });
   try {
-    return ["proposals", "blocks", "members", "address_book"].some(
-      (table) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n > 0,
-    );
+    return nonEmptyTreasuryTable(db) !== undefined;
   } finally {
-    db.close();
+    closeDatabase(db);
   }
 }
 

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { readMeta, writeMeta, type TreasuryDatabase } from "../db/database.ts";
+import type { ReadableDatabase } from "../db/handle.ts";
+import { countEmbeddings, readBinaryVectors, readVectorsVersion, type VectorsVersionChange } from "../db/vectors.ts";
 
 /**
  * An in-memory copy of the binary-quantized vectors (`activity_vec_bit`) with
@@ -15,26 +15,20 @@ import { readMeta, writeMeta, type TreasuryDatabase } from "../db/database.ts";
  * depend on how many candidates are taken.
  *
  * Guarantees:
- * - It never returns an answer from stale vectors: every writer of the vector
- *   tables calls `vectorsChanged` in its transaction, which stores a new random
- *   token in meta (`search_vectors_version`). The copy remembers the token it
- *   matches; a query that sees another token reloads the copy from SQLite
- *   first. Writes through this process patch a loaded copy in place (so an
- *   embedding worker draining a backlog does not force reloads); a rolled-back
- *   write leaves meta with a token the copy does not have, so it reloads.
+ * - It never returns an answer from stale vectors: every write of the vector
+ *   tables stores a new random token in meta (`db/vectors.ts`). The copy
+ *   remembers the token it matches; a query that sees another token reloads
+ *   the copy from SQLite first. Writes through this process then patch a
+ *   loaded copy in place (`vectorsChanged`, so an embedding worker draining a
+ *   backlog does not force reloads) when the copy was current before the write.
  * - It is only a candidate generator: the caller rescores candidates with the
  *   float vectors read from SQLite, so a row removed meanwhile cannot appear.
  * - When WebAssembly SIMD is not available, `binaryCandidates` returns
  *   undefined and the caller falls back to sqlite-vec's KNN.
  */
 
-const versionKey = "search_vectors_version";
-
-/** Records that the vector tables changed (call inside the writing transaction). */
-export function vectorsChanged(db: TreasuryDatabase, patch?: (index: LoadedIndex) => void): void {
-  const before = readMeta(db, versionKey);
-  const after = randomBytes(8).toString("hex");
-  writeMeta(db, versionKey, after);
+/** Tells the loaded copy (if any) that a committed write changed the vector tables: it is patched when it was current, else dropped. */
+export function vectorsChanged(db: ReadableDatabase, { before, after }: VectorsVersionChange, patch?: (index: LoadedIndex) => void): void {
   const index = loaded.get(db);
   if (!index) return;
   if (patch && index.version === before && index.version !== undefined) {
@@ -145,7 +139,7 @@ export type LoadedIndex = {
   remove: (id: number) => void;
 };
 
-const loaded = new WeakMap<TreasuryDatabase, LoadedIndex>();
+const loaded = new WeakMap<ReadableDatabase, LoadedIndex>();
 
 function createIndex(bytes: number, capacity: number): LoadedIndex {
   const stride = Math.ceil(bytes / 16) * 16;
@@ -218,52 +212,22 @@ function grow(index: LoadedIndex): void {
   });
 }
 
-/**
- * Fast path for loading: reads sqlite-vec's vec0 storage tables (chunks of
- * `size` slots: a validity bitmap, int64 rowids, and the packed vectors)
- * directly, about 50 times faster than `SELECT ... FROM activity_vec_bit`,
- * which costs several seconds at a million rows. Any surprise in the layout
- * (another sqlite-vec version) returns false, and the caller uses the scan.
- */
-function readChunks(db: TreasuryDatabase, index: LoadedIndex): boolean {
-  try {
-    const expected = db.prepare("SELECT count(*) FROM activity_vec_bit_rowids").pluck().get() as number;
-    const chunks = db
-      .prepare(
-        `SELECT c.size, c.validity, c.rowids, v.vectors FROM activity_vec_bit_chunks c
-           JOIN activity_vec_bit_vector_chunks00 v ON v.rowid = c.chunk_id ORDER BY c.chunk_id`,
-      )
-      .raw()
-      .iterate() as IterableIterator<[number, Buffer, Buffer, Buffer]>;
-    for (const [size, validity, rowids, vectors] of chunks) {
-      if (validity.length !== Math.ceil(size / 8) || rowids.length !== size * 8 || vectors.length !== size * index.bytes) return false;
-      for (let slot = 0; slot < size; slot++) {
-        if (!(validity[slot >> 3] & (1 << (slot & 7)))) continue;
-        index.put(Number(rowids.readBigInt64LE(slot * 8)), vectors.subarray(slot * index.bytes, (slot + 1) * index.bytes));
-      }
-    }
-    return index.size === expected;
-  } catch {
-    return false;
-  }
-}
-
 /** Loads (or returns the current) copy of `activity_vec_bit`; undefined without WebAssembly SIMD or vectors. */
-export function loadBinaryIndex(db: TreasuryDatabase, bytes: number): LoadedIndex | undefined {
+export function loadBinaryIndex(db: ReadableDatabase, bytes: number): LoadedIndex | undefined {
   if (!hammingModule || bytes <= 0) return undefined;
-  const version = readMeta(db, versionKey);
+  const version = readVectorsVersion(db);
   const current = loaded.get(db);
   if (current && current.version === version && current.bytes === bytes) return current;
-  const count = (db.prepare("SELECT count(*) FROM activity_embeddings").pluck().get() as number) ?? 0; // (small rows: a cheap count)
-  const index = createIndex(bytes, Math.max(1024, Math.ceil(count * 1.1)));
-  if (!readChunks(db, index)) {
-    index.size = 0;
-    index.slotOf.clear();
-    for (const row of db.prepare("SELECT rowid AS id, embedding FROM activity_vec_bit").raw().iterate() as IterableIterator<[number | bigint, Buffer]>) {
-      if (row[1].length !== bytes) continue;
-      index.put(Number(row[0]), row[1]);
-    }
-  }
+  const index = createIndex(bytes, Math.max(1024, Math.ceil(countEmbeddings(db) * 1.1)));
+  readBinaryVectors(
+    db,
+    bytes,
+    (id, bits) => index.put(id, bits),
+    () => {
+      index.size = 0;
+      index.slotOf.clear();
+    },
+  );
   index.version = version;
   loaded.set(db, index);
   return index;
@@ -274,7 +238,7 @@ export function loadBinaryIndex(db: TreasuryDatabase, bytes: number): LoadedInde
  * `query`'s by Hamming distance (ties at the boundary broken by storage
  * order), unordered. Undefined when the in-memory scan is not available.
  */
-export function binaryCandidates(db: TreasuryDatabase, query: Float32Array, count: number): number[] | undefined {
+export function binaryCandidates(db: ReadableDatabase, query: Float32Array, count: number): number[] | undefined {
   const index = loadBinaryIndex(db, query.length / 8);
   if (!index) return undefined;
   const { size, bits } = index;

@@ -1,19 +1,12 @@
-import type { TreasuryDatabase } from "../db/database.ts";
+import { filterActivityIds, hasFilters, matchActivityText, readActivityByIds, type ActivityFilters, type ActivityRow } from "../db/activity.ts";
+import type { ReadableDatabase } from "../db/handle.ts";
+import { embeddingBacklog, vectorModel } from "../db/vectors.ts";
 import { shortMessageOf } from "../core/errors.ts";
-import { activityFromSql, type ActivityKind, type ActivityRow } from "./activity.ts";
 import type { Embedder } from "./embedder.ts";
-import { embeddingBacklog, nearestActivities, vectorModel } from "./vectors.ts";
+import { nearestActivities } from "./vectors.ts";
 
 /** Narrowing applied to both the text and the vector side. Times are unix seconds, `to` exclusive. */
-export type SearchFilters = {
-  from?: number;
-  to?: number;
-  kinds?: ActivityKind[];
-  /** A token symbol ("USDC", "ETH") or address. */
-  token?: string;
-  /** An address, or a name matched against the counterparty's label. */
-  counterparty?: string;
-};
+export type SearchFilters = ActivityFilters;
 
 export type SearchHit = ActivityRow & {
   /** Reciprocal-rank-fusion score (higher is better). */
@@ -56,43 +49,6 @@ export function ftsQuery(text: string, join: "OR" | "AND" = "OR"): string | unde
   return chosen.map((word) => `"${word.replaceAll('"', "")}"`).join(` ${join} `);
 }
 
-/** SQL conditions over `activity a` for the filters. */
-export function filterSql(filters: SearchFilters = {}): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (filters.from !== undefined) {
-    clauses.push("a.occurred_at >= ?");
-    params.push(Math.floor(filters.from));
-  }
-  if (filters.to !== undefined) {
-    clauses.push("a.occurred_at < ?");
-    params.push(Math.floor(filters.to));
-  }
-  if (filters.kinds && filters.kinds.length > 0) {
-    clauses.push(`a.kind IN (${filters.kinds.map(() => "?").join(", ")})`);
-    params.push(...filters.kinds);
-  }
-  if (filters.token) {
-    if (/^0x[0-9a-fA-F]{40}$/.test(filters.token)) {
-      clauses.push("lower(a.token) = lower(?)");
-      params.push(filters.token);
-    } else {
-      clauses.push("upper(a.symbol) = upper(?)");
-      params.push(filters.token);
-    }
-  }
-  if (filters.counterparty) {
-    if (/^0x[0-9a-fA-F]{40}$/.test(filters.counterparty)) {
-      clauses.push("lower(a.counterparty) = lower(?)");
-      params.push(filters.counterparty);
-    } else {
-      clauses.push("a.counterparty_label LIKE ? ESCAPE '\\'");
-      params.push(`%${filters.counterparty.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-  }
-  return { sql: clauses.length ? clauses.join(" AND ") : "1", params };
-}
-
 const fusionK = 60;
 const sideDepth = 50;
 
@@ -101,8 +57,7 @@ const sideDepth = 50;
  * fused by reciprocal rank (k = 60), both narrowed by the same filters.
  * Synchronous and read-only; pass `queryVector` to include the vector side.
  */
-export function searchActivity(db: TreasuryDatabase, { query, filters, limit = 10, queryVector, vectorMode }: SearchActivityParameters): SearchHit[] {
-  const where = filterSql(filters);
+export function searchActivity(db: ReadableDatabase, { query, filters, limit = 10, queryVector, vectorMode }: SearchActivityParameters): SearchHit[] {
   const fused = new Map<number, { score: number; matchedBy: Set<"text" | "meaning"> }>();
   const add = (id: number, rank: number, side: "text" | "meaning") => {
     const entry = fused.get(id) ?? { score: 0, matchedBy: new Set() };
@@ -113,39 +68,19 @@ export function searchActivity(db: TreasuryDatabase, { query, filters, limit = 1
 
   // Rows with every word first (a short list to rank even in a large history), then rows with any word.
   const depth = Math.max(sideDepth, limit);
-  // Without filters the ranking reads only the FTS index: joining `activity` first would look up
-  // every matching row (thousands in a large history) before the LIMIT.
-  const textSearch = db.prepare(
-    where.sql === "1"
-      ? `SELECT rowid AS id FROM activity_fts WHERE activity_fts MATCH ? ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`
-      : `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
-          WHERE activity_fts MATCH ? AND ${where.sql}
-          ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`,
-  );
   const every = ftsQuery(query, "AND");
   if (every) {
-    const textHits = textSearch.all(every, ...where.params, depth) as { id: number }[];
+    const textHits = matchActivityText(db, { match: every, filters, limit: depth });
     const any = ftsQuery(query, "OR");
     if (textHits.length < limit && any && any !== every) {
-      const seen = new Set(textHits.map((row) => Number(row.id)));
-      for (const row of textSearch.all(any, ...where.params, depth) as { id: number }[]) if (!seen.has(Number(row.id))) textHits.push(row);
+      const seen = new Set(textHits);
+      for (const id of matchActivityText(db, { match: any, filters, limit: depth })) if (!seen.has(id)) textHits.push(id);
     }
-    textHits.slice(0, depth).forEach((row, rank) => add(Number(row.id), rank, "text"));
+    textHits.slice(0, depth).forEach((id, rank) => add(id, rank, "text"));
   }
 
   if (queryVector) {
-    const filtered = where.sql !== "1";
-    const keep = filtered
-      ? (ids: number[]) =>
-          new Set(
-            (
-              db
-                .prepare(`SELECT a.id FROM activity a WHERE a.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`)
-                .pluck()
-                .all(JSON.stringify(ids), ...where.params) as number[]
-            ).map(Number),
-          )
-      : undefined;
+    const keep = filters && hasFilters(filters) ? (ids: number[]) => filterActivityIds(db, ids, filters) : undefined;
     const near = nearestActivities(db, queryVector, { limit: Math.max(10, limit), mode: vectorMode, keep });
     near.forEach((row, rank) => add(row.id, rank, "meaning"));
   }
@@ -153,12 +88,7 @@ export function searchActivity(db: TreasuryDatabase, { query, filters, limit = 1
   const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
   if (ranked.length === 0) return [];
   const byId = new Map<number, ActivityRow>();
-  for (const row of db
-    .prepare("SELECT * FROM activity WHERE id IN (SELECT value FROM json_each(?))")
-    .all(JSON.stringify(ranked.map(([id]) => id))) as Record<string, unknown>[]) {
-    const activity = activityFromSql(row);
-    byId.set(activity.id, activity);
-  }
+  for (const activity of readActivityByIds(db, ranked.map(([id]) => id))) byId.set(activity.id, activity);
   return ranked
     .filter(([id]) => byId.has(id))
     .map(([id, entry]) => ({ ...byId.get(id)!, score: entry.score, matchedBy: [...entry.matchedBy] }));
@@ -185,7 +115,7 @@ export type HybridSearchReturnType = {
  * (still loading, endpoint down), it searches by words only and says so,
  * with the number of rows still waiting for embeddings.
  */
-export async function hybridSearch(db: TreasuryDatabase, { embedder, embedTimeoutMs = 3000, ...params }: HybridSearchParameters): Promise<HybridSearchReturnType> {
+export async function hybridSearch(db: ReadableDatabase, { embedder, embedTimeoutMs = 3000, ...params }: HybridSearchParameters): Promise<HybridSearchReturnType> {
   let queryVector: Float32Array | undefined;
   let reason: string | undefined;
   const stored = vectorModel(db);

@@ -1,9 +1,11 @@
-import type { TreasuryDatabase } from "../db/database.ts";
+import type { TreasuryDatabase } from "../db/handle.ts";
+import { isDatabaseOpen } from "../db/open.ts";
+import { embeddingBacklog, listRowsToEmbed } from "../db/vectors.ts";
+import { storeVectors, useVectorModel } from "./vectors.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { embeddingText } from "./activity.ts";
 import type { Embedder } from "./embedder.ts";
-import { embeddingBacklog, prepareVectorTables, writeVectors } from "./vectors.ts";
 
 export type CreateEmbeddingWorkerParameters = {
   db: TreasuryDatabase;
@@ -45,33 +47,26 @@ export function createEmbeddingWorker({
   let inFlight: Promise<number> | undefined;
   let prepared = false;
 
-  const pending = db.prepare(
-    `SELECT a.id, a.title, a.body, a.content_hash FROM activity a
-       LEFT JOIN activity_embeddings e ON e.activity_id = a.id
-      WHERE e.activity_id IS NULL OR e.model != ? OR e.content_hash != a.content_hash
-      ORDER BY a.id LIMIT ?`,
-  );
-
   /** Embeds one batch; returns how many rows it wrote (0 = nothing to do). */
   async function runBatch(): Promise<number> {
-    if (!db.open) return 0;
+    if (!isDatabaseOpen(db)) return 0;
     const known = embedder.dimensions();
     if (known !== undefined && !prepared) {
-      if (prepareVectorTables(db, embedder.model, known)) logger?.info({ model: embedder.model }, "embedding model changed; re-embedding all activity");
+      if (useVectorModel(db, embedder.model, known)) logger?.info({ model: embedder.model }, "embedding model changed; re-embedding all activity");
       prepared = true;
     }
-    const rows = pending.all(embedder.model, batchSize) as { id: number; title: string; body: string; content_hash: string }[];
+    const rows = listRowsToEmbed(db, embedder.model, batchSize);
     if (rows.length === 0) return 0;
     const vectors = await embedder.embed(rows.map(embeddingText));
-    if (!db.open) return 0;
+    if (!isDatabaseOpen(db)) return 0;
     if (!prepared) {
-      prepareVectorTables(db, embedder.model, vectors[0].length);
+      useVectorModel(db, embedder.model, vectors[0].length);
       prepared = true;
     }
-    writeVectors(
+    storeVectors(
       db,
       embedder.model,
-      rows.map((row, index) => ({ id: row.id, contentHash: row.content_hash, vector: vectors[index] })),
+      rows.map((row, index) => ({ id: row.id, contentHash: row.contentHash, vector: vectors[index] })),
     );
     return rows.length;
   }

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { syncActivity } from "../../search/activity.ts";
 import { createEmbedderFromConfig } from "../../search/embedder.ts";
-import { vectorModel } from "../../search/vectors.ts";
-import { openDatabase } from "../../db/database.ts";
+import { vectorModel } from "../../db/vectors.ts";
+import { closeDatabase, openDatabase } from "../../db/open.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import { loadConfig } from "../../app/config.ts";
 import { ConfigError } from "../../core/errors.ts";
@@ -32,8 +32,8 @@ export async function withAssistant(run: (ctx: AssistantContext) => Promise<void
   try {
     await run(ctx);
   } catch (error) {
-    if (ctx.db.open) ctx.db.close();
+    closeDatabase(ctx.db);
     fail(error);
   }
-  if (ctx.db.open) ctx.db.close();
+  closeDatabase(ctx.db);
 }

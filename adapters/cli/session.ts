@@ -18,7 +18,7 @@ export async function withTreasury(run: (ctx: TreasuryContext) => Promise<void>)
   const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr as never);
   let treasury;
   try {
-    treasury = await openTreasury({ config, logger, chain: "connect" });
+    treasury = await openTreasury({ config, logger });
   } catch (error) {
     fail(error);
   }

@@ -1,7 +1,7 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, webApi, type Authorize, type Logger as BoltLogger } from "@slack/bolt";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Address } from "viem";
-import type { TreasuryDatabase } from "../../db/database.ts";
+import { isDatabaseOpen } from "../../db/open.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { ConfigError, shortMessageOf } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -12,7 +12,8 @@ import { runJob } from "./jobs.ts";
 import { deliverOutbox } from "./notifications.ts";
 import { sendNudges } from "./nudges.ts";
 import type { Rate } from "./rate-limit.ts";
-import { bindChannel, countJobs, readChannelBinding, statement } from "./store.ts";
+import { bindChannel, countJobs, forgetOldSlackRequests, readChannelBinding } from "../../db/slack.ts";
+import type { SlackConfig } from "./config.ts";
 import { createSlackApi } from "./web-api.ts";
 import { createJobWorker } from "./worker.ts";
 
@@ -24,6 +25,10 @@ export const maxSlackBodyBytes = 1024 * 1024;
 
 export type CreateSlackAdapterParameters = {
   ctx: TreasuryContext;
+  /** What the assistant answers with (its model settings, and the embedder for search). */
+  assistant: SlackSettings["assistant"];
+  /** The Slack variables (tokens, channel, proposers, nudges) and the explorer receipts link to. */
+  config: SlackConfig & { EXPLORER_URL?: string };
   /** More Safes served by this app (each its own context); channels bound to them act on them. */
   extraTreasuries?: TreasuryContext[];
   /** Per-method token buckets for chat.postMessage / chat.update / chat.postEphemeral (defaults: Slack's published limits). */
@@ -107,17 +112,6 @@ export function botAuthorization({ client, token, logger }: { client: InstanceTy
     },
     verify,
   };
-}
-
-/**
- * Forgets request ids older than a day (Slack retries for minutes, not days)
- * and jobs done over a week ago. Both run on the service's event loop, so each
- * run is bounded: the oldest 5000 requests (rowids follow arrival) and at most
- * 5000 jobs.
- */
-export function forgetOldRequests(db: TreasuryDatabase, now = Date.now()): void {
-  statement(db, "DELETE FROM slack_received WHERE rowid IN (SELECT rowid FROM slack_received ORDER BY rowid LIMIT 5000) AND received_at < ?").run(now - 24 * 3600_000);
-  statement(db, "DELETE FROM slack_jobs WHERE id IN (SELECT id FROM slack_jobs WHERE status = 'done' AND finished_at < ? LIMIT 5000)").run(now - 7 * 24 * 3600_000);
 }
 
 const knownInteractionTypes = new Set([
@@ -204,8 +198,7 @@ export function shapeProblem(body: any): string | undefined {
  * Slack's 3 seconds.
  */
 export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackAdapter {
-  const { ctx } = params;
-  const { config } = ctx;
+  const { ctx, config } = params;
   if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET)
     throw new ConfigError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
   const logger = ctx.logger.child({ part: "slack" });
@@ -254,6 +247,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     proposers: config.SLACK_PROPOSERS,
     nudgeAfterMs: params.nudgeAfterMs ?? config.SLACK_NUDGE_AFTER_MINUTES * 60_000,
     explorerTxUrl: config.EXPLORER_URL ? `${config.EXPLORER_URL.replace(/\/+$/, "")}/tx/` : null,
+    assistant: params.assistant,
   };
   const api = createSlackApi({ client, rates: params.rates });
   const deps: SlackDeps = { ctx, treasuries, api, logger, settings, wake: () => worker.wake() };
@@ -261,7 +255,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
 
   const tick = async () => {
     for (const treasury of treasuries.values()) {
-      if (!treasury.db.open) continue;
+      if (!isDatabaseOpen(treasury.db)) continue;
       for (const [name, step] of [
         ["cards", () => followProposalUpdates(deps, treasury)],
         ["outbox", () => deliverOutbox(deps, treasury)],
@@ -276,7 +270,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     }
     if (Date.now() - lastCleanup >= 60_000) {
       lastCleanup = Date.now();
-      forgetOldRequests(ctx.db);
+      forgetOldSlackRequests(ctx.db, Date.now());
     }
   };
   let lastCleanup = 0;

@@ -1,5 +1,6 @@
 import { askTreasury, type AskTreasuryReturnType } from "../../assistant/ask.ts";
 import type { TreasuryContext } from "../../core/context.ts";
+import type { SlackDeps } from "./deps.ts";
 
 export type AssistantAnswer = AskTreasuryReturnType;
 
@@ -7,6 +8,11 @@ export type AssistantAnswer = AskTreasuryReturnType;
  * Where `/treasury ask`, mentions and DMs go: the treasury assistant. Read-only.
  * The answer already lists its sources at the end.
  */
-export function answerQuestion(ctx: TreasuryContext, { question }: { question: string }): Promise<AssistantAnswer> {
-  return askTreasury(ctx, { question });
+export function answerQuestion(deps: SlackDeps, ctx: TreasuryContext, { question }: { question: string }): Promise<AssistantAnswer> {
+  return askTreasury(assistantContext(deps, ctx), { question });
+}
+
+/** The assistant's view of a treasury: its database (read only) and chain, with the assistant's settings. */
+export function assistantContext(deps: SlackDeps, ctx: TreasuryContext) {
+  return { db: ctx.db, chainId: ctx.chainId, logger: ctx.logger, ...deps.settings.assistant };
 }

@@ -1,4 +1,4 @@
-import type { ProposalView } from "./core.ts";
+import type { ProposalView } from "../../core/proposals/view.ts";
 
 export type CardContext = {
   /** The web review page of this proposal. */

@@ -1,38 +1,33 @@
 import { findSimilarPastPayment } from "../../assistant/similar-payment.ts";
+import { assistantContext } from "./assistant-entry.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { buildProposalCard, escapeText, type ProposalCard } from "./card.ts";
-import { getProposal, listProposalUpdates, reviewUrl } from "./core.ts";
+import { getProposal } from "../../core/proposals/view.ts";
+import { listProposalUpdates } from "../../db/proposals.ts";
+import { reviewUrl } from "../web/pages/urls.ts";
 import type { SlackDeps } from "./deps.ts";
 import { postOnce } from "./post-once.ts";
-import { readCursor, readProposalOrigin, statement, writeCursor } from "./store.ts";
+import { findProposalCard, findProposalCardAt, listCardedProposalsOnSameNonce, recordProposalCard, setProposalCardPermalink } from "../../db/discussion.ts";
+import { lastProposalUpdateId, listNonceRivals } from "../../db/proposals.ts";
+import { hasCursor, hasProposalJobInFlight, readCursor, readProposalOrigin, writeCursor } from "../../db/slack.ts";
 
 export type CardMessage = { channelId: string; messageTs: string; permalink: string | null };
 
 /** Where a proposal's card is, or undefined when it has none. */
 export function findCard(ctx: TreasuryContext, safeTxHash: string): CardMessage | undefined {
-  const row = ctx.db.prepare("SELECT channel_id, message_ts, permalink FROM proposal_messages WHERE safe_tx_hash = ?").get(safeTxHash) as
-    | { channel_id: string; message_ts: string; permalink: string | null }
-    | undefined;
-  return row && { channelId: row.channel_id, messageTs: row.message_ts, permalink: row.permalink };
+  const card = findProposalCard(ctx.db, safeTxHash);
+  return card && { channelId: card.channelId, messageTs: card.messageTs, permalink: card.permalink };
 }
 
 /** The proposal whose card is this message (a thread's parent), if any. */
 export function proposalOfCard(ctx: TreasuryContext, channelId: string, messageTs: string): string | undefined {
-  const row = statement(ctx.db, "SELECT safe_tx_hash FROM proposal_messages WHERE channel_id = ? AND message_ts = ?").get(channelId, messageTs) as
-    | { safe_tx_hash: string }
-    | undefined;
-  return row?.safe_tx_hash;
+  return findProposalCardAt(ctx.db, channelId, messageTs)?.safeTxHash;
 }
 
 /** Renders the card of a proposal as it is stored now. */
 export async function renderCard(deps: SlackDeps, ctx: TreasuryContext, safeTxHash: string): Promise<ProposalCard> {
   const proposal = await getProposal(ctx, safeTxHash);
-  const conflicts =
-    proposal.status === "pending"
-      ? (ctx.db
-          .prepare("SELECT safe_tx_hash AS safeTxHash, memo FROM proposals WHERE nonce = ? AND status = 'pending' AND safe_tx_hash != ? AND safe_address = ? AND kind != 'rejection' AND ? != 'rejection'")
-          .all(proposal.nonce, proposal.safeTxHash, ctx.safeAddress, proposal.kind) as Array<{ safeTxHash: string; memo: string }>)
-      : [];
+  const conflicts = proposal.status === "pending" ? listNonceRivals(ctx.db, { ...proposal, safeAddress: ctx.safeAddress }) : [];
   return buildProposalCard(proposal, {
     reviewUrl: reviewUrl(ctx, proposal),
     proposerSlackUserId: readProposalOrigin(deps.ctx.db, safeTxHash)?.slackUserId ?? null,
@@ -57,15 +52,12 @@ export async function publishCard(
   const { messageTs, channel } = await postOnce(deps.ctx.db, deps.api, {
     key: `card:${safeTxHash}`,
     message: { channel: channelId, text: card.text, blocks: card.blocks, thread_ts: threadTs },
-    onPosted: (ts) =>
-      ctx.db
-        .prepare("INSERT INTO proposal_messages (safe_tx_hash, channel_id, message_ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        .run(safeTxHash, channelId, ts),
+    onPosted: (ts) => recordProposalCard(ctx.db, { safeTxHash, channelId, messageTs: ts }),
   });
   const permalink = (await deps.api.permalink(channel, messageTs)) ?? null;
-  if (permalink) ctx.db.prepare("UPDATE proposal_messages SET permalink = ? WHERE safe_tx_hash = ?").run(permalink, safeTxHash);
+  if (permalink) setProposalCardPermalink(ctx.db, safeTxHash, permalink);
   // Proactive help, once per proposal: an earlier payment to the same payee that this one resembles.
-  const similar = findSimilarPastPayment(ctx, safeTxHash);
+  const similar = findSimilarPastPayment(assistantContext(deps, ctx), safeTxHash);
   if (similar)
     await postOnce(deps.ctx.db, deps.api, {
       key: `similar:${safeTxHash}`,
@@ -87,10 +79,8 @@ const cursorName = (ctx: TreasuryContext) => `proposal_updates:${ctx.chainId}:${
 
 /** On first start the cursor begins at the newest update: history is not re-announced. */
 export function initCardCursor(deps: SlackDeps, ctx: TreasuryContext): void {
-  const known = deps.ctx.db.prepare("SELECT 1 FROM slack_cursors WHERE name = ?").get(cursorName(ctx));
-  if (known) return;
-  const row = ctx.db.prepare("SELECT MAX(id) AS id FROM proposal_updates").get() as { id: number | null };
-  writeCursor(deps.ctx.db, cursorName(ctx), row.id ?? 0);
+  if (hasCursor(deps.ctx.db, cursorName(ctx))) return;
+  writeCursor(deps.ctx.db, cursorName(ctx), lastProposalUpdateId(ctx.db));
 }
 
 /**
@@ -110,20 +100,15 @@ export async function followProposalUpdates(deps: SlackDeps, ctx: TreasuryContex
     if (!done.has(update.safeTxHash)) {
       if (!findCard(ctx, update.safeTxHash) && update.change === "created") {
         // A Slack proposal in flight posts its own card, where it was asked for: wait for it.
-        const inFlight = deps.ctx.db
-          .prepare("SELECT 1 FROM slack_jobs WHERE kind IN ('propose', 'action') AND status IN ('pending', 'running') LIMIT 1")
-          .get();
-        if (inFlight) break;
+        if (hasProposalJobInFlight(deps.ctx.db)) break;
         if (!readProposalOrigin(deps.ctx.db, update.safeTxHash) && deps.settings.defaultChannel) {
           const proposal = await getProposal(ctx, update.safeTxHash, { warnings: false });
           if (proposal.status === "pending") await publishCard(deps, ctx, { safeTxHash: update.safeTxHash, channelId: deps.settings.defaultChannel });
         }
       }
       await refreshCard(deps, ctx, update.safeTxHash);
-      const siblings = ctx.db
-        .prepare("SELECT p.safe_tx_hash FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash WHERE p.nonce = (SELECT nonce FROM proposals WHERE safe_tx_hash = ?) AND p.safe_tx_hash != ?")
-        .all(update.safeTxHash, update.safeTxHash) as Array<{ safe_tx_hash: string }>;
-      for (const sibling of siblings) if (!done.has(sibling.safe_tx_hash) && (await refreshCard(deps, ctx, sibling.safe_tx_hash))) done.add(sibling.safe_tx_hash);
+      for (const sibling of listCardedProposalsOnSameNonce(ctx.db, update.safeTxHash))
+        if (!done.has(sibling) && (await refreshCard(deps, ctx, sibling))) done.add(sibling);
       done.add(update.safeTxHash);
     }
     writeCursor(deps.ctx.db, name, update.id);

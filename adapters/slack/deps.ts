@@ -1,4 +1,6 @@
 import type { Address } from "viem";
+import type { AssistantConfig } from "../../assistant/config.ts";
+import type { Embedder } from "../../search/embedder.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ProposerPolicy } from "./identity.ts";
@@ -25,4 +27,6 @@ export type SlackSettings = {
   nudgeAfterMs: number;
   /** e.g. https://etherscan.io/tx/ (from EXPLORER_URL), or null. */
   explorerTxUrl: string | null;
+  /** What the assistant answers with: its model settings and the embedder for the query side of search. */
+  assistant: { config: AssistantConfig; embedder?: Embedder };
 };

@@ -1,10 +1,9 @@
 import type { TreasuryContext } from "../../core/context.ts";
 import { proposalOfCard } from "./cards.ts";
 import type { SlackDeps } from "./deps.ts";
-import { statement } from "./store.ts";
-
-/** The longest message text stored (Slack's own limit is 40,000 characters). */
-export const maxDiscussionText = 40_000;
+import { maxDiscussionText, recordDiscussionMessage } from "../../core/discussion.ts";
+import { deleteDiscussionMessage, editDiscussionMessage, findProposalCardAt, hasDiscussionMessage, setDiscussionMessagePermalink } from "../../db/discussion.ts";
+import { findMemberBySlackUser } from "../../db/people.ts";
 
 /** A message event reduced to what the discussion store needs. */
 export type DiscussionEvent =
@@ -38,7 +37,7 @@ export function discussionEventOf(event: Record<string, any>): DiscussionEvent |
 /** True when the event may concern a stored discussion (a reply in a card's thread, or an edit/deletion of a stored message). */
 export function concernsDiscussion(ctx: TreasuryContext, event: DiscussionEvent): boolean {
   if (event.change === "posted") return proposalOfCard(ctx, event.channel, event.threadTs) !== undefined;
-  return statement(ctx.db, "SELECT 1 FROM discussion_messages WHERE channel_id = ? AND message_ts = ?").get(event.channel, event.ts) !== undefined;
+  return hasDiscussionMessage(ctx.db, event.channel, event.ts);
 }
 
 /**
@@ -48,32 +47,30 @@ export function concernsDiscussion(ctx: TreasuryContext, event: DiscussionEvent)
  */
 export async function storeDiscussion(deps: SlackDeps, ctx: TreasuryContext, event: DiscussionEvent): Promise<"stored" | "edited" | "deleted" | "ignored"> {
   if (event.change === "edited") {
-    const result = statement(ctx.db, "UPDATE discussion_messages SET text = ?, edited_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
-      .run(event.text, event.editedAt, event.channel, event.ts);
-    return result.changes ? "edited" : "ignored";
+    return editDiscussionMessage(ctx.db, { channelId: event.channel, messageTs: event.ts, text: event.text, editedAt: event.editedAt }) ? "edited" : "ignored";
   }
   if (event.change === "deleted") {
-    const result = statement(ctx.db, "UPDATE discussion_messages SET text = '', deleted_at = ? WHERE channel_id = ? AND message_ts = ? AND deleted_at IS NULL")
-      .run(Math.floor(Date.now() / 1000), event.channel, event.ts);
-    return result.changes ? "deleted" : "ignored";
+    return deleteDiscussionMessage(ctx.db, { channelId: event.channel, messageTs: event.ts, deletedAt: ctx.now() }) ? "deleted" : "ignored";
   }
   const safeTxHash = proposalOfCard(ctx, event.channel, event.threadTs);
   if (!safeTxHash) return "ignored";
-  const member = statement(ctx.db, "SELECT name FROM members WHERE slack_user_id = ?").get(event.user) as { name: string } | undefined;
-  const authorName = member?.name ?? (await deps.api.userName(event.user));
-  const result = statement(
-    ctx.db,
-    `INSERT INTO discussion_messages (safe_tx_hash, channel_id, message_ts, thread_ts, author_id, author_name, text, posted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, message_ts) DO NOTHING`,
-  ).run(safeTxHash, event.channel, event.ts, event.threadTs, event.user, authorName, event.text, Math.floor(Number(event.ts)));
-  if (result.changes) {
-    const card = statement(ctx.db, "SELECT permalink FROM proposal_messages WHERE channel_id = ? AND message_ts = ?").get(event.channel, event.threadTs) as
-      | { permalink: string | null }
-      | undefined;
+  const authorName = findMemberBySlackUser(ctx.db, event.user)?.name ?? (await deps.api.userName(event.user));
+  const stored = recordDiscussionMessage(ctx, {
+    safeTxHash,
+    channelId: event.channel,
+    messageTs: event.ts,
+    threadTs: event.threadTs,
+    authorId: event.user,
+    authorName,
+    text: event.text,
+    postedAt: Math.floor(Number(event.ts)),
+  });
+  if (stored) {
+    const card = findProposalCardAt(ctx.db, event.channel, event.threadTs);
     const permalink = replyPermalink(card?.permalink, event) ?? (await deps.api.permalink(event.channel, event.ts));
-    if (permalink) statement(ctx.db, "UPDATE discussion_messages SET permalink = ? WHERE channel_id = ? AND message_ts = ?").run(permalink, event.channel, event.ts);
+    if (permalink) setDiscussionMessagePermalink(ctx.db, event.channel, event.ts, permalink);
   }
-  return result.changes ? "stored" : "ignored";
+  return stored ? "stored" : "ignored";
 }
 
 /**

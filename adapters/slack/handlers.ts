@@ -9,7 +9,7 @@ import type { SlackDeps } from "./deps.ts";
 import { concernsDiscussion, discussionEventOf } from "./discussion.ts";
 import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, ProposeJob } from "./jobs.ts";
 import { buildPaymentModal, paymentModalCallbackId, readPaymentSubmission } from "./modal.ts";
-import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "./store.ts";
+import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "../../db/slack.ts";
 
 /** The longest question we pass to the assistant. */
 export const maxQuestionLength = 2000;

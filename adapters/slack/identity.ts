@@ -2,7 +2,7 @@ import type { Address } from "viem";
 import type { TreasuryContext } from "../../core/context.ts";
 import { TreasuryError } from "../../core/errors.ts";
 import { readSafeOwnership } from "../../core/safe/owners.ts";
-import { addressesOfMember, getMemberBySlackUser, type Member } from "./core.ts";
+import { addressesOfMember, findMemberByAddress, findMemberBySlackUser, type Member } from "../../db/people.ts";
 
 /** A Slack user as the treasury knows them. */
 export type SlackActor = {
@@ -29,7 +29,7 @@ export class NotAllowedError extends TreasuryError {
  * counting at once).
  */
 export async function resolveActor(ctx: TreasuryContext, slackUserId: string): Promise<SlackActor> {
-  const member = getMemberBySlackUser(ctx.db, slackUserId);
+  const member = findMemberBySlackUser(ctx.db, slackUserId);
   const addresses = member ? addressesOfMember(ctx.db, member.id) : [];
   if (addresses.length === 0) return { slackUserId, member, addresses, ownerAddresses: [], isOwner: false };
   const { owners } = await readSafeOwnership(ctx);
@@ -67,12 +67,9 @@ export function proposerOf(actor: SlackActor): string {
 /** Slack users (via members and wallet links) of each owner address. */
 export function slackUsersOfOwners(ctx: TreasuryContext, owners: Address[]): Map<Address, { slackUserId: string | null; name: string | null }> {
   const result = new Map<Address, { slackUserId: string | null; name: string | null }>();
-  const query = ctx.db.prepare(
-    "SELECT m.slack_user_id, m.name FROM wallet_links w JOIN members m ON m.id = w.member_id WHERE w.address = ? ORDER BY w.linked_at DESC LIMIT 1",
-  );
   for (const owner of owners) {
-    const row = query.get(owner) as { slack_user_id: string | null; name: string } | undefined;
-    result.set(owner, { slackUserId: row?.slack_user_id ?? null, name: row?.name ?? null });
+    const member = findMemberByAddress(ctx.db, owner);
+    result.set(owner, { slackUserId: member?.slackUserId ?? null, name: member?.name ?? null });
   }
   return result;
 }

@@ -7,12 +7,18 @@ import { answerQuestion } from "./assistant-entry.ts";
 import { actionIds, escapeText } from "./card.ts";
 import { findCard, publishCard, refreshCard } from "./cards.ts";
 import type { PaymentRequest } from "./commands/parse.ts";
-import { cancelProposal, createLinkRequest, getMemberBySlackUser, getProposal, linkUrl, listProposals, proposePayment, proposeRejection, upsertMember } from "./core.ts";
+import { cancelProposal, proposeRejection } from "../../core/proposals/reject.ts";
+import { getProposal, listProposals } from "../../core/proposals/view.ts";
+import { proposePayment } from "../../core/proposals/propose.ts";
+import { createLinkRequest } from "../../core/people/wallet-link.ts";
+import { upsertMember } from "../../core/people/members.ts";
+import { findMemberBySlackUser } from "../../db/people.ts";
+import { linkUrl } from "../web/pages/urls.ts";
 import type { SlackDeps } from "./deps.ts";
 import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
 import { NotAllowedError, assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
-import { bindChannel, readProposalOrigin, recordProposalOrigin, saveJobResult, type SlackJob } from "./store.ts";
+import { bindChannel, readProposalOrigin, recordSlackProposal, type SlackJob } from "../../db/slack.ts";
 
 /** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
 export type ProposeJob = {
@@ -101,11 +107,7 @@ async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): P
       category: params.category ?? null,
     });
     safeTxHash = proposal.safeTxHash;
-    const hash = safeTxHash;
-    deps.ctx.db.transaction(() => {
-      recordProposalOrigin(deps.ctx.db, { safeTxHash: hash, slackUserId: params.userId, channelId: params.cardChannelId });
-      saveJobResult(deps.ctx.db, job.id, { safeTxHash: hash });
-    })();
+    recordSlackProposal(deps.ctx.db, { jobId: job.id, safeTxHash, slackUserId: params.userId, channelId: params.cardChannelId });
   }
   const card = await publishCard(deps, ctx, { safeTxHash, channelId: params.cardChannelId });
   if (params.cardChannelId !== params.channelId)
@@ -142,8 +144,8 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
       return;
     }
     case "link": {
-      let member = getMemberBySlackUser(ctx.db, params.userId);
-      if (!member) member = upsertMember(ctx.db, { id: `slack-${params.userId}`, name: await deps.api.userName(params.userId), slackUserId: params.userId, role: "member" });
+      let member = findMemberBySlackUser(ctx.db, params.userId);
+      if (!member) member = upsertMember(ctx, { id: `slack-${params.userId}`, name: await deps.api.userName(params.userId), slackUserId: params.userId, role: "member" });
       const request = await createLinkRequest(ctx, { memberId: member.id });
       const minutes = Math.max(1, Math.round((Number(request.expiresAt) * 1000 - Date.now()) / 60_000));
       await ephemeral(
@@ -182,7 +184,7 @@ async function runAssistant(deps: SlackDeps, job: SlackJob, params: AssistantJob
     });
     threadTs = asked.messageTs;
   }
-  const result = await answerQuestion(ctx, { question: params.question });
+  const result = await answerQuestion(deps, ctx, { question: params.question });
   // The answer is data from the database and chat: escape it so it cannot mention or link on its own.
   const text = escapeText(result.answer, 3500);
   await postOnce(deps.ctx.db, deps.api, { key: `answer:${job.dedupeKey}`, message: { channel: params.channelId, thread_ts: threadTs, text } });
@@ -204,11 +206,7 @@ async function runAction(deps: SlackDeps, job: SlackJob, params: ActionJob): Pro
       if (!rejectionHash) {
         const rejection = await proposeRejection(ctx, { safeTxHash: params.safeTxHash, proposer: proposerOf(actor) });
         rejectionHash = rejection.safeTxHash;
-        const hash = rejectionHash;
-        deps.ctx.db.transaction(() => {
-          recordProposalOrigin(deps.ctx.db, { safeTxHash: hash, slackUserId: params.userId, channelId: params.channelId });
-          saveJobResult(deps.ctx.db, job.id, { safeTxHash: hash });
-        })();
+        recordSlackProposal(deps.ctx.db, { jobId: job.id, safeTxHash: rejectionHash, slackUserId: params.userId, channelId: params.channelId });
       }
       const original = findCard(ctx, params.safeTxHash);
       await publishCard(deps, ctx, { safeTxHash: rejectionHash, channelId: original?.channelId ?? params.channelId, threadTs: original?.messageTs });

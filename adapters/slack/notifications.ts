@@ -1,5 +1,8 @@
 import { getAddress, isAddress } from "viem";
-import { readMeta } from "../../db/database.ts";
+import { findAddressBookEntry, findMemberByAddress } from "../../db/people.ts";
+import { listUndeliveredOutbox, markOutboxDelivered } from "../../db/outbox.ts";
+import { findStoredProposal } from "../../db/proposals.ts";
+import { readMeta } from "../../db/meta.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { formatAmountForPeople } from "../../core/money.ts";
 import { escapeText } from "./card.ts";
@@ -7,20 +10,14 @@ import { findCard, refreshCard } from "./cards.ts";
 import type { SlackDeps } from "./deps.ts";
 import { slackUsersOfOwners } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
-import { listChannelBindings } from "./store.ts";
-
-type OutboxRow = { id: number; kind: string; ref: string; payload: string; block_number: number };
+import { listChannelBindings } from "../../db/slack.ts";
 
 const short = (value: string) => (value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value);
 
 function labelOf(ctx: TreasuryContext, address: unknown): string {
   if (typeof address !== "string" || !isAddress(address, { strict: false })) return "an unknown sender";
   const checksummed = getAddress(address);
-  const row = ctx.db.prepare("SELECT label FROM address_book WHERE address = ?").get(checksummed) as { label: string } | undefined;
-  const member = ctx.db
-    .prepare("SELECT m.name FROM wallet_links w JOIN members m ON m.id = w.member_id WHERE w.address = ? LIMIT 1")
-    .get(checksummed) as { name: string } | undefined;
-  const name = row?.label ?? member?.name;
+  const name = findAddressBookEntry(ctx.db, checksummed)?.label ?? findMemberByAddress(ctx.db, checksummed)?.name;
   return name ? `*${escapeText(name, 80)}* (\`${short(checksummed)}\`)` : `\`${checksummed}\``;
 }
 
@@ -42,9 +39,7 @@ export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: s
     case "funds_received":
       return `:moneybag: *Received ${amountText(payload)}* from ${labelOf(ctx, payload.from)}${tx(payload.txHash)}`;
     case "transaction_executed": {
-      const proposal = ctx.db.prepare("SELECT memo FROM proposals WHERE safe_tx_hash = ?").get(String(payload.safeTxHash ?? "")) as
-        | { memo: string }
-        | undefined;
+      const proposal = findStoredProposal(ctx.db, String(payload.safeTxHash ?? ""));
       const card = findCard(ctx, String(payload.safeTxHash ?? ""));
       const payments = Array.isArray(payload.payments) ? payload.payments : [];
       const what = payments.length
@@ -85,28 +80,20 @@ export function notificationChannel(deps: SlackDeps, ctx: TreasuryContext): stri
 export async function deliverOutbox(deps: SlackDeps, ctx: TreasuryContext, limit = 50): Promise<number> {
   const channel = notificationChannel(deps, ctx);
   if (!channel) return 0;
-  const rows = ctx.db
-    .prepare("SELECT id, kind, ref, payload, block_number FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?")
-    .all(limit) as OutboxRow[];
+  const rows = listUndeliveredOutbox(ctx.db, limit);
   const announceAfter = Number(readMeta(ctx.db, "announce_after_block") ?? -1);
-  const markDelivered = ctx.db.prepare("UPDATE outbox SET delivered_at = datetime('now') WHERE id = ? AND delivered_at IS NULL");
   let posted = 0;
   for (const row of rows) {
-    if (row.block_number <= announceAfter) {
-      markDelivered.run(row.id);
+    if (row.blockNumber <= announceAfter) {
+      markOutboxDelivered(ctx.db, row.id);
       continue;
     }
-    let payload: Record<string, any>;
-    try {
-      payload = JSON.parse(row.payload);
-    } catch {
-      payload = {};
-    }
+    const payload = row.payload as Record<string, any>;
     const text = outboxMessageText(deps, ctx, row.kind, payload);
     const result = await postOnce(deps.ctx.db, deps.api, {
       key: `outbox:${ctx.chainId}:${ctx.safeAddress}:${row.id}`,
       message: { channel, text },
-      onPosted: () => markDelivered.run(row.id),
+      onPosted: () => markOutboxDelivered(ctx.db, row.id),
     });
     if (result.posted) posted += 1;
     if (row.kind === "transaction_executed" && typeof payload.safeTxHash === "string") await refreshCard(deps, ctx, payload.safeTxHash);

@@ -1,9 +1,10 @@
 import type { TreasuryContext } from "../../core/context.ts";
-import { getProposal, reviewUrl } from "./core.ts";
+import { getProposal } from "../../core/proposals/view.ts";
+import { reviewUrl } from "../web/pages/urls.ts";
 import type { SlackDeps } from "./deps.ts";
 import { slackUsersOfOwners } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
-import { readPost } from "./store.ts";
+import { listProposalsDueForNudge, readPost, recordNudge } from "../../db/slack.ts";
 
 /**
  * Reminds each owner who has not signed a pending proposal, once, in the
@@ -13,17 +14,10 @@ import { readPost } from "./store.ts";
  */
 export async function sendNudges(deps: SlackDeps, ctx: TreasuryContext): Promise<number> {
   const dueBefore = Math.floor((Date.now() - deps.settings.nudgeAfterMs) / 1000);
-  const waiting = ctx.db
-    .prepare(
-      `SELECT p.safe_tx_hash, m.channel_id, m.message_ts FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash
-       WHERE p.status = 'pending' AND p.safe_address = ? AND p.created_at <= ?
-         AND (SELECT COUNT(*) FROM slack_nudges n WHERE n.safe_tx_hash = p.safe_tx_hash) < 20
-       ORDER BY p.created_at LIMIT 50`,
-    )
-    .all(ctx.safeAddress, dueBefore) as Array<{ safe_tx_hash: string; channel_id: string; message_ts: string }>;
+  const waiting = listProposalsDueForNudge(ctx.db, { safeAddress: ctx.safeAddress, createdBefore: dueBefore });
   let sent = 0;
   for (const card of waiting) {
-    const proposal = await getProposal(ctx, card.safe_tx_hash, { warnings: false });
+    const proposal = await getProposal(ctx, card.safeTxHash, { warnings: false });
     if (proposal.status !== "pending" || proposal.ready) continue;
     const signed = new Set(proposal.approvals.map((approval) => approval.owner));
     const missing = proposal.owners.filter((owner) => !signed.has(owner));
@@ -36,13 +30,16 @@ export async function sendNudges(deps: SlackDeps, ctx: TreasuryContext): Promise
       const text = `${who}, a reminder: proposal #${proposal.nonce} is waiting for your signature (approvals ${proposal.approvals.length} of ${proposal.threshold}). <${reviewUrl(ctx, proposal)}|Review and sign>`;
       const result = await postOnce(deps.ctx.db, deps.api, {
         key,
-        message: { channel: card.channel_id, thread_ts: card.message_ts, text },
+        message: { channel: card.channelId, thread_ts: card.messageTs, text },
         onPosted: (ts) =>
-          deps.ctx.db
-            .prepare(
-              "INSERT INTO slack_nudges (safe_tx_hash, owner, slack_user_id, channel_id, message_ts, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .run(proposal.safeTxHash, owner, person?.slackUserId ?? null, card.channel_id, ts, Date.now()),
+          recordNudge(deps.ctx.db, {
+            safeTxHash: proposal.safeTxHash,
+            owner,
+            slackUserId: person?.slackUserId ?? null,
+            channelId: card.channelId,
+            messageTs: ts,
+            sentAt: Date.now(),
+          }),
       });
       if (result.posted) sent += 1;
     }

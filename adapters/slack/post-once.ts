@@ -1,5 +1,5 @@
-import type { TreasuryDatabase } from "../../db/database.ts";
-import { readPost, recordPostIntent, recordPosted } from "./store.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
+import { readPost, recordPostIntent, recordPosted } from "../../db/slack.ts";
 import type { SlackApi, SlackMessage } from "./web-api.ts";
 
 /** The metadata event type on every message the bot posts once; its payload carries the post key. */

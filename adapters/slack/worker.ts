@@ -1,7 +1,8 @@
 import { shortMessageOf } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { TreasuryDatabase } from "../../db/database.ts";
-import { claimJobs, finishJob, requeueInterruptedJobs, retryOrFailJob, type SlackJob } from "./store.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
+import { isDatabaseOpen } from "../../db/open.ts";
+import { claimJobs, finishJob, requeueInterruptedJobs, retryOrFailJob, type SlackJob } from "../../db/slack.ts";
 
 export type CreateJobWorkerParameters = {
   db: TreasuryDatabase;
@@ -78,7 +79,7 @@ export function createJobWorker({
   };
 
   const runBatch = async (): Promise<number> => {
-    const jobs = db.open ? claimJobs(db, concurrency * 4) : [];
+    const jobs = isDatabaseOpen(db) ? claimJobs(db, concurrency * 4) : [];
     if (jobs.length === 0) return 0;
     const ordered = jobs.filter((job) => job.kind === "discussion");
     const parallel = jobs.filter((job) => job.kind !== "discussion");

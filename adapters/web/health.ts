@@ -1,3 +1,4 @@
+import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { shortMessageOf } from "../../core/errors.ts";
 
@@ -23,8 +24,7 @@ export async function readHealth(ctx: TreasuryContext): Promise<Health> {
   let database: Health["database"] = "ok";
   let indexedBlock: number | null = null;
   try {
-    const row = ctx.db.prepare("SELECT block_number FROM checkpoint WHERE id = 1").get() as { block_number: number } | undefined;
-    indexedBlock = row?.block_number ?? null;
+    indexedBlock = readCheckpoint(ctx.db)?.blockNumber ?? null;
   } catch (error) {
     database = "error";
     problems.push(`database: ${shortMessageOf(error)}`);

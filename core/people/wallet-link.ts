@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { getAddress, isHex, type Address, type Hex } from "viem";
 import { createSiweMessage, generateSiweNonce, parseSiweMessage, verifySiweMessage } from "viem/siwe";
+import { findLinkRequest, findMember, insertLinkRequest, useLinkRequest, type StoredLinkRequest } from "../../db/people.ts";
 import { parseAddressInput } from "./address-book.ts";
-import { publicUrl } from "../../app/config.ts";
+import { publicUrl } from "../config.ts";
 import type { TreasuryContext } from "../context.ts";
 import { InvalidInputError } from "../errors.ts";
-import { getMember } from "./members.ts";
 
 /** A link request or its SIWE message is unknown, used, expired or does not match. Nothing was linked. */
 export class WalletLinkError extends InvalidInputError {
@@ -15,30 +15,24 @@ export class WalletLinkError extends InvalidInputError {
 /** How long a link request stays valid. */
 export const LINK_REQUEST_TTL_SECONDS = 15 * 60;
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-export type LinkRequest = { token: string; memberId: string; memberName: string | null; nonce: string; expiresAt: number; usedAt: number | null };
-
 export type CreateLinkRequestParameters = { memberId: string; ttlSeconds?: number };
 
 /** Starts a wallet link for a member: a one-time, unguessable token that expires after 15 minutes. */
-export function createLinkRequest(ctx: Pick<TreasuryContext, "db">, { memberId, ttlSeconds = LINK_REQUEST_TTL_SECONDS }: CreateLinkRequestParameters): { token: string; expiresAt: number } {
-  if (!getMember(ctx.db, memberId)) throw new WalletLinkError(`No member "${memberId}"; add the member before linking a wallet.`);
+export function createLinkRequest(ctx: Pick<TreasuryContext, "db" | "now">, { memberId, ttlSeconds = LINK_REQUEST_TTL_SECONDS }: CreateLinkRequestParameters): { token: string; expiresAt: number } {
+  if (!findMember(ctx.db, memberId)) throw new WalletLinkError(`No member "${memberId}"; add the member before linking a wallet.`);
   const token = randomBytes(24).toString("base64url");
-  const expiresAt = nowSeconds() + ttlSeconds;
-  ctx.db.prepare("INSERT INTO link_requests (token, member_id, nonce, expires_at) VALUES (?, ?, ?, ?)").run(token, memberId, generateSiweNonce(), expiresAt);
+  const expiresAt = ctx.now() + ttlSeconds;
+  insertLinkRequest(ctx.db, { token, memberId, nonce: generateSiweNonce(), expiresAt });
   return { token, expiresAt };
 }
 
 /** The link request behind a token, or throws `WalletLinkError` (unknown, used or expired). */
-export function getLinkRequest(ctx: Pick<TreasuryContext, "db">, token: string, { allowUsed = false } = {}): LinkRequest {
-  const row = ctx.db
-    .prepare("SELECT r.*, m.name AS member_name FROM link_requests r LEFT JOIN members m ON m.id = r.member_id WHERE r.token = ?")
-    .get(String(token ?? "")) as { token: string; member_id: string; member_name: string | null; nonce: string; expires_at: number; used_at: number | null } | undefined;
-  if (!row) throw new WalletLinkError("This link is not valid; ask for a new one.");
-  if (row.used_at !== null && !allowUsed) throw new WalletLinkError("This link was already used; ask for a new one.");
-  if (row.expires_at <= nowSeconds() && row.used_at === null) throw new WalletLinkError("This link has expired; ask for a new one.");
-  return { token: row.token, memberId: row.member_id, memberName: row.member_name, nonce: row.nonce, expiresAt: row.expires_at, usedAt: row.used_at };
+export function getLinkRequest(ctx: Pick<TreasuryContext, "db" | "now">, token: string, { allowUsed = false } = {}): StoredLinkRequest {
+  const request = findLinkRequest(ctx.db, String(token ?? ""));
+  if (!request) throw new WalletLinkError("This link is not valid; ask for a new one.");
+  if (request.usedAt !== null && !allowUsed) throw new WalletLinkError("This link was already used; ask for a new one.");
+  if (request.expiresAt <= ctx.now() && request.usedAt === null) throw new WalletLinkError("This link has expired; ask for a new one.");
+  return request;
 }
 
 function siweDomain(ctx: Pick<TreasuryContext, "config">): { domain: string; uri: string; scheme: string } {
@@ -53,7 +47,7 @@ export type LinkMessageParameters = { token: string; address: string };
  * holds `address`: the domain of the public URL, this chain, the request's
  * one-time nonce, and its expiry.
  */
-export function linkMessage(ctx: Pick<TreasuryContext, "db" | "config" | "chainId" | "safeAddress">, { token, address }: LinkMessageParameters): string {
+export function linkMessage(ctx: Pick<TreasuryContext, "db" | "config" | "chainId" | "safeAddress" | "now">, { token, address }: LinkMessageParameters): string {
   const request = getLinkRequest(ctx, token);
   const { domain, uri, scheme } = siweDomain(ctx);
   return createSiweMessage({
@@ -65,7 +59,7 @@ export function linkMessage(ctx: Pick<TreasuryContext, "db" | "config" | "chainI
     nonce: request.nonce,
     version: "1",
     statement: `Link this wallet to ${request.memberName ?? request.memberId} in the shared treasury of Safe ${ctx.safeAddress}.`,
-    issuedAt: new Date(),
+    issuedAt: new Date(ctx.now() * 1000),
     expirationTime: new Date(request.expiresAt * 1000),
   });
 }
@@ -94,15 +88,11 @@ export async function completeLink(ctx: TreasuryContext, { token, message, signa
     domain,
     nonce: request.nonce,
     scheme,
+    time: new Date(ctx.now() * 1000),
   });
   if (!valid) throw new WalletLinkError("The signature does not match the message, or the message has expired.");
   const address = getAddress(parsed.address);
-  const linked = ctx.db.transaction(() => {
-    const used = ctx.db.prepare("UPDATE link_requests SET used_at = ? WHERE token = ? AND used_at IS NULL").run(nowSeconds(), token);
-    if (used.changes === 0) return false;
-    ctx.db.prepare("INSERT OR IGNORE INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run(request.memberId, address, nowSeconds());
-    return true;
-  })();
+  const linked = useLinkRequest(ctx.db, { token, memberId: request.memberId, address, at: ctx.now() });
   if (!linked) throw new WalletLinkError("This link was already used; ask for a new one.");
   ctx.logger.info({ memberId: request.memberId, address }, "wallet linked");
   return { memberId: request.memberId, address };

@@ -59,91 +59,17 @@ export type SignatureRefusalReason =
   | "not_pending"
   | "stale_nonce";
 
-/** A signature was refused; nothing was stored. `reason` says why in one code. */
+/**
+ * A signature was refused; nothing was stored. `reason` says why in one code,
+ * and `field` names the changed field when the reason is `tampered_field`.
+ */
 export class SignatureRefusedError extends InvalidInputError {
   override name = "SignatureRefusedError";
   readonly reason: SignatureRefusalReason;
-  constructor(reason: SignatureRefusalReason, shortMessage: string, options?: { details?: string; cause?: unknown }) {
+  readonly field?: string;
+  constructor(reason: SignatureRefusalReason, shortMessage: string, options: { field?: string; details?: string; cause?: unknown } = {}) {
     super(shortMessage, options);
     this.reason = reason;
-  }
-}
-
-export class MalformedSignatureError extends SignatureRefusedError {
-  override name = "MalformedSignatureError";
-  constructor(shortMessage: string) {
-    super("malformed", shortMessage);
-  }
-}
-
-export class NotAnOwnerError extends SignatureRefusedError {
-  override name = "NotAnOwnerError";
-  constructor(shortMessage: string) {
-    super("not_owner", shortMessage);
-  }
-}
-
-export class RemovedOwnerError extends SignatureRefusedError {
-  override name = "RemovedOwnerError";
-  constructor(shortMessage: string) {
-    super("removed_owner", shortMessage);
-  }
-}
-
-export class WrongChainError extends SignatureRefusedError {
-  override name = "WrongChainError";
-  constructor(shortMessage: string) {
-    super("wrong_chain", shortMessage);
-  }
-}
-
-export class WrongSafeError extends SignatureRefusedError {
-  override name = "WrongSafeError";
-  constructor(shortMessage: string) {
-    super("wrong_safe", shortMessage);
-  }
-}
-
-export class WrongNonceError extends SignatureRefusedError {
-  override name = "WrongNonceError";
-  constructor(shortMessage: string) {
-    super("wrong_nonce", shortMessage);
-  }
-}
-
-export class TamperedFieldError extends SignatureRefusedError {
-  override name = "TamperedFieldError";
-  readonly field: string;
-  constructor(field: string, shortMessage: string) {
-    super("tampered_field", shortMessage);
-    this.field = field;
-  }
-}
-
-export class OtherProposalSignatureError extends SignatureRefusedError {
-  override name = "OtherProposalSignatureError";
-  constructor(shortMessage: string) {
-    super("other_proposal", shortMessage);
-  }
-}
-
-export class DuplicateSignatureError extends SignatureRefusedError {
-  override name = "DuplicateSignatureError";
-  constructor(shortMessage: string) {
-    super("duplicate", shortMessage);
-  }
-}
-
-export class ProposalNotPendingError extends SignatureRefusedError {
-  override name = "ProposalNotPendingError";
-  constructor(shortMessage: string) {
-    super("not_pending", shortMessage);
-  }
-}
-
-export class StaleNonceError extends SignatureRefusedError {
-  override name = "StaleNonceError";
-  constructor(shortMessage: string) {
-    super("stale_nonce", shortMessage);
+    this.field = options.field;
   }
 }

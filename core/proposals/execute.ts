@@ -8,7 +8,8 @@ import { encodeSafeSignatures } from "../safe/safe-tx.ts";
 import { InvalidInputError } from "../errors.ts";
 import { ExecutionFailedError, ProposalStateError, RelayerNotConfiguredError, ThresholdNotMetError } from "./errors.ts";
 import { settleNonce } from "./settle.ts";
-import { listSignatures, loadStoredProposal, type StoredProposal } from "../../db/proposals.ts";
+import { listSignatures, type StoredProposal } from "../../db/proposals.ts";
+import { loadStoredProposal } from "./load.ts";
 
 export type ExecutionCall = { to: Address; data: Hex; value: 0n };
 
@@ -86,7 +87,7 @@ export async function recordExecution(ctx: TreasuryContext, { safeTxHash, txHash
     if (receipt.status === "reverted") throw new ExecutionFailedError(`The execution transaction ${txHash} reverted; the proposal is still pending.`);
     throw new InvalidInputError(`Transaction ${txHash} did not execute this proposal.`);
   }
-  settleNonce(ctx.db, { safeTxHash: proposal.safeTxHash, nonce: proposal.nonce, success: outcome === "executed", txHash });
+  settleNonce(ctx.db, { safeTxHash: proposal.safeTxHash, nonce: proposal.nonce, success: outcome === "executed", txHash, at: ctx.now() });
   ctx.logger.info({ safeTxHash: proposal.safeTxHash, txHash, outcome }, "proposal executed");
   return { txHash, status: outcome };
 }

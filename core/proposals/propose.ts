@@ -8,7 +8,7 @@ import { readSafeOwnership } from "../safe/owners.ts";
 import { buildSafeTx, encodeMultiSend, hashSafeTx, type MultiSendCall, type SafeOperation } from "../safe/safe-tx.ts";
 import { erc20Abi, type Token } from "../tokens.ts";
 import { InsufficientBalanceError, InvalidPayeeError, NonceUsedError } from "./errors.ts";
-import { findStoredProposal, insertProposal, listStoredProposals, type ProposalKind, type StoredTransfer } from "../../db/proposals.ts";
+import { findStoredProposal, highestPendingNonce, insertProposal, listStoredProposals, type ProposalKind, type StoredTransfer } from "../../db/proposals.ts";
 import { resolveToken } from "./tokens.ts";
 import { getProposal, type ProposalView } from "./view.ts";
 
@@ -51,10 +51,8 @@ export function newReviewToken(): string {
  */
 export async function nextProposalNonce(ctx: TreasuryContext, safeNonce?: number): Promise<number> {
   const onChain = safeNonce ?? (await readSafeOwnership(ctx)).nonce;
-  const row = ctx.db.prepare("SELECT MAX(nonce) AS highest FROM proposals WHERE status = 'pending' AND nonce >= ?").get(onChain) as {
-    highest: number | null;
-  };
-  return row.highest === null ? onChain : Math.max(onChain, row.highest + 1);
+  const highest = highestPendingNonce(ctx.db, onChain);
+  return highest === null ? onChain : Math.max(onChain, highest + 1);
 }
 
 type ResolvedPayment = { token: Token; amount: bigint; payee: Address; label: string | null };
@@ -193,6 +191,7 @@ export async function storeProposal(ctx: TreasuryContext, params: StoreProposalP
     category: params.category?.trim() || null,
     reviewToken: newReviewToken(),
     transfers: params.transfers,
+    createdAt: ctx.now(),
   });
   ctx.logger.info({ safeTxHash, nonce, kind: params.kind, proposer }, "proposal stored");
   return getProposal(ctx, safeTxHash);

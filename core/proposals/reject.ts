@@ -1,7 +1,8 @@
 import type { TreasuryContext } from "../context.ts";
 import { ProposalStateError } from "./errors.ts";
 import { storeProposal } from "./propose.ts";
-import { listSignatures, loadStoredProposal, setProposalStatus } from "../../db/proposals.ts";
+import { listSignatures, setProposalStatus } from "../../db/proposals.ts";
+import { loadStoredProposal } from "./load.ts";
 import { getProposal, type ProposalView } from "./view.ts";
 
 export type ProposeRejectionParameters = { safeTxHash: string; proposer: string };
@@ -46,7 +47,7 @@ export async function cancelProposal(ctx: TreasuryContext, { safeTxHash, by }: C
     throw new ProposalStateError(
       `This proposal already has ${approvals} approval${approvals === 1 ? "" : "s"}, so it stays executable; reject it on-chain instead.`,
     );
-  setProposalStatus(ctx.db, proposal.safeTxHash, "cancelled");
+  setProposalStatus(ctx.db, proposal.safeTxHash, "cancelled", { at: ctx.now() });
   ctx.logger.info({ safeTxHash: proposal.safeTxHash, by }, "proposal cancelled");
   return getProposal(ctx, proposal.safeTxHash);
 }

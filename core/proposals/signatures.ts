@@ -11,23 +11,13 @@ import {
   type Hex,
 } from "viem";
 import type { TreasuryContext } from "../context.ts";
-import { memberNameForAddress } from "../people/members.ts";
+import { memberNameForAddress } from "../../db/people.ts";
+import { wasEverOwner } from "../../db/chain-mirror/read.ts";
 import { readSafeOwnership } from "../safe/owners.ts";
 import { hashSafeTx, safeTxTypes, type SafeTx } from "../safe/safe-tx.ts";
-import {
-  DuplicateSignatureError,
-  MalformedSignatureError,
-  NotAnOwnerError,
-  OtherProposalSignatureError,
-  ProposalNotPendingError,
-  RemovedOwnerError,
-  StaleNonceError,
-  TamperedFieldError,
-  WrongChainError,
-  WrongNonceError,
-  WrongSafeError,
-} from "./errors.ts";
-import { insertSignature, listSignatures, listStoredProposals, loadStoredProposal, type StoredProposal } from "../../db/proposals.ts";
+import { SignatureRefusedError } from "./errors.ts";
+import { insertSignature, listSignatures, listStoredProposals, type StoredProposal } from "../../db/proposals.ts";
+import { loadStoredProposal } from "./load.ts";
 import type { ProposalApproval } from "./view.ts";
 
 /** What the wallet said it signed, when the page or CLI knows it (eth_signTypedData_v4 input). */
@@ -62,16 +52,16 @@ type ParsedSignature = { signature: Hex; kind: "eip712" | "eth_sign" };
 /** Checks the bytes of a signature and normalises v (0/1 become 27/28). Throws `MalformedSignatureError`. */
 export function parseOwnerSignature(text: string): ParsedSignature {
   const input = String(text ?? "").trim();
-  if (!isHex(input, { strict: true })) throw new MalformedSignatureError("The signature is not hex (0x followed by 130 hex digits).");
-  if (size(input) !== 65) throw new MalformedSignatureError(`The signature is ${size(input)} bytes; a wallet signature is 65 bytes.`);
+  if (!isHex(input, { strict: true })) throw new SignatureRefusedError("malformed", "The signature is not hex (0x followed by 130 hex digits).");
+  if (size(input) !== 65) throw new SignatureRefusedError("malformed", `The signature is ${size(input)} bytes; a wallet signature is 65 bytes.`);
   const s = BigInt(slice(input, 32, 64));
   let v = Number(BigInt(slice(input, 64, 65)));
-  if (BigInt(slice(input, 0, 32)) === 0n || s === 0n) throw new MalformedSignatureError("The signature has a zero r or s; it is not a real signature.");
-  if (s > SECP256K1_HALF_N) throw new MalformedSignatureError("The signature's s value is too high (not canonical, EIP-2).");
+  if (BigInt(slice(input, 0, 32)) === 0n || s === 0n) throw new SignatureRefusedError("malformed", "The signature has a zero r or s; it is not a real signature.");
+  if (s > SECP256K1_HALF_N) throw new SignatureRefusedError("malformed", "The signature's s value is too high (not canonical, EIP-2).");
   if (v === 0 || v === 1) v += 27;
   if (v === 27 || v === 28) return { signature: `${slice(input, 0, 64)}${toHex(v, { size: 1 }).slice(2)}` as Hex, kind: "eip712" };
   if (v === 31 || v === 32) return { signature: input as Hex, kind: "eth_sign" };
-  throw new MalformedSignatureError(`The signature's v byte is ${v}; expected 27 or 28 (or 31/32 for eth_sign).`);
+  throw new SignatureRefusedError("malformed", `The signature's v byte is ${v}; expected 27 or 28 (or 31/32 for eth_sign).`);
 }
 
 /** The signer of a parsed signature over a safeTxHash (EIP-712 directly; eth_sign over the prefixed hash). */
@@ -87,20 +77,20 @@ async function recoverSigner(hash: Hex, parsed: ParsedSignature): Promise<Addres
  * recover to a current owner (read live from the chain) over this proposal's
  * safeTxHash (this chain, this Safe, this nonce, these fields), the nonce must
  * still be unused, and that owner's approval must not be stored yet. Every
- * refusal throws a `SignatureRefusedError` subclass whose `reason` and message
+ * refusal throws a `SignatureRefusedError` whose `reason` and message
  * say why; nothing is stored on refusal.
  */
 export async function submitSignature(ctx: TreasuryContext, params: SubmitSignatureParameters): Promise<SubmitSignatureReturnType> {
   const proposal = loadStoredProposal(ctx.db, params.safeTxHash);
   const parsed = parseOwnerSignature(params.signature);
-  if (proposal.status !== "pending") throw new ProposalNotPendingError(`This proposal is ${proposal.status}; it takes no more approvals.`);
+  if (proposal.status !== "pending") throw new SignatureRefusedError("not_pending", `This proposal is ${proposal.status}; it takes no more approvals.`);
   if (proposal.chainId !== ctx.chainId)
-    throw new WrongChainError(`This proposal is for chain ${proposal.chainId}, but the treasury runs on chain ${ctx.chainId}.`);
+    throw new SignatureRefusedError("wrong_chain", `This proposal is for chain ${proposal.chainId}, but the treasury runs on chain ${ctx.chainId}.`);
   if (!isAddressEqual(proposal.safeAddress, ctx.safeAddress))
-    throw new WrongSafeError(`This proposal is for the Safe ${proposal.safeAddress}, not this treasury's ${ctx.safeAddress}.`);
+    throw new SignatureRefusedError("wrong_safe", `This proposal is for the Safe ${proposal.safeAddress}, not this treasury's ${ctx.safeAddress}.`);
   const ownership = await readSafeOwnership(ctx);
   if (proposal.nonce < ownership.nonce)
-    throw new StaleNonceError(`Nonce ${proposal.nonce} is already used on-chain (the Safe is at ${ownership.nonce}); this proposal can no longer execute.`);
+    throw new SignatureRefusedError("stale_nonce", `Nonce ${proposal.nonce} is already used on-chain (the Safe is at ${ownership.nonce}); this proposal can no longer execute.`);
   if (params.typedData) compareTypedData(ctx, proposal, params.typedData);
 
   const signer = await recoverSigner(proposal.safeTxHash, parsed);
@@ -109,30 +99,37 @@ export async function submitSignature(ctx: TreasuryContext, params: SubmitSignat
   if (!owners.includes(signer) || (claimed && claimed !== signer)) {
     await explainForeignSignature(ctx, proposal, parsed, owners, claimed);
     if (claimed && claimed !== signer)
-      throw new OtherProposalSignatureError(
+      throw new SignatureRefusedError("other_proposal", 
         `This signature was not made over this proposal: it does not come from ${claimed} for safeTxHash ${proposal.safeTxHash}.`,
       );
     if (wasOwner(ctx, signer))
-      throw new RemovedOwnerError(`The signer ${signer} is no longer an owner of this Safe; their approval does not count.`);
-    throw new NotAnOwnerError(
+      throw new SignatureRefusedError("removed_owner", `The signer ${signer} is no longer an owner of this Safe; their approval does not count.`);
+    throw new SignatureRefusedError("not_owner", 
       `The signature recovers to ${signer}, which is not an owner of this Safe (or it was made over different transaction details).`,
     );
   }
 
   const stored = listSignatures(ctx.db, proposal.safeTxHash).find((entry) => entry.owner === signer);
   if (stored)
-    throw new DuplicateSignatureError(
+    throw new SignatureRefusedError("duplicate", 
       stored.signature.toLowerCase() === parsed.signature.toLowerCase()
         ? `This signature of ${signer} is already stored.`
         : `${signer} has already approved this proposal.`,
     );
-  const inserted = insertSignature(ctx.db, proposal.safeTxHash, { owner: signer, signature: parsed.signature, source: params.source ?? "wallet" });
-  if (!inserted) throw new DuplicateSignatureError(`${signer} has already approved this proposal.`);
+  const inserted = insertSignature(ctx.db, proposal.safeTxHash, {
+    owner: signer,
+    signature: parsed.signature,
+    source: params.source ?? "wallet",
+    // Who the signer is known as now, kept with the approval: a later wallet link never rewrites it.
+    signerName: memberNameForAddress(ctx.db, signer),
+    createdAt: ctx.now(),
+  });
+  if (!inserted) throw new SignatureRefusedError("duplicate", `${signer} has already approved this proposal.`);
   ctx.logger.info({ safeTxHash: proposal.safeTxHash, owner: signer }, "approval stored");
 
   const approvals = listSignatures(ctx.db, proposal.safeTxHash)
     .filter((entry) => owners.includes(entry.owner))
-    .map((entry) => ({ owner: entry.owner, name: memberNameForAddress(ctx.db, entry.owner), source: entry.source }));
+    .map((entry) => ({ owner: entry.owner, name: entry.signerName, source: entry.source }));
   return { owner: signer, approvals, threshold: ownership.threshold, ready: approvals.length >= ownership.threshold };
 }
 
@@ -140,12 +137,12 @@ export async function submitSignature(ctx: TreasuryContext, params: SubmitSignat
 function compareTypedData(ctx: TreasuryContext, proposal: StoredProposal, typedData: SignedTypedData): void {
   const domain = typedData.domain ?? {};
   if (domain.chainId !== undefined && BigInt(domain.chainId) !== BigInt(proposal.chainId))
-    throw new WrongChainError(`The wallet signed for chain ${BigInt(domain.chainId)}, but this Safe is on chain ${proposal.chainId}; switch the wallet's network.`);
+    throw new SignatureRefusedError("wrong_chain", `The wallet signed for chain ${BigInt(domain.chainId)}, but this Safe is on chain ${proposal.chainId}; switch the wallet's network.`);
   if (domain.verifyingContract !== undefined && String(domain.verifyingContract).toLowerCase() !== proposal.safeAddress.toLowerCase())
-    throw new WrongSafeError(`The wallet signed for the Safe ${domain.verifyingContract}, not this treasury's ${proposal.safeAddress}.`);
+    throw new SignatureRefusedError("wrong_safe", `The wallet signed for the Safe ${domain.verifyingContract}, not this treasury's ${proposal.safeAddress}.`);
   const message = typedData.message ?? {};
   if (message.nonce !== undefined && BigInt(String(message.nonce)) !== BigInt(proposal.nonce))
-    throw new WrongNonceError(`The wallet signed nonce ${String(message.nonce)}, but this proposal is nonce ${proposal.nonce}.`);
+    throw new SignatureRefusedError("wrong_nonce", `The wallet signed nonce ${String(message.nonce)}, but this proposal is nonce ${proposal.nonce}.`);
   for (const { name, type } of safeTxTypes.SafeTx) {
     if (!(name in message)) continue;
     const signed = message[name];
@@ -155,7 +152,7 @@ function compareTypedData(ctx: TreasuryContext, proposal: StoredProposal, typedD
         ? safeBigInt(signed) === BigInt(expected as bigint | number)
         : String(signed).toLowerCase() === String(expected).toLowerCase();
     if (!same)
-      throw new TamperedFieldError(name, `The signed transaction's "${name}" differs from the proposal's; it was changed after it was proposed.`);
+      throw new SignatureRefusedError("tampered_field", `The signed transaction's "${name}" differs from the proposal's; it was changed after it was proposed.`, { field: name });
   }
   void ctx;
 }
@@ -193,32 +190,25 @@ async function explainForeignSignature(
     if (other.safeTxHash === proposal.safeTxHash) continue;
     const who = await tryHash(other.safeTxHash);
     if (who)
-      throw new OtherProposalSignatureError(`This is ${who}'s signature of another proposal (nonce ${other.nonce}, ${other.safeTxHash}), not of this one.`);
+      throw new SignatureRefusedError("other_proposal", `This is ${who}'s signature of another proposal (nonce ${other.nonce}, ${other.safeTxHash}), not of this one.`);
   }
   for (let delta = -5; delta <= 5; delta++) {
     const nonce = proposal.nonce + delta;
     if (delta === 0 || nonce < 0) continue;
     const { safeTxHash } = hashSafeTx({ chainId: proposal.chainId, safeAddress: proposal.safeAddress }, { ...proposal.safeTx, nonce: BigInt(nonce) });
     if (await tryHash(safeTxHash))
-      throw new WrongNonceError(`This signature is for nonce ${nonce}, but this proposal is nonce ${proposal.nonce}.`);
+      throw new SignatureRefusedError("wrong_nonce", `This signature is for nonce ${nonce}, but this proposal is nonce ${proposal.nonce}.`);
   }
   for (const chainId of COMMON_CHAIN_IDS) {
     if (chainId === proposal.chainId) continue;
     const { safeTxHash } = hashSafeTx({ chainId, safeAddress: proposal.safeAddress }, proposal.safeTx);
     if (await tryHash(safeTxHash))
-      throw new WrongChainError(`This signature is for chain ${chainId}, but this Safe is on chain ${proposal.chainId}; switch the wallet's network.`);
+      throw new SignatureRefusedError("wrong_chain", `This signature is for chain ${chainId}, but this Safe is on chain ${proposal.chainId}; switch the wallet's network.`);
   }
 }
 
-/** True when the address was an owner once: in the deployment, the indexed owner history, or an executed transaction. */
+/** True when the address was an owner once: in the deployment, or in the indexed history. */
 export function wasOwner(ctx: Pick<TreasuryContext, "db" | "deployment">, address: Address): boolean {
   if (ctx.deployment.safe.owners.some((owner) => owner.toLowerCase() === address.toLowerCase())) return true;
-  const history = ctx.db
-    .prepare(
-      `SELECT 1 FROM owner_changes WHERE lower(owner) = lower(?) AND kind IN ('added', 'removed')
-       UNION ALL SELECT 1 FROM owner_changes WHERE kind = 'setup' AND lower(owners) LIKE '%' || lower(?) || '%'
-       UNION ALL SELECT 1 FROM execution_signers WHERE lower(owner) = lower(?) LIMIT 1`,
-    )
-    .get(address, address, address);
-  return history !== undefined;
+  return wasEverOwner(ctx.db, address);
 }

@@ -1,4 +1,5 @@
 import { getAddress, type Address } from "viem";
+import { listIndexedTokens } from "../../db/chain-mirror/read.ts";
 import type { TreasuryContext } from "../context.ts";
 import { nativeToken, type Token } from "../tokens.ts";
 import { UnknownTokenError } from "./errors.ts";
@@ -6,9 +7,8 @@ import { UnknownTokenError } from "./errors.ts";
 /** ETH, the deployment's tokens, then any token the indexer has recorded (first one wins per address). */
 export function knownTokens(ctx: Pick<TreasuryContext, "db" | "deployment">): Token[] {
   const tokens: Token[] = [nativeToken, ...ctx.deployment.tokens.map((token) => ({ ...token, address: getAddress(token.address) }))];
-  const rows = ctx.db.prepare("SELECT address, symbol, name, decimals FROM tokens").all() as Token[];
-  for (const row of rows) {
-    const address = getAddress(row.address!);
+  for (const row of listIndexedTokens(ctx.db)) {
+    const address = getAddress(row.address);
     if (!tokens.some((token) => token.address === address)) tokens.push({ ...row, address });
   }
   return tokens;

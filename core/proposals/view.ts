@@ -1,7 +1,6 @@
 import type { Address, Hex, TypedDataDefinition } from "viem";
-import { labelForAddress } from "../people/address-book.ts";
+import { findAddressBookEntry } from "../../db/people.ts";
 import type { TreasuryContext } from "../context.ts";
-import { memberNameForAddress } from "../people/members.ts";
 import { formatAmount } from "../money.ts";
 import { readSafeOwnership, type SafeOwnership } from "../safe/owners.ts";
 import { hashSafeTx, safeTxTypedDataFor, type SafeTx, type SafeTxHashes, type safeTxTypes } from "../safe/safe-tx.ts";
@@ -32,6 +31,7 @@ export type ProposalTransferView = {
   formatted: string;
 };
 
+/** An owner's approval, with the name they were known by when they signed. */
 export type ProposalApproval = { owner: Address; name: string | null; source: SignatureSource };
 
 /** Everything a signer, a card or the CLI shows about one proposal, recomputed on each read. */
@@ -86,7 +86,7 @@ export async function viewProposal(ctx: TreasuryContext, proposal: StoredProposa
   const signatures = listSignatures(ctx.db, proposal.safeTxHash);
   const approvals = signatures
     .filter((signature) => ownership.owners.includes(signature.owner))
-    .map((signature) => ({ owner: signature.owner, name: memberNameForAddress(ctx.db, signature.owner), source: signature.source }));
+    .map((signature) => ({ owner: signature.owner, name: signature.signerName, source: signature.source }));
   const checked =
     options.warnings === false ? { warnings: [], simulation: null } : await checkProposal(ctx, { proposal, safeNonce: ownership.nonce });
   return {
@@ -107,7 +107,7 @@ export async function viewProposal(ctx: TreasuryContext, proposal: StoredProposa
         symbol: token.symbol,
         decimals: token.decimals,
         to: transfer.to,
-        label: labelForAddress(ctx.db, transfer.to),
+        label: findAddressBookEntry(ctx.db, transfer.to)?.label ?? null,
         amount: transfer.amount,
         formatted: formatAmount(transfer.amount, token.decimals),
       };

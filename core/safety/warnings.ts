@@ -1,5 +1,6 @@
-import { getAddress, type Address } from "viem";
-import { labelForAddress } from "../people/address-book.ts";
+import type { Address } from "viem";
+import { findTwinTransfer, hasBeenPaid, listKnownPayees } from "../../db/payees.ts";
+import { findAddressBookEntry } from "../../db/people.ts";
 import type { TreasuryContext } from "../context.ts";
 import { formatAmountForPeople } from "../money.ts";
 import { tokenByAddress } from "../proposals/tokens.ts";
@@ -86,11 +87,11 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
 
   // Payees: first payment, and look-alikes of known addresses (address poisoning).
   const payees = [...new Set(proposal.transfers.map((transfer) => transfer.to))];
-  const known = knownAddresses(ctx, proposal);
+  const known = listKnownPayees(ctx.db, proposal.safeTxHash);
   for (const payee of payees) {
-    const label = labelForAddress(ctx.db, payee);
+    const label = findAddressBookEntry(ctx.db, payee)?.label ?? null;
     const name = label ? `${label} (${short(payee)})` : payee;
-    if (!hasBeenPaid(ctx, payee, proposal))
+    if (!hasBeenPaid(ctx.db, payee, proposal.safeTxHash))
       warnings.push({
         code: "first_payment_to_address",
         message: `First payment ever to ${name}${label ? "" : ", which is not in the address book"}; check the address with the payee through another channel.`,
@@ -110,12 +111,12 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
 
   // Duplicates: same payee, token and amount as an earlier payment or proposal, or the same invoice number.
   for (const transfer of proposal.transfers) {
-    const twin = findTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
+    const twin = describeTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
     if (twin) {
       const token = tokenByAddress(ctx, transfer.token);
       warnings.push({
         code: "possible_duplicate",
-        message: `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${labelForAddress(ctx.db, transfer.to) ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
+        message: `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
       });
     }
   }
@@ -143,50 +144,10 @@ export function invoiceNumbers(memo: string): string[] {
   return [...found];
 }
 
-/** Addresses the treasury knows: the address book, everyone paid on-chain, and payees of executed proposals. */
-function knownAddresses(ctx: TreasuryContext, proposal: StoredProposal): { address: Address; label: string | null }[] {
-  const rows = ctx.db
-    .prepare(
-      `SELECT address, label FROM address_book
-       UNION SELECT to_address, NULL FROM payments
-       UNION SELECT t.to_address, NULL FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
-         WHERE p.status = 'executed' AND p.safe_tx_hash != ?`,
-    )
-    .all(proposal.safeTxHash) as { address: string; label: string | null }[];
-  const byAddress = new Map<Address, string | null>();
-  for (const row of rows) {
-    const address = getAddress(row.address);
-    if (!byAddress.get(address)) byAddress.set(address, row.label);
-  }
-  return [...byAddress].map(([address, label]) => ({ address, label }));
-}
-
-function hasBeenPaid(ctx: TreasuryContext, payee: Address, proposal: StoredProposal): boolean {
-  const row = ctx.db
-    .prepare(
-      `SELECT 1 FROM payments WHERE to_address = ?
-       UNION ALL SELECT 1 FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
-         WHERE t.to_address = ? AND p.status = 'executed' AND p.safe_tx_hash != ? LIMIT 1`,
-    )
-    .get(payee, payee, proposal.safeTxHash);
-  return row !== undefined;
-}
-
 /** Describes an earlier payment or live proposal with the same token, payee and amount, or undefined. */
-function findTwinTransfer(ctx: TreasuryContext, proposal: StoredProposal, token: Address | null, to: Address, amount: bigint): string | undefined {
-  const paid = ctx.db
-    .prepare(
-      `SELECT block_time FROM payments WHERE to_address = ? AND amount = ? AND token IS ? AND safe_tx_hash != ? ORDER BY block_time DESC LIMIT 1`,
-    )
-    .get(to, amount.toString(), token, proposal.safeTxHash) as { block_time: number } | undefined;
-  if (paid) return `paid on ${new Date(paid.block_time * 1000).toISOString().slice(0, 10)}`;
-  const proposed = ctx.db
-    .prepare(
-      `SELECT p.status, p.nonce FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
-       WHERE t.to_address = ? AND t.amount = ? AND t.token IS ? AND p.safe_tx_hash != ? AND p.status IN ('pending', 'executed')
-       ORDER BY p.created_at DESC LIMIT 1`,
-    )
-    .get(to, amount.toString(), token, proposal.safeTxHash) as { status: string; nonce: number } | undefined;
-  if (proposed) return proposed.status === "executed" ? `paid (proposal nonce ${proposed.nonce})` : `proposed (pending, nonce ${proposed.nonce})`;
-  return undefined;
+function describeTwinTransfer(ctx: TreasuryContext, proposal: StoredProposal, token: Address | null, to: Address, amount: bigint): string | undefined {
+  const twin = findTwinTransfer(ctx.db, { except: proposal.safeTxHash, token, to, amount });
+  if (!twin) return undefined;
+  if (twin.kind === "paid") return `paid on ${new Date(twin.blockTime * 1000).toISOString().slice(0, 10)}`;
+  return twin.status === "executed" ? `paid (proposal nonce ${twin.nonce})` : `proposed (pending, nonce ${twin.nonce})`;
 }

@@ -1,10 +1,12 @@
 import type { Address, Hex } from "viem";
-import { formatAmount } from "../../core/money.ts";
-import type { TreasuryDatabase } from "../database.ts";
+import { statement } from "../connection.ts";
+import type { ReadableDatabase } from "../handle.ts";
+import { readMeta } from "../meta.ts";
 
-export type HistoryEntry = {
-  kind: "payment" | "deposit" | "owner_change";
-  /** Money out of the Safe, money in, or neither (an owner change). */
+export type HistoryRow = {
+  /** A rejection is the Safe's own: a zero-value call to itself that used up a nonce. */
+  kind: "payment" | "deposit" | "owner_change" | "rejection";
+  /** Money out of the Safe, money in, or neither (an owner change, a rejection). */
   direction: "out" | "in" | null;
   /** Unix seconds of the block. */
   time: number;
@@ -19,16 +21,18 @@ export type HistoryEntry = {
   decimals: number | null;
   /** Base units; null for owner changes. */
   amount: bigint | null;
-  /** The amount formatted with the token's decimals ("1750.5"). */
-  formatted: string | null;
   /** Payee of a payment, sender of a deposit, the owner added or removed. */
   counterparty: Address | null;
   /** The counterparty's address-book label, or the member linked to that address. */
   counterpartyLabel: string | null;
   /** From the proposal (payments) or a deposit note (deposits). */
   memo: string | null;
-  /** Owner changes: what changed, in words. */
+  /** Owner changes and rejections: what happened, in words. */
   description: string | null;
+  /** The proposal's category (payments), or the address book's category of the counterparty. */
+  category: string | null;
+  /** The nonce of the SafeTx (payments, owner changes, rejections); null for deposits. */
+  nonce: number | null;
   /** Position inside a MultiSend batch (payments). */
   batchIndex: number | null;
   confirmed: boolean;
@@ -39,41 +43,42 @@ export type ListHistoryParameters = {
   since?: number;
   /** Unix seconds, inclusive. */
   until?: number;
-  kinds?: HistoryEntry["kind"][];
+  kinds?: HistoryRow["kind"][];
 };
-
-function hasTable(db: TreasuryDatabase, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
 
 /**
  * The Safe's history from the chain mirror: executed payments out, deposits
  * in and owner changes, in chain order, with amounts as base units and the
  * token's decimals and symbol beside them. Reads the database only.
  */
-export function listHistory(db: TreasuryDatabase, { since, until, kinds }: ListHistoryParameters = {}): HistoryEntry[] {
+export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListHistoryParameters = {}): HistoryRow[] {
   const from = since ?? 0;
   const to = until ?? Number.MAX_SAFE_INTEGER;
-  const wanted = new Set(kinds ?? ["payment", "deposit", "owner_change"]);
+  const wanted = new Set(kinds ?? ["payment", "deposit", "owner_change", "rejection"]);
+  const safe = (readMeta(db, "safe_address") ?? "").toLowerCase();
   const labelSql = (column: string) => `coalesce(
       (SELECT label FROM address_book WHERE lower(address) = lower(${column})),
       (SELECT m.name FROM wallet_links w JOIN members m ON m.id = w.member_id WHERE lower(w.address) = lower(${column}) LIMIT 1))`;
-  const entries: HistoryEntry[] = [];
+  const entries: HistoryRow[] = [];
 
   if (wanted.has("payment")) {
     type Row = {
       safe_tx_hash: Hex; batch_index: number; token: Address | null; to_address: Address; amount: string; block_number: number; block_time: number;
       tx_hash: Hex; log_index: number; confirmed: number; symbol: string | null; decimals: number | null; label: string | null; memo: string | null;
+      category: string | null; nonce: number;
     };
-    const rows = db
-      .prepare(
-        `SELECT p.*, k.symbol, k.decimals, ${labelSql("p.to_address")} AS label,
-                (SELECT nullif(memo, '') FROM proposals WHERE lower(safe_tx_hash) = p.safe_tx_hash) AS memo
-           FROM payments p LEFT JOIN tokens k ON k.address = p.token
-          WHERE p.block_time BETWEEN ? AND ?`,
-      )
-      .all(from, to) as Row[];
+    const rows = statement(
+      db,
+      `SELECT p.*, k.symbol, k.decimals, ${labelSql("p.to_address")} AS label, e.nonce,
+              (SELECT nullif(memo, '') FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)) AS memo,
+              coalesce((SELECT category FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)),
+                       (SELECT category FROM address_book WHERE lower(address) = lower(p.to_address))) AS category
+         FROM payments p LEFT JOIN tokens k ON k.address = p.token JOIN safe_executions e ON e.safe_tx_hash = p.safe_tx_hash
+        WHERE p.block_time BETWEEN ? AND ?`,
+    ).all(from, to) as Row[];
     for (const row of rows) {
+      // A zero-value call from the Safe to itself moves nothing: it is a rejection, listed below.
+      if (row.amount === "0" && row.to_address.toLowerCase() === safe) continue;
       const native = row.token === null;
       const decimals = native ? 18 : (row.decimals ?? 0);
       entries.push({
@@ -88,11 +93,12 @@ export function listHistory(db: TreasuryDatabase, { since, until, kinds }: ListH
         symbol: native ? "ETH" : (row.symbol ?? "?"),
         decimals,
         amount: BigInt(row.amount),
-        formatted: formatAmount(BigInt(row.amount), decimals),
         counterparty: row.to_address,
         counterpartyLabel: row.label,
         memo: row.memo,
         description: null,
+        category: row.category,
+        nonce: row.nonce,
         batchIndex: row.batch_index,
         confirmed: row.confirmed === 1,
       });
@@ -102,17 +108,19 @@ export function listHistory(db: TreasuryDatabase, { since, until, kinds }: ListH
   if (wanted.has("deposit")) {
     type Row = {
       token: Address | null; from_address: Address; amount: string; block_number: number; block_time: number; tx_hash: Hex; log_index: number;
-      confirmed: number; symbol: string | null; decimals: number | null; label: string | null; memo: string | null;
+      confirmed: number; symbol: string | null; decimals: number | null; label: string | null; memo: string | null; category: string | null;
     };
-    const memo = hasTable(db, "deposit_notes") ? "(SELECT nullif(memo, '') FROM deposit_notes WHERE lower(tx_hash) = t.tx_hash)" : "NULL";
-    const rows = db
-      .prepare(
-        `SELECT t.*, k.symbol, k.decimals, ${labelSql("t.from_address")} AS label, ${memo} AS memo
-           FROM transfers t LEFT JOIN tokens k ON k.address = t.token
-          WHERE t.direction = 'in' AND t.block_time BETWEEN ? AND ?`,
-      )
-      .all(from, to) as Row[];
+    const rows = statement(
+      db,
+      `SELECT t.*, k.symbol, k.decimals, ${labelSql("t.from_address")} AS label,
+              (SELECT nullif(memo, '') FROM deposit_notes WHERE lower(tx_hash) = lower(t.tx_hash)) AS memo,
+              (SELECT category FROM address_book WHERE lower(address) = lower(t.from_address)) AS category
+         FROM transfers t LEFT JOIN tokens k ON k.address = t.token
+        WHERE t.direction = 'in' AND t.block_time BETWEEN ? AND ?`,
+    ).all(from, to) as Row[];
     for (const row of rows) {
+      // Nothing came in: a zero-value transfer (the Safe calling itself to reject a nonce, or a zero-value token transfer).
+      if (row.amount === "0") continue;
       const native = row.token === null;
       const decimals = native ? 18 : (row.decimals ?? 0);
       entries.push({
@@ -127,11 +135,12 @@ export function listHistory(db: TreasuryDatabase, { since, until, kinds }: ListH
         symbol: native ? "ETH" : (row.symbol ?? "?"),
         decimals,
         amount: BigInt(row.amount),
-        formatted: formatAmount(BigInt(row.amount), decimals),
         counterparty: row.from_address,
         counterpartyLabel: row.label,
         memo: row.memo,
         description: null,
+        category: row.category,
+        nonce: null,
         batchIndex: null,
         confirmed: row.confirmed === 1,
       });
@@ -142,15 +151,16 @@ export function listHistory(db: TreasuryDatabase, { since, until, kinds }: ListH
     type Row = {
       kind: "setup" | "added" | "removed" | "threshold"; owner: Address | null; threshold: number | null; owners: string | null;
       block_number: number; block_time: number; tx_hash: Hex; log_index: number; confirmed: number; label: string | null; safe_tx_hash: Hex | null;
+      nonce: number | null;
     };
-    const rows = db
-      .prepare(
-        `SELECT o.*, ${labelSql("o.owner")} AS label,
-                (SELECT safe_tx_hash FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index < o.log_index
-                  ORDER BY e.log_index DESC LIMIT 1) AS safe_tx_hash
-           FROM owner_changes o WHERE o.block_time BETWEEN ? AND ?`,
-      )
-      .all(from, to) as Row[];
+    const rows = statement(
+      db,
+      `SELECT o.*, ${labelSql("o.owner")} AS label, x.safe_tx_hash, x.nonce
+         FROM owner_changes o
+         LEFT JOIN safe_executions x ON x.rowid = (SELECT e.rowid FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index < o.log_index
+                                                    ORDER BY e.log_index DESC LIMIT 1)
+        WHERE o.block_time BETWEEN ? AND ?`,
+    ).all(from, to) as Row[];
     for (const row of rows) {
       const who = row.owner ? (row.label ? `${row.label} (${row.owner})` : row.owner) : "";
       const description =
@@ -173,15 +183,50 @@ export function listHistory(db: TreasuryDatabase, { since, until, kinds }: ListH
         symbol: null,
         decimals: null,
         amount: null,
-        formatted: null,
         counterparty: row.owner,
         counterpartyLabel: row.label,
         memo: null,
         description,
+        category: null,
+        nonce: row.nonce,
         batchIndex: null,
         confirmed: row.confirmed === 1,
       });
     }
+  }
+
+  if (wanted.has("rejection")) {
+    type Row = { safe_tx_hash: Hex; nonce: number; block_number: number; block_time: number; tx_hash: Hex; log_index: number; confirmed: number; rejected_memo: string | null };
+    const rows = statement(
+      db,
+      `SELECT e.safe_tx_hash, e.nonce, e.block_number, e.block_time, e.tx_hash, e.log_index, e.confirmed,
+              (SELECT nullif(r.memo, '') FROM proposals q JOIN proposals r ON lower(r.safe_tx_hash) = lower(q.rejects_safe_tx_hash)
+                WHERE lower(q.safe_tx_hash) = lower(e.safe_tx_hash)) AS rejected_memo
+         FROM safe_executions e
+        WHERE lower(e.to_address) = ? AND e.value = '0' AND e.data = '0x' AND e.success = 1 AND e.block_time BETWEEN ? AND ?`,
+    ).all(safe, from, to) as Row[];
+    for (const row of rows)
+      entries.push({
+        kind: "rejection",
+        direction: null,
+        time: row.block_time,
+        blockNumber: row.block_number,
+        txHash: row.tx_hash,
+        logIndex: row.log_index,
+        safeTxHash: row.safe_tx_hash,
+        token: null,
+        symbol: null,
+        decimals: null,
+        amount: null,
+        counterparty: null,
+        counterpartyLabel: null,
+        memo: row.rejected_memo,
+        description: `Rejection of nonce ${row.nonce}: nothing was paid, and the nonce is used up`,
+        category: null,
+        nonce: row.nonce,
+        batchIndex: null,
+        confirmed: row.confirmed === 1,
+      });
   }
 
   return entries.sort(

@@ -1,3 +1,4 @@
+import type { Migration } from "./migration.ts";
 import { chainMirror } from "./001-chain-mirror.ts";
 import { workflow } from "./002-workflow.ts";
 import { peopleAndDiscussion } from "./003-people-and-discussion.ts";
@@ -5,11 +6,11 @@ import { search } from "./007-search.ts";
 import { proposalsLog } from "./005-proposals.ts";
 import { slack } from "./006-slack.ts";
 import { depositNotes } from "./008-deposit-notes.ts";
+import { signerNames } from "./009-signer-names.ts";
 
-export type Migration = { version: number; name: string; sql: string };
+
 
 /**
  * Every migration, in order. A migration is never edited once released; add a new one.
- * Reserved numbers while work is in flight: 004 indexer, 005 proposals, 006 Slack, 007 search.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames].sort((a, b) => a.version - b.version);

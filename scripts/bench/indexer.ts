@@ -13,17 +13,19 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createIndexer } from "../../indexer/indexer.ts";
 import { defaultProgressMode } from "../../indexer/progress.ts";
-import { readIndexedSafeState } from "../../indexer/safe-state.ts";
+import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
 import { recoveryStats } from "../../indexer/signers.ts";
-import { openDatabase } from "../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment } from "../../core/deployment.ts";
+import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { readSafeState } from "../../core/safe/read-state.ts";
 import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
 import { startLocalNode } from "../../devchain/node.ts";
 import { generateSafeHistory } from "./indexer-history.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -90,13 +92,14 @@ async function main(): Promise<void> {
     db,
     deployment,
     logger: createLogger("info", process.stderr as never),
+    now: systemClock,
   };
   try {
     const rssBefore = process.resourceUsage().maxRSS;
     const result = await createIndexer({ ctx, progress: defaultProgressMode() }).runOnce();
     const peakMb = process.resourceUsage().maxRSS / 1024;
 
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
     const indexedExecutions = count("SELECT count(*) AS n FROM safe_executions");
     const indexedDeposits = count("SELECT count(*) AS n FROM transfers WHERE direction = 'in' AND token IS NOT NULL");
     const signers = count("SELECT count(*) AS n FROM execution_signers");
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     );
     if (indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
   } finally {
-    db.close();
+    closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });
     child.stdin?.end();
   }

@@ -13,7 +13,10 @@ import { parseArgs } from "node:util";
 import { searchActivity } from "../../search/search.ts";
 import { loadBinaryIndex } from "../../search/binary-index.ts";
 import { defaultCandidates, nearestActivities, type NearestParameters } from "../../search/vectors.ts";
-import { openDatabase, writeMeta, type TreasuryDatabase } from "../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { writeMeta } from "../../db/meta.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 const { values } = parseArgs({
   options: { db: { type: "string" }, sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200" }, recall: { type: "string", default: "50" } },
@@ -51,18 +54,18 @@ const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]
 function build(db: TreasuryDatabase, size: number): void {
   writeMeta(db, "search_embedding_model", "synthetic-512");
   writeMeta(db, "search_embedding_dimensions", String(dims));
-  const activity = db.prepare(
+  const activity = connectionOf(db).prepare(
     `INSERT INTO activity (id, ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty, counterparty_label, content_hash, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 6, ?, ?, ?, 'x', 0)`,
   );
-  const fts = db.prepare("INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
-  const vec = db.prepare("INSERT INTO activity_vectors (activity_id, embedding) VALUES (?, ?)");
-  const bit = db.prepare("INSERT INTO activity_vec_bit (rowid, embedding) VALUES (?, vec_quantize_binary(?))");
-  const embedded = db.prepare("INSERT INTO activity_embeddings (activity_id, model, content_hash, embedded_at) VALUES (?, 'synthetic-512', 'x', 0)");
+  const fts = connectionOf(db).prepare("INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
+  const vec = connectionOf(db).prepare("INSERT INTO activity_vectors (activity_id, embedding) VALUES (?, ?)");
+  const bit = connectionOf(db).prepare("INSERT INTO activity_vec_bit (rowid, embedding) VALUES (?, vec_quantize_binary(?))");
+  const embedded = connectionOf(db).prepare("INSERT INTO activity_embeddings (activity_id, model, content_hash, embedded_at) VALUES (?, 'synthetic-512', 'x', 0)");
   const batch = 20_000;
   const started = performance.now();
   for (let start = 1; start <= size; start += batch) {
-    db.transaction(() => {
+    connectionOf(db).transaction(() => {
       for (let id = start; id < Math.min(start + batch, size + 1); id++) {
         const kind = pick(kinds);
         const payee = pick(payees);
@@ -100,7 +103,7 @@ for (const size of sizes) {
   const path = join(dir, `bench-${size}.db`);
   const reuse = values.db !== undefined && existsSync(path);
   const db = openDatabase({ path });
-  db.pragma("cache_size = -1000000");
+  connectionOf(db).pragma("cache_size = -1000000");
   console.log(`\n${size.toLocaleString("en-US")} activity rows`);
   if (!reuse) build(db, size);
   else console.log(`  reusing ${path}`);
@@ -143,7 +146,7 @@ for (const size of sizes) {
   // Recall@10 against exact float KNN, for several candidate counts and both binary scans.
   const recallSet = queries.slice(0, recallQueries);
   if (recallSet.length === 0) {
-    db.close();
+    closeDatabase(db);
     continue;
   }
   const exactTimes: number[] = [];
@@ -181,10 +184,10 @@ for (const size of sizes) {
   const plain: number[] = [];
   for (const q of recallSet.slice(0, 5)) {
     const began = performance.now();
-    db.prepare("SELECT rowid FROM activity_vec_bit ORDER BY vec_distance_hamming(embedding, vec_quantize_binary(?)) LIMIT 400").all(Buffer.from(q.vector.buffer));
+    connectionOf(db).prepare("SELECT rowid FROM activity_vec_bit ORDER BY vec_distance_hamming(embedding, vec_quantize_binary(?)) LIMIT 400").all(Buffer.from(q.vector.buffer));
     plain.push(performance.now() - began);
   }
   console.log(`  (sqlite-vec vec_distance_hamming full scan, top 400: p50 ${stats(plain).p50.toFixed(0)} ms over ${plain.length} queries)`);
-  db.close();
+  closeDatabase(db);
   if (!values.db) rmSync(dir, { recursive: true, force: true });
 }

@@ -32,6 +32,8 @@ import type { TestChain } from "../../test/helpers/chain.ts";
 import { createTestContext } from "../../test/helpers/context.ts";
 import { addSlackPeople, channel, commandFields, eventCallback, signingSecret, users } from "../../test/adapters/slack/harness.ts";
 import { startSlackInfra } from "./slack-infra.ts";
+import { connectionOf } from "../../db/connection.ts";
+import { closeDatabase } from "../../db/open.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const rate = Number(process.env.BENCH_RATE ?? 250);
@@ -100,6 +102,8 @@ async function startService() {
   const unlimited = { perSecond: 10_000, burst: 10_000 };
   const adapter = createSlackAdapter({
     ctx,
+    config: ctx.config,
+    assistant: { config: ctx.config },
     rates: { "chat.postMessage": unlimited, "chat.update": unlimited, "chat.postEphemeral": unlimited },
     tickEveryMs: 500,
     // New jobs wake the worker at once; the poll only catches retries that come due.
@@ -122,7 +126,7 @@ async function startService() {
       await adapter.stop();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      ctx.db.close();
+      closeDatabase(ctx.db);
       await infra.stop();
     },
   };
@@ -132,12 +136,12 @@ async function main() {
   console.log(`bench:slack – ${rate} requests/s for ${seconds} s (set BENCH_RATE, BENCH_SECONDS)`);
   const service = await startService();
   const { ctx, adapter, infra } = service;
-  const count = (sql: string, ...args: unknown[]) => (ctx.db.prepare(sql).get(...args) as { n: number }).n;
+  const count = (sql: string, ...args: unknown[]) => (connectionOf(ctx.db).prepare(sql).get(...args) as { n: number }).n;
   try {
     // One proposal card whose thread the replies go to.
     await slackPoster(service.endpoint, signingSecret).command(commandFields("pay 10 USDC to Acme Design Studio for bench", users.dana));
     await adapter.idle();
-    const card = ctx.db.prepare("SELECT message_ts FROM proposal_messages").get() as { message_ts: string };
+    const card = connectionOf(ctx.db).prepare("SELECT message_ts FROM proposal_messages").get() as { message_ts: string };
     const callsBefore = await infra.calls();
     const baseline = {
       received: count("SELECT COUNT(*) AS n FROM slack_received"),

@@ -8,11 +8,13 @@ import { askTreasury } from "../../assistant/ask.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import { findSimilarPastPayment } from "../../assistant/similar-payment.ts";
 import { syncActivity } from "../../search/activity.ts";
-import { openDatabase, type TreasuryDatabase } from "../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
 import { loadConfig } from "../../app/config.ts";
 import { projectRoot } from "../helpers/processes.ts";
 import { replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
 import { questionsPath } from "../search/fixture-db.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 const run = promisify(execFile);
 
@@ -54,7 +56,7 @@ describe("assistant: answers over the replayed fixture, no LLM", function () {
     ctx = { db, config: loadConfig({ DATABASE_PATH: copy.path }) };
   });
   after(() => {
-    if (db?.open) db.close();
+    if (db) closeDatabase(db);
     if (copy) rmSync(copy.dir, { recursive: true, force: true });
   });
 
@@ -62,7 +64,7 @@ describe("assistant: answers over the replayed fixture, no LLM", function () {
 
   it("answers every sample question through `treasury ask`, with each expected number and word", async () => {
     const questions = JSON.parse(readFileSync(questionsPath, "utf8")) as { q: string; numbers: number[]; mentions: string[] }[];
-    db.close(); // the CLI opens the file itself
+    closeDatabase(db); // the CLI opens the file itself
     try {
       // One CLI process per question, run side by side (each is mostly start-up time).
       const outputs = await Promise.all(
@@ -85,7 +87,7 @@ describe("assistant: answers over the replayed fixture, no LLM", function () {
   });
 
   it("`treasury ask` prints a plain answer, and `treasury search` ranked activity", async () => {
-    db.close();
+    closeDatabase(db);
     try {
       const node = resolve(projectRoot, "node_modules/.bin/node");
       const asked = await run(node, ["bin/treasury.js", "ask", "How much has Harbor Labs paid us?"], { cwd: projectRoot, env: noLlmEnv(copy.path) });
@@ -219,7 +221,7 @@ describe("assistant: answers over the replayed fixture, no LLM", function () {
       assert.doesNotMatch(result.answer, /Error:|at .*\.ts:\d+|SQLITE|fts5/i, JSON.stringify(question.slice(0, 20)));
     }
     assert.match((await askTreasury(ctx, { question: "x".repeat(10_000) })).answer, /10,000 characters/);
-    assert.ok(db.prepare("SELECT count(*) FROM proposals").pluck().get());
+    assert.ok(connectionOf(db).prepare("SELECT count(*) FROM proposals").pluck().get());
   });
 
   it("spots a proposal that resembles an earlier payment (proactive help)", () => {

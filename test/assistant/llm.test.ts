@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { askTreasury } from "../../assistant/ask.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import { syncActivity } from "../../search/activity.ts";
-import { writeMeta } from "../../db/database.ts";
+import { writeMeta } from "../../db/meta.ts";
 import { loadConfig } from "../../app/config.ts";
 import { startFakeLlm, type FakeLlm } from "../helpers/fake-llm.ts";
 import { buildFixtureDb, type FixtureDb } from "../search/fixture-db.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 describe("assistant: answering with an LLM (fake OpenAI-compatible server)", function () {
   this.timeout(60_000);
@@ -98,7 +99,7 @@ describe("assistant: answering with an LLM (fake OpenAI-compatible server)", fun
       await askTreasury(ctx, { question: "hi" });
       assert.equal(llm.requests[0].model, "paid-model");
     } finally {
-      f.db.prepare("DELETE FROM meta WHERE key = 'assistant_model'").run();
+      connectionOf(f.db).prepare("DELETE FROM meta WHERE key = 'assistant_model'").run();
     }
   });
 

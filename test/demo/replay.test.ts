@@ -1,16 +1,18 @@
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
 import type { Address } from "viem";
 import { developmentAccount } from "../../devchain/accounts.ts";
 import { fixtureTime, resolveFixtureAddress, type Fixture } from "../../demo/fixture.ts";
 import { planReplay } from "../../demo/plan.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { readDeployment } from "../../core/deployment.ts";
-import { memberNameForAddress } from "../../core/people/members.ts";
+import { memberNameForAddress } from "../../db/people.ts";
 import { parseAmount } from "../../core/money.ts";
 import { readSafeState } from "../../core/safe/read-state.ts";
 import { replayOnFreshChain, replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
 import { miniFixture } from "./mini-fixture.ts";
+import { connectionOf } from "../../db/connection.ts";
+import type { ReadableDatabase } from "../../db/handle.ts";
+import { closeDatabase, openReadOnlyDatabase } from "../../db/open.ts";
 
 const addressOf = (fixture: Fixture, id: string): Address =>
   resolveFixtureAddress(fixture, id, (index) => developmentAccount(index).address)!;
@@ -32,14 +34,16 @@ function expectedBalances(fixture: Fixture): Map<string, bigint> {
 describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
   this.timeout(180_000);
   let replay: ReplayedFixture;
-  let db: Database.Database;
+  let db: ReadableDatabase;
 
   before(async function () {
     replay = await replayedFixture();
     console.log(`      replay time: ${(replay.elapsedMs / 1000).toFixed(1)} s for ${replay.steps} steps, ${replay.lastBlock} blocks`);
-    db = new Database(replay.dbPath, { readonly: true });
+    db = openReadOnlyDatabase({ path: replay.dbPath });
   });
-  after(() => db?.close());
+  after(() => {
+    if (db) closeDatabase(db);
+  });
 
   it("replays the whole year in under 60 s", () => {
     assert.equal(replay.steps, planReplay(replay.fixture).length);
@@ -71,12 +75,12 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     for (const entry of fixture.timeline) if (entry.type === "proposal") want[entry.outcome]++;
     assert.deepEqual(want, { executed: 39, rejected: 1, cancelled: 1, pending: 2 });
     assert.deepEqual(replay.outcomes, want);
-    const rows = db.prepare("SELECT status, count(*) AS n FROM proposals WHERE kind != 'rejection' GROUP BY status").all() as { status: string; n: number }[];
+    const rows = connectionOf(db).prepare("SELECT status, count(*) AS n FROM proposals WHERE kind != 'rejection' GROUP BY status").all() as { status: string; n: number }[];
     assert.deepEqual(Object.fromEntries(rows.map((row) => [row.status, row.n])), want);
 
     for (const entry of fixture.timeline) {
       if (entry.type !== "proposal") continue;
-      const row = db.prepare("SELECT status, memo, proposer, category FROM proposals WHERE safe_tx_hash = ?").get(replay.proposals[entry.id].safeTxHash) as {
+      const row = connectionOf(db).prepare("SELECT status, memo, proposer, category FROM proposals WHERE safe_tx_hash = ?").get(replay.proposals[entry.id].safeTxHash) as {
         status: string;
         memo: string;
         proposer: string;
@@ -88,14 +92,14 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     }
     // The rejection of p039: the Safe's own zero-value call on the same nonce, executed.
     const p039 = replay.proposals.p039;
-    const rejection = db.prepare("SELECT status, nonce, rejects_safe_tx_hash FROM proposals WHERE safe_tx_hash = ?").get(p039.rejectionSafeTxHash) as {
+    const rejection = connectionOf(db).prepare("SELECT status, nonce, rejects_safe_tx_hash FROM proposals WHERE safe_tx_hash = ?").get(p039.rejectionSafeTxHash) as {
       status: string;
       nonce: number;
       rejects_safe_tx_hash: string;
     };
     assert.deepEqual(rejection, { status: "executed", nonce: p039.nonce, rejects_safe_tx_hash: p039.safeTxHash });
     // p042 waits with Dana's approval (an owner since June); p043 pays a look-alike of Northwind's address.
-    const approvers = (db.prepare("SELECT owner FROM signatures WHERE safe_tx_hash = ?").all(replay.proposals.p042.safeTxHash) as { owner: string }[]).map(
+    const approvers = (connectionOf(db).prepare("SELECT owner FROM signatures WHERE safe_tx_hash = ?").all(replay.proposals.p042.safeTxHash) as { owner: string }[]).map(
       (row) => row.owner,
     );
     assert.deepEqual(approvers, [addressOf(fixture, "dana")]);
@@ -109,27 +113,27 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     for (const entry of fixture.timeline) {
       if (entry.type !== "proposal") continue;
       const { safeTxHash } = replay.proposals[entry.id];
-      const proposal = db.prepare("SELECT created_at FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as { created_at: number };
+      const proposal = connectionOf(db).prepare("SELECT created_at FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as { created_at: number };
       assert.equal(proposal.created_at, fixtureTime(entry.at), `${entry.id} created_at`);
       for (const approval of entry.approvals) {
-        const signature = db
+        const signature = connectionOf(db)
           .prepare("SELECT created_at FROM signatures WHERE safe_tx_hash = ? AND owner = ?")
           .get(safeTxHash, addressOf(fixture, approval.by)) as { created_at: number };
         assert.equal(signature.created_at, fixtureTime(approval.at), `${entry.id} approval by ${approval.by}`);
       }
       if (entry.outcome === "executed") {
-        const execution = db.prepare("SELECT block_time FROM safe_executions WHERE safe_tx_hash = ?").get(safeTxHash) as { block_time: number };
+        const execution = connectionOf(db).prepare("SELECT block_time FROM safe_executions WHERE safe_tx_hash = ?").get(safeTxHash) as { block_time: number };
         assert.equal(execution.block_time, fixtureTime(entry.executedAt!), `${entry.id} executed at`);
       }
     }
     const deposits = fixture.timeline.filter((entry) => entry.type === "deposit");
-    const times = (db.prepare("SELECT block_time FROM transfers WHERE direction = 'in' AND amount != '0' ORDER BY block_number").all() as { block_time: number }[]).map(
+    const times = (connectionOf(db).prepare("SELECT block_time FROM transfers WHERE direction = 'in' AND amount != '0' ORDER BY block_number").all() as { block_time: number }[]).map(
       (row) => row.block_time,
     );
     assert.deepEqual(times, deposits.map((deposit) => fixtureTime(deposit.at)));
     const wallClock = Math.floor(Date.now() / 1000) - 3600;
     for (const [table, column] of [["proposals", "updated_at"], ["proposal_updates", "created_at"], ["members", "created_at"], ["address_book", "created_at"], ["wallet_links", "linked_at"]]) {
-      const late = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} > ?`).get(wallClock) as { n: number };
+      const late = connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} > ?`).get(wallClock) as { n: number };
       assert.equal(late.n, 0, `${table}.${column} keeps a wall-clock time`);
     }
   });
@@ -138,19 +142,19 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     const { fixture } = replay;
     const executed = fixture.timeline.filter((entry) => entry.type === "proposal" && entry.outcome === "executed");
     const transfers = executed.flatMap((entry) => ("transfers" in entry ? entry.transfers : []));
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
     assert.equal(count("SELECT count(*) AS n FROM payments"), transfers.length);
     assert.equal(count("SELECT count(*) AS n FROM safe_executions WHERE success = 1"), executed.length + 1);
     assert.equal(count("SELECT count(*) AS n FROM transfers WHERE direction = 'in' AND amount != '0'"), fixture.timeline.filter((entry) => entry.type === "deposit").length);
-    const added = db.prepare("SELECT owner FROM owner_changes WHERE kind = 'added'").all() as { owner: string }[];
+    const added = connectionOf(db).prepare("SELECT owner FROM owner_changes WHERE kind = 'added'").all() as { owner: string }[];
     assert.deepEqual(added, [{ owner: addressOf(fixture, "dana") }]);
-    const checkpoint = db.prepare("SELECT block_number FROM checkpoint").get() as { block_number: number };
+    const checkpoint = connectionOf(db).prepare("SELECT block_number FROM checkpoint").get() as { block_number: number };
     assert.equal(checkpoint.block_number, replay.lastBlock);
-    const announceAfter = db.prepare("SELECT value FROM meta WHERE key = 'announce_after_block'").get() as { value: string };
+    const announceAfter = connectionOf(db).prepare("SELECT value FROM meta WHERE key = 'announce_after_block'").get() as { value: string };
     assert.equal(Number(announceAfter.value), replay.lastBlock);
 
     // "How much has Harbor Labs paid us?": the transfers in from Harbor's address-book address.
-    const harbor = db
+    const harbor = connectionOf(db)
       .prepare(
         `SELECT t.amount FROM transfers t JOIN address_book a ON a.address = t.from_address
           WHERE t.direction = 'in' AND a.label = 'Harbor Labs'`,
@@ -163,7 +167,7 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     const { fixture } = replay;
     const messages = fixture.timeline.flatMap((entry) => (entry.type === "proposal" ? entry.discussion : []));
     assert.equal(replay.messages, messages.length);
-    const rows = db
+    const rows = connectionOf(db)
       .prepare("SELECT text, author_id, author_name, channel_id, permalink, thread_ts, posted_at FROM discussion_messages ORDER BY posted_at, id")
       .all() as { text: string; author_id: string; author_name: string; channel_id: string; permalink: string; thread_ts: string; posted_at: number }[];
     assert.equal(rows.length, messages.length);
@@ -174,10 +178,10 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     assert.match(injection.permalink, /^https:\/\/slack\.com\/archives\/C0TREASURY\/p\d{16}\?thread_ts=\d+\.\d{6}&cid=C0TREASURY$/);
     assert.equal(new Set(rows.map((row) => row.permalink)).size, rows.length);
 
-    const notes = db.prepare("SELECT memo FROM deposit_notes ORDER BY created_at").all() as { memo: string }[];
+    const notes = connectionOf(db).prepare("SELECT memo FROM deposit_notes ORDER BY created_at").all() as { memo: string }[];
     assert.deepEqual(notes.map((note) => note.memo), fixture.timeline.flatMap((entry) => (entry.type === "deposit" ? [entry.memo] : [])));
 
-    const members = db.prepare("SELECT id, role FROM members ORDER BY id").all();
+    const members = connectionOf(db).prepare("SELECT id, role FROM members ORDER BY id").all();
     assert.deepEqual(members, [
       { id: "ana", role: "owner" },
       { id: "ben", role: "owner" },
@@ -185,9 +189,8 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
       { id: "dana", role: "owner" },
       { id: "eli", role: "member" },
     ]);
-    const named = { prepare: db.prepare.bind(db) } as unknown as Parameters<typeof memberNameForAddress>[0];
-    assert.equal(memberNameForAddress(named, addressOf(fixture, "chen")), "Chen Wei");
-    const book = db.prepare("SELECT label, kind, category, note FROM address_book WHERE label LIKE 'Northwind%' ORDER BY label").all();
+    assert.equal(memberNameForAddress(db, addressOf(fixture, "chen")), "Chen Wei");
+    const book = connectionOf(db).prepare("SELECT label, kind, category, note FROM address_book WHERE label LIKE 'Northwind%' ORDER BY label").all();
     assert.deepEqual(book, [
       { label: "Northwind Hosting", kind: null, category: "infrastructure", note: null },
       { label: "Northwind Hosting (new address?)", kind: null, category: "infrastructure", note: "look-alike of Northwind Hosting's address" },

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../app/config.ts";
 import type { TreasuryContext } from "../../core/context.ts";
+import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
-import { openDatabase } from "../../db/database.ts";
+import { openDatabase } from "../../db/open.ts";
 import type { TestChain } from "./chain.ts";
 
 export type TestContextOptions = {
@@ -16,7 +17,7 @@ export type TestContextOptions = {
  * A TreasuryContext over a TestChain and a real SQLite file in the chain's temp
  * folder, configured like the service would be (logger silent). Close `ctx.db` when done.
  */
-export function createTestContext(chain: TestChain, options: TestContextOptions = {}): TreasuryContext {
+export function createTestContext(chain: TestChain, options: TestContextOptions = {}): TreasuryContext & { config: Config } {
   const databasePath = join(chain.dir, options.databaseFile ?? "treasury.db");
   const config: Config = loadConfig({
     RPC_URL: chain.node.url,
@@ -34,5 +35,6 @@ export function createTestContext(chain: TestChain, options: TestContextOptions 
     db: openDatabase({ path: databasePath }),
     deployment: chain.deployment,
     logger: createLogger(config.LOG_LEVEL),
+    now: systemClock,
   };
 }

@@ -5,6 +5,7 @@ import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
 import { bundledFixture, loadFixture, type Fixture } from "../../demo/fixture.ts";
 import { replayGenesisDate } from "../../demo/plan.ts";
 import { replayFixture, type ReplayFixtureReturnType } from "../../demo/replay.ts";
+import { closeDatabase, openDatabase } from "../../db/open.ts";
 import { createLogger } from "../../core/logger.ts";
 
 export type ReplayedFixture = ReplayFixtureReturnType & {
@@ -55,14 +56,16 @@ export async function replayOnFreshChain(fixture: Fixture, folderPrefix = "treas
   const deploymentFile = join(dir, "deployment.json");
   const node = await startLocalNode({ port: 0, initialDate: replayGenesisDate(fixture) });
   try {
+    const db = openDatabase({ path: dbPath });
     const summary = await replayFixture({
       fixture,
       provider: node.provider,
       rpcUrl: node.url,
+      db,
       databasePath: dbPath,
       deploymentFile,
       logger: createLogger("silent"),
-    });
+    }).finally(() => closeDatabase(db));
     return { summary, node, dir, dbPath, deploymentFile };
   } catch (error) {
     await node.stop();

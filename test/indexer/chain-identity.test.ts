@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkChainIdentity, ChainMismatchError } from "../../indexer/chain-identity.ts";
-import { openDatabase, readMeta } from "../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { readMeta } from "../../db/meta.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 describe("chain identity of the database", () => {
   let chain: TestChain;
@@ -17,7 +19,7 @@ describe("chain identity of the database", () => {
     const safe = chain.deployment.safe.address;
     assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "new" });
     const head = await chain.client.getBlock();
-    db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+    connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
       Number(head.number),
       head.hash,
       head.parentHash,
@@ -26,9 +28,9 @@ describe("chain identity of the database", () => {
     assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "same" });
 
     await assert.rejects(checkChainIdentity(db, chain.client, chain.deployment.contracts.multiSend), ChainMismatchError);
-    db.prepare("UPDATE meta SET value = '5' WHERE key = 'chain_id'").run();
+    connectionOf(db).prepare("UPDATE meta SET value = '5' WHERE key = 'chain_id'").run();
     await assert.rejects(checkChainIdentity(db, chain.client, safe), /holds chain 5, but the RPC serves chain 31337/);
-    db.close();
+    closeDatabase(db);
   });
 
   it("empties the chain mirror (keeping the workflow) when the stored block hashes no longer match", async () => {
@@ -36,19 +38,19 @@ describe("chain identity of the database", () => {
     const safe = chain.deployment.safe.address;
     await checkChainIdentity(db, chain.client, safe);
     const head = await chain.client.getBlock();
-    db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+    connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
       Number(head.number),
       `0x${"ab".repeat(32)}`,
       head.parentHash,
       Number(head.timestamp),
     );
-    db.prepare("INSERT INTO address_book (address, label, added_by, created_at) VALUES (?, ?, ?, ?)").run(safe, "Us", "test", 1);
+    connectionOf(db).prepare("INSERT INTO address_book (address, label, added_by, created_at) VALUES (?, ?, ?, ?)").run(safe, "Us", "test", 1);
     const result = await checkChainIdentity(db, createChainClient({ rpcUrl: chain.node.url, chainId: 31337 }), safe);
     assert.equal(result.status, "rebuilt");
-    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 0);
-    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM address_book").get() as { n: number }).n, 1);
+    assert.equal((connectionOf(db).prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 0);
+    assert.equal((connectionOf(db).prepare("SELECT COUNT(*) AS n FROM address_book").get() as { n: number }).n, 1);
     assert.equal(readMeta(db, "announce_after_block"), String(head.number));
-    db.close();
+    closeDatabase(db);
   });
 
   it("leaves a reorg (only the top blocks changed) to the indexer's rollback instead of rebuilding", async () => {
@@ -57,12 +59,12 @@ describe("chain identity of the database", () => {
     await checkChainIdentity(db, chain.client, safe);
     const first = await chain.client.getBlock({ blockNumber: 1n });
     const head = await chain.client.getBlock();
-    const insert = db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)");
+    const insert = connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)");
     insert.run(Number(first.number), first.hash, first.parentHash, Number(first.timestamp));
     insert.run(Number(head.number), `0x${"cd".repeat(32)}`, head.parentHash, Number(head.timestamp));
     assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "same" });
-    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 2, "nothing emptied");
+    assert.equal((connectionOf(db).prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 2, "nothing emptied");
     assert.equal(readMeta(db, "announce_after_block"), undefined);
-    db.close();
+    closeDatabase(db);
   });
 });

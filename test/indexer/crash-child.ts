@@ -2,10 +2,11 @@
 // with RPC_URL, DATABASE_PATH, DEPLOYMENT_FILE and INDEXER_RANGE in the environment. Prints
 // "indexing" when it starts and "batch N" after each committed batch.
 import { createIndexer } from "../../indexer/indexer.ts";
-import { openDatabase } from "../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment } from "../../core/deployment.ts";
+import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 
 const config = loadConfig();
@@ -21,6 +22,7 @@ const ctx = {
   db,
   deployment,
   logger: createLogger("silent"),
+  now: systemClock,
 };
 const range = Number(process.env.INDEXER_RANGE ?? 5);
 const indexer = createIndexer({
@@ -32,5 +34,5 @@ const indexer = createIndexer({
 });
 process.stdout.write("indexing\n");
 const result = await indexer.runOnce();
-db.close();
+closeDatabase(db);
 process.stdout.write(`done ${result.toBlock}\n`);

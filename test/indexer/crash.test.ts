@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createIndexer } from "../../indexer/indexer.ts";
-import { openDatabase } from "../../db/database.ts";
-import { readCheckpoint } from "../../indexer/reorg.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import { generateSafeHistory } from "../../scripts/bench/indexer-history.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
 import { createTestContext } from "../helpers/context.ts";
 import { dumpMirror } from "./dump.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 type Kill = { afterBatches: number; delayMs: number };
 
@@ -81,11 +82,11 @@ describe("indexer crash safety (SIGKILL at random points)", function () {
         assert.deepEqual(dumpMirror(db, checkpoint), dumpMirror(reference.db, checkpoint), `after kill ${kills} at checkpoint ${checkpoint}`);
         // Nothing above the checkpoint: a batch is all in, or not in at all.
         assert.deepEqual(
-          db.prepare("SELECT count(*) AS n FROM safe_executions WHERE block_number > ?").get(checkpoint),
+          connectionOf(db).prepare("SELECT count(*) AS n FROM safe_executions WHERE block_number > ?").get(checkpoint),
           { n: 0 },
         );
       } finally {
-        db.close();
+        closeDatabase(db);
       }
     }
     assert.ok(kills >= 10, `only ${kills} kills before the backfill finished`);
@@ -98,8 +99,8 @@ describe("indexer crash safety (SIGKILL at random points)", function () {
     try {
       assert.deepEqual(dumpMirror(db), dumpMirror(reference.db));
     } finally {
-      db.close();
-      reference.db.close();
+      closeDatabase(db);
+      closeDatabase(reference.db);
     }
   });
 });

@@ -1,4 +1,5 @@
-import type { TreasuryDatabase } from "../../db/database.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 /** Every chain-mirror row that must be the same after any history of crashes and reorgs, sorted. */
 export function dumpMirror(db: TreasuryDatabase, upTo?: number): Record<string, unknown[]> {
@@ -21,9 +22,9 @@ export function dumpMirror(db: TreasuryDatabase, upTo?: number): Record<string, 
     tables.tokens = "SELECT * FROM tokens ORDER BY address";
     tables.checkpoint = "SELECT block_number, block_hash FROM checkpoint";
   }
-  return Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, db.prepare(sql).all()]));
+  return Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, connectionOf(db).prepare(sql).all()]));
 }
 
 export function countRows(db: TreasuryDatabase, table: string, where = "1"): number {
-  return (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
+  return (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
 }

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getAddress, parseEther, parseUnits, zeroAddress, type Abi, type Address, type Hex } from "viem";
 import { createIndexer } from "../../indexer/indexer.ts";
-import { readIndexedSafeState } from "../../indexer/safe-state.ts";
-import { writeMeta } from "../../db/database.ts";
+import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
+import { writeMeta } from "../../db/meta.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { safeAbi } from "../../core/safe/artifacts.ts";
@@ -14,6 +14,8 @@ import { startTestChain, type TestChain } from "../helpers/chain.ts";
 import { createTestContext } from "../helpers/context.ts";
 import { countRows, dumpMirror } from "./dump.ts";
 import { erc20Transfer, execSafeTx, multiSend, previousOwner, selfCall, wallet } from "./safe-helpers.ts";
+import { connectionOf } from "../../db/connection.ts";
+import { closeDatabase } from "../../db/open.ts";
 
 const [ana, ben, chen, dana, eli] = [1, 2, 3, 4, 5].map((index) => developmentAccount(index));
 const funder = developmentAccount(6);
@@ -99,7 +101,7 @@ describe("indexer", function () {
   });
 
   after(async () => {
-    ctx?.db.close();
+    if (ctx) closeDatabase(ctx.db);
     await chain?.stop();
   });
 
@@ -113,7 +115,7 @@ describe("indexer", function () {
     assert.ok(batches.every((batch, index) => index === 0 || batch.fromBlock === batches[index - 1].toBlock + 1), "no gaps between batches");
 
     const { db } = ctx;
-    const executions = db.prepare("SELECT * FROM safe_executions ORDER BY nonce").all() as Record<string, unknown>[];
+    const executions = connectionOf(db).prepare("SELECT * FROM safe_executions ORDER BY nonce").all() as Record<string, unknown>[];
     assert.deepEqual(executions.map((row) => row.nonce), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.deepEqual(executions.map((row) => row.success), [1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]);
     assert.equal(executions[0].safe_tx_hash, hashes.eth);
@@ -124,19 +126,19 @@ describe("indexer", function () {
     assert.ok(executions.every((row) => row.confirmed === 1 && typeof row.block_time === "number" && (row.block_time as number) > 0));
 
     // Who signed: EIP-712, eth_sign, approved hash.
-    const signers = (hash: Hex) => db.prepare("SELECT owner, kind FROM execution_signers WHERE safe_tx_hash = ? ORDER BY owner").all(hash);
+    const signers = (hash: Hex) => connectionOf(db).prepare("SELECT owner, kind FROM execution_signers WHERE safe_tx_hash = ? ORDER BY owner").all(hash);
     const byOwner = (rows: { owner: Address; kind: string }[]) => rows.sort((a, b) => (a.owner.toLowerCase() < b.owner.toLowerCase() ? -1 : 1));
     assert.deepEqual(signers(hashes.eth), byOwner([{ owner: ana.address, kind: "eoa" }, { owner: ben.address, kind: "eoa" }]));
     assert.deepEqual(signers(hashes.usdc), byOwner([{ owner: chen.address, kind: "eth_sign" }, { owner: ben.address, kind: "approved_hash" }]));
     assert.deepEqual(signers(hashes.batch), byOwner([{ owner: ana.address, kind: "approved_hash" }, { owner: ben.address, kind: "eoa" }]));
     assert.deepEqual(
-      db.prepare("SELECT approved_hash, owner FROM approved_hashes").all(),
+      connectionOf(db).prepare("SELECT approved_hash, owner FROM approved_hashes").all(),
       [{ approved_hash: hashes.usdc, owner: ben.address }],
     );
 
     // Payments: the native one, the ERC-20 one, the three of the batch; none for the failed SafeTx.
     const [usdc, dai] = chain.deployment.tokens;
-    const payments = db.prepare("SELECT safe_tx_hash, batch_index, token, to_address, amount FROM payments ORDER BY block_number, batch_index").all();
+    const payments = connectionOf(db).prepare("SELECT safe_tx_hash, batch_index, token, to_address, amount FROM payments ORDER BY block_number, batch_index").all();
     assert.deepEqual(payments, [
       { safe_tx_hash: hashes.eth, batch_index: 0, token: null, to_address: payee, amount: parseEther("1").toString() },
       { safe_tx_hash: hashes.usdc, batch_index: 0, token: usdc.address, to_address: payee, amount: "250000000" },
@@ -146,7 +148,7 @@ describe("indexer", function () {
     ]);
 
     // Transfers in (ETH by SafeReceived, minted tokens, the unknown token) and out.
-    const incoming = db.prepare("SELECT token, from_address, amount FROM transfers WHERE direction = 'in' ORDER BY block_number, log_index").all();
+    const incoming = connectionOf(db).prepare("SELECT token, from_address, amount FROM transfers WHERE direction = 'in' ORDER BY block_number, log_index").all();
     assert.deepEqual(incoming, [
       { token: null, from_address: developmentAccount(0).address, amount: parseEther("100").toString() },
       { token: usdc.address, from_address: zeroAddress, amount: parseUnits("100000", 6).toString() },
@@ -156,10 +158,10 @@ describe("indexer", function () {
       { token: grant, from_address: zeroAddress, amount: "12345" },
     ]);
     assert.equal(countRows(db, "transfers", "direction = 'out'"), 3, "USDC 250, USDC 100 and DAI 10 left by Transfer logs");
-    assert.deepEqual(db.prepare("SELECT symbol, name, decimals FROM tokens WHERE address = ?").get(grant), { symbol: "GRANT", name: "Grant Token", decimals: 4 });
+    assert.deepEqual(connectionOf(db).prepare("SELECT symbol, name, decimals FROM tokens WHERE address = ?").get(grant), { symbol: "GRANT", name: "Grant Token", decimals: 4 });
 
     assert.deepEqual(
-      db.prepare("SELECT kind, address FROM module_events ORDER BY block_number, log_index").all(),
+      connectionOf(db).prepare("SELECT kind, address FROM module_events ORDER BY block_number, log_index").all(),
       [
         { kind: "enabled", address: moduleAccount.address },
         { kind: "module_success", address: moduleAccount.address },
@@ -169,7 +171,7 @@ describe("indexer", function () {
       ],
     );
     assert.deepEqual(
-      db.prepare("SELECT kind, owner, threshold FROM owner_changes ORDER BY block_number, log_index").all(),
+      connectionOf(db).prepare("SELECT kind, owner, threshold FROM owner_changes ORDER BY block_number, log_index").all(),
       [
         { kind: "setup", owner: null, threshold: 2 },
         { kind: "added", owner: dana.address, threshold: null },
@@ -194,7 +196,7 @@ describe("indexer", function () {
     assert.equal(indexed.threshold, live.threshold);
     assert.equal(indexed.nonce, live.nonce);
     // At every block that changed the owners, the chain agrees too.
-    const blocks = ctx.db.prepare("SELECT DISTINCT block_number FROM owner_changes").all() as { block_number: number }[];
+    const blocks = connectionOf(ctx.db).prepare("SELECT DISTINCT block_number FROM owner_changes").all() as { block_number: number }[];
     for (const { block_number } of blocks) {
       const at = { address: chain.deployment.safe.address, abi: safeAbi, blockNumber: BigInt(block_number) } as const;
       const [owners, threshold, nonce] = await Promise.all([
@@ -210,13 +212,13 @@ describe("indexer", function () {
   });
 
   it("writes each announcement to the outbox once", async () => {
-    const outbox = ctx.db.prepare("SELECT kind, count(*) AS n FROM outbox GROUP BY kind ORDER BY kind").all();
+    const outbox = connectionOf(ctx.db).prepare("SELECT kind, count(*) AS n FROM outbox GROUP BY kind ORDER BY kind").all();
     assert.deepEqual(outbox, [
       { kind: "funds_received", n: 6 },
       { kind: "owners_changed", n: 6 },
       { kind: "transaction_executed", n: 11 },
     ]);
-    const batch = JSON.parse((ctx.db.prepare("SELECT payload FROM outbox WHERE ref = ?").get(hashes.batch) as { payload: string }).payload);
+    const batch = JSON.parse((connectionOf(ctx.db).prepare("SELECT payload FROM outbox WHERE ref = ?").get(hashes.batch) as { payload: string }).payload);
     assert.equal(batch.success, true);
     assert.equal(batch.payments.length, 3);
     assert.deepEqual(batch.payments[1], { token: chain.deployment.tokens[0].address, symbol: "USDC", decimals: 6, to: payee2, amount: "100000000" });
@@ -230,7 +232,7 @@ describe("indexer", function () {
   it("writes what a rebuild re-indexes at or below announce_after_block as already delivered", async () => {
     const rebuilt = createTestContext(chain, { databaseFile: "rebuilt.db" });
     try {
-      const middle = (ctx.db.prepare("SELECT block_number FROM safe_executions WHERE nonce = 5").get() as { block_number: number }).block_number;
+      const middle = (connectionOf(ctx.db).prepare("SELECT block_number FROM safe_executions WHERE nonce = 5").get() as { block_number: number }).block_number;
       writeMeta(rebuilt.db, "announce_after_block", String(middle));
       await createIndexer({ ctx: rebuilt, progress: "off" }).runOnce();
       assert.equal(countRows(rebuilt.db, "outbox", `block_number <= ${middle} AND delivered_at IS NULL`), 0);
@@ -238,7 +240,7 @@ describe("indexer", function () {
       assert.equal(countRows(rebuilt.db, "outbox", `block_number > ${middle} AND delivered_at IS NOT NULL`), 0);
       assert.ok(countRows(rebuilt.db, "outbox", `block_number > ${middle}`) > 0, "later events are announced");
     } finally {
-      rebuilt.db.close();
+      closeDatabase(rebuilt.db);
     }
   });
 
@@ -257,7 +259,7 @@ describe("indexer", function () {
       assert.equal(countRows(deep.db, "safe_executions", "confirmed = 0"), 0);
       assert.deepEqual(dumpMirror(deep.db).outbox, dumpMirror(ctx.db).outbox);
     } finally {
-      deep.db.close();
+      closeDatabase(deep.db);
     }
   });
 });
@@ -275,7 +277,7 @@ describe("indexer following the head (indexer/indexer start/stop)", function () 
       const receipt = await chain.client.waitForTransactionReceipt({ hash: deposit });
       const deadline = Date.now() + 20_000;
       while (countRows(ctx.db, "outbox", "kind = 'funds_received'") === 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
-      const announced = JSON.parse((ctx.db.prepare("SELECT payload FROM outbox WHERE kind = 'funds_received'").get() as { payload: string }).payload);
+      const announced = JSON.parse((connectionOf(ctx.db).prepare("SELECT payload FROM outbox WHERE kind = 'funds_received'").get() as { payload: string }).payload);
       assert.deepEqual(
         { token: announced.token, symbol: announced.symbol, decimals: announced.decimals, amount: announced.amount, from: announced.from, txHash: announced.txHash },
         { token: null, symbol: "ETH", decimals: 18, amount: parseEther("1").toString(), from: funder.address, txHash: deposit },
@@ -283,7 +285,7 @@ describe("indexer following the head (indexer/indexer start/stop)", function () 
       assert.ok(seen.includes(Number(receipt.blockNumber)) || seen.some((block) => block >= Number(receipt.blockNumber)));
     } finally {
       await indexer.stop();
-      ctx.db.close();
+      closeDatabase(ctx.db);
       await chain.stop();
     }
   });

@@ -10,6 +10,8 @@ import { startTestChain, type TestChain } from "../helpers/chain.ts";
 import { createTestContext } from "../helpers/context.ts";
 import { countRows, dumpMirror } from "./dump.ts";
 import { erc20Transfer, execSafeTx, wallet } from "./safe-helpers.ts";
+import { connectionOf } from "../../db/connection.ts";
+import { closeDatabase } from "../../db/open.ts";
 
 const [ana, ben] = [1, 2].map((index) => developmentAccount(index));
 const payee: Address = "0xd0D87b91703CA512f7c4aD24FDA3B97130c3367d";
@@ -33,13 +35,13 @@ describe("indexer reorgs (indexer/reorg)", function () {
       await createIndexer({ ctx: fresh, progress: "off" }).runOnce();
       return dumpMirror(fresh.db);
     } finally {
-      fresh.db.close();
+      closeDatabase(fresh.db);
     }
   }
 
   /** Every tx hash mentioned anywhere in the chain mirror. */
   function txHashesIn(ctx: TreasuryContext): Set<string> {
-    const rows = ctx.db
+    const rows = connectionOf(ctx.db)
       .prepare(
         `SELECT tx_hash FROM safe_executions UNION SELECT tx_hash FROM transfers UNION SELECT tx_hash FROM payments
          UNION SELECT tx_hash FROM owner_changes UNION SELECT tx_hash FROM module_events UNION SELECT tx_hash FROM approved_hashes`,
@@ -89,7 +91,7 @@ describe("indexer reorgs (indexer/reorg)", function () {
       assert.equal(countRows(ctx.db, "safe_executions", `safe_tx_hash = '${kept.safeTxHash}'`), 1);
       assert.deepEqual(dumpMirror(ctx.db), await freshIndex("fresh-1.db"));
     } finally {
-      ctx.db.close();
+      closeDatabase(ctx.db);
     }
   });
 
@@ -103,7 +105,7 @@ describe("indexer reorgs (indexer/reorg)", function () {
       await chain.client.waitForTransactionReceipt({ hash: deposit });
       await rpcRequest("hardhat_mine", ["0x3"]);
       await indexer.runOnce();
-      ctx.db.prepare("UPDATE outbox SET delivered_at = datetime('now')").run(); // Slack said it
+      connectionOf(ctx.db).prepare("UPDATE outbox SET delivered_at = datetime('now')").run(); // Slack said it
       await rpcRequest("evm_revert", [snapshot]);
       // The same deposit lands again, one block later than before... in a shorter chain.
       await rpcRequest("hardhat_mine", ["0x1"]);
@@ -122,7 +124,7 @@ describe("indexer reorgs (indexer/reorg)", function () {
       const { outbox: _freshOutbox, ...freshRest } = fresh;
       assert.deepEqual(rest, freshRest);
     } finally {
-      ctx.db.close();
+      closeDatabase(ctx.db);
     }
   });
 
@@ -131,19 +133,19 @@ describe("indexer reorgs (indexer/reorg)", function () {
     try {
       await createIndexer({ ctx, progress: "off" }).runOnce();
       const rpc = createIndexerRpc({ rpcUrl: chain.node.url, chainId: chain.deployment.chainId });
-      const top = ctx.db.prepare("SELECT number, hash FROM blocks ORDER BY number DESC LIMIT 1").get() as { number: number; hash: Hex };
+      const top = connectionOf(ctx.db).prepare("SELECT number, hash FROM blocks ORDER BY number DESC LIMIT 1").get() as { number: number; hash: Hex };
       const ancestor = await findCommonAncestor(ctx.db, rpc);
       assert.equal(ancestor?.number, top.number);
       // Pretend the three highest stored blocks were orphaned.
-      const stored = ctx.db.prepare("SELECT number FROM blocks ORDER BY number DESC").all() as { number: number }[];
+      const stored = connectionOf(ctx.db).prepare("SELECT number FROM blocks ORDER BY number DESC").all() as { number: number }[];
       for (const { number } of stored.slice(0, 3))
-        ctx.db.prepare("UPDATE blocks SET hash = ? WHERE number = ?").run(`0x${number.toString(16).padStart(64, "f")}`, number);
+        connectionOf(ctx.db).prepare("UPDATE blocks SET hash = ? WHERE number = ?").run(`0x${number.toString(16).padStart(64, "f")}`, number);
       const requests = rpc.stats.requests;
       const found = await findCommonAncestor(ctx.db, rpc);
       assert.equal(found?.number, stored[3].number);
       assert.ok(rpc.stats.requests - requests <= 6, `${rpc.stats.requests - requests} requests`);
     } finally {
-      ctx.db.close();
+      closeDatabase(ctx.db);
     }
   });
 });

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { ChainMismatchError } from "../../indexer/chain-identity.ts";
 import { IndexerError, RpcFailedError, SafeNotFoundError } from "../../indexer/errors.ts";
 import { createIndexer, type CreateIndexerParameters } from "../../indexer/indexer.ts";
-import { readCheckpoint } from "../../indexer/reorg.ts";
-import { writeMeta } from "../../db/database.ts";
+import { readCheckpoint } from "../../db/chain-mirror/read.ts";
+import { writeMeta } from "../../db/meta.ts";
 import { generateSafeHistory } from "../../scripts/bench/indexer-history.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
 import { createTestContext } from "../helpers/context.ts";
 import { countRows, dumpMirror } from "./dump.ts";
 import { startRpcProxy, type JsonRpcCall, type ProxyAction, type RpcProxy } from "./rpc-proxy.ts";
+import { closeDatabase } from "../../db/open.ts";
 
 const blockRange = (call: JsonRpcCall) => {
   const filter = call.params[0] as { fromBlock: string; toBlock: string };
@@ -34,7 +35,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
     proxy = undefined;
   });
   after(async () => {
-    reference?.db.close();
+    if (reference) closeDatabase(reference.db);
     await chain?.stop();
   });
 
@@ -64,7 +65,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
     });
     assert.equal(readCheckpoint(ctx.db), undefined);
     assert.equal(countRows(ctx.db, "transfers"), 0);
-    ctx.db.close();
+    closeDatabase(ctx.db);
   });
 
   it("refuses a database of another chain, and an RPC of another chain", async () => {
@@ -76,7 +77,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
       return true;
     });
     assert.equal(readCheckpoint(ctx.db), undefined);
-    ctx.db.close();
+    closeDatabase(ctx.db);
 
     const other = await behindProxy((call) => (call.method === "eth_chainId" ? { kind: "result", result: "0x1" } : { kind: "forward" }));
     await assert.rejects(createIndexer({ ctx: other, ...quick }).runOnce(), (error: Error) => {
@@ -84,7 +85,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
       assert.match(error.message, /serves chain 1, but this treasury is on chain 31337/);
       return true;
     });
-    other.db.close();
+    closeDatabase(other.db);
   });
 
   it("asks for fewer blocks when the provider refuses a range, and still indexes everything", async () => {
@@ -97,7 +98,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
     assert.ok(result.batches > 3);
     assert.ok(proxy!.calls.filter((call) => call.method === "eth_getLogs").every((call) => blockRange(call) <= 1000));
     assert.deepEqual(dumpMirror(ctx.db), dumpMirror(reference.db));
-    ctx.db.close();
+    closeDatabase(ctx.db);
   });
 
   it("gives up on an RPC that stops answering with a clear error, keeping only whole batches", async () => {
@@ -111,7 +112,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
     });
     assert.ok(Date.now() - started < 15_000, "bounded retries");
     assert.ok(assertNoPartialBatch(ctx) > 0, "the first batches were committed");
-    ctx.db.close();
+    closeDatabase(ctx.db);
   });
 
   it("gives up on an RPC that returns malformed data, keeping only whole batches", async () => {
@@ -121,13 +122,13 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
     );
     await assert.rejects(createIndexer({ ctx, ...quick }).runOnce(), /malformed data/);
     assertNoPartialBatch(ctx);
-    ctx.db.close();
+    closeDatabase(ctx.db);
 
     const badLog = await behindProxy((call) =>
       call.method === "eth_getLogs" ? { kind: "result", result: [{ address: "0xnot-an-address", topics: [], data: "0x" }] } : { kind: "forward" },
     );
     await assert.rejects(createIndexer({ ctx: badLog, ...quick }).runOnce(), /returned a log with a bad address/);
     assert.equal(readCheckpoint(badLog.db), undefined);
-    badLog.db.close();
+    closeDatabase(badLog.db);
   });
 });

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { syncActivity } from "../../search/activity.ts";
 import type { Embedder } from "../../search/embedder.ts";
 import { ftsQuery, hybridSearch, searchActivity } from "../../search/search.ts";
-import { embeddingBacklog, vectorModel } from "../../search/vectors.ts";
+import { embeddingBacklog, vectorModel } from "../../db/vectors.ts";
 import { createEmbeddingWorker } from "../../search/worker.ts";
-import { openDatabase } from "../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { buildFixtureDb, type FixtureDb } from "./fixture-db.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 /** A small deterministic embedder (bag of hashed words), so worker mechanics run in milliseconds. */
 function wordEmbedder(model = "test-words-64", dimensions = 64): Embedder & { calls: number } {
@@ -42,32 +43,32 @@ describe("search: activity, full-text and vector search", () => {
   it("builds one row per payment, deposit, proposal and message, idempotently", () => {
     const first = syncActivity(f.db);
     const kinds = Object.fromEntries(
-      (f.db.prepare("SELECT kind, count(*) AS n FROM activity GROUP BY kind").all() as { kind: string; n: number }[]).map((r) => [r.kind, r.n]),
+      (connectionOf(f.db).prepare("SELECT kind, count(*) AS n FROM activity GROUP BY kind").all() as { kind: string; n: number }[]).map((r) => [r.kind, r.n]),
     );
-    const payments = f.db.prepare("SELECT count(*) FROM payments").pluck().get();
-    const deposits = f.db.prepare("SELECT count(*) FROM transfers WHERE direction = 'in'").pluck().get();
-    const proposals = f.db.prepare("SELECT count(*) FROM proposals").pluck().get();
-    const messages = f.db.prepare("SELECT count(*) FROM discussion_messages").pluck().get();
+    const payments = connectionOf(f.db).prepare("SELECT count(*) FROM payments").pluck().get();
+    const deposits = connectionOf(f.db).prepare("SELECT count(*) FROM transfers WHERE direction = 'in'").pluck().get();
+    const proposals = connectionOf(f.db).prepare("SELECT count(*) FROM proposals").pluck().get();
+    const messages = connectionOf(f.db).prepare("SELECT count(*) FROM discussion_messages").pluck().get();
     assert.deepEqual(kinds, { payment: payments, deposit: deposits, proposal: proposals, message: messages });
     assert.equal(first.inserted, first.total);
     assert.deepEqual(syncActivity(f.db), { inserted: 0, updated: 0, deleted: 0, total: first.total });
-    assert.equal(f.db.prepare("SELECT count(*) FROM activity_fts").pluck().get(), first.total);
+    assert.equal(connectionOf(f.db).prepare("SELECT count(*) FROM activity_fts").pluck().get(), first.total);
   });
 
   it("follows changes: a new status, an edited message, a rolled-back payment", () => {
     syncActivity(f.db);
     const p042 = f.hashOf("p042");
-    f.db.prepare("UPDATE proposals SET status = 'cancelled' WHERE safe_tx_hash = ?").run(p042);
-    f.db.prepare("UPDATE discussion_messages SET text = 'edited: nothing to see' WHERE safe_tx_hash = ?").run(p042);
-    f.db.prepare("DELETE FROM payments WHERE safe_tx_hash = ?").run(f.hashOf("p036"));
+    connectionOf(f.db).prepare("UPDATE proposals SET status = 'cancelled' WHERE safe_tx_hash = ?").run(p042);
+    connectionOf(f.db).prepare("UPDATE discussion_messages SET text = 'edited: nothing to see' WHERE safe_tx_hash = ?").run(p042);
+    connectionOf(f.db).prepare("DELETE FROM payments WHERE safe_tx_hash = ?").run(f.hashOf("p036"));
     const result = syncActivity(f.db);
     assert.equal(result.updated, 2);
     assert.equal(result.deleted, 1);
-    const status = f.db.prepare("SELECT status FROM activity WHERE ref = ?").pluck().get(`proposal:${p042}`);
+    const status = connectionOf(f.db).prepare("SELECT status FROM activity WHERE ref = ?").pluck().get(`proposal:${p042}`);
     assert.equal(status, "cancelled");
     assert.equal(searchActivity(f.db, { query: "ignore previous instructions" }).filter((h) => h.kind === "message" && h.safeTxHash === p042).length, 0);
     assert.equal(searchActivity(f.db, { query: "edited nothing" })[0].safeTxHash, p042);
-    assert.equal(f.db.prepare("SELECT count(*) FROM activity WHERE ref = ?").pluck().get(`payment:${f.hashOf("p036")}:0`), 0);
+    assert.equal(connectionOf(f.db).prepare("SELECT count(*) FROM activity WHERE ref = ?").pluck().get(`payment:${f.hashOf("p036")}:0`), 0);
   });
 
   it("ranks by bm25 and filters by time, kind, token and counterparty", () => {
@@ -91,21 +92,21 @@ describe("search: activity, full-text and vector search", () => {
     }
     assert.equal(ftsQuery('"NEAR( audit'), '"near" OR "audit"');
     assert.equal(ftsQuery("(.*)["), undefined);
-    assert.ok(f.db.prepare("SELECT count(*) FROM activity").pluck().get());
+    assert.ok(connectionOf(f.db).prepare("SELECT count(*) FROM activity").pluck().get());
   });
 
   it("embeds in the background, resumes a backlog after a restart, and re-embeds on a model change", async () => {
     syncActivity(f.db);
-    const total = f.db.prepare("SELECT count(*) FROM activity").pluck().get() as number;
+    const total = connectionOf(f.db).prepare("SELECT count(*) FROM activity").pluck().get() as number;
     const embedder = wordEmbedder();
     const worker = createEmbeddingWorker({ db: f.db, embedder, batchSize: 10 });
     // Stop after part of the work, as if the process died.
     await worker.drain().then(() => undefined);
     assert.equal(worker.backlog(), 0);
-    f.db.prepare("DELETE FROM activity_embeddings WHERE activity_id % 2 = 0").run();
+    connectionOf(f.db).prepare("DELETE FROM activity_embeddings WHERE activity_id % 2 = 0").run();
     assert.equal(embeddingBacklog(f.db, embedder.model), Math.floor(total / 2));
     // "Restart": a new worker on the same file drains what is left, in the background loop.
-    f.db.close();
+    closeDatabase(f.db);
     const db = openDatabase({ path: f.path });
     f.db = db;
     const restarted = createEmbeddingWorker({ db, embedder, batchSize: 10, intervalMs: 10 });
@@ -126,8 +127,8 @@ describe("search: activity, full-text and vector search", () => {
     await switched.drain();
     assert.equal(switched.backlog(), 0);
     assert.deepEqual(vectorModel(db), { model: "test-words-32", dimensions: 32 });
-    assert.equal(db.prepare("SELECT count(*) FROM activity_embeddings WHERE model != 'test-words-32'").pluck().get(), 0);
-    assert.equal(db.prepare("SELECT count(*) FROM activity_vectors").pluck().get(), total);
+    assert.equal(connectionOf(db).prepare("SELECT count(*) FROM activity_embeddings WHERE model != 'test-words-32'").pluck().get(), 0);
+    assert.equal(connectionOf(db).prepare("SELECT count(*) FROM activity_vectors").pluck().get(), total);
   });
 
   it("searches by words only, and says so with the backlog, when the model is slow or vectors are missing", async () => {
@@ -148,7 +149,7 @@ describe("search: activity, full-text and vector search", () => {
   it("embeds with the offline model (no network, no key)", async function () {
     this.timeout(120_000);
     syncActivity(f.db);
-    f.db.prepare("DELETE FROM activity WHERE kind != 'message'").run();
+    connectionOf(f.db).prepare("DELETE FROM activity WHERE kind != 'message'").run();
     const { createLocalEmbedder } = await import("../../search/embedder.ts");
     const embedder = createLocalEmbedder();
     const worker = createEmbeddingWorker({ db: f.db, embedder, batchSize: 16 });

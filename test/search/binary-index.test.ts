@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { removeActivity } from "../../search/activity.ts";
 import { binaryCandidates, loadBinaryIndex, quantizeBinary } from "../../search/binary-index.ts";
-import { nearestActivities, prepareVectorTables, writeVectors } from "../../search/vectors.ts";
-import { openDatabase, type TreasuryDatabase } from "../../db/database.ts";
+import { nearestActivities, storeVectors, useVectorModel } from "../../search/vectors.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 const dims = 96; // 12 bytes: not a multiple of the 16-byte SIMD chunk, so padding is exercised
 
@@ -20,7 +22,7 @@ function hamming(a: Uint8Array, b: Uint8Array): number {
 }
 
 function addActivity(db: TreasuryDatabase, id: number): void {
-  db.prepare(
+  connectionOf(db).prepare(
     `INSERT INTO activity (id, ref, kind, occurred_at, title, body, content_hash, updated_at) VALUES (?, ?, 'message', 0, 't', 'b', 'h', 0)`,
   ).run(id, `test:${id}`);
 }
@@ -33,22 +35,22 @@ describe("search/binary-index: in-memory Hamming scan", () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "binary-index-"));
     db = openDatabase({ path: join(dir, "t.db") });
-    prepareVectorTables(db, "test", dims);
+    useVectorModel(db, "test", dims);
     vectors.clear();
     for (let id = 1; id <= 300; id++) {
       addActivity(db, id);
       vectors.set(id, randomVector());
     }
-    writeVectors(db, "test", [...vectors].map(([id, vector]) => ({ id, contentHash: "h", vector })));
+    storeVectors(db, "test", [...vectors].map(([id, vector]) => ({ id, contentHash: "h", vector })));
   });
   afterEach(() => {
-    db.close();
+    closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("quantizes like sqlite-vec's vec_quantize_binary", () => {
     for (const vector of [...vectors.values()].slice(0, 20)) {
-      const sql = db.prepare("SELECT vec_quantize_binary(?)").pluck().get(Buffer.from(vector.buffer)) as Buffer;
+      const sql = connectionOf(db).prepare("SELECT vec_quantize_binary(?)").pluck().get(Buffer.from(vector.buffer)) as Buffer;
       assert.deepEqual(Buffer.from(quantizeBinary(vector)), sql);
     }
   });
@@ -78,13 +80,13 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     assert.equal(index.size, 300);
     // A new row whose vector is the query itself comes first; the copy is patched, not reloaded.
     addActivity(db, 301);
-    writeVectors(db, "test", [{ id: 301, contentHash: "h", vector: query }]);
+    storeVectors(db, "test", [{ id: 301, contentHash: "h", vector: query }]);
     assert.equal(loadBinaryIndex(db, dims / 8), index);
     assert.equal(index.size, 301);
     assert.equal(nearestActivities(db, query, { limit: 1 })[0].id, 301);
     // Changed vector for the same row: still one slot.
     const far = query.map((x) => -x);
-    writeVectors(db, "test", [{ id: 301, contentHash: "h2", vector: far }]);
+    storeVectors(db, "test", [{ id: 301, contentHash: "h2", vector: far }]);
     assert.equal(index.size, 301);
     assert.notEqual(nearestActivities(db, query, { limit: 1 })[0].id, 301);
     // Removed rows leave the copy (swap-remove keeps the others findable).
@@ -97,8 +99,8 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     // Another connection writes: this one reloads on its next query.
     const other = openDatabase({ path: join(dir, "t.db") });
     addActivity(other, 302);
-    writeVectors(other, "test", [{ id: 302, contentHash: "h", vector: query }]);
-    other.close();
+    storeVectors(other, "test", [{ id: 302, contentHash: "h", vector: query }]);
+    closeDatabase(other);
     assert.equal(nearestActivities(db, query, { limit: 1 })[0].id, 302);
     const reloaded = loadBinaryIndex(db, dims / 8)!;
     assert.notEqual(reloaded, index);
@@ -108,10 +110,10 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     const third = openDatabase({ path: join(dir, "t.db") });
     addActivity(third, 304);
     const near = query.map((x, i) => (i === 0 ? -x : x));
-    writeVectors(third, "test", [{ id: 304, contentHash: "h", vector: near }]);
-    third.close();
+    storeVectors(third, "test", [{ id: 304, contentHash: "h", vector: near }]);
+    closeDatabase(third);
     addActivity(db, 305);
-    writeVectors(db, "test", [{ id: 305, contentHash: "h", vector: randomVector() }]);
+    storeVectors(db, "test", [{ id: 305, contentHash: "h", vector: randomVector() }]);
     assert.deepEqual(
       nearestActivities(db, near, { limit: 2 }).map((r) => r.id),
       [304, 302],
@@ -122,9 +124,9 @@ describe("search/binary-index: in-memory Hamming scan", () => {
 
     // A write that rolls back leaves no trace in the copy.
     assert.throws(() =>
-      db.transaction(() => {
+      connectionOf(db).transaction(() => {
         addActivity(db, 303);
-        writeVectors(db, "test", [{ id: 303, contentHash: "h", vector: query.map((x) => x * 2) }]);
+        storeVectors(db, "test", [{ id: 303, contentHash: "h", vector: query.map((x) => x * 2) }]);
         throw new Error("abort");
       })(),
     );
@@ -137,11 +139,11 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     const capacity = index.capacity;
     const extra = Array.from({ length: capacity }, (_, i) => 1000 + i);
     for (const id of extra) addActivity(db, id);
-    writeVectors(db, "test", extra.map((id) => ({ id, contentHash: "h", vector: randomVector() })));
+    storeVectors(db, "test", extra.map((id) => ({ id, contentHash: "h", vector: randomVector() })));
     assert.ok(index.capacity > capacity);
     assert.equal(index.size, 300 + capacity);
     assert.equal(binaryCandidates(db, vectors.get(42)!, 1)![0], 42);
-    prepareVectorTables(db, "other", 64);
+    useVectorModel(db, "other", 64);
     assert.deepEqual(binaryCandidates(db, randomVector().subarray(0, 64), 10), []);
   });
 });

@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getAddress, keccak256, toHex, type Address, type Hex } from "viem";
-import { openDatabase, writeMeta, type TreasuryDatabase } from "../../db/database.ts";
+import { openDatabase, closeDatabase, isDatabaseOpen } from "../../db/open.ts";
+import { writeMeta } from "../../db/meta.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
+import { connectionOf } from "../../db/connection.ts";
 
 /** The fixture the answer tests are written against (the repo's copy of ../shared/fixtures). */
 export const fixturePath = fileURLToPath(new URL("../../demo/fixtures/lighthouse-2026.json", import.meta.url));
@@ -64,13 +67,13 @@ export function buildFixtureDb(): FixtureDb {
   const hashOf = (id: string) => fakeHash(`safeTx:${id}`);
   const txOf = (id: string) => fakeHash(`tx:${id}`);
   const hasColumn = (table: string, column: string) =>
-    (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
-  const hasTable = (table: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(table);
+    (connectionOf(db).prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
+  const hasTable = (table: string) => !!connectionOf(db).prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(table);
 
   let block = 100;
   const addBlock = (time: number) => {
     block++;
-    db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+    connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
       block,
       fakeHash(`block:${block}`),
       fakeHash(`block:${block - 1}`),
@@ -79,23 +82,23 @@ export function buildFixtureDb(): FixtureDb {
     return block;
   };
 
-  db.transaction(() => {
+  connectionOf(db).transaction(() => {
     writeMeta(db, "chain_id", String(fixture.chainId));
     writeMeta(db, "safe_address", safe);
     for (const t of tokens.values())
-      db.prepare("INSERT INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)").run(t.address, t.symbol, t.name, t.decimals);
+      connectionOf(db).prepare("INSERT INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)").run(t.address, t.symbol, t.name, t.decimals);
     for (const m of fixture.members) {
-      db.prepare("INSERT INTO members (id, name, slack_user_id, role, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      connectionOf(db).prepare("INSERT INTO members (id, name, slack_user_id, role, created_at) VALUES (?, ?, ?, ?, ?)").run(
         m.id,
         m.name,
         m.slackId,
         m.role,
         seconds("2026-01-01T00:00:00Z"),
       );
-      db.prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run(m.id, memberAddress.get(m.id), 0);
+      connectionOf(db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run(m.id, memberAddress.get(m.id), 0);
     }
     for (const e of fixture.addressBook)
-      db.prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      connectionOf(db).prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
         addressOf(e.id),
         e.label,
         e.category ?? null,
@@ -106,7 +109,7 @@ export function buildFixtureDb(): FixtureDb {
 
     const genesis = seconds(fixture.timeline[0].at) - 86400;
     const setupBlock = addBlock(genesis);
-    db.prepare(
+    connectionOf(db).prepare(
       "INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES ('setup', NULL, ?, ?, ?, ?, ?, 0)",
     ).run(fixture.safe.threshold, JSON.stringify(fixture.safe.owners.map((o) => memberAddress.get(o))), setupBlock, genesis, fakeHash("setup"));
 
@@ -117,11 +120,11 @@ export function buildFixtureDb(): FixtureDb {
         const token = tokenOf(entry.token);
         const b = addBlock(at);
         const tx = fakeHash(`deposit:${entry.at}`);
-        db.prepare(
+        connectionOf(db).prepare(
           "INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, 0, 1)",
         ).run(token.address, addressOf(entry.from), safe, units(entry.amount, token.decimals), b, at, tx);
         if (hasTable("deposit_notes"))
-          db.prepare(
+          connectionOf(db).prepare(
             "INSERT INTO deposit_notes (tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (?, ?, ?, ?, ?, 'seed', ?)",
           ).run(tx, token.address, units(entry.amount, token.decimals), addressOf(entry.from), entry.memo, at);
         continue;
@@ -135,7 +138,7 @@ export function buildFixtureDb(): FixtureDb {
       const status = entry.outcome as string;
       const myNonce = nonce++;
       const purpose = entry.kind === "add_owner" ? "owner_change" : "payment";
-      db.prepare(
+      connectionOf(db).prepare(
         `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, proposer, memo, category, status, review_token, executed_tx_hash, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, '0x', 0, 'payment', ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
@@ -154,10 +157,10 @@ export function buildFixtureDb(): FixtureDb {
         at,
         at,
       );
-      if (hasColumn("proposals", "purpose")) db.prepare("UPDATE proposals SET purpose = ? WHERE safe_tx_hash = ?").run(purpose, hash);
+      if (hasColumn("proposals", "purpose")) connectionOf(db).prepare("UPDATE proposals SET purpose = ? WHERE safe_tx_hash = ?").run(purpose, hash);
       transfers.forEach((t, index) => {
         const token = tokenOf(t.token);
-        db.prepare("INSERT INTO proposal_transfers (safe_tx_hash, batch_index, token, to_address, amount) VALUES (?, ?, ?, ?, ?)").run(
+        connectionOf(db).prepare("INSERT INTO proposal_transfers (safe_tx_hash, batch_index, token, to_address, amount) VALUES (?, ?, ?, ?, ?)").run(
           hash,
           index,
           token.address,
@@ -165,7 +168,7 @@ export function buildFixtureDb(): FixtureDb {
           units(t.amount, token.decimals),
         );
       });
-      db.prepare("INSERT INTO proposal_messages (safe_tx_hash, channel_id, message_ts, permalink) VALUES (?, ?, ?, ?)").run(
+      connectionOf(db).prepare("INSERT INTO proposal_messages (safe_tx_hash, channel_id, message_ts, permalink) VALUES (?, ?, ?, ?)").run(
         hash,
         fixture.slack.channelId,
         `${at}.000100`,
@@ -174,7 +177,7 @@ export function buildFixtureDb(): FixtureDb {
       for (const [index, said] of ((entry.discussion ?? []) as { at: string; by: string; text: string }[]).entries()) {
         const ts = `${seconds(said.at)}.00${index}200`;
         const member = fixture.members.find((m) => m.id === said.by)!;
-        db.prepare(
+        connectionOf(db).prepare(
           `INSERT INTO discussion_messages (safe_tx_hash, channel_id, message_ts, thread_ts, author_id, author_name, text, permalink, posted_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
@@ -190,7 +193,7 @@ export function buildFixtureDb(): FixtureDb {
         );
       }
       for (const approval of (entry.approvals ?? []) as { by: string; at: string }[])
-        db.prepare("INSERT INTO signatures (safe_tx_hash, owner, signature, source, created_at) VALUES (?, ?, ?, 'wallet', ?)").run(
+        connectionOf(db).prepare("INSERT INTO signatures (safe_tx_hash, owner, signature, source, created_at) VALUES (?, ?, ?, 'wallet', ?)").run(
           hash,
           memberAddress.get(approval.by),
           "0x" + "11".repeat(65),
@@ -199,12 +202,12 @@ export function buildFixtureDb(): FixtureDb {
 
       const execute = (safeTxHash: Hex, tx: Hex, time: number, signers: string[], execNonce: number, target: string, value: string) => {
         const b = addBlock(time);
-        db.prepare(
+        connectionOf(db).prepare(
           `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token, refund_receiver, signatures, success, executor, block_number, block_time, tx_hash, log_index, confirmed)
            VALUES (?, ?, ?, ?, '0x', 0, '0', '0', '0', ?, ?, '0x', 1, NULL, ?, ?, ?, 9, 1)`,
         ).run(safeTxHash, execNonce, target, value, "0x0000000000000000000000000000000000000000", "0x0000000000000000000000000000000000000000", b, time, tx);
         for (const signer of signers)
-          db.prepare("INSERT INTO execution_signers (safe_tx_hash, owner, kind, block_number) VALUES (?, ?, 'eoa', ?)").run(
+          connectionOf(db).prepare("INSERT INTO execution_signers (safe_tx_hash, owner, kind, block_number) VALUES (?, ?, 'eoa', ?)").run(
             safeTxHash,
             memberAddress.get(signer),
             b,
@@ -217,16 +220,16 @@ export function buildFixtureDb(): FixtureDb {
         const b = execute(hash, txOf(id), time, (entry.approvals as { by: string }[]).map((a) => a.by), myNonce, to, "0");
         transfers.forEach((t, index) => {
           const token = tokenOf(t.token);
-          db.prepare(
+          connectionOf(db).prepare(
             "INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
           ).run(hash, index, token.address, addressOf(t.to), units(t.amount, token.decimals), b, time, txOf(id), index);
           if (token.address)
-            db.prepare(
+            connectionOf(db).prepare(
               "INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             ).run(token.address, safe, addressOf(t.to), units(t.amount, token.decimals), b, time, txOf(id), index);
         });
         if (entry.kind === "add_owner") {
-          db.prepare(
+          connectionOf(db).prepare(
             "INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES ('added', ?, NULL, NULL, ?, ?, ?, 1)",
           ).run(memberAddress.get(entry.owner), b, time, txOf(id));
         }
@@ -235,12 +238,12 @@ export function buildFixtureDb(): FixtureDb {
         const rejection = hashOf(`${id}-rejection`);
         const time = seconds(entry.rejectedAt);
         const signers = entry.rejectionSigners as string[];
-        db.prepare(
+        connectionOf(db).prepare(
           `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, rejects_safe_tx_hash, proposer, memo, status, review_token, executed_tx_hash, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, '0', '0x', 0, 'rejection', ?, ?, '', 'executed', ?, ?, ?, ?)`,
         ).run(rejection, fixture.chainId, safe, myNonce, safe, hash, signers[0], `review-${id}-r`, txOf(`${id}-rejection`), time - 300, time);
         for (const signer of signers)
-          db.prepare("INSERT INTO signatures (safe_tx_hash, owner, signature, source, created_at) VALUES (?, ?, ?, 'wallet', ?)").run(
+          connectionOf(db).prepare("INSERT INTO signatures (safe_tx_hash, owner, signature, source, created_at) VALUES (?, ?, ?, 'wallet', ?)").run(
             rejection,
             memberAddress.get(signer),
             "0x" + "22".repeat(65),
@@ -249,7 +252,7 @@ export function buildFixtureDb(): FixtureDb {
         execute(rejection, txOf(`${id}-rejection`), time, signers, myNonce, safe, "0");
       }
     }
-    db.prepare("INSERT INTO checkpoint (id, block_number, block_hash) VALUES (1, ?, ?)").run(block, fakeHash(`block:${block}`));
+    connectionOf(db).prepare("INSERT INTO checkpoint (id, block_number, block_hash) VALUES (1, ?, ?)").run(block, fakeHash(`block:${block}`));
   })();
 
   return {
@@ -261,7 +264,7 @@ export function buildFixtureDb(): FixtureDb {
     txOf,
     addressOf,
     close: () => {
-      if (db.open) db.close();
+      if (isDatabaseOpen(db)) closeDatabase(db);
       rmSync(dir, { recursive: true, force: true });
     },
   };

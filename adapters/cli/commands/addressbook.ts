@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { addAddressBookEntry, listAddressBook } from "../../../core/people/address-book.ts";
+import { addAddressBookEntry } from "../../../core/people/address-book.ts";
+import { listAddressBook } from "../../../db/people.ts";
 import { printJson, printTable } from "../output.ts";
 import { withTreasury } from "../session.ts";
 import { cliMember } from "./proposal-output.ts";

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import type { TreasuryDatabase } from "../../../db/database.ts";
-import { exportHistoryCsv } from "../../../db/chain-mirror/export.ts";
+import type { ReadableDatabase } from "../../../db/handle.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { exportHistoryCsv } from "../../../core/history/csv.ts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { fail } from "../output.ts";
 import { openDatabaseForReading, parseDateOption } from "./history.ts";
@@ -9,12 +10,12 @@ import { openDatabaseForReading, parseDateOption } from "./history.ts";
 export function registerExport(program: Command): void {
   program
     .command("export")
-    .description("print payments out and deposits in as CSV for accounting (from the database; no chain needed)")
-    .option("--csv", "CSV: date, direction, counterparty, token, amount, memo, tx hash, safeTxHash")
+    .description("print payments out, deposits in and rejections as CSV for accounting (from the database; no chain needed)")
+    .option("--csv", "CSV: date, direction, kind, counterparty, token, amount, category, proposal, memo, tx hash, safeTxHash")
     .option("--since <date>", "from this day (YYYY-MM-DD, UTC)")
     .option("--until <date>", "up to and including this day (YYYY-MM-DD, UTC)")
     .action((options: { csv?: boolean; since?: string; until?: string }) => {
-      let db: TreasuryDatabase | undefined;
+      let db: ReadableDatabase | undefined;
       try {
         if (!options.csv) throw new InvalidInputError("Say which format: `treasury export --csv`.");
         const since = parseDateOption(options.since, "--since");
@@ -22,9 +23,9 @@ export function registerExport(program: Command): void {
         db = openDatabaseForReading();
         process.stdout.write(exportHistoryCsv(db, { since, until }));
       } catch (error) {
-        db?.close();
+        if (db) closeDatabase(db);
         fail(error);
       }
-      db?.close();
+      if (db) closeDatabase(db);
     });
 }

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { openDatabase, type TreasuryDatabase } from "../../../db/database.ts";
-import { listHistory } from "../../../db/chain-mirror/history.ts";
+import type { ReadableDatabase } from "../../../db/handle.ts";
+import { closeDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
+import { listHistory } from "../../../core/history/list.ts";
 import { loadConfig } from "../../../app/config.ts";
 import { ConfigError, InvalidInputError } from "../../../core/errors.ts";
 import { formatAmountForPeople } from "../../../core/money.ts";
@@ -11,11 +12,11 @@ import { fail, printJson, printTable } from "../output.ts";
  * Opens the database named by DATABASE_PATH for reading, with no chain: history
  * and export work from what the indexer stored, even when nothing else runs.
  */
-export function openDatabaseForReading(): TreasuryDatabase {
+export function openDatabaseForReading(): ReadableDatabase {
   const config = loadConfig();
   if (!existsSync(config.DATABASE_PATH))
     throw new ConfigError(`No database at ${config.DATABASE_PATH} yet: run \`treasury index\` (or \`npm start\`) first, or set DATABASE_PATH.`);
-  return openDatabase({ path: config.DATABASE_PATH, readonly: true });
+  return openReadOnlyDatabase({ path: config.DATABASE_PATH });
 }
 
 /** "2026-03-01" (UTC day) or an ISO date-time, as unix seconds; a day given as `until` runs to its end. */
@@ -32,16 +33,16 @@ export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
-/** `treasury history [--since DATE] [--until DATE] [--json]`: payments, deposits and owner changes from the database. */
+/** `treasury history [--since DATE] [--until DATE] [--json]`: payments, deposits, owner changes and rejections from the database. */
 export function registerHistory(program: Command): void {
   program
     .command("history")
-    .description("list executed payments, deposits and owner changes in time order (from the database; no chain needed)")
+    .description("list executed payments, deposits, owner changes and rejections in time order (from the database; no chain needed)")
     .option("--since <date>", "from this day (YYYY-MM-DD, UTC)")
     .option("--until <date>", "up to and including this day (YYYY-MM-DD, UTC)")
     .option("--json", "print JSON")
     .action((options: { since?: string; until?: string; json?: boolean }) => {
-      let db: TreasuryDatabase | undefined;
+      let db: ReadableDatabase | undefined;
       try {
         const since = parseDateOption(options.since, "--since");
         const until = parseDateOption(options.until, "--until");
@@ -59,18 +60,18 @@ export function registerHistory(program: Command): void {
           ["Date (UTC)", "What", "Amount", "Counterparty", "Memo", "Tx"],
           ...entries.map((entry) => [
             new Date(entry.time * 1000).toISOString().slice(0, 16).replace("T", " "),
-            entry.kind === "payment" ? "paid" : entry.kind === "deposit" ? "received" : "owners",
+            entry.kind === "payment" ? "paid" : entry.kind === "deposit" ? "received" : entry.kind === "rejection" ? "rejected" : "owners",
             entry.amount === null ? "" : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
-            entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? (entry.counterparty ? shortAddress(entry.counterparty) : "")),
-            // Owner changes have no amount: what changed goes where a payment's memo goes.
-            (entry.amount === null ? (entry.description ?? "") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
+            entry.counterparty === null || entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? shortAddress(entry.counterparty)),
+            // Owner changes and rejections have no amount: what happened goes where a payment's memo goes.
+            (entry.amount === null ? [entry.description, entry.memo].filter(Boolean).join(": ") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
             shortAddress(entry.txHash),
           ]),
         ]);
       } catch (error) {
-        db?.close();
+        if (db) closeDatabase(db);
         fail(error);
       }
-      db?.close();
+      if (db) closeDatabase(db);
     });
 }

@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { publicUrl } from "../../../app/config.ts";
+import { publicUrl } from "../../../core/config.ts";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { formatAmountForPeople } from "../../../core/money.ts";
 import type { ProposalView } from "../../../core/proposals/view.ts";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { listSignatures, loadStoredProposal } from "../../../db/proposals.ts";
+import { listSignatures } from "../../../db/proposals.ts";
+import { loadStoredProposal } from "../../../core/proposals/load.ts";
 import { cancelProposal, proposeRejection } from "../../../core/proposals/reject.ts";
 import { withTreasury } from "../session.ts";
 import { cliMember, printProposal } from "./proposal-output.ts";

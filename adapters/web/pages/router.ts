@@ -3,23 +3,12 @@ import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { InvalidInputError, TreasuryError, shortMessageOf } from "../../../core/errors.ts";
-import { memberNameForAddress } from "../../../core/people/members.ts";
-import {
-  ProposalNotFoundError,
-  ProposalStateError,
-  RelayerNotConfiguredError,
-  SignatureRefusedError,
-  ThresholdNotMetError,
-  buildExecutionCall,
-  executeProposal,
-  getProposal,
-  getProposalByReviewToken,
-  proposeRejection,
-  recordExecution,
-  safeTxTypedData,
-  submitSignature,
-  type ProposalView,
-} from "../../../core/proposals/index.ts";
+import { findLinkRequest, memberNameForAddress, type StoredLinkRequest } from "../../../db/people.ts";
+import { ProposalNotFoundError, ProposalStateError, RelayerNotConfiguredError, SignatureRefusedError, ThresholdNotMetError } from "../../../core/proposals/errors.ts";
+import { buildExecutionCall, executeProposal, recordExecution } from "../../../core/proposals/execute.ts";
+import { getProposal, getProposalByReviewToken, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
+import { proposeRejection } from "../../../core/proposals/reject.ts";
+import { submitSignature } from "../../../core/proposals/signatures.ts";
 import { completeLink, linkMessage } from "../../../core/people/wallet-link.ts";
 import { walletBundle } from "./bundle.ts";
 import { renderLinkPage } from "./link-page.ts";
@@ -117,7 +106,6 @@ const handle =
       .catch(next);
   };
 
-type LinkRequestRow = { token: string; member_id: string; expires_at: number; used_at: number | null; name: string | null };
 
 /**
  * The wallet pages and their JSON API:
@@ -155,21 +143,12 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
     }
   }
 
-  function linkRequestFor(token: string): LinkRequestRow {
-    const row =
-      token.length <= 200
-        ? (ctx.db
-            .prepare(
-              `SELECT r.token, r.member_id, r.expires_at, r.used_at, m.name FROM link_requests r
-               LEFT JOIN members m ON m.id = r.member_id WHERE r.token = ?`,
-            )
-            .get(token) as LinkRequestRow | undefined)
-        : undefined;
-    if (!row) throw new PageNotFoundError("This wallet link does not exist. Ask for a new one with /treasury link.");
-    if (row.used_at !== null) throw new LinkUnavailableError("This wallet link was already used. Ask for a new one with /treasury link.");
-    if (row.expires_at <= Math.floor(Date.now() / 1000))
-      throw new LinkUnavailableError("This wallet link has expired. Ask for a new one with /treasury link.");
-    return row;
+  function linkRequestFor(token: string): StoredLinkRequest {
+    const request = token.length <= 200 ? findLinkRequest(ctx.db, token) : undefined;
+    if (!request) throw new PageNotFoundError("This wallet link does not exist. Ask for a new one with /treasury link.");
+    if (request.usedAt !== null) throw new LinkUnavailableError("This wallet link was already used. Ask for a new one with /treasury link.");
+    if (request.expiresAt <= ctx.now()) throw new LinkUnavailableError("This wallet link has expired. Ask for a new one with /treasury link.");
+    return request;
   }
 
   router.get("/assets/wallet.js", handle(async (_request, response) => {
@@ -218,8 +197,8 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
     response.type("html").send(
       renderLinkPage({
         token: row.token,
-        memberName: row.name ?? row.member_id,
-        expiresAt: row.expires_at,
+        memberName: row.memberName ?? row.memberId,
+        expiresAt: row.expiresAt,
         chainId: ctx.chainId,
         scriptVersion: version,
       }),

@@ -1,5 +1,5 @@
 import type { TreasuryContext } from "../../../core/context.ts";
-import { publicUrl } from "../../../app/config.ts";
+import { publicUrl } from "../../../core/config.ts";
 
 /** The review page of a proposal, as people open it (base: PUBLIC_URL, or http://HOST:PORT). */
 export function reviewUrl(ctx: Pick<TreasuryContext, "config">, proposal: { reviewToken: string }): string {

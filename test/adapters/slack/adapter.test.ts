@@ -3,15 +3,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { concat, createWalletClient, http, parseEther, zeroAddress, type Hex } from "viem";
-import { forgetOldRequests } from "../../../adapters/slack/adapter.ts";
+import { forgetOldSlackRequests } from "../../../db/slack.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
-import { openDatabase } from "../../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../../db/open.ts";
 import { developmentAccount } from "../../../devchain/accounts.ts";
-import { getProposal, reconcileProposals, safeTxTypedData, type ProposalView } from "../../../core/proposals/index.ts";
+import { getProposal, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
+import { reconcileProposals } from "../../../core/proposals/reconcile.ts";
 import { safeAbi } from "../../../core/safe/artifacts.ts";
 import { buildSafeTx, safeTxTypedDataFor } from "../../../core/safe/safe-tx.ts";
 import { eventId } from "../../helpers/fake-slack.ts";
 import { acme, ana, ben, blockAction, blocksText, channel, commandFields, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
+import { connectionOf } from "../../../db/connection.ts";
 
 describe("Slack adapter through the real Bolt receiver (adapters/slack)", function () {
   this.timeout(120_000);
@@ -34,7 +36,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
   }
 
   const cardOf = (safeTxHash: string) =>
-    h.ctx.db.prepare("SELECT channel_id, message_ts FROM proposal_messages WHERE safe_tx_hash = ?").get(safeTxHash) as
+    connectionOf(h.ctx.db).prepare("SELECT channel_id, message_ts FROM proposal_messages WHERE safe_tx_hash = ?").get(safeTxHash) as
       | { channel_id: string; message_ts: string }
       | undefined;
   const cardMessage = (safeTxHash: string) => {
@@ -42,7 +44,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     return card ? h.fake.findMessage(card.channel_id, card.message_ts) : undefined;
   };
   const ephemeralsTo = (user: string) => h.fake.callsOf("chat.postEphemeral").filter((call) => call.args.user === user);
-  const countRows = (table: string) => (h.ctx.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const countRows = (table: string) => (connectionOf(h.ctx.db).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
   async function sign(account: typeof ana, proposal: ProposalView): Promise<Response> {
     const signature = await account.signTypedData(safeTxTypedData(h.ctx, proposal) as any);
@@ -61,7 +63,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     assert.match(ack.text, /Proposing 250 USDC to Acme Design Studio/);
 
     await h.adapter.idle();
-    const row = h.ctx.db.prepare("SELECT safe_tx_hash, memo, proposer FROM proposals").get() as { safe_tx_hash: string; memo: string; proposer: string };
+    const row = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash, memo, proposer FROM proposals").get() as { safe_tx_hash: string; memo: string; proposer: string };
     assert.equal(row.memo, "invoice INV-7");
     assert.equal(row.proposer, "dana");
     first = await getProposal(h.ctx, row.safe_tx_hash);
@@ -124,7 +126,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     const chatter = { type: "message", channel, channel_type: "channel", user: users.ana, text: "lunch?", ts: `${Math.floor(Date.now() / 1000)}.000778` };
     assert.equal((await timed(h.slack.event(eventCallback(chatter, eventId())))).status, 200);
     await h.adapter.idle();
-    let stored = h.ctx.db.prepare("SELECT * FROM discussion_messages").all() as Array<Record<string, any>>;
+    let stored = connectionOf(h.ctx.db).prepare("SELECT * FROM discussion_messages").all() as Array<Record<string, any>>;
     assert.equal(stored.length, 1);
     assert.equal(stored[0].safe_tx_hash, first.safeTxHash);
     assert.equal(stored[0].author_name, "Ben");
@@ -135,14 +137,14 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     const edit = { type: "message", subtype: "message_changed", channel, hidden: true, ts: `${ts}1`, event_ts: `${ts}1`, message: { type: "message", user: users.ben, text: "Matches invoice INV-7.", ts, thread_ts: cardTs, edited: { user: users.ben, ts: `${Math.floor(Date.now() / 1000)}.000900` } } };
     assert.equal((await timed(h.slack.event(eventCallback(edit, eventId())))).status, 200);
     await h.adapter.idle();
-    stored = h.ctx.db.prepare("SELECT * FROM discussion_messages").all() as Array<Record<string, any>>;
+    stored = connectionOf(h.ctx.db).prepare("SELECT * FROM discussion_messages").all() as Array<Record<string, any>>;
     assert.equal(stored[0].text, "Matches invoice INV-7.");
     assert.ok(stored[0].edited_at);
 
     const deletion = { type: "message", subtype: "message_deleted", channel, hidden: true, deleted_ts: ts, ts: `${ts}2`, event_ts: `${ts}2`, previous_message: { type: "message", user: users.ben, text: "Matches invoice INV-7.", ts, thread_ts: cardTs } };
     assert.equal((await timed(h.slack.event(eventCallback(deletion, eventId())))).status, 200);
     await h.adapter.idle();
-    stored = h.ctx.db.prepare("SELECT * FROM discussion_messages").all() as Array<Record<string, any>>;
+    stored = connectionOf(h.ctx.db).prepare("SELECT * FROM discussion_messages").all() as Array<Record<string, any>>;
     assert.equal(stored.length, 1);
     assert.equal(stored[0].text, "");
     assert.ok(stored[0].deleted_at);
@@ -157,9 +159,9 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     assert.equal((await timed(h.slack.event(callback, { retryNum: 2 }))).status, 200);
     await h.adapter.idle();
     assert.equal(countRows("discussion_messages"), before + 1);
-    const received = h.ctx.db.prepare("SELECT retries FROM slack_received WHERE id = ?").get(`event:${callback.event_id}`) as { retries: number };
+    const received = connectionOf(h.ctx.db).prepare("SELECT retries FROM slack_received WHERE id = ?").get(`event:${callback.event_id}`) as { retries: number };
     assert.equal(received.retries, 2);
-    const jobs = h.ctx.db.prepare("SELECT COUNT(*) AS n FROM slack_jobs WHERE dedupe_key LIKE ?").get(`event:${callback.event_id}%`) as { n: number };
+    const jobs = connectionOf(h.ctx.db).prepare("SELECT COUNT(*) AS n FROM slack_jobs WHERE dedupe_key LIKE ?").get(`event:${callback.event_id}%`) as { n: number };
     assert.equal(jobs.n, 1);
   });
 
@@ -184,7 +186,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
       const response = await h.slack.command(commandFields("pay 100 USDC to Acme Design Studio and 0.5 ETH to Acme Design Studio for March retainer", users.dana));
       assert.equal(response.status, 200);
       await h.adapter.idle();
-      const row = h.ctx.db.prepare("SELECT safe_tx_hash FROM proposals WHERE memo = 'March retainer'").get() as { safe_tx_hash: string };
+      const row = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE memo = 'March retainer'").get() as { safe_tx_hash: string };
       second = await getProposal(h.ctx, row.safe_tx_hash);
       secondTs = cardOf(second.safeTxHash)!.message_ts;
     });
@@ -238,7 +240,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     it("lets an owner propose a rejection from the card, posted in the thread", async () => {
       assert.equal((await h.slack.interaction(blockAction("proposal_reject", second.safeTxHash, users.ana, secondTs))).status, 200);
       await h.adapter.idle();
-      const rejection = h.ctx.db.prepare("SELECT safe_tx_hash, nonce FROM proposals WHERE kind = 'rejection'").get() as { safe_tx_hash: string; nonce: number };
+      const rejection = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash, nonce FROM proposals WHERE kind = 'rejection'").get() as { safe_tx_hash: string; nonce: number };
       assert.equal(rejection.nonce, second.nonce);
       const rejectionCard = cardOf(rejection.safe_tx_hash)!;
       assert.equal(h.fake.findMessage(channel, rejectionCard.message_ts)?.thread_ts, secondTs);
@@ -366,7 +368,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
       assert.equal(complete.status, 200);
       assert.equal(await complete.text(), "");
       await h.adapter.idle();
-      const row = h.ctx.db.prepare("SELECT safe_tx_hash, category FROM proposals WHERE memo = 'Modal memo'").get() as { safe_tx_hash: string; category: string };
+      const row = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash, category FROM proposals WHERE memo = 'Modal memo'").get() as { safe_tx_hash: string; category: string };
       assert.equal(row.category, "Software");
       assert.match(blocksText(cardMessage(row.safe_tx_hash)), /42 USDC/);
 
@@ -415,7 +417,7 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     });
 
     it("learns the bot's identity with one auth.test, not one per request", () => {
-      const requests = (h.ctx.db.prepare("SELECT COUNT(*) AS n FROM slack_received").get() as { n: number }).n;
+      const requests = (connectionOf(h.ctx.db).prepare("SELECT COUNT(*) AS n FROM slack_received").get() as { n: number }).n;
       assert.ok(requests >= 15, `${requests} requests received`);
       assert.ok(h.fake.callsOf("auth.test", true).length <= 1, `${h.fake.callsOf("auth.test", true).length} auth.test calls`);
     });
@@ -429,18 +431,18 @@ describe("forgetting old Slack requests and jobs (adapters/slack/adapter)", () =
     try {
       const now = Date.UTC(2026, 0, 10);
       const day = 24 * 3600_000;
-      const received = db.prepare("INSERT INTO slack_received (id, kind, received_at) VALUES (?, 'event', ?)");
+      const received = connectionOf(db).prepare("INSERT INTO slack_received (id, kind, received_at) VALUES (?, 'event', ?)");
       received.run("event:old", now - 2 * day);
       received.run("event:new", now - 3600_000);
-      const job = db.prepare("INSERT INTO slack_jobs (dedupe_key, kind, payload, status, run_after, created_at, finished_at) VALUES (?, 'discussion', '{}', ?, 0, 0, ?)");
+      const job = connectionOf(db).prepare("INSERT INTO slack_jobs (dedupe_key, kind, payload, status, run_after, created_at, finished_at) VALUES (?, 'discussion', '{}', ?, 0, 0, ?)");
       job.run("done-old", "done", now - 8 * day);
       job.run("done-new", "done", now - day);
       job.run("failed-old", "failed", now - 8 * day);
-      forgetOldRequests(db, now);
-      assert.deepEqual(db.prepare("SELECT id FROM slack_received ORDER BY id").pluck().all(), ["event:new"]);
-      assert.deepEqual(db.prepare("SELECT dedupe_key FROM slack_jobs ORDER BY dedupe_key").pluck().all(), ["done-new", "failed-old"]);
+      forgetOldSlackRequests(db, now);
+      assert.deepEqual(connectionOf(db).prepare("SELECT id FROM slack_received ORDER BY id").pluck().all(), ["event:new"]);
+      assert.deepEqual(connectionOf(db).prepare("SELECT dedupe_key FROM slack_jobs ORDER BY dedupe_key").pluck().all(), ["done-new", "failed-old"]);
     } finally {
-      db.close();
+      closeDatabase(db);
       rmSync(dir, { recursive: true, force: true });
     }
   });

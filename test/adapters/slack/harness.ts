@@ -11,6 +11,8 @@ import { upsertMember } from "../../../core/people/members.ts";
 import { startTestChain, type TestChain } from "../../helpers/chain.ts";
 import { createTestContext } from "../../helpers/context.ts";
 import { slackPoster, startFakeSlack, type FakeSlack, type SlackPoster } from "../../helpers/fake-slack.ts";
+import { connectionOf } from "../../../db/connection.ts";
+import { closeDatabase, isDatabaseOpen } from "../../../db/open.ts";
 
 export const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5";
 export const channel = "CTREASURY";
@@ -49,10 +51,10 @@ export async function startSlackWorld(): Promise<{ fake: FakeSlack; chain: TestC
 
 /** Members Ana and Ben (owners) and Dana (member), their linked wallets, and Acme in the address book. */
 export function addSlackPeople(ctx: TreasuryContext, addedBy: string): void {
-  upsertMember(ctx.db, { id: "ana", name: "Ana", slackUserId: users.ana, role: "owner" });
-  upsertMember(ctx.db, { id: "ben", name: "Ben", slackUserId: users.ben, role: "owner" });
-  upsertMember(ctx.db, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
-  const link = ctx.db.prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)");
+  upsertMember(ctx, { id: "ana", name: "Ana", slackUserId: users.ana, role: "owner" });
+  upsertMember(ctx, { id: "ben", name: "Ben", slackUserId: users.ben, role: "owner" });
+  upsertMember(ctx, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
+  const link = connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)");
   link.run("ana", ana.address, 1);
   link.run("ben", ben.address, 1);
   link.run("dana", dana.address, 1);
@@ -80,6 +82,8 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
   addSlackPeople(ctx, "test");
 
   const adapterOptions: Omit<CreateSlackAdapterParameters, "ctx"> = {
+    config: ctx.config,
+    assistant: { config: ctx.config },
     rates: { "chat.postMessage": { perSecond: 500, burst: 500 }, "chat.update": { perSecond: 500, burst: 500 }, "chat.postEphemeral": { perSecond: 500, burst: 500 } },
     tickEveryMs: 50,
     pollMs: 20,
@@ -115,7 +119,7 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
       await adapter.stop();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      if (ctx.db.open) ctx.db.close();
+      if (isDatabaseOpen(ctx.db)) closeDatabase(ctx.db);
       await chain.stop();
       await fake.stop();
     },

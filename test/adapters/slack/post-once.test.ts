@@ -3,9 +3,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogLevel, WebClient } from "@slack/web-api";
-import { openDatabase, type TreasuryDatabase } from "../../../db/database.ts";
+import { openDatabase, closeDatabase } from "../../../db/open.ts";
+import type { TreasuryDatabase } from "../../../db/handle.ts";
 import { postMetadataType, postOnce } from "../../../adapters/slack/post-once.ts";
-import { readPost, recordPostIntent } from "../../../adapters/slack/store.ts";
+import { readPost, recordPostIntent } from "../../../db/slack.ts";
 import { createSlackApi, type SlackApi } from "../../../adapters/slack/web-api.ts";
 import { startFakeSlack, type FakeSlack } from "../../helpers/fake-slack.ts";
 
@@ -20,7 +21,7 @@ describe("posting exactly once across crashes (adapters/slack/post-once)", () =>
     api = createSlackApi({ client: new WebClient("xoxb-test", { slackApiUrl: fake.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 3, minTimeout: 20, maxTimeout: 50 } }) });
   });
   after(async () => {
-    db.close();
+    closeDatabase(db);
     await fake.stop();
   });
 

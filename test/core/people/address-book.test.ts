@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { getAddress } from "viem";
-import { openDatabase, type TreasuryDatabase } from "../../../db/database.ts";
-import { AddressBookConflictError, addAddressBookEntry, listAddressBook, parseAddressInput, resolvePayee } from "../../../core/people/address-book.ts";
+import { openDatabase, closeDatabase } from "../../../db/open.ts";
+import type { TreasuryDatabase } from "../../../db/handle.ts";
+import { systemClock } from "../../../core/clock.ts";
+import { AddressBookConflictError, addAddressBookEntry, parseAddressInput, resolvePayee } from "../../../core/people/address-book.ts";
+import { listAddressBook } from "../../../db/people.ts";
 import { InvalidPayeeError } from "../../../core/proposals/errors.ts";
 
 const acme = getAddress("0x1111aaaa2222bbbb3333cccc4444dddd5555eeee");
@@ -12,11 +15,11 @@ describe("address book", () => {
   beforeEach(() => {
     db = openDatabase({ path: ":memory:" });
   });
-  afterEach(() => db.close());
+  afterEach(() => closeDatabase(db));
 
   it("adds payees with labels and categories, lists them by label, and resolves labels case-insensitively", () => {
-    addAddressBookEntry({ db }, { label: "Acme Design Studio", address: acme.toLowerCase(), category: "design", kind: "vendor", addedBy: "ana" });
-    addAddressBookEntry({ db }, { label: "Blue Print Co", address: blue, addedBy: "ben" });
+    addAddressBookEntry({ db, now: systemClock }, { label: "Acme Design Studio", address: acme.toLowerCase(), category: "design", kind: "vendor", addedBy: "ana" });
+    addAddressBookEntry({ db, now: systemClock }, { label: "Blue Print Co", address: blue, addedBy: "ben" });
     assert.deepEqual(
       listAddressBook(db).map((entry) => [entry.label, entry.address, entry.category, entry.addedBy]),
       [["Acme Design Studio", acme, "design", "ana"], ["Blue Print Co", blue, null, "ben"]],
@@ -26,10 +29,10 @@ describe("address book", () => {
   });
 
   it("keeps labels and addresses unique", () => {
-    addAddressBookEntry({ db }, { label: "Acme", address: acme, addedBy: "ana" });
-    assert.throws(() => addAddressBookEntry({ db }, { label: "ACME", address: blue, addedBy: "ana" }), AddressBookConflictError);
-    assert.throws(() => addAddressBookEntry({ db }, { label: "Other", address: acme, addedBy: "ana" }), /already in the address book as "Acme"/);
-    assert.throws(() => addAddressBookEntry({ db }, { label: "", address: blue, addedBy: "ana" }), /label is empty/);
+    addAddressBookEntry({ db, now: systemClock }, { label: "Acme", address: acme, addedBy: "ana" });
+    assert.throws(() => addAddressBookEntry({ db, now: systemClock }, { label: "ACME", address: blue, addedBy: "ana" }), AddressBookConflictError);
+    assert.throws(() => addAddressBookEntry({ db, now: systemClock }, { label: "Other", address: acme, addedBy: "ana" }), /already in the address book as "Acme"/);
+    assert.throws(() => addAddressBookEntry({ db, now: systemClock }, { label: "", address: blue, addedBy: "ana" }), /label is empty/);
   });
 
   it("accepts checksummed and single-case addresses, and refuses a wrong checksum or a malformed one", () => {

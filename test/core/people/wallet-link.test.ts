@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
 import type { TreasuryContext } from "../../../core/context.ts";
-import { memberNameForAddress, upsertMember } from "../../../core/people/members.ts";
+import { upsertMember } from "../../../core/people/members.ts";
+import { memberNameForAddress } from "../../../db/people.ts";
 import { completeLink, createLinkRequest, getLinkRequest, linkMessage, WalletLinkError } from "../../../core/people/wallet-link.ts";
 import { ana, ben, startTreasury, type TreasuryFixture } from "../proposals/setup.ts";
+import { connectionOf } from "../../../db/connection.ts";
 
 describe("wallet linking (SIWE)", () => {
   let t: TreasuryFixture;
@@ -11,11 +13,11 @@ describe("wallet linking (SIWE)", () => {
   before(async () => {
     t = await startTreasury();
     ctx = t.ctx;
-    upsertMember(ctx.db, { id: "U-ana", name: "Ana", slackUserId: "U01ANA", role: "owner" });
+    upsertMember(ctx, { id: "U-ana", name: "Ana", slackUserId: "U01ANA", role: "owner" });
   });
   after(() => t?.close());
 
-  const linked = () => ctx.db.prepare("SELECT member_id, address FROM wallet_links").all();
+  const linked = () => connectionOf(ctx.db).prepare("SELECT member_id, address FROM wallet_links").all();
 
   it("links a wallet once with a signed Sign-In with Ethereum message", async () => {
     const { token, expiresAt } = createLinkRequest(ctx, { memberId: "U-ana" });

@@ -11,6 +11,7 @@ import { createWalletClient, http } from "viem";
 import { getProposal } from "../../../core/proposals/view.ts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { ana, signProposal, startTreasury, type TreasuryFixture } from "./setup.ts";
+import { connectionOf } from "../../../db/connection.ts";
 
 const acme = getAddress("0x1111aaaa2222bbbb3333cccc4444dddd5555eeee");
 const blue = getAddress("0x9999aaaa2222bbbb3333cccc4444dddd5555ffff");
@@ -132,7 +133,7 @@ describe("proposePayment → sign → execute", () => {
   });
 
   it("refuses bad input with a message naming the problem, and stores nothing", async () => {
-    const count = () => (t.ctx.db.prepare("SELECT COUNT(*) AS n FROM proposals").get() as { n: number }).n;
+    const count = () => (connectionOf(t.ctx.db).prepare("SELECT COUNT(*) AS n FROM proposals").get() as { n: number }).n;
     const before = count();
     const cases: [string, string, string, RegExp][] = [
       ["-5", "USDC", blue, /negative/],

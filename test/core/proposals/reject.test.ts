@@ -12,6 +12,7 @@ import { getProposal, type ProposalView } from "../../../core/proposals/view.ts"
 import { connectSafe } from "../../../core/safe/protocol-kit.ts";
 import { erc20Abi } from "../../../core/tokens.ts";
 import { keyOf, signProposal, startTreasury, type TreasuryFixture } from "./setup.ts";
+import { connectionOf } from "../../../db/connection.ts";
 
 const payee = getAddress("0x3333aaaa2222bbbb3333cccc4444dddd5555eeee");
 
@@ -98,7 +99,7 @@ describe("reject, replace and cancel", () => {
     const receipt = await t.ctx.client.waitForTransactionReceipt({ hash: sent.hash as `0x${string}` });
     const safeTxHash = await anaKit.getTransactionHash(transaction);
     // What the indexer writes for it.
-    t.ctx.db
+    connectionOf(t.ctx.db)
       .prepare(
         `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token,
            refund_receiver, signatures, success, block_number, block_time, tx_hash, log_index)

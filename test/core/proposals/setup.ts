@@ -4,6 +4,7 @@ import type { TreasuryContext } from "../../../core/context.ts";
 import { safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
 import { startTestChain, type TestChain } from "../../helpers/chain.ts";
 import { createTestContext } from "../../helpers/context.ts";
+import { closeDatabase } from "../../../db/open.ts";
 
 export const [relayer, ana, ben, chen, dana] = [0, 1, 2, 3, 4].map((index) => developmentAccount(index));
 
@@ -19,7 +20,7 @@ export async function startTreasury(funds = { eth: parseEther("10"), tokens: { U
     chain,
     ctx,
     close: async () => {
-      ctx.db.close();
+      closeDatabase(ctx.db);
       await chain.stop();
     },
   };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createWalletClient, encodeFunctionData, getAddress, http, toHex, type Hex } from "viem";
 import { safeAbi } from "../../../core/safe/artifacts.ts";
-import { SignatureRefusedError, TamperedFieldError } from "../../../core/proposals/errors.ts";
+import { SignatureRefusedError } from "../../../core/proposals/errors.ts";
 import { executeProposal } from "../../../core/proposals/execute.ts";
 import { proposePayment, proposeTransaction } from "../../../core/proposals/propose.ts";
 import { cancelProposal } from "../../../core/proposals/reject.ts";
@@ -9,13 +9,14 @@ import { reconcileProposals } from "../../../core/proposals/reconcile.ts";
 import { submitSignature } from "../../../core/proposals/signatures.ts";
 import { getProposal, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
 import { ana, ben, chen, signProposal, startTreasury, type TreasuryFixture } from "./setup.ts";
+import { connectionOf } from "../../../db/connection.ts";
 
 const payee = getAddress("0x2222aaaa2222bbbb3333cccc4444dddd5555eeee");
 
 describe("submitSignature", () => {
   let t: TreasuryFixture;
   let proposal: ProposalView;
-  const stored = () => (t.ctx.db.prepare("SELECT COUNT(*) AS n FROM signatures").get() as { n: number }).n;
+  const stored = () => (connectionOf(t.ctx.db).prepare("SELECT COUNT(*) AS n FROM signatures").get() as { n: number }).n;
 
   async function refused(signature: Hex | string, reason: string, pattern: RegExp, extra: object = {}) {
     const before = stored();
@@ -89,7 +90,7 @@ describe("submitSignature", () => {
     const signature = await ben.signTypedData(tampered);
     await refused(signature, "tampered_field", /"value" differs/, { typedData: tampered });
     await assert.rejects(submitSignature(t.ctx, { safeTxHash: proposal.safeTxHash, signature, typedData: tampered }), (error: unknown) =>
-      error instanceof TamperedFieldError && error.field === "value",
+      error instanceof SignatureRefusedError && error.reason === "tampered_field" && error.field === "value",
     );
     await refused(signature, "other_proposal", /not made over this proposal/, { signer: ben.address });
     await refused(signature, "not_owner", /not an owner/);
@@ -121,7 +122,7 @@ describe("submitSignature", () => {
     const wallet = createWalletClient({ account: chen, chain: t.ctx.client.chain, transport: http(t.ctx.rpcUrl) });
     const txHash = await wallet.writeContract({ address: t.ctx.safeAddress, abi: safeAbi, functionName: "approveHash", args: [next.safeTxHash] });
     const receipt = await t.ctx.client.waitForTransactionReceipt({ hash: txHash });
-    t.ctx.db
+    connectionOf(t.ctx.db)
       .prepare("INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index) VALUES (?, ?, ?, ?, ?, 0)")
       .run(next.safeTxHash, chen.address, Number(receipt.blockNumber), 0, txHash);
     assert.deepEqual(reconcileProposals(t.ctx).changed, [next.safeTxHash]);

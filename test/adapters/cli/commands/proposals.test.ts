@@ -5,6 +5,7 @@ import { getAddress, parseUnits } from "viem";
 import { erc20Abi } from "../../../../core/tokens.ts";
 import { runTs } from "../../../helpers/processes.ts";
 import { keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
+import { connectionOf } from "../../../../db/connection.ts";
 
 const acme = getAddress("0x1111aaaa2222bbbb3333cccc4444dddd5555eeee");
 const blue = getAddress("0x9999aaaa2222bbbb3333cccc4444dddd5555ffff");
@@ -84,7 +85,7 @@ describe("treasury CLI: pay, proposals, sign, execute, reject, addressbook", fun
     const rejected = await cli("reject", batch.safeTxHash);
     assert.equal(rejected.code, 0, rejected.err);
     assert.match(rejected.out, /Cancelled nonce 1/);
-    const statuses = t.ctx.db.prepare("SELECT status FROM proposals ORDER BY nonce DESC").all() as { status: string }[];
+    const statuses = connectionOf(t.ctx.db).prepare("SELECT status FROM proposals ORDER BY nonce DESC").all() as { status: string }[];
     assert.deepEqual(statuses.map((row) => row.status), ["cancelled", "executed"]);
   });
 });

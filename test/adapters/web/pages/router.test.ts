@@ -8,7 +8,9 @@ import type { TreasuryContext } from "../../../../core/context.ts";
 import { upsertMember } from "../../../../core/people/members.ts";
 import { erc20Abi } from "../../../../core/tokens.ts";
 import { createLinkRequest } from "../../../../core/people/wallet-link.ts";
-import { getProposal, proposePayment, safeTxTypedData, submitSignature, type ProposalView } from "../../../../core/proposals/index.ts";
+import { getProposal, safeTxTypedData, type ProposalView } from "../../../../core/proposals/view.ts";
+import { proposePayment } from "../../../../core/proposals/propose.ts";
+import { submitSignature } from "../../../../core/proposals/signatures.ts";
 import { createWalletPagesRouter } from "../../../../adapters/web/pages/router.ts";
 import { linkUrl, reviewUrl } from "../../../../adapters/web/pages/urls.ts";
 import { createMetrics } from "../../../../adapters/web/metrics.ts";
@@ -16,6 +18,8 @@ import { createWebApp, listenWeb } from "../../../../adapters/web/server.ts";
 import { browserArgs, installTestWallet, type TestWallet } from "../../../helpers/browser-wallet.ts";
 import { startTestChain, type TestChain } from "../../../helpers/chain.ts";
 import { createTestContext } from "../../../helpers/context.ts";
+import { connectionOf } from "../../../../db/connection.ts";
+import { closeDatabase } from "../../../../db/open.ts";
 
 const [ana, ben, chen, dana] = [1, 2, 3, 4].map((index) => developmentAccount(index));
 const stranger = developmentAccount(9);
@@ -47,8 +51,8 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     ctx.config.PUBLIC_URL = baseUrl;
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: browserArgs });
 
-    upsertMember(ctx.db, { id: "U-ANA", name: "Ana", role: "owner" });
-    ctx.db.prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run("U-ANA", ana.address, 1);
+    upsertMember(ctx, { id: "U-ANA", name: "Ana", role: "owner" });
+    connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run("U-ANA", ana.address, 1);
     addAddressBookEntry(ctx, { label: "Acme <b>Design</b> Studio", address: acme, category: "design", addedBy: "test" });
     payment = await proposePayment(ctx, {
       payments: [{ amount: "250", token: "USDC", payee: acme }],
@@ -64,7 +68,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     await browser?.close();
     server?.closeAllConnections();
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-    if (ctx?.db.open) ctx.db.close();
+    if (ctx) closeDatabase(ctx.db);
     await chain?.stop();
   });
 
@@ -95,7 +99,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
   }
 
   const signatureCount = (safeTxHash: string) =>
-    (ctx.db.prepare("SELECT count(*) AS n FROM signatures WHERE safe_tx_hash = ?").get(safeTxHash) as { n: number }).n;
+    (connectionOf(ctx.db).prepare("SELECT count(*) AS n FROM signatures WHERE safe_tx_hash = ?").get(safeTxHash) as { n: number }).n;
 
   it("shows the decoded payment, checks, approvals and hashes, with what people typed escaped", async () => {
     const { page } = await openWallet(ana, reviewUrl(ctx, payment));
@@ -187,7 +191,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     assert.match(message, /rejection/i);
     const href = await page.getAttribute("#message-link", "href");
     assert.ok(href?.startsWith(`${baseUrl}/review/`));
-    const row = ctx.db.prepare("SELECT kind, nonce, rejects_safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ?").get(second.safeTxHash) as
+    const row = connectionOf(ctx.db).prepare("SELECT kind, nonce, rejects_safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ?").get(second.safeTxHash) as
       | { kind: string; nonce: number }
       | undefined;
     assert.equal(row?.kind, "rejection");
@@ -199,7 +203,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
   it("executes a signed rejection through the relayer: the rejected proposal can never run", async () => {
     const rejection = await getProposal(
       ctx,
-      (ctx.db.prepare("SELECT safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ?").get(second.safeTxHash) as { safe_tx_hash: string })
+      (connectionOf(ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ?").get(second.safeTxHash) as { safe_tx_hash: string })
         .safe_tx_hash,
     );
     for (const owner of [ana, ben]) {
@@ -218,7 +222,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     } finally {
       ctx.config.RELAYER_PRIVATE_KEY = undefined;
     }
-    const statuses = ctx.db.prepare("SELECT safe_tx_hash, status FROM proposals WHERE nonce = ?").all(second.nonce) as { safe_tx_hash: string; status: string }[];
+    const statuses = connectionOf(ctx.db).prepare("SELECT safe_tx_hash, status FROM proposals WHERE nonce = ?").all(second.nonce) as { safe_tx_hash: string; status: string }[];
     assert.deepEqual(Object.fromEntries(statuses.map((row) => [row.safe_tx_hash, row.status])), {
       [second.safeTxHash]: "rejected",
       [rejection.safeTxHash]: "executed",
@@ -226,7 +230,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
   });
 
   it("links a wallet with a SIWE signature, once", async () => {
-    upsertMember(ctx.db, { id: "U-DANA", name: "Dana <i>", role: "member" });
+    upsertMember(ctx, { id: "U-DANA", name: "Dana <i>", role: "member" });
     const { token } = createLinkRequest(ctx, { memberId: "U-DANA" });
     const { page, wallet } = await openWallet(dana, linkUrl(ctx, token));
     assert.equal(await page.textContent("#member"), "Dana <i>");
@@ -234,7 +238,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     const message = await messageAfter(page, () => page.click("#link"), "success");
     assert.match(message, new RegExp(`Linked ${dana.address}`));
     assert.ok(wallet.methods().includes("personal_sign"));
-    const row = ctx.db.prepare("SELECT address FROM wallet_links WHERE member_id = ?").get("U-DANA") as { address: string } | undefined;
+    const row = connectionOf(ctx.db).prepare("SELECT address FROM wallet_links WHERE member_id = ?").get("U-DANA") as { address: string } | undefined;
     assert.equal(row && getAddress(row.address), dana.address);
 
     const again = await page.goto(linkUrl(ctx, token));

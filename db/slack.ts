@@ -1,21 +1,11 @@
-import type { Statement } from "better-sqlite3";
-import type { TreasuryDatabase } from "../../db/database.ts";
-
-const statements = new WeakMap<TreasuryDatabase, Map<string, Statement>>();
-
-/** A prepared statement, prepared once per database connection (the request path runs these at every request). */
-export function statement(db: TreasuryDatabase, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let prepared = cache.get(sql);
-  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
-  return prepared;
-}
+import { connectionOf, statement } from "./connection.ts";
+import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 
 /**
  * The Slack adapter's durable state (migration 006): accepted requests, the
  * job queue, posts made exactly once, nudges, channel bindings and cursors.
- * Every function here is one short SQLite statement or transaction.
+ * Every function here is one short SQLite statement or transaction, and this
+ * module is the only writer of the `slack_*` tables.
  */
 
 export type SlackJobKind =
@@ -54,7 +44,7 @@ export type AcceptParameters = {
  */
 export function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, jobs = [] }: AcceptParameters): boolean {
   const now = Date.now();
-  return db.transaction(() => {
+  return connectionOf(db).transaction(() => {
     const inserted = statement(db, "INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
       .run(requestId, kind, teamId ?? null, now);
     if (inserted.changes === 0) {
@@ -92,7 +82,7 @@ function insertJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: string }, no
 /** Claims up to `limit` due jobs (status pending -> running, attempts + 1), oldest first. */
 export function claimJobs(db: TreasuryDatabase, limit: number): SlackJob[] {
   const now = Date.now();
-  return db.transaction(() => {
+  return connectionOf(db).transaction(() => {
     const rows = statement(db, 
         "SELECT id, dedupe_key, kind, payload, attempts, result FROM slack_jobs WHERE status = 'pending' AND run_after <= ? ORDER BY id LIMIT ?",
       )
@@ -133,7 +123,7 @@ export function requeueInterruptedJobs(db: TreasuryDatabase): number {
   return statement(db, "UPDATE slack_jobs SET status = 'pending' WHERE status = 'running'").run().changes;
 }
 
-export function countJobs(db: TreasuryDatabase): Record<string, number> {
+export function countJobs(db: ReadableDatabase): Record<string, number> {
   const rows = statement(db, "SELECT status, COUNT(*) AS n FROM slack_jobs GROUP BY status").all() as Array<{ status: string; n: number }>;
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
@@ -142,7 +132,7 @@ export function countJobs(db: TreasuryDatabase): Record<string, number> {
 
 export type SlackPost = { key: string; channelId: string; threadTs: string | null; status: "intent" | "posted"; messageTs: string | null; createdAt: number };
 
-export function readPost(db: TreasuryDatabase, key: string): SlackPost | undefined {
+export function readPost(db: ReadableDatabase, key: string): SlackPost | undefined {
   const row = statement(db, "SELECT * FROM slack_posts WHERE key = ?").get(key) as
     | { key: string; channel_id: string; thread_ts: string | null; status: "intent" | "posted"; message_ts: string | null; created_at: number }
     | undefined;
@@ -162,7 +152,7 @@ export function recordPostIntent(db: TreasuryDatabase, post: { key: string; chan
 
 /** Records the Slack ts of a post; `alsoInSameTransaction` runs in the same transaction (e.g. marking an outbox row delivered). */
 export function recordPosted(db: TreasuryDatabase, key: string, messageTs: string, alsoInSameTransaction?: () => void): void {
-  db.transaction(() => {
+  connectionOf(db).transaction(() => {
     statement(db, "UPDATE slack_posts SET status = 'posted', message_ts = ?, posted_at = ? WHERE key = ?").run(messageTs, Date.now(), key);
     alsoInSameTransaction?.();
   })();
@@ -170,7 +160,7 @@ export function recordPosted(db: TreasuryDatabase, key: string, messageTs: strin
 
 // --- cursors, bindings -------------------------------------------------------
 
-export function readCursor(db: TreasuryDatabase, name: string): number {
+export function readCursor(db: ReadableDatabase, name: string): number {
   const row = statement(db, "SELECT position FROM slack_cursors WHERE name = ?").get(name) as { position: number } | undefined;
   return row?.position ?? 0;
 }
@@ -183,14 +173,14 @@ export function writeCursor(db: TreasuryDatabase, name: string, position: number
 
 export type ChannelBinding = { channelId: string; chainId: number; safeAddress: string; boundBy: string };
 
-export function readChannelBinding(db: TreasuryDatabase, channelId: string): ChannelBinding | undefined {
+export function readChannelBinding(db: ReadableDatabase, channelId: string): ChannelBinding | undefined {
   const row = statement(db, "SELECT channel_id, chain_id, safe_address, bound_by FROM slack_channels WHERE channel_id = ?").get(channelId) as
     | { channel_id: string; chain_id: number; safe_address: string; bound_by: string }
     | undefined;
   return row && { channelId: row.channel_id, chainId: row.chain_id, safeAddress: row.safe_address, boundBy: row.bound_by };
 }
 
-export function listChannelBindings(db: TreasuryDatabase): ChannelBinding[] {
+export function listChannelBindings(db: ReadableDatabase): ChannelBinding[] {
   const rows = statement(db, "SELECT channel_id, chain_id, safe_address, bound_by FROM slack_channels ORDER BY bound_at").all() as Array<{
     channel_id: string;
     chain_id: number;
@@ -219,21 +209,56 @@ export function recordProposalOrigin(
   ).run(origin.safeTxHash, origin.slackUserId, origin.channelId, origin.threadTs ?? null, Date.now());
 }
 
-export function readProposalOrigin(db: TreasuryDatabase, safeTxHash: string): { slackUserId: string; channelId: string; threadTs: string | null } | undefined {
+/** Records who proposed through Slack and saves the job's result (the safeTxHash), in one transaction, so a retried job finds both. */
+export function recordSlackProposal(db: TreasuryDatabase, { jobId, ...origin }: { jobId: number; safeTxHash: string; slackUserId: string; channelId: string; threadTs?: string | null }): void {
+  connectionOf(db).transaction(() => {
+    recordProposalOrigin(db, origin);
+    saveJobResult(db, jobId, { safeTxHash: origin.safeTxHash });
+  })();
+}
+
+export function readProposalOrigin(db: ReadableDatabase, safeTxHash: string): { slackUserId: string; channelId: string; threadTs: string | null } | undefined {
   const row = statement(db, "SELECT slack_user_id, channel_id, thread_ts FROM slack_proposal_origins WHERE safe_tx_hash = ?").get(safeTxHash) as
     | { slack_user_id: string; channel_id: string; thread_ts: string | null }
     | undefined;
   return row && { slackUserId: row.slack_user_id, channelId: row.channel_id, threadTs: row.thread_ts };
 }
 
-/** Claims the one nudge of `owner` for a proposal. Returns false when it was sent (or claimed) before. */
-export function claimNudge(db: TreasuryDatabase, nudge: { safeTxHash: string; owner: string; slackUserId?: string | null; channelId?: string | null }): boolean {
-  return (
-    statement(db, "INSERT INTO slack_nudges (safe_tx_hash, owner, slack_user_id, channel_id, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-      .run(nudge.safeTxHash, nudge.owner, nudge.slackUserId ?? null, nudge.channelId ?? null, Date.now()).changes > 0
+/** Pending proposals of this Safe with a card, created at or before `createdBefore` (unix s), oldest first, that may still need reminders. */
+export function listProposalsDueForNudge(db: ReadableDatabase, { safeAddress, createdBefore, limit = 50 }: { safeAddress: string; createdBefore: number; limit?: number }): { safeTxHash: string; channelId: string; messageTs: string }[] {
+  return statement(
+    db,
+    `SELECT p.safe_tx_hash AS safeTxHash, m.channel_id AS channelId, m.message_ts AS messageTs FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash
+     WHERE p.status = 'pending' AND p.safe_address = ? AND p.created_at <= ?
+       AND (SELECT COUNT(*) FROM slack_nudges n WHERE n.safe_tx_hash = p.safe_tx_hash) < 20
+     ORDER BY p.created_at LIMIT ?`,
+  ).all(safeAddress, createdBefore, limit) as { safeTxHash: string; channelId: string; messageTs: string }[];
+}
+
+/** Records a reminder sent to an owner (once per proposal and owner; `sentAt` in ms). */
+export function recordNudge(db: TreasuryDatabase, nudge: { safeTxHash: string; owner: string; slackUserId: string | null; channelId: string; messageTs: string; sentAt: number }): void {
+  statement(db, "INSERT INTO slack_nudges (safe_tx_hash, owner, slack_user_id, channel_id, message_ts, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(
+    nudge.safeTxHash,
+    nudge.owner,
+    nudge.slackUserId,
+    nudge.channelId,
+    nudge.messageTs,
+    nudge.sentAt,
   );
 }
 
-export function recordNudgeTs(db: TreasuryDatabase, safeTxHash: string, owner: string, messageTs: string): void {
-  statement(db, "UPDATE slack_nudges SET message_ts = ? WHERE safe_tx_hash = ? AND owner = ?").run(messageTs, safeTxHash, owner);
+/** True when a Slack proposal or action job is still queued or running (its card is on its way). */
+export function hasProposalJobInFlight(db: ReadableDatabase): boolean {
+  return statement(db, "SELECT 1 FROM slack_jobs WHERE kind IN ('propose', 'action') AND status IN ('pending', 'running') LIMIT 1").get() !== undefined;
+}
+
+/** True when a cursor of this name was ever written. */
+export function hasCursor(db: ReadableDatabase, name: string): boolean {
+  return statement(db, "SELECT 1 FROM slack_cursors WHERE name = ?").get(name) !== undefined;
+}
+
+/** Forgets accepted requests older than a day and finished jobs older than a week (in batches of 5,000; `now` in ms). */
+export function forgetOldSlackRequests(db: TreasuryDatabase, now: number): void {
+  statement(db, "DELETE FROM slack_received WHERE rowid IN (SELECT rowid FROM slack_received ORDER BY rowid LIMIT 5000) AND received_at < ?").run(now - 24 * 3600_000);
+  statement(db, "DELETE FROM slack_jobs WHERE id IN (SELECT id FROM slack_jobs WHERE status = 'done' AND finished_at < ? LIMIT 5000)").run(now - 7 * 24 * 3600_000);
 }

@@ -5,13 +5,15 @@ import { promisify } from "node:util";
 import { parseEther, parseUnits, type Address } from "viem";
 import { openDatabaseForReading, parseDateOption } from "../../../adapters/cli/commands/history.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
-import { csvField, exportHistoryCsv } from "../../../db/chain-mirror/export.ts";
-import { listHistory } from "../../../db/chain-mirror/history.ts";
+import { csvField, exportHistoryCsv } from "../../../core/history/csv.ts";
+import { listHistory } from "../../../core/history/list.ts";
 import { developmentAccount } from "../../../devchain/accounts.ts";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { startTestChain, type TestChain } from "../../helpers/chain.ts";
 import { createTestContext } from "../../helpers/context.ts";
 import { erc20Transfer, execSafeTx, multiSend, selfCall, wallet } from "../../indexer/safe-helpers.ts";
+import { connectionOf } from "../../../db/connection.ts";
+import { closeDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
 
 const run = promisify(execFile);
 const [ana, ben, dana] = [1, 2, 4].map((index) => developmentAccount(index));
@@ -20,12 +22,13 @@ const printer: Address = "0x4444444444444444444444444444444444444444";
 const two = [{ account: ana, method: "typed" as const }, { account: ben, method: "typed" as const }];
 const day = (iso: string) => Math.floor(Date.parse(`${iso}T12:00:00Z`) / 1000);
 
-describe("history and export (db/chain-mirror)", function () {
+describe("history and export (core/history)", function () {
   this.timeout(120_000);
   let chain: TestChain;
   let ctx: TreasuryContext;
   let databasePath: string;
   let paid: { safeTxHash: string; txHash: string };
+  let rejection: { safeTxHash: string; txHash: string };
   let cliIndex: { stdout: string; stderr: string };
 
   before(async () => {
@@ -44,22 +47,25 @@ describe("history and export (db/chain-mirror)", function () {
     await execSafeTx(chain, multiSend(chain, [{ to: printer, value: parseEther("0.25") }, erc20Transfer(usdc.address, acme, parseUnits("20", 6))]), two);
     await setTime("2027-04-20");
     await execSafeTx(chain, selfCall(chain, "addOwnerWithThreshold", [dana.address, 2n]), two);
+    // The Safe's own rejection of nonce 3: a zero-value call to itself, with no data (its receive() logs SafeReceived of 0).
+    await setTime("2027-05-02");
+    rejection = await execSafeTx(chain, { to: chain.deployment.safe.address, value: 0n, data: "0x" }, two);
 
     ctx = createTestContext(chain, { databaseFile: "history.db" });
     databasePath = ctx.config.DATABASE_PATH;
     await createIndexer({ ctx, progress: "off" }).runOnce();
     // What the workflow knows: the payee's label and the proposal's memo.
     const now = Math.floor(Date.now() / 1000);
-    ctx.db
+    connectionOf(ctx.db)
       .prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, 'design', 'vendor', 'test', ?)")
       .run(acme, "Acme Design Studio", now);
-    ctx.db
+    connectionOf(ctx.db)
       .prepare(
         `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, proposer, memo, status, review_token, created_at, updated_at)
          VALUES (?, 31337, ?, 0, ?, '0', '0x', 0, 'ana', ?, 'executed', 'token-1', ?, ?)`,
       )
       .run(paid.safeTxHash, chain.deployment.safe.address, usdc.address, "=invoice INV-7, logo work", now, now);
-    ctx.db.close();
+    closeDatabase(ctx.db);
     // The indexer on its own, from the command line, into another database.
     cliIndex = await run(process.execPath, [join(process.cwd(), "bin", "treasury.js"), "index", "--once"], {
       env: { ...process.env, RPC_URL: chain.node.url, DATABASE_PATH: join(chain.dir, "cli.db"), DEPLOYMENT_FILE: chain.deploymentFile, LOG_LEVEL: "silent" },
@@ -67,9 +73,8 @@ describe("history and export (db/chain-mirror)", function () {
     await chain.stop(); // history and export must not need a chain
   });
 
-  it("lists payments, deposits and owner changes in time order, with decimals, memo and labels, by period", async () => {
-    const { openDatabase } = await import("../../../db/database.ts");
-    const db = openDatabase({ path: databasePath, readonly: true });
+  it("lists payments, deposits, owner changes and rejections in time order, with decimals, memo and labels, by period", async () => {
+    const db = openReadOnlyDatabase({ path: databasePath });
     try {
       const all = listHistory(db);
       assert.deepEqual(
@@ -82,6 +87,7 @@ describe("history and export (db/chain-mirror)", function () {
           ["payment", "ETH", "0.25", printer],
           ["payment", "USDC", "20", "Acme Design Studio"],
           ["owner_change", null, null, dana.address],
+          ["rejection", null, null, null],
         ],
       );
       const payment = all[3];
@@ -90,28 +96,30 @@ describe("history and export (db/chain-mirror)", function () {
       assert.equal(payment.memo, "=invoice INV-7, logo work");
       assert.equal(payment.safeTxHash, paid.safeTxHash);
       assert.equal(all[6].description, `Owner added: ${dana.address}`);
+      assert.equal(all[6].nonce, 2);
       assert.ok(all.every((entry, index) => index === 0 || entry.time >= all[index - 1].time));
 
       const march = listHistory(db, { since: Date.parse("2027-03-01T00:00:00Z") / 1000, until: Date.parse("2027-03-31T23:59:59Z") / 1000 });
       assert.deepEqual(march.map((entry) => entry.formatted), ["1750.5"]);
 
       const csv = exportHistoryCsv(db).trimEnd().split("\n");
-      assert.equal(csv[0], "date,direction,counterparty,token,amount,memo,tx_hash,safe_tx_hash");
-      assert.equal(csv.length, 1 + 5, "payments and deposits only");
-      assert.equal(csv[3], `2027-03-10T12:00:00Z,out,Acme Design Studio,USDC,1750.5,"'=invoice INV-7, logo work",${paid.txHash},${paid.safeTxHash}`);
+      assert.equal(csv[0], "date,direction,kind,counterparty,token,amount,category,proposal,memo,tx_hash,safe_tx_hash");
+      assert.equal(csv.length, 1 + 5 + 1, "payments, deposits and the rejection");
+      // The payment has no category of its own: the payee's address-book category is used. It ran as the Safe's nonce 0.
+      assert.equal(csv[3], `2027-03-10T12:00:00Z,out,payment,Acme Design Studio,USDC,1750.5,design,#0,"'=invoice INV-7, logo work",${paid.txHash},${paid.safeTxHash}`);
+      assert.match(csv[6], new RegExp(`^2027-05-02T12:00:00Z,,rejection,,,,,#3,Rejection of nonce 3[^,]*,${rejection.txHash},${rejection.safeTxHash}$`));
     } finally {
-      db.close();
+      closeDatabase(db);
     }
   });
 
   it("`treasury index --once` backfills to the head and says how far it got", async () => {
     assert.match(cliIndex.stdout, /^Indexed up to block \d+ \(head \d+\): \d+ events in \d+ batches/);
-    const { openDatabase } = await import("../../../db/database.ts");
-    const db = openDatabase({ path: join(chain.dir, "cli.db"), readonly: true });
+    const db = openReadOnlyDatabase({ path: join(chain.dir, "cli.db") });
     try {
-      assert.equal(listHistory(db).length, 7);
+      assert.equal(listHistory(db).length, 8);
     } finally {
-      db.close();
+      closeDatabase(db);
     }
   });
 
@@ -120,6 +128,9 @@ describe("history and export (db/chain-mirror)", function () {
     assert.equal(csvField('say "hi", ok'), '"say ""hi"", ok"');
     assert.equal(csvField("+1 555"), "'+1 555");
     assert.equal(csvField("@SUM(A1)"), "'@SUM(A1)");
+    // Every character a spreadsheet starts a formula with, also after blanks, is neutralised.
+    for (const dangerous of ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "  =1+1", "\n-2"])
+      assert.ok(csvField(dangerous).replace(/^"/, "").startsWith("'"), JSON.stringify(dangerous));
   });
 
   it("`treasury history` and `treasury export --csv` work from the database alone, with no chain running", async () => {

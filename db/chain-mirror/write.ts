@@ -1,12 +1,18 @@
 import type { Statement } from "better-sqlite3";
-import type { DecodedBatch } from "../../indexer/decode.ts";
-import type { BlockHeader } from "../../indexer/rpc.ts";
-import { readMeta, writeMeta, type TreasuryDatabase } from "../database.ts";
+import { connectionOf, statement } from "../connection.ts";
+import type { TreasuryDatabase } from "../handle.ts";
+import { readMeta, writeMeta } from "../meta.ts";
+import { deleteUndeliveredOutboxAbove, insertOutboxEntry } from "../outbox.ts";
+import type { BlockHeader, ChainMirrorRows, TokenMetadata } from "./records.ts";
 
-export type TokenMetadata = { address: string; symbol: string; name: string; decimals: number };
+/**
+ * The only writer of the chain mirror (blocks, checkpoint, tokens, executions
+ * and their signers, approved hashes, payments, transfers, owner changes,
+ * module events). The indexer calls it; nothing else writes these tables.
+ */
 
 export type WriteBatchParameters = {
-  batch: DecodedBatch;
+  batch: ChainMirrorRows;
   /** Headers of the blocks the batch has rows in (others are ignored). */
   headers: ReadonlyMap<number, BlockHeader>;
   /** The last block of the range: becomes the checkpoint. */
@@ -22,9 +28,23 @@ export type WriteBatchReturnType = { rows: number; announced: number };
 /** The tables with a `confirmed` flag and a `block_number`. */
 const confirmableTables = ["safe_executions", "approved_hashes", "payments", "transfers", "owner_changes", "module_events"] as const;
 
+/** Tables the indexer owns: emptied when the chain under the database is another one. */
+export const chainMirrorTables = [
+  "blocks",
+  "checkpoint",
+  "safe_executions",
+  "execution_signers",
+  "approved_hashes",
+  "payments",
+  "transfers",
+  "owner_changes",
+  "module_events",
+] as const;
+
 const statements = new WeakMap<TreasuryDatabase, ReturnType<typeof prepare>>();
 
-function prepare(db: TreasuryDatabase) {
+function prepare(handle: TreasuryDatabase) {
+  const db = connectionOf(handle);
   return {
     block: db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)"),
     checkpoint: db.prepare(
@@ -55,9 +75,6 @@ function prepare(db: TreasuryDatabase) {
     ),
     approvedHash: db.prepare(
       `INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
-    ),
-    outbox: db.prepare(
-      "INSERT OR IGNORE INTO outbox (kind, ref, payload, block_number, delivered_at) VALUES (?, ?, ?, ?, ?)",
     ),
     newDeposits: db.prepare(
       `SELECT t.token, t.from_address, t.amount, t.tx_hash, t.log_index, t.block_number, t.block_time,
@@ -103,7 +120,7 @@ function statementsFor(db: TreasuryDatabase) {
 export function writeBatch(db: TreasuryDatabase, parameters: WriteBatchParameters): WriteBatchReturnType {
   const s = statementsFor(db);
   const { batch, headers, checkpoint, confirmedUpTo, newTokens } = parameters;
-  return db.transaction((): WriteBatchReturnType => {
+  return connectionOf(db).transaction((): WriteBatchReturnType => {
     let rows = 0;
     const blocksWithRows = new Set<number>();
     for (const token of newTokens) s.token.run(token.address, token.symbol, token.name, token.decimals);
@@ -158,10 +175,9 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
   const after = Number(readMeta(db, "confirmed_block") ?? -1);
   if (blockNumber <= after) return 0;
   const quietUpTo = Number(readMeta(db, "announce_after_block") ?? -1);
-  const now = new Date().toISOString().replace("T", " ").slice(0, 19);
   let announced = 0;
   const announce = (kind: string, ref: string, payload: unknown, at: number) => {
-    announced += s.outbox.run(kind, ref, JSON.stringify(payload), at, at <= quietUpTo ? now : null).changes;
+    if (insertOutboxEntry(db, { kind, ref, payload, blockNumber: at, alreadyDelivered: at <= quietUpTo })) announced++;
   };
 
   type Deposit = { token: string | null; from_address: string; amount: string; tx_hash: string; log_index: number; block_number: number; block_time: number; symbol: string | null; decimals: number | null };
@@ -209,4 +225,59 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
   for (const table of confirmableTables) s.confirm[table].run(after, blockNumber);
   writeMeta(db, "confirmed_block", String(blockNumber));
   return announced;
+}
+
+/** Records tokens the chain mirror knows (first description wins). */
+export function recordTokens(db: TreasuryDatabase, tokens: readonly TokenMetadata[]): void {
+  const insert = statement(db, "INSERT OR IGNORE INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)");
+  connectionOf(db).transaction(() => {
+    for (const token of tokens) insert.run(token.address, token.symbol, token.name, token.decimals);
+  })();
+}
+
+/**
+ * Deletes everything indexed above `ancestor` (every chain-mirror row, the
+ * blocks, and outbox entries not yet delivered) and moves the checkpoint back
+ * to it, in one transaction. With no ancestor, the mirror is emptied and the
+ * indexer starts over. Delivered outbox entries stay: they were said, and a
+ * re-applied event with the same reference is not said again.
+ */
+export function rollbackTo(db: TreasuryDatabase, ancestor: BlockHeader | undefined): { removedRows: number } {
+  const above = ancestor?.number ?? -1;
+  return connectionOf(db).transaction(() => {
+    let removedRows = 0;
+    for (const table of chainMirrorTables) {
+      if (table === "checkpoint") continue;
+      const column = table === "blocks" ? "number" : "block_number";
+      const result = statement(db, `DELETE FROM ${table} WHERE ${column} > ?`).run(above);
+      if (table !== "blocks") removedRows += result.changes;
+    }
+    deleteUndeliveredOutboxAbove(db, above);
+    if (ancestor) {
+      statementsFor(db).block.run(ancestor.number, ancestor.hash, ancestor.parentHash, ancestor.timestamp);
+      statementsFor(db).checkpoint.run(ancestor.number, ancestor.hash);
+    } else {
+      statement(db, "DELETE FROM checkpoint").run();
+    }
+    const confirmed = Number(readMeta(db, "confirmed_block") ?? -1);
+    if (confirmed > above) writeMeta(db, "confirmed_block", String(above));
+    return { removedRows };
+  })();
+}
+
+/**
+ * Empties the chain mirror (the workflow tables stay), so the indexer rebuilds
+ * it from the chain. What was announced up to `announcedUpTo` is not announced
+ * again when the rebuild replays it.
+ */
+export function emptyChainMirror(db: TreasuryDatabase, announcedUpTo: number): void {
+  connectionOf(db).transaction(() => {
+    for (const table of chainMirrorTables) statement(db, `DELETE FROM ${table}`).run();
+    writeMeta(db, "announce_after_block", String(announcedUpTo));
+  })();
+}
+
+/** Marks an empty mirror as confirming from scratch (before its first batch). */
+export function startConfirmingFromScratch(db: TreasuryDatabase): void {
+  writeMeta(db, "confirmed_block", "-1");
 }

@@ -1,5 +1,6 @@
 import type { Address } from "viem";
-import type { TreasuryDatabase } from "../db/database.ts";
+import { statement } from "../connection.ts";
+import type { ReadableDatabase } from "../handle.ts";
 
 export type IndexedSafeState = {
   /** In the order the Safe's `getOwners()` returns them. */
@@ -26,15 +27,14 @@ export type ReadIndexedSafeStateParameters = {
  * AddedOwner is a swap, which keeps the position). The nonce is one past the
  * highest executed SafeTx's.
  */
-export function readIndexedSafeState(db: TreasuryDatabase, { blockNumber, time }: ReadIndexedSafeStateParameters = {}): IndexedSafeState {
+export function readIndexedSafeState(db: ReadableDatabase, { blockNumber, time }: ReadIndexedSafeStateParameters = {}): IndexedSafeState {
   const limit = blockNumber ?? Number.MAX_SAFE_INTEGER;
   const until = time ?? Number.MAX_SAFE_INTEGER;
-  const changes = db
-    .prepare(
-      `SELECT kind, owner, threshold, owners, tx_hash, log_index FROM owner_changes
-        WHERE block_number <= ? AND block_time <= ? ORDER BY block_number, log_index`,
-    )
-    .all(limit, until) as { kind: string; owner: Address | null; threshold: number | null; owners: string | null; tx_hash: string; log_index: number }[];
+  const changes = statement(
+    db,
+    `SELECT kind, owner, threshold, owners, tx_hash, log_index FROM owner_changes
+      WHERE block_number <= ? AND block_time <= ? ORDER BY block_number, log_index`,
+  ).all(limit, until) as { kind: string; owner: Address | null; threshold: number | null; owners: string | null; tx_hash: string; log_index: number }[];
   let owners: Address[] = [];
   let threshold = 0;
   for (let index = 0; index < changes.length; index++) {
@@ -61,10 +61,11 @@ export function readIndexedSafeState(db: TreasuryDatabase, { blockNumber, time }
         break;
     }
   }
-  const executions = db
-    .prepare("SELECT max(nonce) AS nonce, max(block_number) AS block FROM safe_executions WHERE block_number <= ? AND block_time <= ?")
-    .get(limit, until) as { nonce: number | null; block: number | null };
-  const covered = db.prepare("SELECT block_number FROM checkpoint WHERE id = 1").get() as { block_number: number } | undefined;
+  const executions = statement(db, "SELECT max(nonce) AS nonce, max(block_number) AS block FROM safe_executions WHERE block_number <= ? AND block_time <= ?").get(
+    limit,
+    until,
+  ) as { nonce: number | null; block: number | null };
+  const covered = statement(db, "SELECT block_number FROM checkpoint WHERE id = 1").get() as { block_number: number } | undefined;
   return {
     owners,
     threshold,

@@ -1,0 +1,151 @@
+import type { Server } from "node:http";
+import type { Router } from "express";
+import { closeDatabase, openDatabase } from "../db/open.ts";
+import type { TreasuryDatabase } from "../db/handle.ts";
+import type { Deployment } from "../core/deployment.ts";
+import { shortMessageOf } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { reconcileProposals } from "../core/proposals/reconcile.ts";
+import { demoWasInterrupted, forgetInterruptedDemo, planDemo, replayDemo } from "../demo/demo.ts";
+import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
+import { syncActivity } from "../search/activity.ts";
+import { createEmbedderFromConfig } from "../search/embedder.ts";
+import { createEmbeddingWorker } from "../search/worker.ts";
+import type { SlackAdapter } from "../adapters/slack/adapter.ts";
+import { createMetrics } from "../adapters/web/metrics.ts";
+import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
+import { createWebApp, listenWeb } from "../adapters/web/server.ts";
+import { ensureEmbeddedDeployment, requireDeployment, startEmbeddedChain, type EmbeddedChain } from "./chain.ts";
+import type { Config } from "./config.ts";
+import { connectTreasury } from "./connect.ts";
+import type { TreasuryContext } from "../core/context.ts";
+
+export type Service = {
+  /** Where the web server listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  ctx: TreasuryContext;
+  /** Stops the adapters, the indexer and the web server, closes the database, stops the chain. Safe to call twice. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts the long-running service, in this order: the database (opened once),
+ * the chain (embedded unless RPC_URL is set; on a first run, with the demo
+ * treasury replayed into it), the deployment, the treasury context, the web
+ * server with `/healthz` and `/metrics`, whichever adapters the configuration
+ * turns on, then the indexer and the embedding worker. Returns once it serves
+ * requests. On a failure it undoes what it started and throws.
+ */
+export async function startService(config: Config, logger: Logger): Promise<Service> {
+  for (const line of config.disabledParts) logger.info(line);
+  const undo: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const step of undo.reverse()) await step();
+  };
+  try {
+    const db = openTreasuryDatabase(config, logger);
+    undo.push(() => closeDatabase(db));
+
+    const demo = planDemo(config, db);
+    let chain: EmbeddedChain | undefined;
+    if (!config.RPC_URL) {
+      chain = await startEmbeddedChain(config, logger, demo?.genesis);
+      const node = chain.node;
+      undo.push(() => node.stop());
+    }
+    const rpcUrl = config.RPC_URL ?? chain!.rpcUrl;
+
+    let deployment: Deployment;
+    if (chain && demo) deployment = (await replayDemo({ demo, db, config, logger, provider: chain.provider, rpcUrl })).deployment;
+    else if (chain) deployment = await ensureEmbeddedDeployment(config, logger, chain);
+    else deployment = requireDeployment(config);
+
+    const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment });
+    const service = await startAdapters(config, logger, ctx, undo);
+    return { ...service, stop: once(stopAll, logger) };
+  } catch (error) {
+    await stopAll().catch((stopError) => logger.debug({ err: shortMessageOf(stopError) }, "undoing the start"));
+    throw error;
+  }
+}
+
+/** Opens the database once; a first run's half-replayed demo (interrupted last time) is forgotten first, so it starts over. */
+function openTreasuryDatabase(config: Config, logger: Logger): TreasuryDatabase {
+  const db = openDatabase({ path: config.DATABASE_PATH });
+  if (!demoWasInterrupted(db)) return db;
+  closeDatabase(db);
+  logger.warn("the last start stopped before the demo treasury was ready; starting it over on a fresh chain");
+  forgetInterruptedDemo(config);
+  return openDatabase({ path: config.DATABASE_PATH });
+}
+
+/** The web server and its routers, Slack when configured, then the indexer and the embedding worker. */
+async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContext, undo: Array<() => Promise<void> | void>): Promise<Omit<Service, "stop">> {
+  const metrics = createMetrics();
+  // Run in order after each committed indexer batch (and after a reorg rollback).
+  const batchHooks: IndexerBatchHook[] = [
+    // Proposals executed, failed, rejected or replaced on-chain (also by other apps), and on-chain approveHash approvals.
+    () => void reconcileProposals(ctx),
+    // The searchable activity: payments, deposits, proposals and discussion.
+    () => void syncActivity(ctx.db),
+  ];
+  // Search by meaning: activity is embedded in the background, never in a request.
+  const embedder = createEmbedderFromConfig(config);
+  // The wallet pages (review and sign, link a wallet) work with or without Slack.
+  const routers: Router[] = [createWalletPagesRouter({ ctx })];
+
+  // Slack: only with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Bolt is loaded only then). Its router goes first: it reads the raw body to verify signatures.
+  let slack: SlackAdapter | undefined;
+  if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+    const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
+    slack = createSlackAdapter({ ctx, config, assistant: { config, embedder } });
+    routers.unshift(slack.router);
+    // New outbox rows and proposal changes reach Slack at once instead of at the worker's next tick.
+    batchHooks.push(() => slack?.deps.wake());
+  }
+
+  const app = createWebApp({ ctx, metrics, routers });
+  const server: Server = await listenWeb(app, config.HOST, config.PORT);
+  undo.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const url = `http://${config.HOST}:${port}`;
+  // Links in Slack and the SIWE domain use the address people reach; with PORT=0 only now is it known.
+  config.PUBLIC_URL ??= url;
+  if (slack) {
+    const started = slack;
+    await started.start();
+    undo.push(() => started.stop());
+  }
+
+  // The indexer: backfills from the Safe's creation, then follows the head; each batch runs the batch hooks.
+  const indexer = createIndexer({
+    ctx,
+    progress: "log",
+    onBatch: async (batch) => {
+      for (const hook of batchHooks)
+        await Promise.resolve()
+          .then(() => hook(batch))
+          .catch((error) => logger.warn({ err: shortMessageOf(error), ...batch }, "a batch hook failed"));
+    },
+  });
+  indexer.start();
+  undo.push(() => indexer.stop());
+  syncActivity(ctx.db);
+  const embeddingWorker = createEmbeddingWorker({ db: ctx.db, embedder, logger });
+  embeddingWorker.start();
+  undo.push(() => embeddingWorker.stop());
+  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
+  return { url, ctx };
+}
+
+function once(stop: () => Promise<void>, logger: Logger): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  return () =>
+    (stopped ??= stop().then(() => {
+      logger.info("treasury service stopped");
+    }));
+}

@@ -1,0 +1,287 @@
+import { connectionOf, statement } from "./connection.ts";
+import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+import { bumpVectorsVersion, deleteVectorsOf, type VectorsVersionChange } from "./vectors.ts";
+
+/**
+ * Search's rows: one `activity` row for each thing a person might ask about
+ * (a payment, a deposit, a proposal, a discussion message) and its full-text
+ * index (`activity_fts`). They are derived from the other tables and never
+ * edited by hand; this module is their only writer.
+ */
+
+export type ActivityKind = "payment" | "deposit" | "proposal" | "message";
+
+/** One searchable thing, as stored in `activity`. Amounts are base units as decimal strings. */
+export type ActivityRow = {
+  id: number;
+  ref: string;
+  kind: ActivityKind;
+  occurredAt: number;
+  title: string;
+  body: string;
+  token: string | null;
+  symbol: string | null;
+  decimals: number | null;
+  amount: string | null;
+  counterparty: string | null;
+  counterpartyLabel: string | null;
+  category: string | null;
+  status: string | null;
+  safeTxHash: string | null;
+  txHash: string | null;
+  permalink: string | null;
+};
+
+/** An activity row as the sources call for it (before it has an id). */
+export type DesiredActivity = Omit<ActivityRow, "id">;
+
+function toActivity(row: Record<string, unknown>): ActivityRow {
+  return {
+    id: Number(row.id),
+    ref: row.ref as string,
+    kind: row.kind as ActivityKind,
+    occurredAt: Number(row.occurred_at),
+    title: row.title as string,
+    body: row.body as string,
+    token: (row.token as string | null) ?? null,
+    symbol: (row.symbol as string | null) ?? null,
+    decimals: row.decimals === null || row.decimals === undefined ? null : Number(row.decimals),
+    amount: (row.amount as string | null) ?? null,
+    counterparty: (row.counterparty as string | null) ?? null,
+    counterpartyLabel: (row.counterparty_label as string | null) ?? null,
+    category: (row.category as string | null) ?? null,
+    status: (row.status as string | null) ?? null,
+    safeTxHash: (row.safe_tx_hash as string | null) ?? null,
+    txHash: (row.tx_hash as string | null) ?? null,
+    permalink: (row.permalink as string | null) ?? null,
+  };
+}
+
+// --- the sources activity is derived from ---------------------------------------
+
+export type ActivitySources = {
+  tokens: { address: string; symbol: string; decimals: number }[];
+  addressBook: { address: string; label: string; category: string | null; kind: string | null }[];
+  members: { id: string; name: string; slackUserId: string | null }[];
+  walletLinks: { address: string; name: string }[];
+  proposals: {
+    safeTxHash: string;
+    nonce: number;
+    kind: string;
+    rejectsSafeTxHash: string | null;
+    proposer: string;
+    memo: string;
+    category: string | null;
+    status: string;
+    executedTxHash: string | null;
+    createdAt: number;
+    to: string;
+  }[];
+  proposalTransfers: { safeTxHash: string; token: string | null; to: string; amount: string }[];
+  cardPermalinks: { safeTxHash: string; permalink: string | null }[];
+  payments: { safeTxHash: string; batchIndex: number; token: string | null; to: string; amount: string; blockTime: number; txHash: string }[];
+  deposits: { token: string | null; from: string; amount: string; blockTime: number; txHash: string; logIndex: number }[];
+  depositNotes: { txHash: string; memo: string }[];
+  messages: { id: number; safeTxHash: string | null; authorId: string; authorName: string | null; text: string; permalink: string | null; postedAt: number }[];
+};
+
+export type DirectorySources = Pick<ActivitySources, "tokens" | "addressBook" | "members" | "walletLinks">;
+
+/** The lookups every description needs: token symbols, address-book entries, members and their wallets. */
+export function readDirectorySources(db: ReadableDatabase): DirectorySources {
+  const all = <T>(sql: string) => statement(db, sql).all() as T[];
+  return {
+    tokens: all("SELECT address, symbol, decimals FROM tokens"),
+    addressBook: all("SELECT address, label, category, kind FROM address_book"),
+    members: all("SELECT id, name, slack_user_id AS slackUserId FROM members"),
+    walletLinks: all("SELECT w.address AS address, m.name AS name FROM wallet_links w JOIN members m ON m.id = w.member_id"),
+  };
+}
+
+/** Everything activity rows are made from, read in one go (inside the caller's transaction, so it is consistent). */
+export function readActivitySources(db: ReadableDatabase): ActivitySources {
+  const all = <T>(sql: string) => statement(db, sql).all() as T[];
+  return {
+    ...readDirectorySources(db),
+    proposals: all(
+      `SELECT safe_tx_hash AS safeTxHash, nonce, kind, rejects_safe_tx_hash AS rejectsSafeTxHash, proposer, memo, category, status,
+              executed_tx_hash AS executedTxHash, created_at AS createdAt, to_address AS "to" FROM proposals`,
+    ),
+    proposalTransfers: all('SELECT safe_tx_hash AS safeTxHash, token, to_address AS "to", amount FROM proposal_transfers ORDER BY safe_tx_hash, batch_index'),
+    cardPermalinks: all("SELECT safe_tx_hash AS safeTxHash, permalink FROM proposal_messages"),
+    payments: all(
+      `SELECT safe_tx_hash AS safeTxHash, batch_index AS batchIndex, token, to_address AS "to", amount, block_time AS blockTime, tx_hash AS txHash
+         FROM payments ORDER BY block_number, log_index, batch_index`,
+    ),
+    deposits: all(
+      `SELECT token, from_address AS "from", amount, block_time AS blockTime, tx_hash AS txHash, log_index AS logIndex FROM transfers
+        WHERE direction = 'in' ORDER BY block_number, log_index`,
+    ),
+    depositNotes: all("SELECT tx_hash AS txHash, memo FROM deposit_notes"),
+    messages: all(
+      `SELECT id, safe_tx_hash AS safeTxHash, author_id AS authorId, author_name AS authorName, text, permalink, posted_at AS postedAt
+         FROM discussion_messages WHERE deleted_at IS NULL ORDER BY posted_at, id`,
+    ),
+  };
+}
+
+// --- writing --------------------------------------------------------------------------
+
+export type ReplaceActivityReturnType = {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** Ids of removed rows (their vectors went with them). */
+  removedIds: number[];
+  /** Set when removed rows had vectors: the vector tables changed. */
+  vectorsChange?: VectorsVersionChange;
+};
+
+/**
+ * Brings `activity` and its full-text index in line with `build(sources)`
+ * (keyed by ref, each with a hash of its content): adds new rows, rewrites
+ * changed ones, and removes rows whose source is gone, with their vectors, all
+ * in one transaction (sources are read inside it). Idempotent.
+ */
+export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivitySources) => Map<string, DesiredActivity & { contentHash: string }>): ReplaceActivityReturnType & { total: number } {
+  return connectionOf(db).transaction(() => {
+    const desired = build(readActivitySources(db));
+    const existing = new Map<string, { id: number; hash: string }>();
+    for (const row of statement(db, "SELECT id, ref, content_hash FROM activity").all() as { id: number; ref: string; content_hash: string }[])
+      existing.set(row.ref, { id: row.id, hash: row.content_hash });
+    const upsert = statement(
+      db,
+      `INSERT INTO activity (ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty,
+         counterparty_label, category, status, safe_tx_hash, tx_hash, permalink, content_hash, updated_at)
+       VALUES (@ref, @kind, @occurredAt, @title, @body, @token, @symbol, @decimals, @amount, @counterparty,
+         @counterpartyLabel, @category, @status, @safeTxHash, @txHash, @permalink, @contentHash, unixepoch())
+       ON CONFLICT (ref) DO UPDATE SET kind = excluded.kind, occurred_at = excluded.occurred_at, title = excluded.title,
+         body = excluded.body, token = excluded.token, symbol = excluded.symbol, decimals = excluded.decimals,
+         amount = excluded.amount, counterparty = excluded.counterparty, counterparty_label = excluded.counterparty_label,
+         category = excluded.category, status = excluded.status, safe_tx_hash = excluded.safe_tx_hash,
+         tx_hash = excluded.tx_hash, permalink = excluded.permalink, content_hash = excluded.content_hash,
+         updated_at = excluded.updated_at
+       RETURNING id`,
+    );
+    const ftsDelete = statement(db, "DELETE FROM activity_fts WHERE rowid = ?");
+    const ftsInsert = statement(db, "INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
+    let inserted = 0;
+    let updated = 0;
+    for (const [ref, row] of desired) {
+      const current = existing.get(ref);
+      if (current && current.hash === row.contentHash) continue;
+      const { id } = upsert.get(row) as { id: number };
+      if (current) {
+        ftsDelete.run(BigInt(id));
+        updated++;
+      } else inserted++;
+      ftsInsert.run(BigInt(id), row.title, row.body);
+    }
+    const removedIds: number[] = [];
+    for (const [ref, current] of existing) if (!desired.has(ref)) removedIds.push(current.id);
+    for (const id of removedIds) {
+      statement(db, "DELETE FROM activity WHERE id = ?").run(BigInt(id));
+      ftsDelete.run(BigInt(id));
+      deleteVectorsOf(db, id);
+    }
+    const vectorsChange = removedIds.length > 0 ? bumpVectorsVersion(db) : undefined;
+    return { inserted, updated, deleted: removedIds.length, removedIds, vectorsChange, total: desired.size };
+  })();
+}
+
+// --- reading and searching ------------------------------------------------------------
+
+/** Narrowing of a search. Times are unix seconds, `to` exclusive. */
+export type ActivityFilters = {
+  from?: number;
+  to?: number;
+  kinds?: ActivityKind[];
+  /** A token symbol ("USDC", "ETH") or address. */
+  token?: string;
+  /** An address, or a name matched against the counterparty's label. */
+  counterparty?: string;
+};
+
+/** SQL conditions over `activity a` for the filters. */
+function filterSql(filters: ActivityFilters = {}): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filters.from !== undefined) {
+    clauses.push("a.occurred_at >= ?");
+    params.push(Math.floor(filters.from));
+  }
+  if (filters.to !== undefined) {
+    clauses.push("a.occurred_at < ?");
+    params.push(Math.floor(filters.to));
+  }
+  if (filters.kinds && filters.kinds.length > 0) {
+    clauses.push(`a.kind IN (${filters.kinds.map(() => "?").join(", ")})`);
+    params.push(...filters.kinds);
+  }
+  if (filters.token) {
+    if (/^0x[0-9a-fA-F]{40}$/.test(filters.token)) {
+      clauses.push("lower(a.token) = lower(?)");
+      params.push(filters.token);
+    } else {
+      clauses.push("upper(a.symbol) = upper(?)");
+      params.push(filters.token);
+    }
+  }
+  if (filters.counterparty) {
+    if (/^0x[0-9a-fA-F]{40}$/.test(filters.counterparty)) {
+      clauses.push("lower(a.counterparty) = lower(?)");
+      params.push(filters.counterparty);
+    } else {
+      clauses.push("a.counterparty_label LIKE ? ESCAPE '\\'");
+      params.push(`%${filters.counterparty.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+  }
+  return { sql: clauses.length ? clauses.join(" AND ") : "1", params };
+}
+
+/** True when the filters narrow anything. */
+export function hasFilters(filters: ActivityFilters = {}): boolean {
+  return filterSql(filters).sql !== "1";
+}
+
+/**
+ * Ids of rows matching an FTS5 query (already made safe by the caller), best
+ * bm25 first (title weighs 3, body 1), narrowed by the filters.
+ */
+export function matchActivityText(db: ReadableDatabase, { match, filters, limit }: { match: string; filters?: ActivityFilters; limit: number }): number[] {
+  const where = filterSql(filters);
+  // Without filters the ranking reads only the FTS index: joining `activity` first would look up
+  // every matching row (thousands in a large history) before the LIMIT.
+  const sql =
+    where.sql === "1"
+      ? "SELECT rowid AS id FROM activity_fts WHERE activity_fts MATCH ? ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?"
+      : `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
+          WHERE activity_fts MATCH ? AND ${where.sql}
+          ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`;
+  return (statement(db, sql).all(match, ...where.params, limit) as { id: number }[]).map((row) => Number(row.id));
+}
+
+/** The ids among `ids` whose rows match the filters. */
+export function filterActivityIds(db: ReadableDatabase, ids: readonly number[], filters: ActivityFilters): Set<number> {
+  const where = filterSql(filters);
+  return new Set(
+    (statement(db, `SELECT a.id FROM activity a WHERE a.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`).pluck().all(JSON.stringify(ids), ...where.params) as number[]).map(
+      Number,
+    ),
+  );
+}
+
+/** The rows with these ids (in no particular order; missing ids are left out). */
+export function readActivityByIds(db: ReadableDatabase, ids: readonly number[]): ActivityRow[] {
+  return (statement(db, "SELECT * FROM activity WHERE id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
+}
+
+/** Removes one activity row with its index entry and vectors, in one transaction. Returns the vectors' version change. */
+export function removeActivityRow(db: TreasuryDatabase, id: number): VectorsVersionChange {
+  return connectionOf(db).transaction(() => {
+    statement(db, "DELETE FROM activity WHERE id = ?").run(BigInt(id));
+    statement(db, "DELETE FROM activity_fts WHERE rowid = ?").run(BigInt(id));
+    deleteVectorsOf(db, id);
+    return bumpVectorsVersion(db);
+  })();
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import * as sqliteVec from "sqlite-vec";
+import { connectionOf, handleOf } from "./connection.ts";
+import { DatabaseError } from "./errors.ts";
+import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+import { applyMigrations } from "./migrate.ts";
+
+export type OpenDatabaseParameters = {
+  /** A file path, or ":memory:". Parent folders are created. */
+  path: string;
+};
+
+function connect(path: string, readonly: boolean): Database.Database {
+  try {
+    const connection = new Database(path, { readonly, fileMustExist: readonly });
+    sqliteVec.load(connection);
+    connection.pragma("busy_timeout = 5000");
+    connection.pragma("foreign_keys = ON");
+    return connection;
+  } catch (cause) {
+    throw new DatabaseError(`Cannot open the database at ${path}.`, { cause, details: String(cause) });
+  }
+}
+
+/**
+ * Opens the treasury database for reading and writing: WAL mode, foreign keys
+ * on, sqlite-vec loaded, and every migration applied. Returns only when the
+ * schema is current.
+ */
+export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const connection = connect(path, false);
+  connection.pragma("journal_mode = WAL");
+  connection.pragma("synchronous = NORMAL");
+  const db = handleOf(connection);
+  applyMigrations(db);
+  return db;
+}
+
+/**
+ * Opens an existing treasury database that can only be read: SQLite refuses
+ * every write through it, and no write function of `db/` accepts its type.
+ * Throws `DatabaseError` when the file does not exist.
+ */
+export function openReadOnlyDatabase({ path }: OpenDatabaseParameters): ReadableDatabase {
+  return handleOf(connect(path, true)) as ReadableDatabase;
+}
+
+/** Closes the connection (safe to call twice). */
+export function closeDatabase(db: ReadableDatabase): void {
+  const connection = connectionOf(db);
+  if (connection.open) connection.close();
+}
+
+/** True until `closeDatabase`. */
+export function isDatabaseOpen(db: ReadableDatabase): boolean {
+  return connectionOf(db).open;
+}
+
+/** Runs `work` in one transaction: every write in it commits together, or none does. Nests. */
+export function inTransaction<T>(db: TreasuryDatabase, work: () => T): T {
+  return connectionOf(db).transaction(work)();
+}
+
+/** Answers a trivial query; throws when the database cannot be read. */
+export function pingDatabase(db: ReadableDatabase): void {
+  connectionOf(db).prepare("SELECT 1").get();
+}
