@@ -221,7 +221,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         counterparty: null,
         counterpartyLabel: null,
         memo: row.rejected_memo,
-        description: `Rejection of nonce ${row.nonce}: nothing was paid, and the nonce is used up`,
+        description: `Rejection of nonce ${row.nonce} (nothing was paid; the nonce is used up)`,
         category: null,
         nonce: row.nonce,
         batchIndex: null,

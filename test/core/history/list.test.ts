@@ -107,7 +107,7 @@ describe("history and export (core/history)", function () {
       assert.equal(csv.length, 1 + 5 + 1, "payments, deposits and the rejection");
       // The payment has no category of its own: the payee's address-book category is used. It ran as the Safe's nonce 0.
       assert.equal(csv[3], `2027-03-10T12:00:00Z,out,payment,Acme Design Studio,USDC,1750.5,design,#0,"'=invoice INV-7, logo work",${paid.txHash},${paid.safeTxHash}`);
-      assert.match(csv[6], new RegExp(`^2027-05-02T12:00:00Z,,rejection,,,,,#3,Rejection of nonce 3[^,]*,${rejection.txHash},${rejection.safeTxHash}$`));
+      assert.match(csv[6], new RegExp(`^2027-05-02T12:00:00Z,,rejection,,,,,#3,Rejection of nonce 3 \\(nothing was paid; the nonce is used up\\),${rejection.txHash},${rejection.safeTxHash}$`));
     } finally {
       closeDatabase(db);
     }
@@ -145,8 +145,10 @@ describe("history and export (core/history)", function () {
     ]);
     const table = await run(process.execPath, [bin, "history"], { env });
     assert.match(table.stdout, /paid\s+1,750\.5 USDC\s+Acme Design Studio\s+=invoice INV-7, logo work/);
+    assert.match(table.stdout, /rejected\s+Rejection of nonce 3/);
+    assert.doesNotMatch(table.stdout, /received\s+0 ETH/);
     const csv = await run(process.execPath, [bin, "export", "--csv"], { env });
-    assert.equal(csv.stdout.trimEnd().split("\n").length, 6);
+    assert.equal(csv.stdout.trimEnd().split("\n").length, 1 + 5 + 1);
   });
 
   it("says what is wrong with a date, and that there is no database yet", () => {
