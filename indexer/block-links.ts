@@ -1,5 +1,5 @@
 import { zeroHash, type Hex } from "viem";
-import type { BlockHeader } from "./rpc.ts";
+import type { BlockHeader } from "../db/chain-mirror/records.ts";
 
 /**
  * Whether `child`'s header links it to the block whose hash is `parentHash`.

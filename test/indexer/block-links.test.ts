@@ -5,6 +5,7 @@ import { startTestChain, type TestChain } from "../helpers/chain.ts";
 import { createTestContext } from "../helpers/context.ts";
 import { countRows } from "./dump.ts";
 import { wallet } from "./safe-helpers.ts";
+import { closeDatabase } from "../../db/open.ts";
 
 type Header = { number: string; hash: Hex; parentHash: Hex };
 
@@ -44,7 +45,7 @@ describe("indexer over blocks with an all-zero parent hash (hardhat_mine; indexe
       assert.equal(result.toBlock, Number(await chain.client.getBlockNumber()));
       for (const hash of [before, afterMine, last]) assert.equal(countRows(ctx.db, "transfers", `tx_hash = '${hash}' AND direction = 'in'`), 1);
     } finally {
-      ctx.db.close();
+      closeDatabase(ctx.db);
     }
   });
 
@@ -67,7 +68,7 @@ describe("indexer over blocks with an all-zero parent hash (hardhat_mine; indexe
       assert.equal(countRows(ctx.db, "transfers", `tx_hash = '${orphan}'`), 0, "the orphaned deposit is gone");
       assert.equal(countRows(ctx.db, "transfers", `tx_hash = '${kept}'`), 1);
     } finally {
-      ctx.db.close();
+      closeDatabase(ctx.db);
     }
   });
 });
