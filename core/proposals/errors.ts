@@ -71,8 +71,8 @@ export class SignatureRefusedError extends InvalidInputError {
 
 export class MalformedSignatureError extends SignatureRefusedError {
   override name = "MalformedSignatureError";
-  constructor(shortMessage: string) {
-    super("malformed", shortMessage);
+  constructor(shortMessage: string, options?: { cause?: unknown }) {
+    super("malformed", shortMessage, options);
   }
 }
 
