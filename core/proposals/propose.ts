@@ -8,7 +8,14 @@ import { readSafeOwnership } from "../safe/owners.ts";
 import { buildSafeTx, encodeMultiSend, hashSafeTx, type MultiSendCall, type SafeOperation } from "../safe/safe-tx.ts";
 import { erc20Abi, type Token } from "../tokens.ts";
 import { InsufficientBalanceError, InvalidPayeeError, NonceUsedError } from "./errors.ts";
-import { findStoredProposal, insertProposal, listStoredProposals, type ProposalKind, type StoredTransfer } from "../../db/proposals.ts";
+import {
+  findStoredProposal,
+  insertProposal,
+  listStoredProposals,
+  type ProposalKind,
+  type SignatureSource,
+  type StoredTransfer,
+} from "../../db/proposals.ts";
 import { resolveToken } from "./tokens.ts";
 import { getProposal, type ProposalView } from "./view.ts";
 
@@ -149,6 +156,8 @@ type StoreProposalParameters = Omit<ProposeTransactionParameters, "kind"> & {
   kind: ProposalKind;
   transfers: StoredTransfer[];
   rejectsSafeTxHash?: Hex | null;
+  /** A verified owner approval stored together with the proposal (in the same transaction). */
+  firstSignature?: { owner: Address; signature: Hex; source: SignatureSource };
 };
 
 /** Validates the common fields, picks the nonce, hashes and stores. Internal to the proposal functions. */
@@ -193,6 +202,7 @@ export async function storeProposal(ctx: TreasuryContext, params: StoreProposalP
     category: params.category?.trim() || null,
     reviewToken: newReviewToken(),
     transfers: params.transfers,
+    firstSignature: params.firstSignature,
   });
   ctx.logger.info({ safeTxHash, nonce, kind: params.kind, proposer }, "proposal stored");
   return getProposal(ctx, safeTxHash);

@@ -18,6 +18,7 @@ import {
   type SignatureSource,
   type StoredProposal,
 } from "../../db/proposals.ts";
+import { listExecutionSigners } from "../../db/chain-mirror/execution-signers.ts";
 import { tokenByAddress } from "./tokens.ts";
 
 export type ProposalTransferView = {
@@ -33,6 +34,9 @@ export type ProposalTransferView = {
 };
 
 export type ProposalApproval = { owner: Address; name: string | null; source: SignatureSource };
+
+/** An owner who signed, with their name if they are a known member. */
+export type ProposalSigner = { owner: Address; name: string | null };
 
 /** Everything a signer, a card or the CLI shows about one proposal, recomputed on each read. */
 export type ProposalView = {
@@ -50,6 +54,12 @@ export type ProposalView = {
   transfers: ProposalTransferView[];
   /** Approvals by current owners (signatures of removed owners are not counted nor shown). */
   approvals: ProposalApproval[];
+  /**
+   * Who signed, as a record: for an executed or failed proposal, the owners
+   * whose signatures the Safe ran (once indexed; until then the stored
+   * approvals); otherwise every stored approval, also of owners removed since.
+   */
+  signedBy: ProposalSigner[];
   owners: Address[];
   threshold: number;
   /** Pending, and approvals reach the threshold. */
@@ -87,6 +97,12 @@ export async function viewProposal(ctx: TreasuryContext, proposal: StoredProposa
   const approvals = signatures
     .filter((signature) => ownership.owners.includes(signature.owner))
     .map((signature) => ({ owner: signature.owner, name: memberNameForAddress(ctx.db, signature.owner), source: signature.source }));
+  const executedSigners =
+    proposal.status === "executed" || proposal.status === "failed" ? listExecutionSigners(ctx.db, proposal.safeTxHash).map((signer) => signer.owner) : [];
+  const signedBy = (executedSigners.length > 0 ? executedSigners : signatures.map((signature) => signature.owner)).map((owner) => ({
+    owner,
+    name: memberNameForAddress(ctx.db, owner),
+  }));
   const checked =
     options.warnings === false ? { warnings: [], simulation: null } : await checkProposal(ctx, { proposal, safeNonce: ownership.nonce });
   return {
@@ -113,6 +129,7 @@ export async function viewProposal(ctx: TreasuryContext, proposal: StoredProposa
       };
     }),
     approvals,
+    signedBy,
     owners: ownership.owners,
     threshold: ownership.threshold,
     ready: proposal.status === "pending" && proposal.nonce >= ownership.nonce && approvals.length >= ownership.threshold,
