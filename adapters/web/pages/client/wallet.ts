@@ -234,6 +234,8 @@ function startReviewPage(data: ReviewPageData) {
       try {
         const outcome = await api<{ status: string; success?: boolean; message: string }>("POST", `${base}/executed`, { txHash });
         if (outcome.status === "executed" || outcome.status === "failed") return { success: outcome.status === "executed", message: outcome.message };
+        if (Date.now() - started > 10 * 60_000)
+          throw new Error(`Transaction ${txHash} is still not mined after 10 minutes. Reload this page later to see the outcome.`);
         show("info", `Sent ${txHash}; waiting for it to be mined...`);
       } catch (error) {
         // Not found yet: the chain may not have seen the transaction; give it a little while.
