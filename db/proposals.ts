@@ -175,9 +175,11 @@ export function listStoredProposals(db: ReadableDatabase, filter: { status?: Pro
 
 export type InsertProposalParameters = Omit<StoredProposal, "status" | "executedTxHash" | "createdAt" | "updatedAt" | "nonce"> & {
   createdAt: number;
+  /** An approval that comes with the proposal (a rejection is created by its first signer): stored in the same transaction. */
+  firstSignature?: StoredSignature;
 };
 
-/** Stores a proposal, its transfers and a `created` update, all in one transaction. */
+/** Stores a proposal, its transfers, a `created` update and its first signature if given, all in one transaction. */
 export function insertProposal(db: TreasuryDatabase, proposal: InsertProposalParameters): void {
   const { createdAt, safeTx } = proposal;
   connectionOf(db).transaction(() => {
@@ -215,6 +217,7 @@ export function insertProposal(db: TreasuryDatabase, proposal: InsertProposalPar
     for (const transfer of proposal.transfers)
       insertTransfer.run(proposal.safeTxHash, transfer.batchIndex, transfer.token, transfer.to, transfer.amount.toString());
     appendProposalUpdate(db, proposal.safeTxHash, "created", createdAt);
+    if (proposal.firstSignature) insertSignature(db, proposal.safeTxHash, proposal.firstSignature);
   })();
 }
 

@@ -15,6 +15,9 @@ export type CreateWebAppParameters = {
 /**
  * The HTTP face of the service: `/healthz`, `/metrics`, and the adapters'
  * routers. Errors answer with their short message, never a stack trace.
+ * Every response says `X-Content-Type-Options: nosniff`. Each request is
+ * logged at debug level (method, path, status, time), and the logger keeps
+ * the tokens of review and wallet-link paths out of the line.
  */
 export function createWebApp({ ctx, metrics, routers = [] }: CreateWebAppParameters): Express {
   const app = express();
@@ -22,11 +25,15 @@ export function createWebApp({ ctx, metrics, routers = [] }: CreateWebAppParamet
   app.set("trust proxy", "loopback");
 
   app.use((request, response, next) => {
+    // Browsers must take every answer (JSON, pages, errors) as the type it says it is.
+    response.setHeader("X-Content-Type-Options", "nosniff");
     const stop = metrics.httpDuration.startTimer();
     response.on("finish", () => {
       const route = request.route?.path ?? (response.statusCode === 404 ? "unmatched" : request.baseUrl || request.path.split("/")[1] || "/");
       metrics.httpRequests.inc({ route: String(route), status: String(response.statusCode) });
-      stop({ route: String(route) });
+      const seconds = stop({ route: String(route) });
+      if (ctx.logger.isLevelEnabled("debug"))
+        ctx.logger.debug({ method: request.method, path: request.originalUrl, status: response.statusCode, ms: Math.round(seconds * 1000) }, "request");
     });
     next();
   });

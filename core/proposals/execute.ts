@@ -1,4 +1,15 @@
-import { BaseError, createWalletClient, encodeFunctionData, http, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import {
+  BaseError,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+  createWalletClient,
+  encodeFunctionData,
+  http,
+  parseEventLogs,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { chainFor } from "../chain.ts";
 import type { TreasuryContext } from "../context.ts";
@@ -82,6 +93,43 @@ export async function executeProposal(ctx: TreasuryContext, { safeTxHash }: { sa
 export async function recordExecution(ctx: TreasuryContext, { safeTxHash, txHash }: { safeTxHash: string; txHash: Hex }): Promise<ExecuteProposalReturnType> {
   const proposal = loadStoredProposal(ctx.db, safeTxHash);
   const receipt = await ctx.client.waitForTransactionReceipt({ hash: txHash, timeout: 120_000 });
+  return settleFromReceipt(ctx, proposal, receipt, txHash);
+}
+
+export type CheckExecutionReturnType =
+  | ExecuteProposalReturnType
+  /** The chain knows the transaction but has not mined it yet: ask again later. */
+  | { txHash: Hex; status: "pending" }
+  /** The chain does not know this transaction hash (not sent, dropped, or not seen by this node yet). */
+  | { txHash: Hex; status: "not_found" };
+
+/**
+ * Looks an execution transaction up once, without waiting: not found, pending,
+ * or mined. Once mined, it is settled like `recordExecution` (the proposal is
+ * marked executed or failed); a mined transaction that did not execute this
+ * proposal, or reverted, throws. Answers as fast as two RPC calls.
+ */
+export async function checkExecution(ctx: TreasuryContext, { safeTxHash, txHash }: { safeTxHash: string; txHash: Hex }): Promise<CheckExecutionReturnType> {
+  const proposal = loadStoredProposal(ctx.db, safeTxHash);
+  let blockNumber: bigint | null;
+  try {
+    ({ blockNumber } = await ctx.client.getTransaction({ hash: txHash }));
+  } catch (error) {
+    if (error instanceof TransactionNotFoundError) return { txHash, status: "not_found" };
+    throw error;
+  }
+  if (blockNumber === null) return { txHash, status: "pending" };
+  let receipt: TransactionReceipt;
+  try {
+    receipt = await ctx.client.getTransactionReceipt({ hash: txHash });
+  } catch (error) {
+    if (error instanceof TransactionReceiptNotFoundError) return { txHash, status: "pending" };
+    throw error;
+  }
+  return settleFromReceipt(ctx, proposal, receipt, txHash);
+}
+
+function settleFromReceipt(ctx: TreasuryContext, proposal: StoredProposal, receipt: TransactionReceipt, txHash: Hex): ExecuteProposalReturnType {
   const outcome = executionOutcome(ctx, receipt, proposal.safeTxHash);
   if (!outcome) {
     if (receipt.status === "reverted") throw new ExecutionFailedError(`The execution transaction ${txHash} reverted; the proposal is still pending.`);

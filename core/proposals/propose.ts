@@ -8,7 +8,16 @@ import { readSafeOwnership } from "../safe/owners.ts";
 import { buildSafeTx, encodeMultiSend, hashSafeTx, type MultiSendCall, type SafeOperation } from "../safe/safe-tx.ts";
 import { erc20Abi, type Token } from "../tokens.ts";
 import { InsufficientBalanceError, InvalidPayeeError, NonceUsedError } from "./errors.ts";
-import { findStoredProposal, highestPendingNonce, insertProposal, listStoredProposals, type ProposalKind, type StoredTransfer } from "../../db/proposals.ts";
+import { memberNameForAddress } from "../../db/people.ts";
+import {
+  findStoredProposal,
+  highestPendingNonce,
+  insertProposal,
+  listStoredProposals,
+  type ProposalKind,
+  type SignatureSource,
+  type StoredTransfer,
+} from "../../db/proposals.ts";
 import { resolveToken } from "./tokens.ts";
 import { getProposal, type ProposalView } from "./view.ts";
 
@@ -147,6 +156,8 @@ type StoreProposalParameters = Omit<ProposeTransactionParameters, "kind"> & {
   kind: ProposalKind;
   transfers: StoredTransfer[];
   rejectsSafeTxHash?: Hex | null;
+  /** A verified owner approval stored together with the proposal (in the same transaction). */
+  firstSignature?: { owner: Address; signature: Hex; source: SignatureSource };
 };
 
 /** Validates the common fields, picks the nonce, hashes and stores. Internal to the proposal functions. */
@@ -192,6 +203,11 @@ export async function storeProposal(ctx: TreasuryContext, params: StoreProposalP
     reviewToken: newReviewToken(),
     transfers: params.transfers,
     createdAt: ctx.now(),
+    firstSignature: params.firstSignature && {
+      ...params.firstSignature,
+      signerName: memberNameForAddress(ctx.db, params.firstSignature.owner),
+      createdAt: ctx.now(),
+    },
   });
   ctx.logger.info({ safeTxHash, nonce, kind: params.kind, proposer }, "proposal stored");
   return getProposal(ctx, safeTxHash);

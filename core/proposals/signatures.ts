@@ -4,7 +4,6 @@ import {
   isAddressEqual,
   isHex,
   recoverAddress,
-  size,
   slice,
   toHex,
   type Address,
@@ -49,14 +48,35 @@ const COMMON_CHAIN_IDS = [1, 10, 56, 100, 137, 324, 8453, 42161, 43114, 59144, 5
 
 type ParsedSignature = { signature: Hex; kind: "eip712" | "eth_sign" };
 
-/** Checks the bytes of a signature and normalises v (0/1 become 27/28). Throws `MalformedSignatureError`. */
+/** r values below 2^160 are addresses: with v = 0 or 1 they are the Safe's contract-signature and approved-hash forms. */
+const ADDRESS_LIMIT = 1n << 160n;
+
+/**
+ * Checks a wallet signature's text and bytes: "0x" and exactly 130 hex digits
+ * (65 bytes: r ‖ s ‖ v), a nonzero r and s, a canonical s (EIP-2), and v 27/28
+ * (or 0/1, normalised to 27/28) or 31/32 (eth_sign). Nothing is padded or
+ * repaired: anything else throws a malformed `SignatureRefusedError` saying what is wrong.
+ * The Safe's contract-signature (v = 0) and approved-hash (v = 1) forms are
+ * refused: they are not wallet signatures.
+ */
 export function parseOwnerSignature(text: string): ParsedSignature {
   const input = String(text ?? "").trim();
-  if (!isHex(input, { strict: true })) throw new SignatureRefusedError("malformed", "The signature is not hex (0x followed by 130 hex digits).");
-  if (size(input) !== 65) throw new SignatureRefusedError("malformed", `The signature is ${size(input)} bytes; a wallet signature is 65 bytes.`);
+  if (!isHex(input, { strict: true })) throw new SignatureRefusedError("malformed", "The signature is not hex: a wallet signature is 0x followed by 130 hex digits.");
+  const digits = input.length - 2;
+  if (digits % 2 === 1)
+    throw new SignatureRefusedError("malformed", `The signature has an odd number of hex digits (${digits}); a wallet signature is exactly 130 (65 bytes). Copy it again in full.`);
+  if (digits !== 130)
+    throw new SignatureRefusedError("malformed", `The signature is ${digits / 2} bytes; a wallet signature is 65 bytes (130 hex digits).`);
+  const r = BigInt(slice(input, 0, 32));
   const s = BigInt(slice(input, 32, 64));
   let v = Number(BigInt(slice(input, 64, 65)));
-  if (BigInt(slice(input, 0, 32)) === 0n || s === 0n) throw new SignatureRefusedError("malformed", "The signature has a zero r or s; it is not a real signature.");
+  if ((v === 0 || v === 1) && r < ADDRESS_LIMIT)
+    throw new SignatureRefusedError("malformed", 
+      v === 0
+        ? "This is a Safe contract signature (v = 0), not a wallet signature; the treasury takes wallet signatures only."
+        : "This is a Safe approved-hash signature (v = 1), not a wallet signature; an owner approves on-chain with approveHash, or signs with a wallet.",
+    );
+  if (r === 0n || s === 0n) throw new SignatureRefusedError("malformed", "The signature has a zero r or s; it is not a real signature.");
   if (s > SECP256K1_HALF_N) throw new SignatureRefusedError("malformed", "The signature's s value is too high (not canonical, EIP-2).");
   if (v === 0 || v === 1) v += 27;
   if (v === 27 || v === 28) return { signature: `${slice(input, 0, 64)}${toHex(v, { size: 1 }).slice(2)}` as Hex, kind: "eip712" };
@@ -70,6 +90,43 @@ async function recoverSigner(hash: Hex, parsed: ParsedSignature): Promise<Addres
   const v = Number(BigInt(slice(parsed.signature, 64, 65))) - 4;
   const signature = `${slice(parsed.signature, 0, 64)}${toHex(v, { size: 1 }).slice(2)}` as Hex;
   return getAddress(await recoverAddress({ hash: hashMessage({ raw: hash }), signature }));
+}
+
+/** Like `recoverSigner`, but a signature that recovers to no point on the curve is a malformed `SignatureRefusedError`. */
+async function recoverSignerOrRefuse(hash: Hex, parsed: ParsedSignature): Promise<Address> {
+  try {
+    return await recoverSigner(hash, parsed);
+  } catch (cause) {
+    throw new SignatureRefusedError("malformed", "The signature recovers to no address: its r value is not a point on the secp256k1 curve.", { cause });
+  }
+}
+
+export type RecoverOwnerParameters = {
+  /** The safeTxHash that was signed. */
+  safeTxHash: Hex;
+  signature: string;
+  /** The address the wallet says it signed with; when given, it must be the recovered signer. */
+  signer?: string;
+};
+
+/**
+ * The current owner (read live from the chain) who made `signature` over
+ * `safeTxHash`. Throws a `SignatureRefusedError` when the signature is
+ * malformed, recovers to no address, or recovers to someone who is not an
+ * owner now (or not the claimed signer).
+ */
+export async function recoverOwnerSignature(ctx: TreasuryContext, params: RecoverOwnerParameters): Promise<{ owner: Address; signature: Hex }> {
+  const parsed = parseOwnerSignature(params.signature);
+  const signer = await recoverSignerOrRefuse(params.safeTxHash, parsed);
+  const claimed = params.signer ? getAddress(params.signer) : undefined;
+  if (claimed && claimed !== signer)
+    throw new SignatureRefusedError("other_proposal", `This signature was not made by ${claimed} over safeTxHash ${params.safeTxHash}.`);
+  const { owners } = await readSafeOwnership(ctx);
+  if (!owners.includes(signer)) {
+    if (wasOwner(ctx, signer)) throw new SignatureRefusedError("removed_owner", `The signer ${signer} is no longer an owner of this Safe.`);
+    throw new SignatureRefusedError("not_owner", `The signature recovers to ${signer}, which is not an owner of this Safe (or it was made over different transaction details).`);
+  }
+  return { owner: signer, signature: parsed.signature };
 }
 
 /**
@@ -93,7 +150,7 @@ export async function submitSignature(ctx: TreasuryContext, params: SubmitSignat
     throw new SignatureRefusedError("stale_nonce", `Nonce ${proposal.nonce} is already used on-chain (the Safe is at ${ownership.nonce}); this proposal can no longer execute.`);
   if (params.typedData) compareTypedData(ctx, proposal, params.typedData);
 
-  const signer = await recoverSigner(proposal.safeTxHash, parsed);
+  const signer = await recoverSignerOrRefuse(proposal.safeTxHash, parsed);
   const claimed = params.signer ? getAddress(params.signer) : undefined;
   const owners = ownership.owners;
   if (!owners.includes(signer) || (claimed && claimed !== signer)) {

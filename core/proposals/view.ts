@@ -17,6 +17,8 @@ import {
   type SignatureSource,
   type StoredProposal,
 } from "../../db/proposals.ts";
+import { listExecutionSigners } from "../../db/chain-mirror/execution-signers.ts";
+import { memberNameForAddress } from "../../db/people.ts";
 import { tokenByAddress } from "./tokens.ts";
 
 export type ProposalTransferView = {
@@ -34,6 +36,9 @@ export type ProposalTransferView = {
 /** An owner's approval, with the name they were known by when they signed. */
 export type ProposalApproval = { owner: Address; name: string | null; source: SignatureSource };
 
+/** An owner who signed, with the name they were known by when they signed (or now, for a signature made elsewhere). */
+export type ProposalSigner = { owner: Address; name: string | null };
+
 /** Everything a signer, a card or the CLI shows about one proposal, recomputed on each read. */
 export type ProposalView = {
   safeTxHash: Hex;
@@ -50,6 +55,12 @@ export type ProposalView = {
   transfers: ProposalTransferView[];
   /** Approvals by current owners (signatures of removed owners are not counted nor shown). */
   approvals: ProposalApproval[];
+  /**
+   * Who signed, as a record: for an executed or failed proposal, the owners
+   * whose signatures the Safe ran (once indexed; until then the stored
+   * approvals); otherwise every stored approval, also of owners removed since.
+   */
+  signedBy: ProposalSigner[];
   owners: Address[];
   threshold: number;
   /** Pending, and approvals reach the threshold. */
@@ -87,6 +98,13 @@ export async function viewProposal(ctx: TreasuryContext, proposal: StoredProposa
   const approvals = signatures
     .filter((signature) => ownership.owners.includes(signature.owner))
     .map((signature) => ({ owner: signature.owner, name: signature.signerName, source: signature.source }));
+  const nameAtSigning = new Map(signatures.map((signature) => [signature.owner, signature.signerName]));
+  const executedSigners =
+    proposal.status === "executed" || proposal.status === "failed" ? listExecutionSigners(ctx.db, proposal.safeTxHash).map((signer) => signer.owner) : [];
+  const signedBy = (executedSigners.length > 0 ? executedSigners : signatures.map((signature) => signature.owner)).map((owner) => ({
+    owner,
+    name: nameAtSigning.get(owner) ?? memberNameForAddress(ctx.db, owner),
+  }));
   const checked =
     options.warnings === false ? { warnings: [], simulation: null } : await checkProposal(ctx, { proposal, safeNonce: ownership.nonce });
   return {
@@ -113,6 +131,7 @@ export async function viewProposal(ctx: TreasuryContext, proposal: StoredProposa
       };
     }),
     approvals,
+    signedBy,
     owners: ownership.owners,
     threshold: ownership.threshold,
     ready: proposal.status === "pending" && proposal.nonce >= ownership.nonce && approvals.length >= ownership.threshold,

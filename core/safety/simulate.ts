@@ -1,7 +1,10 @@
-import { BaseError, decodeAbiParameters, decodeErrorResult, encodeFunctionData, size, slice, type Hex } from "viem";
+import { BaseError, decodeAbiParameters, encodeFunctionData, size, slice, type Hex } from "viem";
 import type { TreasuryContext } from "../context.ts";
 import { safeAbi, safeArtifacts } from "../safe/artifacts.ts";
 import type { SafeTx } from "../safe/safe-tx.ts";
+import { describeRevert } from "./revert-reason.ts";
+
+export { describeRevert } from "./revert-reason.ts";
 
 export type SimulationResult =
   | { ok: true; gasUsed: bigint }
@@ -13,7 +16,8 @@ export type SimulationResult =
  * `simulateAndRevert` delegatecalls `SimulateTxAccessor.simulate(to, value,
  * data, operation)`, which executes exactly what `execTransaction` would and
  * reverts with the outcome. Nothing is sent. Says whether the transfer(s) would
- * succeed now and, if not, the revert reason.
+ * succeed now and, if not, why: the inner call's revert data decoded (a revert
+ * reason, a panic, a named error), never raw bytes when the error is known.
  */
 export async function simulateSafeTx(ctx: Pick<TreasuryContext, "client" | "safeAddress" | "deployment">, safeTx: SafeTx): Promise<SimulationResult> {
   const accessor = ctx.deployment.contracts.simulateTxAccessor;
@@ -53,22 +57,4 @@ function findRevertData(error: unknown): Hex | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-/** A readable reason from revert data: Error(string), Panic(uint256), or the raw bytes. */
-export function describeRevert(data: Hex): string {
-  if (!data || data === "0x") return "the call reverted without a reason";
-  try {
-    const decoded = decodeErrorResult({
-      abi: [
-        { type: "error", name: "Error", inputs: [{ name: "message", type: "string" }] },
-        { type: "error", name: "Panic", inputs: [{ name: "code", type: "uint256" }] },
-      ],
-      data,
-    });
-    if (decoded.errorName === "Error") return `reverted: ${String(decoded.args[0])}`;
-    return `panicked (code ${String(decoded.args[0])})`;
-  } catch {
-    return `reverted with ${size(data) > 36 ? `${slice(data, 0, 36)}…` : data}`;
-  }
 }

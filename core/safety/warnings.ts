@@ -18,8 +18,26 @@ export type WarningCode =
   | "nonce_already_used"
   | "simulation_failed";
 
-/** Something a signer should know before signing, with the reason in words. */
-export type ProposalWarning = { code: WarningCode; message: string };
+/** The title people see for each warning (the code stays for machines). */
+export const warningTitles: Record<WarningCode, string> = {
+  insufficient_balance_with_pending: "Not enough funds for every pending proposal",
+  first_payment_to_address: "First payment to this address",
+  lookalike_address: "Looks like a known address",
+  possible_duplicate: "Possible duplicate payment",
+  nonce_conflict: "Another proposal uses this nonce",
+  nonce_already_used: "Nonce already used",
+  simulation_failed: "Simulation fails",
+};
+
+/** The two addresses of a look-alike warning: the payee, and the known address it resembles. */
+export type LookalikePair = { payee: Address; known: Address; knownLabel: string | null };
+
+/** Something a signer should know before signing: a title, the reason in words, and for look-alikes the two addresses. */
+export type ProposalWarning = { code: WarningCode; title: string; message: string; lookalike?: LookalikePair };
+
+function warning(code: WarningCode, message: string, extra: Pick<ProposalWarning, "lookalike"> = {}): ProposalWarning {
+  return { code, title: warningTitles[code], message, ...extra };
+}
 
 export type CheckProposalParameters = {
   proposal: StoredProposal;
@@ -45,18 +63,19 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
 
   // Nonce: already used on-chain, or shared with another pending proposal.
   if (proposal.nonce < safeNonce)
-    warnings.push({
-      code: "nonce_already_used",
-      message: `Nonce ${proposal.nonce} is already used on-chain (the Safe is at nonce ${safeNonce}); this proposal can no longer execute.`,
-    });
+    warnings.push(
+      warning("nonce_already_used", `Nonce ${proposal.nonce} is already used on-chain (the Safe is at nonce ${safeNonce}); this proposal can no longer execute.`),
+    );
   const sameNonce = pending.filter((other) => other.nonce === proposal.nonce);
   if (sameNonce.length > 0)
-    warnings.push({
-      code: "nonce_conflict",
-      message: `${sameNonce.length === 1 ? "Another pending proposal uses" : `${sameNonce.length} other pending proposals use`} the same nonce ${proposal.nonce} (${sameNonce
+    warnings.push(
+      warning(
+        "nonce_conflict",
+        `${sameNonce.length === 1 ? "Another pending proposal uses" : `${sameNonce.length} other pending proposals use`} the same nonce ${proposal.nonce} (${sameNonce
         .map((other) => `${other.kind === "rejection" ? "a rejection" : `"${other.memo || other.kind}"`} ${other.safeTxHash.slice(0, 10)}…`)
         .join(", ")}); only one of them can execute.`,
-    });
+      ),
+    );
 
   // Balance, counting the other pending proposals that can still execute (not those sharing this nonce: only one of them can).
   const tokensHere = [...new Set(proposal.transfers.map((transfer) => transfer.token))];
@@ -75,13 +94,14 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
     if (here + othersTotal > balance) {
       const count = others.filter((other) => other.transfers.some((transfer) => transfer.token === tokenAddress)).length;
       const fmt = (units: bigint) => `${formatAmountForPeople(units, token.decimals)} ${token.symbol}`;
-      warnings.push({
-        code: "insufficient_balance_with_pending",
-        message:
+      warnings.push(
+        warning(
+          "insufficient_balance_with_pending",
           here > balance
             ? `The Safe holds ${fmt(balance)}, less than this proposal's ${fmt(here)}.`
             : `The Safe holds ${fmt(balance)}: enough for this ${fmt(here)}, but not together with ${count} other pending proposal${count === 1 ? "" : "s"} (${fmt(othersTotal)}), ${fmt(here + othersTotal)} in all.`,
-      });
+        ),
+      );
     }
   }
 
@@ -92,10 +112,12 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
     const label = findAddressBookEntry(ctx.db, payee)?.label ?? null;
     const name = label ? `${label} (${short(payee)})` : payee;
     if (!hasBeenPaid(ctx.db, payee, proposal.safeTxHash))
-      warnings.push({
-        code: "first_payment_to_address",
-        message: `First payment ever to ${name}${label ? "" : ", which is not in the address book"}; check the address with the payee through another channel.`,
-      });
+      warnings.push(
+        warning(
+          "first_payment_to_address",
+          `First payment ever to ${name}${label ? "" : ", which is not in the address book"}; check the address with the payee through another channel.`,
+        ),
+      );
     const lookalike = known.find(
       (entry) =>
         entry.address !== payee &&
@@ -103,10 +125,13 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
         entry.address.slice(-4).toLowerCase() === payee.slice(-4).toLowerCase(),
     );
     if (lookalike)
-      warnings.push({
-        code: "lookalike_address",
-        message: `${payee} looks like ${lookalike.label ? `${lookalike.label}'s ` : "the known address "}${lookalike.address} (same first and last 4 digits) but is a different address: possible address poisoning.`,
-      });
+      warnings.push(
+        warning(
+          "lookalike_address",
+          `${payee} looks like ${lookalike.label ? `${lookalike.label}'s ` : "the known address "}${lookalike.address} (same first and last 4 digits) but is a different address: possible address poisoning.`,
+          { lookalike: { payee, known: lookalike.address, knownLabel: lookalike.label } },
+        ),
+      );
   }
 
   // Duplicates: same payee, token and amount as an earlier payment or proposal, or the same invoice number.
@@ -114,10 +139,12 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
     const twin = describeTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
     if (twin) {
       const token = tokenByAddress(ctx, transfer.token);
-      warnings.push({
-        code: "possible_duplicate",
-        message: `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
-      });
+      warnings.push(
+        warning(
+          "possible_duplicate",
+          `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
+        ),
+      );
     }
   }
   for (const invoice of invoiceNumbers(proposal.memo)) {
@@ -125,14 +152,16 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
       .filter((candidate) => candidate.safeTxHash !== proposal.safeTxHash && ["pending", "executed"].includes(candidate.status))
       .find((candidate) => invoiceNumbers(candidate.memo).includes(invoice));
     if (other)
-      warnings.push({
-        code: "possible_duplicate",
-        message: `Invoice ${invoice} is also in ${other.status === "executed" ? "an executed" : "a pending"} proposal (nonce ${other.nonce}, "${other.memo}"): possible double payment.`,
-      });
+      warnings.push(
+        warning(
+          "possible_duplicate",
+          `Invoice ${invoice} is also in ${other.status === "executed" ? "an executed" : "a pending"} proposal (nonce ${other.nonce}, "${other.memo}"): possible double payment.`,
+        ),
+      );
   }
 
   const result = simulation ?? (await simulateSafeTx(ctx, proposal.safeTx));
-  if (!result.ok) warnings.push({ code: "simulation_failed", message: `Simulating this transaction from the Safe fails now: ${result.reason}.` });
+  if (!result.ok) warnings.push(warning("simulation_failed", `Simulating this transaction from the Safe fails now: ${result.reason}.`));
   return { warnings, simulation: result };
 }
 

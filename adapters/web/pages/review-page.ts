@@ -1,4 +1,6 @@
+import { formatAmountForPeople } from "../../../core/money.ts";
 import type { ProposalView } from "../../../core/proposals/view.ts";
+import type { ProposalWarning } from "../../../core/safety/warnings.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { renderPage } from "./layout.ts";
 
@@ -29,6 +31,8 @@ export type ReviewPageData = {
   ready: boolean;
   relayer: boolean;
   owners: string[];
+  /** Owners whose approval is stored: the page tells a connected owner that they have signed. */
+  approvals: string[];
 };
 
 const kindTitles: Record<string, string> = {
@@ -56,6 +60,46 @@ function simulationOf(proposal: ProposalView): SafeHtml {
   return html`<p class="bad" id="simulation">Simulation fails: ${simulation.reason}</p>`;
 }
 
+/**
+ * `address` with the characters that differ from `other` (compared without
+ * case: the case of a checksummed address is not a digit) in `<mark>`.
+ */
+export function markDifferences(address: string, other: string): SafeHtml {
+  const differs = (index: number) => address[index].toLowerCase() !== (other[index] ?? "").toLowerCase();
+  const parts: SafeHtml[] = [];
+  for (let start = 0; start < address.length; ) {
+    const different = differs(start);
+    let end = start + 1;
+    while (end < address.length && differs(end) === different) end++;
+    const run = address.slice(start, end);
+    parts.push(different ? html`<mark>${run}</mark>` : html`${run}`);
+    start = end;
+  }
+  return html`${parts}`;
+}
+
+function lookalikeComparison(warning: ProposalWarning, payeeLabel: string | null): SafeHtml {
+  const pair = warning.lookalike!;
+  const known = pair.knownLabel ? `${pair.knownLabel}'s address` : "the known address";
+  const differing = [...pair.payee].filter((character, index) => character.toLowerCase() !== pair.known[index].toLowerCase()).length;
+  return html`<p class="warning-text">${payeeLabel ? `The payee "${payeeLabel}"` : "This payee"} has the same first and last digits as ${known}, but it is a different address: possible address poisoning. Compare them digit by digit:</p>
+<div class="lookalike">
+<div class="lookalike-row"><span class="lookalike-label">This payment goes to</span><span class="mono lookalike-address" data-role="payee">${markDifferences(pair.payee, pair.known)}</span></div>
+<div class="lookalike-row"><span class="lookalike-label">${pair.knownLabel ?? "Known address"}</span><span class="mono lookalike-address" data-role="known">${markDifferences(pair.known, pair.payee)}</span></div>
+<p class="hint">${differing} of the ${pair.payee.length - 2} digits differ (highlighted).</p>
+</div>`;
+}
+
+function signerList(proposal: ProposalView, ownerName: (owner: string) => string | null): SafeHtml {
+  if (proposal.signedBy.length === 0) return html`<p class="hint" id="signed-by">Nobody signed this proposal.</p>`;
+  return html`<ul class="approvals" id="signed-by">
+${proposal.signedBy.map((signer) => {
+  const name = signer.name ?? ownerName(signer.owner);
+  return html`<li class="signed" data-owner="${signer.owner}">${name ? html`<span class="label">${name}</span> ` : ""}<span class="mono">${signer.owner}</span></li>`;
+})}
+</ul>`;
+}
+
 /** The review page of one proposal: what an owner checks before signing with their own wallet. */
 export function renderReviewPage(parameters: ReviewPageParameters): string {
   const { proposal, chainId, chainName, safeAddress, relayer, explorerUrl, rejectedProposalUrl, ownerNames, scriptVersion } = parameters;
@@ -68,13 +112,14 @@ export function renderReviewPage(parameters: ReviewPageParameters): string {
     proposal.transfers.length === 0
       ? html`<p class="hint">This transaction moves no funds.</p>`
       : html`<table id="transfers">
-<thead><tr><th>Payee</th><th class="amount">Amount</th><th>Token</th></tr></thead>
+<thead><tr><th>Payee</th><th class="amount">Amount</th></tr></thead>
 <tbody>
 ${proposal.transfers.map(
   (transfer) => html`<tr>
-<td>${transfer.label ? html`<span class="label">${transfer.label}</span>` : html`<span class="label">Unlabelled address</span>`}<span class="address mono">${transfer.to}</span></td>
-<td class="amount">${transfer.formatted} ${transfer.symbol}</td>
-<td>${transfer.symbol}${transfer.token ? html`<span class="address mono">${transfer.token}</span>` : html`<span class="address">native coin</span>`}</td>
+<td class="payee">${transfer.label ? html`<span class="label">${transfer.label}</span>` : html`<span class="label">Unlabelled address</span>`}<span class="address mono">${transfer.to}</span></td>
+<td class="amount"><span class="amount-value">${formatAmountForPeople(transfer.amount, transfer.decimals)} ${transfer.symbol}</span>${
+    transfer.token ? html`<span class="address mono token">${transfer.symbol} contract ${transfer.token}</span>` : html`<span class="address token">native coin</span>`
+  }</td>
 </tr>`,
 )}
 </tbody>
@@ -82,12 +127,18 @@ ${proposal.transfers.map(
 
   const warnings =
     proposal.warnings.length === 0
-      ? html`<p class="ok">No warnings.</p>`
+      ? open
+        ? html`<p class="ok">No warnings.</p>`
+        : ""
       : html`<ul class="warnings" id="warnings">${proposal.warnings.map(
-          (warning) => html`<li><code>${warning.code}</code>${warning.message}</li>`,
+          (warning) => html`<li class="warning" data-code="${warning.code}"><strong class="warning-title">${warning.title}</strong>${
+            warning.lookalike
+              ? lookalikeComparison(warning, proposal.transfers.find((transfer) => transfer.to === warning.lookalike!.payee)?.label ?? null)
+              : html`<p class="warning-text">${warning.message}</p>`
+          }</li>`,
         )}</ul>`;
 
-  const approvals = html`<p>Approvals: <strong id="approval-count">${proposal.approvals.length} of ${proposal.threshold}</strong>
+  const pendingApprovals = html`<p>Approvals: <strong id="approval-count">${proposal.approvals.length} of ${proposal.threshold}</strong>
 <span class="hint">(the Safe executes with ${proposal.threshold} of its ${proposal.owners.length} owners)</span></p>
 <ul class="approvals" id="approval-list">
 ${proposal.owners.map((owner) => {
@@ -131,9 +182,16 @@ ${warnings}
 ${simulationOf(proposal)}
 </section>
 
-<section class="card">
-<h2>Approvals</h2>
-${approvals}
+<section class="card" id="approvals">
+${
+  open
+    ? html`<h2>Approvals</h2>
+${pendingApprovals}
+<p class="ok" id="you-signed" hidden>You have signed this proposal.</p>`
+    : html`<h2>Signed by</h2>
+${signerList(proposal, ownerName)}
+${proposal.status === "executed" || proposal.status === "failed" ? html`<p class="hint">The owners whose signatures the Safe ran.</p>` : ""}`
+}
 </section>
 
 <section class="card hashes">
@@ -187,6 +245,7 @@ ${open ? "" : html`<p class="hint">This proposal is ${proposal.status}; there is
     ready: proposal.ready,
     relayer,
     owners: proposal.owners,
+    approvals: proposal.approvals.map((approval) => approval.owner),
   };
   return renderPage({ title: `${title} #${proposal.nonce}`, body, pageData, scriptVersion });
 }

@@ -1,14 +1,14 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { getAddress, isAddress, type Hex } from "viem";
 import { z } from "zod";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { InvalidInputError, TreasuryError, shortMessageOf } from "../../../core/errors.ts";
 import { findLinkRequest, memberNameForAddress, type StoredLinkRequest } from "../../../db/people.ts";
 import { ProposalNotFoundError, ProposalStateError, RelayerNotConfiguredError, SignatureRefusedError, ThresholdNotMetError } from "../../../core/proposals/errors.ts";
-import { buildExecutionCall, executeProposal, recordExecution } from "../../../core/proposals/execute.ts";
-import { getProposal, getProposalByReviewToken, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
-import { proposeRejection } from "../../../core/proposals/reject.ts";
+import { buildExecutionCall, checkExecution, executeProposal } from "../../../core/proposals/execute.ts";
+import { proposeSignedRejection, rejectionTypedData } from "../../../core/proposals/reject.ts";
 import { submitSignature } from "../../../core/proposals/signatures.ts";
+import { getProposal, getProposalByReviewToken, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
 import { completeLink, linkMessage } from "../../../core/people/wallet-link.ts";
 import { walletBundle } from "./bundle.ts";
 import { renderLinkPage } from "./link-page.ts";
@@ -60,7 +60,15 @@ const signatureBody = z.object({
 const executedBody = z.object({
   txHash: hex("txHash", 66).refine((value) => value.length === 66, "txHash is not a transaction hash (0x and 64 hex digits)"),
 });
-const rejectBody = z.object({ address: addressSchema });
+/** A rejection is proposed only with proof: an owner's signature of the rejection's own SafeTx (its first approval). */
+const rejectBody = z.object({
+  signature: z
+    .string({ error: "signature is missing: proposing a rejection takes an owner's signature of it, made in the owner's wallet" })
+    .max(1000, "signature is too long")
+    .regex(/^0x[0-9a-fA-F]*$/, "signature is not hex (0x...)"),
+  address: addressSchema.optional(),
+  chainId: chainIdSchema,
+});
 const linkMessageBody = z.object({ address: addressSchema });
 const completeLinkBody = z.object({
   message: z.string({ error: "message is missing" }).min(1).max(4000, "message is too long"),
@@ -248,12 +256,22 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
     sendJson(response, 200, result);
   }));
 
+  // The owner's wallet sent the execution; the chain is asked once (no waiting): the page asks again while it is pending.
   api.post("/review/:token/executed", json, handle(async (request, response) => {
     const { txHash } = parseBody(executedBody, request);
     const proposal = await proposalForToken(String(request.params.token), { warnings: false });
-    const outcome = await recordExecution(ctx, { safeTxHash: proposal.safeTxHash, txHash });
+    const outcome = await checkExecution(ctx, { safeTxHash: proposal.safeTxHash, txHash });
+    if (outcome.status === "not_found")
+      return sendJson(response, 404, {
+        status: outcome.status,
+        txHash,
+        error: `The chain does not know transaction ${txHash} (yet). If your wallet sent it, wait a moment and try again.`,
+      });
+    if (outcome.status === "pending")
+      return sendJson(response, 202, { status: outcome.status, txHash, message: `Transaction ${txHash} is sent but not mined yet.` });
     const success = outcome.status === "executed";
     sendJson(response, 200, {
+      status: outcome.status,
       success,
       txHash,
       message: success
@@ -262,12 +280,24 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
     });
   }));
 
-  api.post("/review/:token/reject", json, handle(async (request, response) => {
-    const { address } = parseBody(rejectBody, request);
+  api.get("/review/:token/rejection/typed-data", handle(async (request, response) => {
     const proposal = await proposalForToken(String(request.params.token), { warnings: false });
-    const proposer = memberNameForAddress(ctx.db, address as Address) ?? address;
-    const rejection = await proposeRejection(ctx, { safeTxHash: proposal.safeTxHash, proposer });
-    sendJson(response, 200, { safeTxHash: rejection.safeTxHash, reviewUrl: reviewUrl(ctx, rejection) });
+    sendJson(response, 200, rejectionTypedData(ctx, proposal.safeTxHash));
+  }));
+
+  api.post("/review/:token/reject", json, handle(async (request, response) => {
+    const body = parseBody(rejectBody, request);
+    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    if (body.chainId !== ctx.chainId)
+      throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainName}). Nothing was stored.`);
+    const rejection = await proposeSignedRejection(ctx, { safeTxHash: proposal.safeTxHash, signature: body.signature, signer: body.address });
+    sendJson(response, 200, {
+      safeTxHash: rejection.safeTxHash,
+      reviewUrl: reviewUrl(ctx, rejection),
+      proposer: rejection.proposer,
+      approvals: rejection.approvals.length,
+      threshold: rejection.threshold,
+    });
   }));
 
   api.post("/link/:token/message", json, handle(async (request, response) => {

@@ -51,7 +51,15 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-class ApiError extends Error {}
+class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly payload: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
 
 async function api<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
@@ -60,9 +68,11 @@ async function api<T>(method: "GET" | "POST", path: string, body?: unknown): Pro
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const payload = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new ApiError(payload.error ?? `The server answered ${response.status}.`);
+  if (!response.ok) throw new ApiError(payload.error ?? `The server answered ${response.status}.`, response.status, payload);
   return payload as T;
 }
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 function wrongNetworkMessage(walletChainId: number, data: { chainId: number; chainName?: string }): string {
   const name = data.chainName ? ` (${data.chainName})` : "";
@@ -110,6 +120,24 @@ type ProposalJson = {
   executedTxHash: string | null;
 };
 
+/** Marks the connected owner's line in the approvals, and says whether they have signed. */
+function renderYou(account: string | undefined, approvals: string[]) {
+  const signed = !!account && approvals.some((owner) => owner.toLowerCase() === account.toLowerCase());
+  const note = element("you-signed");
+  if (note) note.hidden = !signed;
+  for (const item of Array.from(document.querySelectorAll<HTMLLIElement>("#approval-list li"))) {
+    const mine = !!account && (item.dataset.owner ?? "").toLowerCase() === account.toLowerCase();
+    const existing = item.querySelector(".you");
+    if (mine && !existing) {
+      const you = document.createElement("span");
+      you.className = "you";
+      you.textContent = " (you)";
+      item.append(you);
+    } else if (!mine && existing) existing.remove();
+  }
+  return signed;
+}
+
 function renderApprovals(proposal: ProposalJson) {
   const count = element("approval-count");
   if (count) count.textContent = `${proposal.approvals.length} of ${proposal.threshold}`;
@@ -146,13 +174,15 @@ function startReviewPage(data: ReviewPageData) {
   let ready = data.ready;
   let open = data.status === "pending";
   let busy = false;
+  let approvals = data.approvals;
 
   const isOwner = () => !!connection && data.owners.some((owner) => owner.toLowerCase() === connection!.account.toLowerCase());
   const onChain = () => !!connection && connection.chainId === data.chainId;
+  const hasSigned = () => !!connection && approvals.some((owner) => owner.toLowerCase() === connection!.account.toLowerCase());
 
   function refreshButtons() {
     const usable = !!connection && onChain() && open && !busy;
-    if (signButton) signButton.disabled = !usable;
+    if (signButton) signButton.disabled = !usable || hasSigned();
     if (rejectButton) rejectButton.disabled = !usable;
     for (const button of [executeButton, relayerButton]) {
       if (!button) continue;
@@ -191,8 +221,28 @@ function startReviewPage(data: ReviewPageData) {
     const proposal = await api<ProposalJson>("GET", base);
     ready = proposal.ready;
     open = proposal.status === "pending";
+    approvals = proposal.approvals.map((approval) => approval.owner);
     renderApprovals(proposal);
+    renderYou(connection?.account, approvals);
     return proposal;
+  }
+
+  /** Asks the server about the execution transaction until it is mined (or the chain never heard of it). */
+  async function awaitExecution(txHash: Hex): Promise<{ success: boolean; message: string }> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await api<{ status: string; success?: boolean; message: string }>("POST", `${base}/executed`, { txHash });
+        if (outcome.status === "executed" || outcome.status === "failed") return { success: outcome.status === "executed", message: outcome.message };
+        if (Date.now() - started > 10 * 60_000)
+          throw new Error(`Transaction ${txHash} is still not mined after 10 minutes. Reload this page later to see the outcome.`);
+        show("info", `Sent ${txHash}; waiting for it to be mined...`);
+      } catch (error) {
+        // Not found yet: the chain may not have seen the transaction; give it a little while.
+        if (!(error instanceof ApiError && error.payload.status === "not_found") || Date.now() - started > 60_000) throw error;
+      }
+      await sleep(Math.min(1000 + attempt * 500, 5000));
+    }
   }
 
   connectButton?.addEventListener("click", () =>
@@ -204,8 +254,10 @@ function startReviewPage(data: ReviewPageData) {
       connection = await connect(wallet);
       if (connectButton) connectButton.textContent = "Reconnect wallet";
       const role = isOwner() ? "an owner of this Safe" : "not an owner of this Safe (the server will refuse its signature)";
-      setStatus(`Connected: ${connection.account}, ${role}. Wallet on chain ${connection.chainId}.`);
+      const signed = renderYou(connection.account, approvals);
+      setStatus(`Connected: ${connection.account}, ${role}${signed ? ", and you have signed this proposal" : ""}. Wallet on chain ${connection.chainId}.`);
       if (!onChain()) show("error", wrongNetworkMessage(connection.chainId, data));
+      else if (signed) show("success", "You have signed this proposal; your approval is recorded.");
       else show("info", isOwner() ? "Check the transfers and hashes above, then sign." : "This address is not an owner of the Safe.");
     }),
   );
@@ -224,6 +276,7 @@ function startReviewPage(data: ReviewPageData) {
         typedData: { domain: signed.domain, message: signed.message },
       });
       await refreshProposal();
+      setStatus(`Connected: ${connection.account}, an owner of this Safe, and you have signed this proposal. Wallet on chain ${connection.chainId}.`);
       show(
         "success",
         result.ready
@@ -246,7 +299,7 @@ function startReviewPage(data: ReviewPageData) {
         value: BigInt(call.value),
       });
       show("info", `Sent ${txHash}; waiting for it to be mined...`);
-      const outcome = await api<{ success: boolean; txHash: string; message: string }>("POST", `${base}/executed`, { txHash });
+      const outcome = await awaitExecution(txHash);
       await refreshProposal().catch(() => undefined);
       if (outcome.success) open = false;
       show(outcome.success ? "success" : "error", outcome.message);
@@ -267,8 +320,16 @@ function startReviewPage(data: ReviewPageData) {
   rejectButton?.addEventListener("click", () =>
     busyWith(async () => {
       if (!connection || !(await checkNetwork())) return;
-      const rejection = await api<{ reviewUrl: string; safeTxHash: string }>("POST", `${base}/reject`, { address: connection.account });
-      show("success", "A rejection was proposed on the same nonce. Owners sign it like any proposal:", {
+      // The proof of who proposes the rejection is their signature of it, which is also its first approval.
+      const signed = await api<Parameters<typeof reviveTypedData>[0]>("GET", `${base}/rejection/typed-data`);
+      show("info", "Confirm in your wallet: you sign the rejection (a zero-value transaction from the Safe to itself on the same nonce).");
+      const signature = await connection.wallet.signTypedData({ account: connection.account, ...(reviveTypedData(signed) as any) });
+      const rejection = await api<{ reviewUrl: string; safeTxHash: string; approvals: number; threshold: number }>("POST", `${base}/reject`, {
+        signature,
+        address: connection.account,
+        chainId: connection.chainId,
+      });
+      show("success", `A rejection was proposed on the same nonce, with your approval (${rejection.approvals} of ${rejection.threshold}). Other owners sign it like any proposal:`, {
         href: rejection.reviewUrl,
         text: "review the rejection",
       });

@@ -184,11 +184,13 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     assert.equal(nonce, 1n);
   });
 
-  it("proposes a rejection from the page and links to its review page", async () => {
-    const { page } = await openWallet(chen, reviewUrl(ctx, second));
+  it("proposes a rejection from the page, signed by the owner who proposes it, and links to its review page", async () => {
+    const { page, wallet } = await openWallet(chen, reviewUrl(ctx, second));
     await connect(page, chen);
     const message = await messageAfter(page, () => page.click("#reject"), "success");
     assert.match(message, /rejection/i);
+    assert.match(message, /1 of 2/);
+    assert.ok(wallet.methods().includes("eth_signTypedData_v4"), "the owner signed the rejection in their wallet");
     const href = await page.getAttribute("#message-link", "href");
     assert.ok(href?.startsWith(`${baseUrl}/review/`));
     const row = connectionOf(ctx.db).prepare("SELECT kind, nonce, rejects_safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ?").get(second.safeTxHash) as
@@ -206,7 +208,8 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
       (connectionOf(ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash = ?").get(second.safeTxHash) as { safe_tx_hash: string })
         .safe_tx_hash,
     );
-    for (const owner of [ana, ben]) {
+    assert.deepEqual(rejection.approvals.map((approval) => approval.owner), [chen.address], "the proposer's signature is its first approval");
+    for (const owner of [ana]) {
       const signature = await owner.signTypedData(safeTxTypedData(ctx, rejection));
       await submitSignature(ctx, { safeTxHash: rejection.safeTxHash, signature, source: "wallet" });
     }
