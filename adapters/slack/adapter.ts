@@ -22,6 +22,9 @@ export const slackEndpoint = "/slack/events";
 /** The largest request body accepted (Slack's payloads are far smaller). */
 export const maxSlackBodyBytes = 1024 * 1024;
 
+/** How far a request's timestamp may be from our clock, either way (Slack's own rule: five minutes). */
+export const maxSlackClockSkewSeconds = 5 * 60;
+
 export type CreateSlackAdapterParameters = {
   ctx: TreasuryContext;
   /** More Safes served by this app (each its own context); channels bound to them act on them. */
@@ -132,10 +135,13 @@ const knownInteractionTypes = new Set([
 ]);
 
 /**
- * Answers requests Bolt would leave hanging: a correctly signed body whose
- * shape is not a Slack payload gets 400 at once (Bolt itself answers bad
- * signatures with 401 and unparsable bodies with 400). Reads the body once
- * (at most 1 MB, else 413) and hands it to Bolt as `rawBody`.
+ * Answers requests Bolt would leave hanging or let through: a request dated
+ * more than five minutes in the future gets 401, like a stale one (Bolt only
+ * refuses old ones, so a signature made ahead of time could be replayed for as
+ * long as its date lies ahead); a correctly signed body whose shape is not a
+ * Slack payload gets 400 at once (Bolt itself answers bad signatures with 401
+ * and unparsable bodies with 400). Reads the body once (at most 1 MB, else
+ * 413) and hands it to Bolt as `rawBody`.
  */
 function checkPayloadShape(signingSecret: string) {
   const readBody = express.raw({ type: () => true, limit: maxSlackBodyBytes });
@@ -145,12 +151,15 @@ function checkPayloadShape(signingSecret: string) {
       const raw: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.from("");
       (request as any).rawBody = raw;
       const text = raw.toString("utf8");
+      const timestamp = Number(request.headers["x-slack-request-timestamp"]);
+      if (Number.isFinite(timestamp) && timestamp > Math.floor(Date.now() / 1000) + maxSlackClockSkewSeconds)
+        return response.status(401).json({ error: "The request is dated more than 5 minutes in the future." });
       const valid = isValidSlackRequest({
         signingSecret,
         body: text,
         headers: {
           "x-slack-signature": String(request.headers["x-slack-signature"] ?? ""),
-          "x-slack-request-timestamp": Number(request.headers["x-slack-request-timestamp"]),
+          "x-slack-request-timestamp": timestamp,
         },
       });
       if (!valid) return next(); // Bolt answers 401

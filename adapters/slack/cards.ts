@@ -1,9 +1,12 @@
 import { findSimilarPastPayment } from "../../assistant/similar-payment.ts";
 import type { TreasuryContext } from "../../core/context.ts";
+import { describeSafeTx } from "../../core/safe/describe.ts";
 import { buildProposalCard, escapeText, type ProposalCard } from "./card.ts";
 import { getProposal, listProposalUpdates, reviewUrl } from "./core.ts";
 import type { SlackDeps } from "./deps.ts";
+import { safeTxTextContext } from "./names.ts";
 import { postOnce } from "./post-once.ts";
+import { safeTxParts, safeTxProposalTitle } from "./safe-tx-text.ts";
 import { readCursor, readProposalOrigin, statement, writeCursor } from "./store.ts";
 
 export type CardMessage = { channelId: string; messageTs: string; permalink: string | null };
@@ -33,7 +36,16 @@ export async function renderCard(deps: SlackDeps, ctx: TreasuryContext, safeTxHa
           .prepare("SELECT safe_tx_hash AS safeTxHash, memo FROM proposals WHERE nonce = ? AND status = 'pending' AND safe_tx_hash != ? AND safe_address = ? AND kind != 'rejection' AND ? != 'rejection'")
           .all(proposal.nonce, proposal.safeTxHash, ctx.safeAddress, proposal.kind) as Array<{ safeTxHash: string; memo: string }>)
       : [];
+  const call =
+    proposal.transfers.length === 0 && proposal.kind !== "rejection"
+      ? describeSafeTx({
+          safeAddress: ctx.safeAddress,
+          multiSendAddresses: [ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly],
+          call: proposal.safeTx,
+        })
+      : undefined;
   return buildProposalCard(proposal, {
+    call: call && { title: safeTxProposalTitle(call), lines: safeTxParts(call, proposal.nonce, safeTxTextContext(ctx, { mentions: false }), "proposed") },
     reviewUrl: reviewUrl(ctx, proposal),
     proposerSlackUserId: readProposalOrigin(deps.ctx.db, safeTxHash)?.slackUserId ?? null,
     conflicts,

@@ -237,3 +237,34 @@ export function claimNudge(db: TreasuryDatabase, nudge: { safeTxHash: string; ow
 export function recordNudgeTs(db: TreasuryDatabase, safeTxHash: string, owner: string, messageTs: string): void {
   statement(db, "UPDATE slack_nudges SET message_ts = ? WHERE safe_tx_hash = ? AND owner = ?").run(messageTs, safeTxHash, owner);
 }
+
+// --- reads for notifications and forms (the lead moves these to db/) ----------
+
+/** The call of an executed SafeTx as the indexer stored it, or undefined when it is not (or no longer) indexed. */
+export type ExecutedCall = { safeTxHash: string; nonce: number; to: string; value: string; data: string; operation: number; success: boolean; txHash: string };
+
+export function readExecutedCall(db: TreasuryDatabase, safeTxHash: string): ExecutedCall | undefined {
+  const row = statement(db, "SELECT safe_tx_hash, nonce, to_address, value, data, operation, success, tx_hash FROM safe_executions WHERE safe_tx_hash = ?").get(safeTxHash) as
+    | { safe_tx_hash: string; nonce: number; to_address: string; value: string; data: string; operation: number; success: number; tx_hash: string }
+    | undefined;
+  return row && { safeTxHash: row.safe_tx_hash, nonce: row.nonce, to: row.to_address, value: row.value, data: row.data, operation: row.operation, success: row.success === 1, txHash: row.tx_hash };
+}
+
+/** The SafeTx executions the indexer stored for one chain transaction (usually none or one). */
+export function listExecutedCallsInTransaction(db: TreasuryDatabase, txHash: string): ExecutedCall[] {
+  const rows = statement(db, "SELECT safe_tx_hash FROM safe_executions WHERE tx_hash = ? ORDER BY log_index").all(txHash) as Array<{ safe_tx_hash: string }>;
+  return rows.map((row) => readExecutedCall(db, row.safe_tx_hash)).filter((call): call is ExecutedCall => call !== undefined);
+}
+
+/** The categories in use (address book and proposals), most used first, at most `limit`. */
+export function listCategories(db: TreasuryDatabase, limit = 100): string[] {
+  const rows = statement(
+    db,
+    `SELECT category, SUM(n) AS uses, MIN(lower(category)) AS folded FROM (
+       SELECT trim(category) AS category, COUNT(*) AS n FROM address_book WHERE trim(coalesce(category, '')) != '' GROUP BY trim(category)
+       UNION ALL
+       SELECT trim(category) AS category, COUNT(*) AS n FROM proposals WHERE trim(coalesce(category, '')) != '' GROUP BY trim(category)
+     ) GROUP BY lower(category) ORDER BY uses DESC, folded LIMIT ?`,
+  ).all(limit) as Array<{ category: string }>;
+  return rows.map((row) => row.category);
+}

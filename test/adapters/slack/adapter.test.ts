@@ -176,6 +176,24 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     assert.deepEqual([countRows("slack_received"), countRows("slack_jobs"), countRows("discussion_messages"), countRows("proposals")], before);
   });
 
+  it("answers 401 to a correctly signed request dated more than 5 minutes in the future, and stores nothing", async () => {
+    const counts = () => [countRows("slack_received"), countRows("slack_jobs"), countRows("discussion_messages"), countRows("proposals")];
+    const before = counts();
+    const now = Math.floor(Date.now() / 1000);
+    const ts = `${now}.000555`;
+    const reply = eventCallback({ type: "message", channel, channel_type: "channel", user: users.ana, text: "from the future", ts, thread_ts: cardTs, event_ts: ts }, eventId());
+    // The signature is right for the timestamp it carries: only the date is wrong.
+    assert.equal((await h.slack.event(reply, { timestamp: now + 6 * 60 })).status, 401);
+    assert.equal((await h.slack.event(reply, { timestamp: now + 24 * 3600 })).status, 401);
+    assert.equal((await h.slack.command(commandFields("pay 1 USDC to Acme Design Studio"), { timestamp: now + 3600 })).status, 401);
+    await h.adapter.idle();
+    assert.deepEqual(counts(), before);
+    // A clock a minute ahead of ours is skew, not an attack: accepted, and the reply is stored.
+    assert.equal((await timed(h.slack.event(reply, { timestamp: now + 60 }))).status, 200);
+    await h.adapter.idle();
+    assert.equal(countRows("discussion_messages"), before[2] + 1);
+  });
+
   describe("a second proposal", () => {
     let second: ProposalView;
     let secondTs: string;
