@@ -10,8 +10,12 @@ export {
   proposeRejection,
   cancelProposal,
   listProposalUpdates,
+  resolvePayments,
+  UnknownPayeeError,
+  InvalidPayeeError,
   type ProposalView,
 } from "../../core/proposals/index.ts";
+export { addAddressBookEntry, labelForAddress, parseAddressInput, resolvePayee, AddressBookConflictError } from "../../core/people/address-book.ts";
 export { reviewUrl, linkUrl } from "../web/pages/urls.ts";
 export { getMemberBySlackUser, upsertMember, addressesOfMember, type Member } from "../../core/people/members.ts";
 export { createLinkRequest } from "../../core/people/wallet-link.ts";

@@ -7,12 +7,14 @@ import { answerQuestion } from "./assistant-entry.ts";
 import { actionIds, escapeText } from "./card.ts";
 import { findCard, publishCard, refreshCard } from "./cards.ts";
 import type { PaymentRequest } from "./commands/parse.ts";
-import { cancelProposal, createLinkRequest, getMemberBySlackUser, getProposal, linkUrl, listProposals, proposePayment, proposeRejection, upsertMember } from "./core.ts";
+import { addAddressBookEntry, cancelProposal, createLinkRequest, getMemberBySlackUser, getProposal, linkUrl, listProposals, proposePayment, proposeRejection, upsertMember } from "./core.ts";
 import type { SlackDeps } from "./deps.ts";
 import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
 import { NotAllowedError, assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
-import { bindChannel, readProposalOrigin, recordProposalOrigin, saveJobResult, type SlackJob } from "./store.ts";
+import { checkPayments } from "./pay-check.ts";
+import type { PendingPayment } from "./payee-modal.ts";
+import { bindChannel, enqueueJob, readProposalOrigin, recordProposalOrigin, saveJobResult, type SlackJob } from "./store.ts";
 
 /** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
 export type ProposeJob = {
@@ -38,6 +40,16 @@ export type AssistantJob = {
 };
 export type ActionJob = { safe: Address; actionId: string; safeTxHash: string; userId: string; channelId: string };
 export type DiscussionJob = { safe: Address; event: DiscussionEvent };
+/** Add a payee from the payee form, then propose the payment that waited for it (if any). */
+export type PayeeJob = {
+  safe: Address;
+  channelId: string;
+  userId: string;
+  label: string;
+  address: Address;
+  category: string | null;
+  pending?: PendingPayment;
+};
 
 /** A job failed in a way the person should hear about; not retried. */
 class ReplyError extends TreasuryError {
@@ -72,6 +84,8 @@ export async function runJob(deps: SlackDeps, job: SlackJob): Promise<void> {
       case "discussion":
         await storeDiscussion(deps, treasuryFor(deps, payload.safe), (job.payload as DiscussionJob).event);
         return;
+      case "payee_add":
+        return await runPayeeAdd(deps, job, job.payload as PayeeJob);
       case "refresh_card":
         await refreshCard(deps, treasuryFor(deps, payload.safe), (job.payload as { safeTxHash: string }).safeTxHash);
         return;
@@ -110,6 +124,35 @@ async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): P
   const card = await publishCard(deps, ctx, { safeTxHash, channelId: params.cardChannelId });
   if (params.cardChannelId !== params.channelId)
     await ephemeral(deps, params.channelId, params.userId, `Proposed. The card is in <#${card.channelId}>${card.permalink ? `: ${card.permalink}` : ""}.`);
+}
+
+/**
+ * Adds the payee (once, even if the job is retried), tells the person, then
+ * proposes the payment that waited for it – or names what still stops it
+ * (another unknown payee comes with its own button). Who may add a payee is
+ * who may propose (SLACK_PROPOSERS).
+ */
+async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Promise<void> {
+  const ctx = treasuryFor(deps, params.safe);
+  const done = job.result ? (JSON.parse(job.result) as { added?: boolean }).added === true : false;
+  if (!done) {
+    const actor = await resolveActor(ctx, params.userId);
+    assertMayPropose(actor, deps.settings.proposers);
+    addAddressBookEntry(ctx, { label: params.label, address: params.address, category: params.category, addedBy: proposerOf(actor) });
+    saveJobResult(deps.ctx.db, job.id, { added: true });
+    const category = params.category ? `, category ${escapeText(params.category, 40)}` : "";
+    await ephemeral(deps, params.channelId, params.userId, `Added *${escapeText(params.label, 80)}* (\`${params.address}\`${category}) to the address book.`);
+  }
+  if (!params.pending) return;
+  const check = checkPayments(ctx, params.pending);
+  if (!check.ok) {
+    await deps.api.postEphemeral({ channel: params.channelId, user: params.userId, text: check.text, blocks: check.blocks });
+    return;
+  }
+  const cardChannelId = params.channelId.startsWith("D") ? deps.settings.defaultChannel : params.channelId;
+  if (!cardChannelId) throw new ReplyError("Propose payments in the treasury channel; this app has no default channel (SLACK_CHANNEL_ID).");
+  const propose: ProposeJob = { safe: params.safe, channelId: params.channelId, userId: params.userId, payments: params.pending.payments, memo: params.pending.memo, cardChannelId };
+  if (enqueueJob(deps.ctx.db, { kind: "propose", dedupeKey: `${job.dedupeKey}:propose`, payload: propose })) deps.wake();
 }
 
 async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {

@@ -1,7 +1,7 @@
 /** The proposals core: propose, review, approve, execute, reject. No Slack and no HTTP in here. */
 export * from "./errors.ts";
-export { proposePayment, proposeTransaction, nextProposalNonce, newReviewToken, listQueue } from "./propose.ts";
-export type { PaymentInput, ProposePaymentParameters, ProposeTransactionParameters } from "./propose.ts";
+export { proposePayment, proposeTransaction, nextProposalNonce, newReviewToken, listQueue, resolvePayments } from "./propose.ts";
+export type { PaymentInput, ProposePaymentParameters, ProposeTransactionParameters, ResolvePaymentsReturnType } from "./propose.ts";
 export { getProposal, getProposalByReviewToken, listProposals, safeTxTypedData, viewProposal } from "./view.ts";
 export type { ProposalView, ProposalTransferView, ProposalApproval, GetProposalOptions, ListProposalsParameters } from "./view.ts";
 export { submitSignature, parseOwnerSignature, wasOwner } from "./signatures.ts";

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** One Web API call the fake received. `args` is the decoded body (JSON fields decoded). */
-export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number };
+export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number; token?: string };
 
 export type FakeSlackUser = { id: string; name: string; realName?: string };
 
@@ -35,6 +35,8 @@ export type FakeSlack = {
   failNext: (count: number, options?: { method?: string; status?: number }) => void;
   /** Delay every answer by `ms` (to check that acks do not wait for the Web API). */
   setLatency: (ms: number) => void;
+  /** The ws:// URL apps.connections.open hands out (a FakeSocketMode's). */
+  setSocketModeUrl: (url: string | undefined) => void;
   /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
   waitFor: <T>(predicate: () => T | undefined | false | null, timeoutMs?: number, what?: string) => Promise<T>;
   reset: () => void;
@@ -46,8 +48,9 @@ type Fault = { remaining: number; method?: string; kind: "429" | "5xx"; retryAft
 /**
  * A local stand-in for Slack's Web API: a real HTTP server that records every
  * call and answers chat.postMessage, chat.update, chat.postEphemeral,
- * views.open, chat.getPermalink, conversations.open, conversations.history,
- * users.info and auth.test the way Slack does. It can answer 429 with
+ * views.open, views.push, chat.getPermalink, conversations.open,
+ * conversations.history, users.info, auth.test and apps.connections.open
+ * (Socket Mode, with an app-level token only) the way Slack does. It can answer 429 with
  * Retry-After, or 5xx, on demand.
  */
 export async function startFakeSlack(): Promise<FakeSlack> {
@@ -61,7 +64,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
 
   const findMessage = (channel: string, ts: string) => messages.find((message) => message.channel === channel && message.ts === ts);
 
-  const answer = (method: string, args: Record<string, any>): Record<string, unknown> => {
+  let socketModeUrl: string | undefined;
+  const answer = (method: string, args: Record<string, any>, token: string): Record<string, unknown> => {
     switch (method) {
       case "auth.test":
         return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "treasury", team_id: "T0FAKE", user_id: "UBOT", bot_id: "BBOT" };
@@ -94,8 +98,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case "chat.getPermalink":
         return { ok: true, channel: args.channel, permalink: `https://fake.slack.com/archives/${args.channel}/p${String(args.message_ts).replace(".", "")}` };
       case "views.open":
+      case "views.push":
         if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
         return { ok: true, view: { id: `V${++sequence}`, ...(args.view ?? {}) } };
+      case "apps.connections.open":
+        // Slack answers this only for an app-level token (xapp-…), with a fresh WebSocket URL each time.
+        if (!/^xapp-/.test(token)) return { ok: false, error: "not_allowed_token_type" };
+        if (!socketModeUrl) return { ok: false, error: "internal_error" };
+        return { ok: true, url: socketModeUrl };
       case "conversations.open":
         return { ok: true, channel: { id: `D${String(args.users ?? "").split(",")[0]}` } };
       case "conversations.history": {
@@ -145,8 +155,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       return;
     }
-    const result = answer(method, args);
-    calls.push({ method, args, at: Date.now(), status: 200 });
+    const token = String(request.headers.authorization ?? "").replace(/^Bearer\s+/i, "") || String(args.token ?? "");
+    const result = answer(method, args, token);
+    calls.push({ method, args, at: Date.now(), status: 200, token });
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
@@ -165,6 +176,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     failNext: (count, { method, status = 503 } = {}) => faults.push({ remaining: count, method, kind: "5xx", retryAfter: 0, status }),
     setLatency: (ms) => {
       latency = ms;
+    },
+    setSocketModeUrl: (url) => {
+      socketModeUrl = url;
     },
     waitFor: async (predicate, timeoutMs = 10_000, what = "condition") => {
       const deadline = Date.now() + timeoutMs;
