@@ -39,6 +39,12 @@ export type CreateSlackAdapterParameters = {
   nudgeAfterMs?: number;
   /** WebClient retry policy (p-retry options); tests shorten it. */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number; randomize?: boolean };
+  /**
+   * Socket Mode heartbeat: a pong is expected within `clientPingTimeoutMs`
+   * (default 5 s; the reconnect waits as long), a ping from Slack within
+   * `serverPingTimeoutMs` once Slack has sent one (default 30 s).
+   */
+  socketMode?: { clientPingTimeoutMs?: number; serverPingTimeoutMs?: number };
 };
 
 export type SlackAdapter = {
@@ -219,13 +225,22 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     throw new ConfigError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
   const logger = ctx.logger.child({ part: "slack" });
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  if (socketMode && !config.SLACK_APP_TOKEN!.startsWith("xapp-"))
+    throw new ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope, not a bot or user token.");
   const testing = process.env.NODE_ENV === "test" || Boolean(process.env.MOCHA_WORKER_ID) || config.SLACK_API_URL !== undefined;
   const slackApiUrl = config.SLACK_API_URL ? `${config.SLACK_API_URL.replace(/\/+$/, "")}/` : undefined;
 
   const router = express.Router();
   let receiver: ExpressReceiver | SocketModeReceiver;
   if (socketMode) {
-    receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger) });
+    receiver = new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN!,
+      logger: boltLogger(logger),
+      clientPingTimeout: params.socketMode?.clientPingTimeoutMs,
+      serverPingTimeout: params.socketMode?.serverPingTimeoutMs,
+      // apps.connections.open goes where the rest of the Web API goes (SLACK_API_URL), with the app-level token.
+      installerOptions: { clientOptions: slackApiUrl ? { slackApiUrl } : {} },
+    });
   } else {
     router.post(slackEndpoint, ...checkPayloadShape(config.SLACK_SIGNING_SECRET));
     receiver = new ExpressReceiver({

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
 
 /** One Web API call the fake received. `args` is the decoded body (JSON fields decoded). */
 export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number; token?: string };
@@ -105,7 +106,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         // Slack answers this only for an app-level token (xapp-…), with a fresh WebSocket URL each time.
         if (!/^xapp-/.test(token)) return { ok: false, error: "not_allowed_token_type" };
         if (!socketModeUrl) return { ok: false, error: "internal_error" };
-        return { ok: true, url: socketModeUrl };
+        return { ok: true, url: `${socketModeUrl}?ticket=${++sequence}` };
       case "conversations.open":
         return { ok: true, channel: { id: `D${String(args.users ?? "").split(",")[0]}` } };
       case "conversations.history": {
@@ -297,4 +298,150 @@ let eventSequence = 0;
 /** A fresh, unique Events API event id. */
 export function eventId(): string {
   return `Ev${Date.now().toString(36).toUpperCase()}${(++eventSequence).toString(36).toUpperCase()}`;
+}
+
+// ---------------------------------------------------------------------------
+// Socket Mode: Slack's side of the WebSocket
+// ---------------------------------------------------------------------------
+
+/** One acknowledgement the app sent back over the socket. */
+export type SocketModeAck = { envelope_id: string; payload?: Record<string, any>; receivedAt: number };
+
+export type SocketModeEnvelopeOptions = {
+  /** Slack's redelivery of an envelope it got no ack for: 1, 2, 3 (Events API only). */
+  retryAttempt?: number;
+  retryReason?: string;
+  /** Slash commands and view submissions may answer in the ack. */
+  acceptsResponsePayload?: boolean;
+  /** How long to wait for the ack before failing, like Slack (default 3000 ms). */
+  ackWithinMs?: number;
+};
+
+export type FakeSocketMode = {
+  /** ws://127.0.0.1:port/link: give it to the fake Web API's apps.connections.open. */
+  url: string;
+  /** Sockets opened so far (a reconnect opens another). */
+  connections: () => number;
+  /** True while a socket is open. */
+  connected: () => boolean;
+  /** Resolves when `count` sockets have been opened and the last one is open. */
+  waitForConnections: (count: number, timeoutMs?: number) => Promise<void>;
+  /**
+   * Sends an envelope (`slash_commands`, `interactive`, `events_api`) on the open socket and
+   * resolves with its acknowledgement; rejects if none comes back in time (Slack would redeliver).
+   */
+  send: (type: "slash_commands" | "interactive" | "events_api", payload: Record<string, unknown>, options?: SocketModeEnvelopeOptions) => Promise<SocketModeAck>;
+  /** Drops the open socket without a close handshake, as a network failure would. */
+  drop: () => void;
+  /** Asks the app to reconnect, as Slack does before it recycles a server (`{type: "disconnect"}`). */
+  requestReconnect: (reason?: string) => void;
+  acks: SocketModeAck[];
+  /** Messages from the app that are not acknowledgements of a sent envelope (should stay empty). */
+  unexpected: string[];
+  stop: () => Promise<void>;
+};
+
+/**
+ * A local stand-in for Slack's Socket Mode server: a WebSocket server that
+ * greets each connection with `hello` (the app's cue that it is connected),
+ * answers pings with pongs (the `ws` package does), sends envelopes and checks
+ * that each comes back as `{envelope_id, payload}` within 3 seconds, as
+ * Slack does before redelivering.
+ */
+export async function startFakeSocketMode(): Promise<FakeSocketMode> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/link" });
+  await new Promise<void>((done) => server.once("listening", () => done()));
+  const { port } = server.address() as AddressInfo;
+  const acks: SocketModeAck[] = [];
+  const unexpected: string[] = [];
+  const waiting = new Map<string, (ack: SocketModeAck) => void>();
+  let current: WebSocket | undefined;
+  let connections = 0;
+  let envelopes = 0;
+
+  server.on("connection", (socket) => {
+    connections += 1;
+    current = socket;
+    socket.on("message", (data) => {
+      const text = data.toString();
+      let message: any;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        unexpected.push(text);
+        return;
+      }
+      const resolve = typeof message?.envelope_id === "string" ? waiting.get(message.envelope_id) : undefined;
+      if (!resolve) {
+        unexpected.push(text);
+        return;
+      }
+      waiting.delete(message.envelope_id);
+      const ack: SocketModeAck = { envelope_id: message.envelope_id, payload: message.payload, receivedAt: Date.now() };
+      acks.push(ack);
+      resolve(ack);
+    });
+    socket.on("close", () => {
+      if (current === socket) current = undefined;
+    });
+    socket.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: 1,
+        debug_info: { host: "applink-fake", build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: "A0TREASURY" },
+      }),
+    );
+  });
+
+  const isOpen = () => current !== undefined && current.readyState === WebSocket.OPEN;
+  return {
+    url: `ws://127.0.0.1:${port}/link`,
+    connections: () => connections,
+    connected: isOpen,
+    waitForConnections: async (count, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(connections >= count && isOpen())) {
+        if (Date.now() > deadline) throw new Error(`fake Socket Mode: ${connections} connection(s), waited for ${count}`);
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    },
+    send: (type, payload, options = {}) => {
+      const socket = current;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error("fake Socket Mode: no open connection"));
+      const envelopeId = `env-${++envelopes}-${Math.random().toString(16).slice(2, 10)}`;
+      const envelope: Record<string, unknown> = {
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: options.acceptsResponsePayload ?? type === "slash_commands",
+      };
+      if (type === "events_api") {
+        envelope.retry_attempt = options.retryAttempt ?? 0;
+        envelope.retry_reason = options.retryReason ?? "";
+      }
+      const within = options.ackWithinMs ?? 3000;
+      return new Promise<SocketModeAck>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(envelopeId);
+          reject(new Error(`fake Socket Mode: no acknowledgement of ${type} envelope ${envelopeId} within ${within} ms`));
+        }, within);
+        waiting.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          resolve(ack);
+        });
+        socket.send(JSON.stringify(envelope));
+      });
+    },
+    drop: () => current?.terminate(),
+    requestReconnect: (reason = "refresh_requested") =>
+      current?.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-fake" } })),
+    acks,
+    unexpected,
+    stop: () =>
+      new Promise<void>((done) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => done());
+      }),
+  };
 }
