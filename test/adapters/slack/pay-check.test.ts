@@ -90,9 +90,12 @@ describe("`/treasury pay` checks the payment before it acknowledges (adapters/sl
       await proposePayment(h.ctx, { payments: [{ amount: String(index + 1), token: "USDC", payee: "Acme Design Studio" }], proposer: "dana", memo: `order ${index}` });
     await command("ask what is pending?");
     await h.adapter.idle();
-    const answer = h.fake.callsOf("chat.postMessage").find((call) => /7 pending proposals/.test(call.args.text));
-    assert.ok(answer, "the assistant answered");
-    assert.match(answer.args.text, /…and 1 more/);
+    const question = h.fake.messages.find((message) => message.text === `<@${users.dana}> asked: what is pending?`);
+    assert.ok(question, "the question is posted");
+    const answer = h.fake.messages.find((message) => message.thread_ts === question.ts);
+    assert.ok(answer, "the assistant answered in its thread");
+    // Seven pending proposals, six sources shown: the seventh is summed up.
+    assert.match(String(answer.text), /…and 1 more/);
     const sent = h.fake.calls.filter((call) => /^(chat\.|views\.)/.test(call.method)).map((call) => readableText(call.args));
     const said = [...answers.map(readableText), ...sent];
     assert.ok(said.length >= 8, `${said.length} texts checked`);
