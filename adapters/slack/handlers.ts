@@ -151,7 +151,10 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     await ack();
     const requestId = String(context.requestId);
     const interaction = body as Record<string, any>;
-    if ((action as any)?.action_id === addPayeeActionId) return openPayeeForm(deps, interaction, (action as any).value, () => accept(requestId, "action", interaction.team?.id));
+    if ((action as any)?.action_id === addPayeeActionId) {
+      if (accept(requestId, "action", interaction.team?.id)) openPayeeForm(deps, interaction, (action as any).value);
+      return;
+    }
     const channelId: string | undefined = interaction.channel?.id ?? interaction.container?.channel_id;
     const userId: string | undefined = interaction.user?.id;
     const actionId = String((action as any)?.action_id ?? "");
@@ -300,8 +303,7 @@ function modalOrigin(view: { private_metadata?: string }): { channelId: string; 
  * the waiting payment once the payee is added; from the payment form it is
  * pushed on top of it, and closing it returns there.
  */
-function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown, accepted: () => boolean): void {
-  if (!accepted()) return;
+function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown): void {
   const button = readAddPayeeButton(value);
   const userId: string | undefined = interaction.user?.id;
   const fromForm = interaction.container?.type === "view" || typeof interaction.view?.id === "string";

@@ -7,7 +7,7 @@ import { answerQuestion } from "./assistant-entry.ts";
 import { actionIds, escapeText } from "./card.ts";
 import { findCard, publishCard, refreshCard } from "./cards.ts";
 import type { PaymentRequest } from "./commands/parse.ts";
-import { addAddressBookEntry, cancelProposal, createLinkRequest, getMemberBySlackUser, getProposal, linkUrl, listProposals, proposePayment, proposeRejection, upsertMember } from "./core.ts";
+import { addAddressBookEntry, cancelProposal, createLinkRequest, labelForAddress, getMemberBySlackUser, getProposal, linkUrl, listProposals, proposePayment, proposeRejection, upsertMember } from "./core.ts";
 import type { SlackDeps } from "./deps.ts";
 import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
 import { NotAllowedError, assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
@@ -134,14 +134,19 @@ async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): P
  */
 async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Promise<void> {
   const ctx = treasuryFor(deps, params.safe);
-  const done = job.result ? (JSON.parse(job.result) as { added?: boolean }).added === true : false;
-  if (!done) {
+  const progress = job.result ? (JSON.parse(job.result) as { added?: boolean; told?: boolean }) : {};
+  if (!progress.added) {
     const actor = await resolveActor(ctx, params.userId);
     assertMayPropose(actor, deps.settings.proposers);
-    addAddressBookEntry(ctx, { label: params.label, address: params.address, category: params.category, addedBy: proposerOf(actor) });
+    // A retry after a crash between the two writes finds its own entry: the same name for the same address.
+    const already = labelForAddress(ctx.db, params.address)?.toLowerCase() === params.label.toLowerCase();
+    if (!already) addAddressBookEntry(ctx, { label: params.label, address: params.address, category: params.category, addedBy: proposerOf(actor) });
     saveJobResult(deps.ctx.db, job.id, { added: true });
+  }
+  if (!progress.told) {
     const category = params.category ? `, category ${escapeText(params.category, 40)}` : "";
     await ephemeral(deps, params.channelId, params.userId, `Added *${escapeText(params.label, 80)}* (\`${params.address}\`${category}) to the address book.`);
+    saveJobResult(deps.ctx.db, job.id, { added: true, told: true });
   }
   if (!params.pending) return;
   const check = checkPayments(ctx, params.pending);
