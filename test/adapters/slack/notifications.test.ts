@@ -21,7 +21,7 @@ describe("Slack notifications of executions made outside the bot (adapters/slack
   after(() => h?.stop());
 
   /** protocol-kit, signing as development account `index` (1 Ana, 2 Ben): the Safe web app's way, not this service's. */
-  const kitOf = (index: number) => connectSafe({ rpcUrl: h.chain.node.url, deployment: h.chain.deployment, safeAddress: h.ctx.safeAddress, signer: developmentPrivateKey(index) });
+  const kitOf = (index: number) => connectSafe({ rpcUrl: h.chain.node.url, safeAddress: h.ctx.safeAddress, signer: developmentPrivateKey(index) });
 
   /** Ana and Ben sign `transaction` with protocol-kit and Ben executes it; returns the chain transaction hash. */
   async function executeOutside(build: (kit: Awaited<ReturnType<typeof kitOf>>) => Promise<any>): Promise<Hex> {
