@@ -12,7 +12,7 @@ export function withSources(answer: string, citations: Citation[], maxSources = 
   let text = answer.trim();
   const shown = citations.slice(0, maxSources);
   const lines = shown.map((c) => `• ${c.label}: ${c.url ?? c.ref}`);
-  if (citations.length > shown.length) lines.push(`• …and ${citations.length - shown.length} more (see --json)`);
+  if (citations.length > shown.length) lines.push(`• …and ${citations.length - shown.length} more`);
   const sources = lines.length ? `\nSources:\n${lines.join("\n")}` : "";
   const room = maxAnswerLength - sources.length;
   if (text.length > room) text = `${text.slice(0, Math.max(200, room - 2))}…`;

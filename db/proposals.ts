@@ -346,14 +346,15 @@ export function listExecutionsOnPendingNonces(db: ReadableDatabase): ExecutionOn
   }));
 }
 
-/** Distinct categories used on proposals and in the address book, by name. */
-export function listCategories(db: ReadableDatabase): string[] {
-  return statement(
+/** The categories in use (address book and proposals), most used first, at most `limit`. */
+export function listCategories(db: ReadableDatabase, limit = 100): string[] {
+  const rows = statement(
     db,
-    `SELECT category FROM proposals WHERE category IS NOT NULL AND category != ''
-     UNION SELECT category FROM address_book WHERE category IS NOT NULL AND category != ''
-     ORDER BY category COLLATE NOCASE`,
-  )
-    .pluck()
-    .all() as string[];
+    `SELECT category, SUM(n) AS uses, MIN(lower(category)) AS folded FROM (
+       SELECT trim(category) AS category, COUNT(*) AS n FROM address_book WHERE trim(coalesce(category, '')) != '' GROUP BY trim(category)
+       UNION ALL
+       SELECT trim(category) AS category, COUNT(*) AS n FROM proposals WHERE trim(coalesce(category, '')) != '' GROUP BY trim(category)
+     ) GROUP BY lower(category) ORDER BY uses DESC, folded LIMIT ?`,
+  ).all(limit) as Array<{ category: string }>;
+  return rows.map((row) => row.category);
 }

@@ -16,7 +16,8 @@ export type SlackJobKind =
   | "discussion"
   | "assistant"
   | "link"
-  | "refresh_card";
+  | "refresh_card"
+  | "payee_add";
 
 export type SlackJob = {
   id: number;

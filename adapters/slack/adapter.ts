@@ -23,6 +23,9 @@ export const slackEndpoint = "/slack/events";
 /** The largest request body accepted (Slack's payloads are far smaller). */
 export const maxSlackBodyBytes = 1024 * 1024;
 
+/** How far a request's timestamp may be from our clock, either way (Slack's own rule: five minutes). */
+export const maxSlackClockSkewSeconds = 5 * 60;
+
 export type CreateSlackAdapterParameters = {
   ctx: TreasuryContext;
   /** What the assistant answers with (its model settings, and the embedder for search). */
@@ -41,6 +44,12 @@ export type CreateSlackAdapterParameters = {
   nudgeAfterMs?: number;
   /** WebClient retry policy (p-retry options); tests shorten it. */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number; randomize?: boolean };
+  /**
+   * Socket Mode heartbeat: a pong is expected within `clientPingTimeoutMs`
+   * (default 5 s; the reconnect waits as long), a ping from Slack within
+   * `serverPingTimeoutMs` once Slack has sent one (default 30 s).
+   */
+  socketMode?: { clientPingTimeoutMs?: number; serverPingTimeoutMs?: number };
 };
 
 export type SlackAdapter = {
@@ -126,10 +135,13 @@ const knownInteractionTypes = new Set([
 ]);
 
 /**
- * Answers requests Bolt would leave hanging: a correctly signed body whose
- * shape is not a Slack payload gets 400 at once (Bolt itself answers bad
- * signatures with 401 and unparsable bodies with 400). Reads the body once
- * (at most 1 MB, else 413) and hands it to Bolt as `rawBody`.
+ * Answers requests Bolt would leave hanging or let through: a request dated
+ * more than five minutes in the future gets 401, like a stale one (Bolt only
+ * refuses old ones, so a signature made ahead of time could be replayed for as
+ * long as its date lies ahead); a correctly signed body whose shape is not a
+ * Slack payload gets 400 at once (Bolt itself answers bad signatures with 401
+ * and unparsable bodies with 400). Reads the body once (at most 1 MB, else
+ * 413) and hands it to Bolt as `rawBody`.
  */
 function checkPayloadShape(signingSecret: string) {
   const readBody = express.raw({ type: () => true, limit: maxSlackBodyBytes });
@@ -139,12 +151,15 @@ function checkPayloadShape(signingSecret: string) {
       const raw: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.from("");
       (request as any).rawBody = raw;
       const text = raw.toString("utf8");
+      const timestamp = Number(request.headers["x-slack-request-timestamp"]);
+      if (Number.isFinite(timestamp) && timestamp > Math.floor(Date.now() / 1000) + maxSlackClockSkewSeconds)
+        return response.status(401).json({ error: "The request is dated more than 5 minutes in the future." });
       const valid = isValidSlackRequest({
         signingSecret,
         body: text,
         headers: {
           "x-slack-signature": String(request.headers["x-slack-signature"] ?? ""),
-          "x-slack-request-timestamp": Number(request.headers["x-slack-request-timestamp"]),
+          "x-slack-request-timestamp": timestamp,
         },
       });
       if (!valid) return next(); // Bolt answers 401
@@ -203,13 +218,22 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     throw new ConfigError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
   const logger = ctx.logger.child({ part: "slack" });
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  if (socketMode && !config.SLACK_APP_TOKEN!.startsWith("xapp-"))
+    throw new ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope, not a bot or user token.");
   const testing = process.env.NODE_ENV === "test" || Boolean(process.env.MOCHA_WORKER_ID) || config.SLACK_API_URL !== undefined;
   const slackApiUrl = config.SLACK_API_URL ? `${config.SLACK_API_URL.replace(/\/+$/, "")}/` : undefined;
 
   const router = express.Router();
   let receiver: ExpressReceiver | SocketModeReceiver;
   if (socketMode) {
-    receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger(logger) });
+    receiver = new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN!,
+      logger: boltLogger(logger),
+      clientPingTimeout: params.socketMode?.clientPingTimeoutMs,
+      serverPingTimeout: params.socketMode?.serverPingTimeoutMs,
+      // apps.connections.open goes where the rest of the Web API goes (SLACK_API_URL), with the app-level token.
+      installerOptions: { clientOptions: slackApiUrl ? { slackApiUrl } : {} },
+    });
   } else {
     router.post(slackEndpoint, ...checkPayloadShape(config.SLACK_SIGNING_SECRET));
     receiver = new ExpressReceiver({

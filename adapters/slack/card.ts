@@ -9,6 +9,8 @@ export type CardContext = {
   conflicts?: Array<{ safeTxHash: string; memo: string }>;
   /** A block explorer's transaction address prefix, e.g. https://etherscan.io/tx/ */
   explorerTxUrl?: string | null;
+  /** For a proposal that moves no money: its title ("Owner change") and what it does, one line each (mrkdwn). */
+  call?: { title: string; lines: string[] };
 };
 
 export type ProposalCard = { text: string; blocks: unknown[] };
@@ -52,13 +54,14 @@ export function buildProposalCard(proposal: ProposalView, context: CardContext):
         ? `Batch payment #${proposal.nonce} (${proposal.transfers.length} payments)`
         : proposal.kind === "payment"
           ? `Payment proposal #${proposal.nonce}`
-          : `Safe transaction #${proposal.nonce}`;
+          : `${context.call?.title ?? "Safe transaction"} #${proposal.nonce}`;
   const lines = proposal.transfers.map(
     (transfer) =>
       `• *${transfer.formatted} ${escapeText(transfer.symbol, 20)}* to *${escapeText(transfer.label ?? "unlabelled address", 80)}* \`${transfer.to}\``,
   );
   if (proposal.kind === "rejection" && proposal.rejectsSafeTxHash)
     lines.push(`Replaces proposal \`${shortHash(proposal.rejectsSafeTxHash)}\` with a zero-value call on the same nonce, so it can never execute.`);
+  if (lines.length === 0 && context.call) lines.push(...context.call.lines.map((line) => `• ${line}`));
   if (lines.length === 0) lines.push(`Call to \`${proposal.safeTx.to}\``);
 
   const proposer = context.proposerSlackUserId ? `<@${context.proposerSlackUserId}>` : escapeText(proposal.proposer, 60);
@@ -104,7 +107,7 @@ export function buildProposalCard(proposal: ProposalView, context: CardContext):
         value: proposal.safeTxHash,
         confirm: {
           title: { type: "plain_text", text: "Propose a rejection?" },
-          text: { type: "mrkdwn", text: `This proposes a zero-value transaction on nonce ${proposal.nonce}. Once owners sign and execute it, this payment can never run.` },
+          text: { type: "mrkdwn", text: `This proposes a zero-value transaction on nonce ${proposal.nonce}. Once owners sign and execute it, this ${proposal.kind === "payment" ? "payment" : "transaction"} can never run.` },
           confirm: { type: "plain_text", text: "Propose rejection" },
           deny: { type: "plain_text", text: "Keep it" },
         },
@@ -115,6 +118,6 @@ export function buildProposalCard(proposal: ProposalView, context: CardContext):
   }
 
   const summary = proposal.transfers.map((transfer) => `${transfer.formatted} ${transfer.symbol} to ${transfer.label ?? transfer.to}`).join(", ");
-  const text = `${title}: ${summary || proposal.safeTx.to} – approvals ${proposal.approvals.length} of ${proposal.threshold} – ${proposal.status}`;
+  const text = `${title}: ${summary || context.call?.lines.join("; ") || proposal.safeTx.to} – approvals ${proposal.approvals.length} of ${proposal.threshold} – ${proposal.status}`;
   return { text: escapeText(text, 2900), blocks };
 }

@@ -1,15 +1,18 @@
 import { findSimilarPastPayment } from "../../assistant/similar-payment.ts";
 import { assistantContext } from "./assistant-entry.ts";
 import type { TreasuryContext } from "../../core/context.ts";
+import { describeSafeTx } from "../../core/safe/describe.ts";
 import { buildProposalCard, escapeText, type ProposalCard } from "./card.ts";
 import { getProposal } from "../../core/proposals/view.ts";
 import { listProposalUpdates } from "../../db/proposals.ts";
 import { reviewUrl } from "../web/pages/urls.ts";
 import type { SlackDeps } from "./deps.ts";
+import { safeTxTextContext } from "./names.ts";
 import { postOnce } from "./post-once.ts";
 import { findProposalCard, findProposalCardAt, listCardedProposalsOnSameNonce, recordProposalCard, setProposalCardPermalink } from "../../db/discussion.ts";
 import { lastProposalUpdateId, listNonceRivals } from "../../db/proposals.ts";
 import { hasCursor, hasProposalJobInFlight, readCursor, readProposalOrigin, writeCursor } from "../../db/slack.ts";
+import { safeTxParts, safeTxProposalTitle } from "./safe-tx-text.ts";
 
 export type CardMessage = { channelId: string; messageTs: string; permalink: string | null };
 
@@ -28,7 +31,16 @@ export function proposalOfCard(ctx: TreasuryContext, channelId: string, messageT
 export async function renderCard(deps: SlackDeps, ctx: TreasuryContext, safeTxHash: string): Promise<ProposalCard> {
   const proposal = await getProposal(ctx, safeTxHash);
   const conflicts = proposal.status === "pending" ? listNonceRivals(ctx.db, { ...proposal, safeAddress: ctx.safeAddress }) : [];
+  const call =
+    proposal.transfers.length === 0 && proposal.kind !== "rejection"
+      ? describeSafeTx({
+          safeAddress: ctx.safeAddress,
+          multiSendAddresses: [ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly],
+          call: proposal.safeTx,
+        })
+      : undefined;
   return buildProposalCard(proposal, {
+    call: call && { title: safeTxProposalTitle(call), lines: safeTxParts(call, proposal.nonce, safeTxTextContext(ctx, { mentions: false }), "proposed") },
     reviewUrl: reviewUrl(ctx, proposal),
     proposerSlackUserId: readProposalOrigin(deps.ctx.db, safeTxHash)?.slackUserId ?? null,
     conflicts,

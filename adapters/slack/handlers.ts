@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { App } from "@slack/bolt";
+import type { App, types } from "@slack/bolt";
 import type { TreasuryContext } from "../../core/context.ts";
 import { TreasuryError, shortMessageOf } from "../../core/errors.ts";
 import { actionIds } from "./card.ts";
@@ -7,9 +7,12 @@ import { proposalOfCard } from "./cards.ts";
 import { checkAmounts, commandHelp, parseTreasuryCommand, type TreasuryCommand } from "./commands/parse.ts";
 import type { SlackDeps } from "./deps.ts";
 import { concernsDiscussion, discussionEventOf } from "./discussion.ts";
-import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, ProposeJob } from "./jobs.ts";
+import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, PayeeJob, ProposeJob } from "./jobs.ts";
 import { buildPaymentModal, paymentModalCallbackId, readPaymentSubmission } from "./modal.ts";
+import { listCategories } from "../../db/proposals.ts";
 import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "../../db/slack.ts";
+import { checkPayments } from "./pay-check.ts";
+import { addPayeeActionId, buildPayeeModal, payeeModalCallbackId, readAddPayeeButton, readPayeeSubmission } from "./payee-modal.ts";
 
 /** The longest question we pass to the assistant. */
 export const maxQuestionLength = 2000;
@@ -110,13 +113,20 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
         accept(requestId, "command", command.team_id);
         await ack();
         deps.api
-          .openView(command.trigger_id, buildPaymentModal(target.ctx.deployment, base))
+          .openView(command.trigger_id, buildPaymentModal(target.ctx.deployment, base, listCategories(target.ctx.db)))
           .catch((error) => deps.logger.warn({ err: shortMessageOf(error) }, "could not open the payment form"));
         return;
       }
       case "pay": {
         const cardChannelId = command.channel_id.startsWith("D") ? deps.settings.defaultChannel : command.channel_id;
         if (!cardChannelId) return reply(":warning: Propose payments in the treasury channel; this app has no default channel (SLACK_CHANNEL_ID).");
+        // Everything the database can tell is checked before the ack, so a mistake is answered at once (the chain is not asked here).
+        const check = checkPayments(target.ctx, { payments: parsed.payments, memo: parsed.memo });
+        if (!check.ok) {
+          counters.refused += 1;
+          accept(requestId, "command", command.team_id);
+          return ack({ response_type: "ephemeral", text: check.text, blocks: check.blocks as types.KnownBlock[] });
+        }
         const job: ProposeJob = { ...base, safe, payments: parsed.payments, memo: parsed.memo, cardChannelId };
         accept(requestId, "command", command.team_id, [{ kind: "propose", payload: job }]);
         const summary = parsed.payments.map((payment) => `${payment.amount} ${payment.token} to ${payment.payee}`).join(", ");
@@ -142,6 +152,10 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     await ack();
     const requestId = String(context.requestId);
     const interaction = body as Record<string, any>;
+    if ((action as any)?.action_id === addPayeeActionId) {
+      if (accept(requestId, "action", interaction.team?.id)) openPayeeForm(deps, interaction, (action as any).value);
+      return;
+    }
     const channelId: string | undefined = interaction.channel?.id ?? interaction.container?.channel_id;
     const userId: string | undefined = interaction.user?.id;
     const actionId = String((action as any)?.action_id ?? "");
@@ -164,23 +178,51 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
 
   app.view(/.*/, async ({ ack, body, view, context }) => {
     const requestId = String(context.requestId);
+    if (view.callback_id === payeeModalCallbackId) {
+      const origin = modalOrigin(view);
+      const target = origin ? treasuryOfChannel(deps, origin.channelId) : { refusal: "This form lost track of its channel; close it and run /treasury again." };
+      if ("refusal" in target) {
+        counters.refused += 1;
+        accept(requestId, "view", body.team?.id ?? undefined);
+        return ack({ response_action: "errors", errors: { label: target.refusal.slice(0, 150) } });
+      }
+      const read = readPayeeSubmission(target.ctx, view as any);
+      if (!read.ok) {
+        counters.refused += 1;
+        accept(requestId, "view", body.team?.id ?? undefined);
+        return ack({ response_action: "errors", errors: read.errors });
+      }
+      const { submission } = read;
+      const job: PayeeJob = {
+        safe: target.ctx.safeAddress,
+        channelId: submission.origin.channelId,
+        userId: body.user.id,
+        label: submission.label,
+        address: submission.address,
+        category: submission.category,
+        pending: submission.origin.pending,
+      };
+      accept(requestId, "view", body.team?.id ?? undefined, [{ kind: "payee_add", payload: job }]);
+      return ack();
+    }
     if (view.callback_id !== paymentModalCallbackId) {
       counters.refused += 1;
       accept(requestId, "view", body.team?.id ?? undefined);
       return ack();
     }
-    const read = readPaymentSubmission(deps.ctx.deployment, view as any);
+    const origin = modalOrigin(view);
+    const target = origin ? treasuryOfChannel(deps, origin.channelId) : { ctx: deps.ctx };
+    if ("refusal" in target) {
+      accept(requestId, "view", body.team?.id ?? undefined);
+      return ack({ response_action: "errors", errors: { payee_1: target.refusal.slice(0, 150) } });
+    }
+    const read = readPaymentSubmission(target.ctx, view as any);
     if (!read.ok) {
       counters.refused += 1;
       accept(requestId, "view", body.team?.id ?? undefined);
       return ack({ response_action: "errors", errors: read.errors });
     }
     const { submission } = read;
-    const target = treasuryOfChannel(deps, submission.origin.channelId);
-    if ("refusal" in target) {
-      accept(requestId, "view", body.team?.id ?? undefined);
-      return ack({ response_action: "errors", errors: { payee_1: target.refusal.slice(0, 150) } });
-    }
     const cardChannelId = submission.origin.channelId.startsWith("D") ? deps.settings.defaultChannel : submission.origin.channelId;
     if (!cardChannelId) {
       accept(requestId, "view", body.team?.id ?? undefined);
@@ -244,4 +286,35 @@ export function jobsForEvent(deps: SlackDeps, event: Record<string, any>): NewJo
   const concerns = (parentTs !== undefined && proposalOfCard(ctx, event.channel, parentTs) !== undefined) || concernsDiscussion(ctx, discussion);
   if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, event: discussion } satisfies DiscussionJob });
   return jobs;
+}
+
+/** The channel and user a form was opened for (its `private_metadata`), or undefined. */
+function modalOrigin(view: { private_metadata?: string }): { channelId: string; userId: string } | undefined {
+  try {
+    const parsed = JSON.parse(String(view?.private_metadata ?? ""));
+    return typeof parsed?.channelId === "string" && typeof parsed?.userId === "string" ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * "Add a payee": opens the payee form at once (a trigger id lives 3 seconds,
+ * so this is not queued). From a message it opens a new form that proposes
+ * the waiting payment once the payee is added; from the payment form it is
+ * pushed on top of it, and closing it returns there.
+ */
+function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown): void {
+  const button = readAddPayeeButton(value);
+  const userId: string | undefined = interaction.user?.id;
+  const fromForm = interaction.container?.type === "view" || typeof interaction.view?.id === "string";
+  const formOrigin = fromForm ? modalOrigin(interaction.view ?? {}) : undefined;
+  const channelId: string | undefined = fromForm ? formOrigin?.channelId : (interaction.channel?.id ?? interaction.container?.channel_id);
+  if (!channelId || !userId || typeof interaction.trigger_id !== "string") return;
+  const target = treasuryOfChannel(deps, channelId);
+  const ctx = "ctx" in target ? target.ctx : deps.ctx;
+  const view = buildPayeeModal({ categories: listCategories(ctx.db), label: button.label, origin: { channelId, userId, ...(fromForm ? {} : { pending: button.pending }) } });
+  (fromForm ? deps.api.pushView(interaction.trigger_id, view) : deps.api.openView(interaction.trigger_id, view)).catch((error) =>
+    deps.logger.warn({ err: shortMessageOf(error) }, "could not open the payee form"),
+  );
 }

@@ -14,11 +14,15 @@ import { createLinkRequest } from "../../core/people/wallet-link.ts";
 import { upsertMember } from "../../core/people/members.ts";
 import { findMemberBySlackUser } from "../../db/people.ts";
 import { linkUrl } from "../web/pages/urls.ts";
+import { addAddressBookEntry } from "../../core/people/address-book.ts";
+import { findAddressBookEntry } from "../../db/people.ts";
 import type { SlackDeps } from "./deps.ts";
 import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
 import { NotAllowedError, assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
-import { bindChannel, readProposalOrigin, recordSlackProposal, type SlackJob } from "../../db/slack.ts";
+import { checkPayments } from "./pay-check.ts";
+import type { PendingPayment } from "./payee-modal.ts";
+import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type SlackJob } from "../../db/slack.ts";
 
 /** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
 export type ProposeJob = {
@@ -44,6 +48,16 @@ export type AssistantJob = {
 };
 export type ActionJob = { safe: Address; actionId: string; safeTxHash: string; userId: string; channelId: string };
 export type DiscussionJob = { safe: Address; event: DiscussionEvent };
+/** Add a payee from the payee form, then propose the payment that waited for it (if any). */
+export type PayeeJob = {
+  safe: Address;
+  channelId: string;
+  userId: string;
+  label: string;
+  address: Address;
+  category: string | null;
+  pending?: PendingPayment;
+};
 
 /** A job failed in a way the person should hear about; not retried. */
 class ReplyError extends TreasuryError {
@@ -78,6 +92,8 @@ export async function runJob(deps: SlackDeps, job: SlackJob): Promise<void> {
       case "discussion":
         await storeDiscussion(deps, treasuryFor(deps, payload.safe), (job.payload as DiscussionJob).event);
         return;
+      case "payee_add":
+        return await runPayeeAdd(deps, job, job.payload as PayeeJob);
       case "refresh_card":
         await refreshCard(deps, treasuryFor(deps, payload.safe), (job.payload as { safeTxHash: string }).safeTxHash);
         return;
@@ -112,6 +128,40 @@ async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): P
   const card = await publishCard(deps, ctx, { safeTxHash, channelId: params.cardChannelId });
   if (params.cardChannelId !== params.channelId)
     await ephemeral(deps, params.channelId, params.userId, `Proposed. The card is in <#${card.channelId}>${card.permalink ? `: ${card.permalink}` : ""}.`);
+}
+
+/**
+ * Adds the payee (once, even if the job is retried), tells the person, then
+ * proposes the payment that waited for it – or names what still stops it
+ * (another unknown payee comes with its own button). Who may add a payee is
+ * who may propose (SLACK_PROPOSERS).
+ */
+async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Promise<void> {
+  const ctx = treasuryFor(deps, params.safe);
+  const progress = job.result ? (JSON.parse(job.result) as { added?: boolean; told?: boolean }) : {};
+  if (!progress.added) {
+    const actor = await resolveActor(ctx, params.userId);
+    assertMayPropose(actor, deps.settings.proposers);
+    // A retry after a crash between the two writes finds its own entry: the same name for the same address.
+    const already = findAddressBookEntry(ctx.db, params.address)?.label.toLowerCase() === params.label.toLowerCase();
+    if (!already) addAddressBookEntry(ctx, { label: params.label, address: params.address, category: params.category, addedBy: proposerOf(actor) });
+    saveJobResult(deps.ctx.db, job.id, { added: true });
+  }
+  if (!progress.told) {
+    const category = params.category ? `, category ${escapeText(params.category, 40)}` : "";
+    await ephemeral(deps, params.channelId, params.userId, `Added *${escapeText(params.label, 80)}* (\`${params.address}\`${category}) to the address book.`);
+    saveJobResult(deps.ctx.db, job.id, { added: true, told: true });
+  }
+  if (!params.pending) return;
+  const check = checkPayments(ctx, params.pending);
+  if (!check.ok) {
+    await deps.api.postEphemeral({ channel: params.channelId, user: params.userId, text: check.text, blocks: check.blocks });
+    return;
+  }
+  const cardChannelId = params.channelId.startsWith("D") ? deps.settings.defaultChannel : params.channelId;
+  if (!cardChannelId) throw new ReplyError("Propose payments in the treasury channel; this app has no default channel (SLACK_CHANNEL_ID).");
+  const propose: ProposeJob = { safe: params.safe, channelId: params.channelId, userId: params.userId, payments: params.pending.payments, memo: params.pending.memo, cardChannelId };
+  if (enqueueJob(deps.ctx.db, { kind: "propose", dedupeKey: `${job.dedupeKey}:propose`, payload: propose })) deps.wake();
 }
 
 async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {

@@ -1,21 +1,37 @@
+import type { TreasuryContext } from "../../core/context.ts";
 import type { Deployment } from "../../core/deployment.ts";
-import { InvalidInputError, shortMessageOf } from "../../core/errors.ts";
+import { InvalidAmountError, InvalidInputError, shortMessageOf } from "../../core/errors.ts";
+import { escapeText } from "./card.ts";
 import { checkAmounts, type PaymentRequest } from "./commands/parse.ts";
+import { InvalidPayeeError, UnknownPayeeError } from "../../core/proposals/errors.ts";
+import { resolvePayments } from "../../core/proposals/propose.ts";
+import { addPayeeButton } from "./payee-modal.ts";
 
 export const paymentModalCallbackId = "treasury_pay";
 const rows = 3;
-export const categories = ["Operations", "Contributors", "Grants", "Events", "Software", "Other"];
+const maxCategory = 40;
 
 /** What the modal carries back in `private_metadata`. */
 export type PaymentModalOrigin = { channelId: string; userId: string };
 
-/** The payment form: up to three payees with amount and token, a memo and a category. */
-export function buildPaymentModal(deployment: Pick<Deployment, "tokens">, origin: PaymentModalOrigin): Record<string, unknown> {
+/**
+ * The payment form: a button to add a payee first, up to three payees with
+ * amount and token, a memo and a category – one the treasury already uses
+ * (`categories`, from the database) or a new one typed beside it.
+ */
+export function buildPaymentModal(deployment: Pick<Deployment, "tokens">, origin: PaymentModalOrigin, categories: string[] = []): Record<string, unknown> {
   const tokenOptions = ["ETH", ...deployment.tokens.map((token) => token.symbol)].map((symbol) => ({
     text: { type: "plain_text", text: symbol },
     value: symbol,
   }));
-  const blocks: unknown[] = [];
+  const blocks: unknown[] = [
+    {
+      type: "section",
+      block_id: "add_payee",
+      text: { type: "mrkdwn", text: "Paying someone new? Add them to the address book first." },
+      accessory: addPayeeButton("Add a payee", {}),
+    },
+  ];
   for (let row = 1; row <= rows; row += 1) {
     const optional = row > 1;
     blocks.push(
@@ -51,14 +67,27 @@ export function buildPaymentModal(deployment: Pick<Deployment, "tokens">, origin
       label: { type: "plain_text", text: "Memo" },
       element: { type: "plain_text_input", action_id: "value", multiline: true, max_length: 1000, placeholder: { type: "plain_text", text: "invoice INV-7" } },
     },
-    {
+  );
+  if (categories.length > 0)
+    blocks.push({
       type: "input",
       block_id: "category",
       optional: true,
       label: { type: "plain_text", text: "Category" },
-      element: { type: "static_select", action_id: "value", options: categories.map((category) => ({ text: { type: "plain_text", text: category }, value: category })) },
-    },
-  );
+      element: {
+        type: "static_select",
+        action_id: "value",
+        placeholder: { type: "plain_text", text: "Pick one" },
+        options: categories.slice(0, 100).map((category) => ({ text: { type: "plain_text", text: category.slice(0, 75) }, value: category.slice(0, 150) })),
+      },
+    });
+  blocks.push({
+    type: "input",
+    block_id: "new_category",
+    optional: true,
+    label: { type: "plain_text", text: categories.length > 0 ? "Or a new category" : "Category" },
+    element: { type: "plain_text_input", action_id: "value", max_length: maxCategory },
+  });
   return {
     type: "modal",
     callback_id: paymentModalCallbackId,
@@ -81,8 +110,13 @@ const fieldValue = (values: Record<string, any>, blockId: string): string | unde
   return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
 };
 
-/** Reads a view_submission of the payment modal. Every problem is named beside its field; nothing is stored. */
-export function readPaymentSubmission(deployment: Pick<Deployment, "tokens">, view: Record<string, any>): ReadSubmissionResult {
+/**
+ * Reads a view_submission of the payment modal and checks each payment
+ * against the database (amount, token, payee; no chain). Every problem is
+ * named beside its field; nothing is stored.
+ */
+export function readPaymentSubmission(ctx: Pick<TreasuryContext, "db" | "deployment" | "safeAddress">, view: Record<string, any>): ReadSubmissionResult {
+  const { deployment } = ctx;
   const values = view?.state?.values ?? {};
   const errors: Record<string, string> = {};
   const payments: PaymentRequest[] = [];
@@ -97,10 +131,15 @@ export function readPaymentSubmission(deployment: Pick<Deployment, "tokens">, vi
     if (payee && amount && token) {
       try {
         checkAmounts(deployment, [{ payee, amount, token }]);
+        resolvePayments(ctx, [{ payee, amount, token }]);
         payments.push({ payee, amount, token });
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
-        errors[`amount_${row}`] = shortMessageOf(error);
+        if (error instanceof UnknownPayeeError)
+          errors[`payee_${row}`] = `“${escapeText(error.payee, 60)}” is not in the address book: add it with “Add a payee” at the top of this form, or write its 0x address.`;
+        else if (error instanceof InvalidPayeeError) errors[`payee_${row}`] = shortMessageOf(error);
+        else if (error instanceof InvalidAmountError) errors[`amount_${row}`] = shortMessageOf(error);
+        else errors[`token_${row}`] = shortMessageOf(error);
       }
     }
   }
@@ -113,5 +152,10 @@ export function readPaymentSubmission(deployment: Pick<Deployment, "tokens">, vi
   }
   if (!origin) errors.payee_1 ??= "This form lost track of its channel; close it and run /treasury again.";
   if (Object.keys(errors).length > 0 || !origin) return { ok: false, errors };
-  return { ok: true, submission: { payments, memo: fieldValue(values, "memo"), category: fieldValue(values, "category"), origin } };
+  const picked = fieldValue(values, "category");
+  const typed = fieldValue(values, "new_category");
+  if (picked && typed && picked.toLowerCase() !== typed.toLowerCase()) errors.new_category = `Pick “${picked}” or type a new category, not both.`;
+  else if (typed && typed.length > maxCategory) errors.new_category = `A category is at most ${maxCategory} characters.`;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, submission: { payments, memo: fieldValue(values, "memo"), category: picked ?? typed, origin } };
 }

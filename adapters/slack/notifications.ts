@@ -1,25 +1,21 @@
-import { getAddress, isAddress } from "viem";
-import { findAddressBookEntry, findMemberByAddress } from "../../db/people.ts";
+import { getAddress, isAddress, isHex } from "viem";
+import { listExecutedCallsInTransaction, readExecutedCall } from "../../db/chain-mirror/read.ts";
 import { listUndeliveredOutbox, markOutboxDelivered } from "../../db/outbox.ts";
 import { findStoredProposal } from "../../db/proposals.ts";
 import { readMeta } from "../../db/meta.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { formatAmountForPeople } from "../../core/money.ts";
+import { changesOwnership, describeSafeTx, type SafeTxDescription } from "../../core/safe/describe.ts";
 import { escapeText } from "./card.ts";
 import { findCard, refreshCard } from "./cards.ts";
 import type { SlackDeps } from "./deps.ts";
 import { slackUsersOfOwners } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
+import { labelOf, safeTxTextContext } from "./names.ts";
+import { safeTxHeadline, safeTxParts } from "./safe-tx-text.ts";
 import { listChannelBindings } from "../../db/slack.ts";
 
 const short = (value: string) => (value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value);
-
-function labelOf(ctx: TreasuryContext, address: unknown): string {
-  if (typeof address !== "string" || !isAddress(address, { strict: false })) return "an unknown sender";
-  const checksummed = getAddress(address);
-  const name = findAddressBookEntry(ctx.db, checksummed)?.label ?? findMemberByAddress(ctx.db, checksummed)?.name;
-  return name ? `*${escapeText(name, 80)}* (\`${short(checksummed)}\`)` : `\`${checksummed}\``;
-}
 
 function amountText(payment: Record<string, any>): string {
   try {
@@ -31,6 +27,34 @@ function amountText(payment: Record<string, any>): string {
   }
 }
 
+/** What an indexed execution did, decoded from its stored call, or undefined when it is not in the chain mirror. */
+export function describeExecution(ctx: TreasuryContext, safeTxHash: string): SafeTxDescription | undefined {
+  const call = readExecutedCall(ctx.db, safeTxHash);
+  if (!call || !isAddress(call.to, { strict: false }) || !isHex(call.data)) return undefined;
+  return describeSafeTx({
+    safeAddress: ctx.safeAddress,
+    multiSendAddresses: [ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly],
+    call: { to: getAddress(call.to), value: BigInt(call.value), data: call.data, operation: call.operation },
+  });
+}
+
+/**
+ * True when an owner or threshold change was made by a Safe transaction whose
+ * own announcement already names it (so the channel hears it once).
+ */
+function announcedWithItsExecution(ctx: TreasuryContext, txHash: unknown): boolean {
+  if (typeof txHash !== "string") return false;
+  return listExecutedCallsInTransaction(ctx.db, txHash).some((call) => call.success && (describeExecution(ctx, call.safeTxHash)?.actions.some(changesOwnership) ?? false));
+}
+
+function isZeroAmount(amount: unknown): boolean {
+  try {
+    return BigInt(String(amount)) === 0n;
+  } catch {
+    return false;
+  }
+}
+
 /** The channel message for one outbox row: what happened, in a treasurer's words. */
 export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: string, payload: Record<string, any>): string {
   const explorer = deps.settings.explorerTxUrl;
@@ -39,19 +63,33 @@ export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: s
     case "funds_received":
       return `:moneybag: *Received ${amountText(payload)}* from ${labelOf(ctx, payload.from)}${tx(payload.txHash)}`;
     case "transaction_executed": {
-      const proposal = findStoredProposal(ctx.db, String(payload.safeTxHash ?? ""));
-      const card = findCard(ctx, String(payload.safeTxHash ?? ""));
-      const payments = Array.isArray(payload.payments) ? payload.payments : [];
-      const what = payments.length
-        ? payments.map((payment: Record<string, any>) => `${amountText(payment)} to ${labelOf(ctx, payment.to)}`).join(", ")
-        : "a Safe transaction";
-      const outcome = payload.success === false ? ":x: *Safe transaction failed*" : ":white_check_mark: *Payment sent*";
+      const safeTxHash = String(payload.safeTxHash ?? "");
+      const proposal = findStoredProposal(ctx.db, safeTxHash);
+      const card = findCard(ctx, safeTxHash);
+      const described = describeExecution(ctx, safeTxHash);
+      let headline: string;
+      let what: string;
+      if (described) {
+        const { emoji, headline: words } = safeTxHeadline(described);
+        if (payload.success === false) {
+          headline = ":x: *Safe transaction failed*";
+          what = `nothing changed; it was to: ${safeTxParts(described, Number(payload.nonce), safeTxTextContext(ctx), "proposed").join("; ")}`;
+        } else {
+          headline = `${emoji} *${words}*`;
+          what = safeTxParts(described, Number(payload.nonce), safeTxTextContext(ctx)).join("; ");
+        }
+      } else {
+        // Not in the chain mirror any more (rolled back): say what the outbox row recorded.
+        const payments = Array.isArray(payload.payments) ? payload.payments : [];
+        headline = payload.success === false ? ":x: *Safe transaction failed*" : payments.length ? ":white_check_mark: *Payment sent*" : ":white_check_mark: *Safe transaction executed*";
+        what = payments.length ? payments.map((payment: Record<string, any>) => `${amountText(payment)} to ${labelOf(ctx, payment.to)}`).join(", ") : "a Safe transaction";
+      }
       const origin = proposal
         ? card?.permalink
           ? ` (proposal <${card.permalink}|#${payload.nonce}>${proposal.memo ? `: ${escapeText(proposal.memo, 200)}` : ""})`
           : ` (proposal #${payload.nonce}${proposal.memo ? `: ${escapeText(proposal.memo, 200)}` : ""})`
         : ` – nonce ${payload.nonce}, executed outside this bot (e.g. in the Safe web app)`;
-      return `${outcome}: ${what}${origin}${tx(payload.txHash)}`;
+      return `${headline}: ${what}${origin}${tx(payload.txHash)}`;
     }
     case "owners_changed": {
       if (payload.kind === "threshold") return `:key: *Threshold changed:* ${Number(payload.threshold)} approvals are now needed${tx(payload.txHash)}`;
@@ -89,6 +127,14 @@ export async function deliverOutbox(deps: SlackDeps, ctx: TreasuryContext, limit
       continue;
     }
     const payload = row.payload as Record<string, any>;
+    // Said once, with the execution that made it; and a zero-amount "deposit" (a rejection's call to the Safe itself,
+    // or a look-alike address sending nothing to get into the history) is not news.
+    const quiet =
+      (row.kind === "owners_changed" && announcedWithItsExecution(ctx, payload.txHash)) || (row.kind === "funds_received" && isZeroAmount(payload.amount));
+    if (quiet) {
+      markOutboxDelivered(ctx.db, row.id);
+      continue;
+    }
     const text = outboxMessageText(deps, ctx, row.kind, payload);
     const result = await postOnce(deps.ctx.db, deps.api, {
       key: `outbox:${ctx.chainId}:${ctx.safeAddress}:${row.id}`,

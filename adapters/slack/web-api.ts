@@ -14,6 +14,8 @@ export type SlackApi = {
   update: (message: SlackMessage & { ts: string }) => Promise<void>;
   postEphemeral: (message: { channel: string; user: string; text: string; blocks?: unknown[]; thread_ts?: string }) => Promise<void>;
   openView: (triggerId: string, view: unknown) => Promise<void>;
+  /** Opens a form on top of the one the trigger came from (closing it returns there). */
+  pushView: (triggerId: string, view: unknown) => Promise<void>;
   permalink: (channel: string, messageTs: string) => Promise<string | undefined>;
   /** The DM channel with a user. */
   openDm: (userId: string) => Promise<string>;
@@ -55,6 +57,9 @@ export function createSlackApi({ client, rates = defaultSlackRates }: CreateSlac
     },
     openView: async (triggerId, view) => {
       await call("views.open", { trigger_id: triggerId, view });
+    },
+    pushView: async (triggerId, view) => {
+      await call("views.push", { trigger_id: triggerId, view });
     },
     permalink: async (channel, messageTs) => {
       try {

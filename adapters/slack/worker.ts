@@ -21,7 +21,7 @@ export type JobWorker = {
   start: () => void;
   /** Wakes the loop now (a job was queued). */
   wake: () => void;
-  /** Resolves when no job is due and a tick has run since the call (tests). */
+  /** Resolves once a look for due jobs begun after the call found none and periodic work begun after the call has finished (tests). */
   idle: () => Promise<void>;
   stop: () => Promise<void>;
 };
@@ -47,8 +47,11 @@ export function createJobWorker({
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let lastTick = 0;
+  /** Loop iterations begun, ticks begun and ticks finished (ticks run one after another). */
+  let iteration = 0;
+  let ticksStarted = 0;
   let tickCount = 0;
-  let idleWaiters: Array<{ afterTick: number; done: () => void }> = [];
+  let idleWaiters: Array<{ afterIteration: number; afterTicks: number; done: () => void }> = [];
 
   const sleep = (ms: number) =>
     new Promise<void>((done) => {
@@ -102,20 +105,27 @@ export function createJobWorker({
   const body = async () => {
     requeueInterruptedJobs(db);
     while (running) {
+      iteration += 1;
       let worked = 0;
       try {
         worked = await runBatch();
         if (tick && Date.now() - lastTick >= tickEveryMs && running) {
           lastTick = Date.now();
-          await tick();
-          tickCount += 1;
+          ticksStarted += 1;
+          try {
+            await tick();
+          } finally {
+            tickCount += 1;
+          }
         }
       } catch (error) {
         logger.error({ err: shortMessageOf(error) }, "Slack worker loop error");
       }
       if (worked === 0) {
-        const ready = idleWaiters.filter((waiter) => tickCount > waiter.afterTick);
-        idleWaiters = idleWaiters.filter((waiter) => tickCount <= waiter.afterTick);
+        // Idle for a waiter once a batch claimed after its call found nothing and a tick begun after its call has finished.
+        const isReady = (waiter: (typeof idleWaiters)[number]) => iteration > waiter.afterIteration && (!tick || tickCount > waiter.afterTicks);
+        const ready = idleWaiters.filter(isReady);
+        idleWaiters = idleWaiters.filter((waiter) => !isReady(waiter));
         for (const waiter of ready) waiter.done();
         if (running) await sleep(Math.min(pollMs, Math.max(10, tickEveryMs - (Date.now() - lastTick))));
       }
@@ -131,7 +141,7 @@ export function createJobWorker({
     wake: () => wakeUp?.(),
     idle: () =>
       new Promise<void>((done) => {
-        idleWaiters.push({ afterTick: tickCount, done });
+        idleWaiters.push({ afterIteration: iteration, afterTicks: ticksStarted, done });
         lastTick = 0;
         wakeUp?.();
       }),

@@ -2,7 +2,7 @@ import { getAddress, isAddress, zeroAddress, type Address } from "viem";
 import { findAddressBookEntry, findAddressBookEntryByLabel, insertAddressBookEntry, type AddressBookEntry } from "../../db/people.ts";
 import type { TreasuryContext } from "../context.ts";
 import { InvalidInputError } from "../errors.ts";
-import { InvalidPayeeError } from "../proposals/errors.ts";
+import { InvalidPayeeError, UnknownPayeeError } from "../proposals/errors.ts";
 
 /** A label or address is already in the address book. */
 export class AddressBookConflictError extends InvalidInputError {
@@ -80,9 +80,6 @@ export function resolvePayee(ctx: Pick<TreasuryContext, "db">, text: string): Re
     return { address, label: findAddressBookEntry(ctx.db, address)?.label ?? null };
   }
   const row = findAddressBookEntryByLabel(ctx.db, input);
-  if (!row)
-    throw new InvalidPayeeError(
-      `"${input}" is not in the address book; give a 0x address or add it with \`treasury addressbook add\`.`,
-    );
+  if (!row) throw new UnknownPayeeError(input, `"${input}" is not in the address book; give a 0x address, or add it to the address book first.`);
   return { address: row.address, label: row.label };
 }

@@ -15,6 +15,16 @@ export class InvalidPayeeError extends InvalidInputError {
   override name = "InvalidPayeeError";
 }
 
+/** The payee is a name the address book does not know (not an address). `payee` is the name as typed. */
+export class UnknownPayeeError extends InvalidPayeeError {
+  override name = "UnknownPayeeError";
+  readonly payee: string;
+  constructor(payee: string, shortMessage: string, options?: { details?: string; cause?: unknown }) {
+    super(shortMessage, options);
+    this.payee = payee;
+  }
+}
+
 /** This payment alone is more than the Safe holds of that token. */
 export class InsufficientBalanceError extends InvalidInputError {
   override name = "InsufficientBalanceError";

@@ -7,7 +7,7 @@ import { formatAmountForPeople, parseAmount } from "../money.ts";
 import { readSafeOwnership } from "../safe/owners.ts";
 import { buildSafeTx, encodeMultiSend, hashSafeTx, type MultiSendCall, type SafeOperation } from "../safe/safe-tx.ts";
 import { erc20Abi, type Token } from "../tokens.ts";
-import { InsufficientBalanceError, InvalidPayeeError, NonceUsedError } from "./errors.ts";
+import { InsufficientBalanceError, InvalidPayeeError, NonceUsedError, UnknownPayeeError } from "./errors.ts";
 import { memberNameForAddress } from "../../db/people.ts";
 import {
   findStoredProposal,
@@ -66,19 +66,22 @@ export async function nextProposalNonce(ctx: TreasuryContext, safeNonce?: number
 
 type ResolvedPayment = { token: Token; amount: bigint; payee: Address; label: string | null };
 
+export type ResolvePaymentsReturnType = ResolvedPayment[];
+
 /**
- * Proposes a payment (one payee) or a batch (several payees, one MultiSend
- * transaction). Checks every input first and stores nothing if any is wrong:
- * amounts (with the token's decimals), tokens, payees (checksummed address or
- * address-book label), and that the Safe holds enough for this payment alone.
- * Holding too little once other pending proposals are counted is a warning,
- * not a refusal. Returns the stored proposal with its warnings.
+ * Checks every input of a payment that needs no chain – the number of
+ * payments, each token, amount (with the token's decimals) and payee
+ * (address or address-book label, not the Safe nor the token contract) – and
+ * returns them resolved. Throws the first problem as an `InvalidInputError`
+ * naming the payment ("(payment 2)") in a batch; an unknown label is an
+ * `UnknownPayeeError`. Reads the database only, so it is quick enough to run
+ * before acknowledging a request.
  */
-export async function proposePayment(ctx: TreasuryContext, params: ProposePaymentParameters): Promise<ProposalView> {
-  if (!Array.isArray(params.payments) || params.payments.length === 0) throw new InvalidInputError("A payment needs at least one payee.");
-  if (params.payments.length > MAX_BATCH) throw new InvalidInputError(`A batch can hold at most ${MAX_BATCH} payments.`);
-  const resolved: ResolvedPayment[] = params.payments.map((payment, index) => {
-    const where = params.payments.length > 1 ? ` (payment ${index + 1})` : "";
+export function resolvePayments(ctx: Pick<TreasuryContext, "db" | "deployment" | "safeAddress">, payments: PaymentInput[]): ResolvePaymentsReturnType {
+  if (!Array.isArray(payments) || payments.length === 0) throw new InvalidInputError("A payment needs at least one payee.");
+  if (payments.length > MAX_BATCH) throw new InvalidInputError(`A batch can hold at most ${MAX_BATCH} payments.`);
+  return payments.map((payment, index) => {
+    const where = payments.length > 1 ? ` (payment ${index + 1})` : "";
     try {
       const token = resolveToken(ctx, String(payment.token ?? ""));
       const amount = parseAmount(String(payment.amount ?? ""), token.decimals, token.symbol);
@@ -89,12 +92,26 @@ export async function proposePayment(ctx: TreasuryContext, params: ProposePaymen
       return { token, amount, payee: payee.address, label: payee.label };
     } catch (error) {
       if (error instanceof InvalidInputError && where) {
+        const message = `${error.shortMessage.replace(/\.$/, "")}${where}.`;
+        if (error instanceof UnknownPayeeError) throw new UnknownPayeeError(error.payee, message, { cause: error });
         const Wrapped = error.constructor as new (message: string, options?: object) => InvalidInputError;
-        throw new Wrapped(`${error.shortMessage.replace(/\.$/, "")}${where}.`, { cause: error });
+        throw new Wrapped(message, { cause: error });
       }
       throw error;
     }
   });
+}
+
+/**
+ * Proposes a payment (one payee) or a batch (several payees, one MultiSend
+ * transaction). Checks every input first and stores nothing if any is wrong:
+ * amounts (with the token's decimals), tokens, payees (checksummed address or
+ * address-book label), and that the Safe holds enough for this payment alone.
+ * Holding too little once other pending proposals are counted is a warning,
+ * not a refusal. Returns the stored proposal with its warnings.
+ */
+export async function proposePayment(ctx: TreasuryContext, params: ProposePaymentParameters): Promise<ProposalView> {
+  const resolved = resolvePayments(ctx, params.payments);
 
   // Refuse what this payment alone cannot pay.
   const totals = new Map<Address | null, { token: Token; total: bigint }>();

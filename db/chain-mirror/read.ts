@@ -44,3 +44,19 @@ export function wasEverOwner(db: ReadableDatabase, address: Address): boolean {
   ).get(address, address, address);
   return row !== undefined;
 }
+
+/** The call of an executed SafeTx as the indexer stored it, or undefined when it is not (or no longer) indexed. */
+export type ExecutedCall = { safeTxHash: string; nonce: number; to: string; value: string; data: string; operation: number; success: boolean; txHash: string };
+
+export function readExecutedCall(db: ReadableDatabase, safeTxHash: string): ExecutedCall | undefined {
+  const row = statement(db, "SELECT safe_tx_hash, nonce, to_address, value, data, operation, success, tx_hash FROM safe_executions WHERE safe_tx_hash = ?").get(safeTxHash) as
+    | { safe_tx_hash: string; nonce: number; to_address: string; value: string; data: string; operation: number; success: number; tx_hash: string }
+    | undefined;
+  return row && { safeTxHash: row.safe_tx_hash, nonce: row.nonce, to: row.to_address, value: row.value, data: row.data, operation: row.operation, success: row.success === 1, txHash: row.tx_hash };
+}
+
+/** The SafeTx executions the indexer stored for one chain transaction (usually none or one). */
+export function listExecutedCallsInTransaction(db: ReadableDatabase, txHash: string): ExecutedCall[] {
+  const rows = statement(db, "SELECT safe_tx_hash FROM safe_executions WHERE tx_hash = ? ORDER BY log_index").all(txHash) as Array<{ safe_tx_hash: string }>;
+  return rows.map((row) => readExecutedCall(db, row.safe_tx_hash)).filter((call): call is ExecutedCall => call !== undefined);
+}

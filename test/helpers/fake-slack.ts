@@ -1,9 +1,10 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
 
 /** One Web API call the fake received. `args` is the decoded body (JSON fields decoded). */
-export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number };
+export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number; token?: string };
 
 export type FakeSlackUser = { id: string; name: string; realName?: string };
 
@@ -35,6 +36,8 @@ export type FakeSlack = {
   failNext: (count: number, options?: { method?: string; status?: number }) => void;
   /** Delay every answer by `ms` (to check that acks do not wait for the Web API). */
   setLatency: (ms: number) => void;
+  /** The ws:// URL apps.connections.open hands out (a FakeSocketMode's). */
+  setSocketModeUrl: (url: string | undefined) => void;
   /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
   waitFor: <T>(predicate: () => T | undefined | false | null, timeoutMs?: number, what?: string) => Promise<T>;
   reset: () => void;
@@ -46,8 +49,9 @@ type Fault = { remaining: number; method?: string; kind: "429" | "5xx"; retryAft
 /**
  * A local stand-in for Slack's Web API: a real HTTP server that records every
  * call and answers chat.postMessage, chat.update, chat.postEphemeral,
- * views.open, chat.getPermalink, conversations.open, conversations.history,
- * users.info and auth.test the way Slack does. It can answer 429 with
+ * views.open, views.push, chat.getPermalink, conversations.open,
+ * conversations.history, users.info, auth.test and apps.connections.open
+ * (Socket Mode, with an app-level token only) the way Slack does. It can answer 429 with
  * Retry-After, or 5xx, on demand.
  */
 export async function startFakeSlack(): Promise<FakeSlack> {
@@ -61,7 +65,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
 
   const findMessage = (channel: string, ts: string) => messages.find((message) => message.channel === channel && message.ts === ts);
 
-  const answer = (method: string, args: Record<string, any>): Record<string, unknown> => {
+  let socketModeUrl: string | undefined;
+  const answer = (method: string, args: Record<string, any>, token: string): Record<string, unknown> => {
     switch (method) {
       case "auth.test":
         return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "treasury", team_id: "T0FAKE", user_id: "UBOT", bot_id: "BBOT" };
@@ -94,8 +99,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case "chat.getPermalink":
         return { ok: true, channel: args.channel, permalink: `https://fake.slack.com/archives/${args.channel}/p${String(args.message_ts).replace(".", "")}` };
       case "views.open":
+      case "views.push":
         if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
         return { ok: true, view: { id: `V${++sequence}`, ...(args.view ?? {}) } };
+      case "apps.connections.open":
+        // Slack answers this only for an app-level token (xapp-…), with a fresh WebSocket URL each time.
+        if (!/^xapp-/.test(token)) return { ok: false, error: "not_allowed_token_type" };
+        if (!socketModeUrl) return { ok: false, error: "internal_error" };
+        return { ok: true, url: `${socketModeUrl}?ticket=${++sequence}` };
       case "conversations.open":
         return { ok: true, channel: { id: `D${String(args.users ?? "").split(",")[0]}` } };
       case "conversations.history": {
@@ -145,8 +156,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       return;
     }
-    const result = answer(method, args);
-    calls.push({ method, args, at: Date.now(), status: 200 });
+    const token = String(request.headers.authorization ?? "").replace(/^Bearer\s+/i, "") || String(args.token ?? "");
+    const result = answer(method, args, token);
+    calls.push({ method, args, at: Date.now(), status: 200, token });
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
@@ -165,6 +177,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     failNext: (count, { method, status = 503 } = {}) => faults.push({ remaining: count, method, kind: "5xx", retryAfter: 0, status }),
     setLatency: (ms) => {
       latency = ms;
+    },
+    setSocketModeUrl: (url) => {
+      socketModeUrl = url;
     },
     waitFor: async (predicate, timeoutMs = 10_000, what = "condition") => {
       const deadline = Date.now() + timeoutMs;
@@ -283,4 +298,150 @@ let eventSequence = 0;
 /** A fresh, unique Events API event id. */
 export function eventId(): string {
   return `Ev${Date.now().toString(36).toUpperCase()}${(++eventSequence).toString(36).toUpperCase()}`;
+}
+
+// ---------------------------------------------------------------------------
+// Socket Mode: Slack's side of the WebSocket
+// ---------------------------------------------------------------------------
+
+/** One acknowledgement the app sent back over the socket. */
+export type SocketModeAck = { envelope_id: string; payload?: Record<string, any>; receivedAt: number };
+
+export type SocketModeEnvelopeOptions = {
+  /** Slack's redelivery of an envelope it got no ack for: 1, 2, 3 (Events API only). */
+  retryAttempt?: number;
+  retryReason?: string;
+  /** Slash commands and view submissions may answer in the ack. */
+  acceptsResponsePayload?: boolean;
+  /** How long to wait for the ack before failing, like Slack (default 3000 ms). */
+  ackWithinMs?: number;
+};
+
+export type FakeSocketMode = {
+  /** ws://127.0.0.1:port/link: give it to the fake Web API's apps.connections.open. */
+  url: string;
+  /** Sockets opened so far (a reconnect opens another). */
+  connections: () => number;
+  /** True while a socket is open. */
+  connected: () => boolean;
+  /** Resolves when `count` sockets have been opened and the last one is open. */
+  waitForConnections: (count: number, timeoutMs?: number) => Promise<void>;
+  /**
+   * Sends an envelope (`slash_commands`, `interactive`, `events_api`) on the open socket and
+   * resolves with its acknowledgement; rejects if none comes back in time (Slack would redeliver).
+   */
+  send: (type: "slash_commands" | "interactive" | "events_api", payload: Record<string, unknown>, options?: SocketModeEnvelopeOptions) => Promise<SocketModeAck>;
+  /** Drops the open socket without a close handshake, as a network failure would. */
+  drop: () => void;
+  /** Asks the app to reconnect, as Slack does before it recycles a server (`{type: "disconnect"}`). */
+  requestReconnect: (reason?: string) => void;
+  acks: SocketModeAck[];
+  /** Messages from the app that are not acknowledgements of a sent envelope (should stay empty). */
+  unexpected: string[];
+  stop: () => Promise<void>;
+};
+
+/**
+ * A local stand-in for Slack's Socket Mode server: a WebSocket server that
+ * greets each connection with `hello` (the app's cue that it is connected),
+ * answers pings with pongs (the `ws` package does), sends envelopes and checks
+ * that each comes back as `{envelope_id, payload}` within 3 seconds, as
+ * Slack does before redelivering.
+ */
+export async function startFakeSocketMode(): Promise<FakeSocketMode> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/link" });
+  await new Promise<void>((done) => server.once("listening", () => done()));
+  const { port } = server.address() as AddressInfo;
+  const acks: SocketModeAck[] = [];
+  const unexpected: string[] = [];
+  const waiting = new Map<string, (ack: SocketModeAck) => void>();
+  let current: WebSocket | undefined;
+  let connections = 0;
+  let envelopes = 0;
+
+  server.on("connection", (socket) => {
+    connections += 1;
+    current = socket;
+    socket.on("message", (data) => {
+      const text = data.toString();
+      let message: any;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        unexpected.push(text);
+        return;
+      }
+      const resolve = typeof message?.envelope_id === "string" ? waiting.get(message.envelope_id) : undefined;
+      if (!resolve) {
+        unexpected.push(text);
+        return;
+      }
+      waiting.delete(message.envelope_id);
+      const ack: SocketModeAck = { envelope_id: message.envelope_id, payload: message.payload, receivedAt: Date.now() };
+      acks.push(ack);
+      resolve(ack);
+    });
+    socket.on("close", () => {
+      if (current === socket) current = undefined;
+    });
+    socket.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: 1,
+        debug_info: { host: "applink-fake", build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: "A0TREASURY" },
+      }),
+    );
+  });
+
+  const isOpen = () => current !== undefined && current.readyState === WebSocket.OPEN;
+  return {
+    url: `ws://127.0.0.1:${port}/link`,
+    connections: () => connections,
+    connected: isOpen,
+    waitForConnections: async (count, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(connections >= count && isOpen())) {
+        if (Date.now() > deadline) throw new Error(`fake Socket Mode: ${connections} connection(s), waited for ${count}`);
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    },
+    send: (type, payload, options = {}) => {
+      const socket = current;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error("fake Socket Mode: no open connection"));
+      const envelopeId = `env-${++envelopes}-${Math.random().toString(16).slice(2, 10)}`;
+      const envelope: Record<string, unknown> = {
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: options.acceptsResponsePayload ?? type === "slash_commands",
+      };
+      if (type === "events_api") {
+        envelope.retry_attempt = options.retryAttempt ?? 0;
+        envelope.retry_reason = options.retryReason ?? "";
+      }
+      const within = options.ackWithinMs ?? 3000;
+      return new Promise<SocketModeAck>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(envelopeId);
+          reject(new Error(`fake Socket Mode: no acknowledgement of ${type} envelope ${envelopeId} within ${within} ms`));
+        }, within);
+        waiting.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          resolve(ack);
+        });
+        socket.send(JSON.stringify(envelope));
+      });
+    },
+    drop: () => current?.terminate(),
+    requestReconnect: (reason = "refresh_requested") =>
+      current?.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-fake" } })),
+    acks,
+    unexpected,
+    stop: () =>
+      new Promise<void>((done) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => done());
+      }),
+  };
 }

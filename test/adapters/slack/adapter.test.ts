@@ -178,6 +178,24 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
     assert.deepEqual([countRows("slack_received"), countRows("slack_jobs"), countRows("discussion_messages"), countRows("proposals")], before);
   });
 
+  it("answers 401 to a correctly signed request dated more than 5 minutes in the future, and stores nothing", async () => {
+    const counts = () => [countRows("slack_received"), countRows("slack_jobs"), countRows("discussion_messages"), countRows("proposals")];
+    const before = counts();
+    const now = Math.floor(Date.now() / 1000);
+    const ts = `${now}.000555`;
+    const reply = eventCallback({ type: "message", channel, channel_type: "channel", user: users.ana, text: "from the future", ts, thread_ts: cardTs, event_ts: ts }, eventId());
+    // The signature is right for the timestamp it carries: only the date is wrong.
+    assert.equal((await h.slack.event(reply, { timestamp: now + 6 * 60 })).status, 401);
+    assert.equal((await h.slack.event(reply, { timestamp: now + 24 * 3600 })).status, 401);
+    assert.equal((await h.slack.command(commandFields("pay 1 USDC to Acme Design Studio"), { timestamp: now + 3600 })).status, 401);
+    await h.adapter.idle();
+    assert.deepEqual(counts(), before);
+    // A clock a minute ahead of ours is skew, not an attack: accepted, and the reply is stored.
+    assert.equal((await timed(h.slack.event(reply, { timestamp: now + 60 }))).status, 200);
+    await h.adapter.idle();
+    assert.equal(countRows("discussion_messages"), before[2] + 1);
+  });
+
   describe("a second proposal", () => {
     let second: ProposalView;
     let secondTs: string;
@@ -296,10 +314,16 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
         assert.equal(body.response_type, "ephemeral");
         assert.match(body.text, expected, text.slice(0, 40));
       }
-      const unknownPayee = await h.slack.command(commandFields("pay 5 USDC to Nobody Inc"));
+      // An unknown payee is named in the ack itself, before anything is queued.
+      const jobsBefore = countRows("slack_jobs");
+      const unknownPayee = await timed(h.slack.command(commandFields("pay 5 USDC to Nobody Inc")));
       assert.equal(unknownPayee.status, 200);
+      const answer = await unknownPayee.json();
+      assert.equal(answer.response_type, "ephemeral");
+      assert.match(answer.text, /“Nobody Inc” is not in the address book/);
+      assert.doesNotMatch(answer.text, /card will appear/);
+      assert.equal(countRows("slack_jobs"), jobsBefore, "nothing queued");
       await h.adapter.idle();
-      assert.match(ephemeralsTo(users.dana).at(-1)?.args.text, /Not proposed: /);
       assert.equal(countRows("proposals"), before);
     });
 

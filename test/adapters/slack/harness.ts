@@ -10,7 +10,7 @@ import type { TreasuryContext } from "../../../core/context.ts";
 import { upsertMember } from "../../../core/people/members.ts";
 import { startTestChain, type TestChain } from "../../helpers/chain.ts";
 import { createTestContext } from "../../helpers/context.ts";
-import { slackPoster, startFakeSlack, type FakeSlack, type SlackPoster } from "../../helpers/fake-slack.ts";
+import { slackPoster, startFakeSlack, startFakeSocketMode, type FakeSlack, type FakeSocketMode, type SlackPoster } from "../../helpers/fake-slack.ts";
 import { connectionOf } from "../../../db/connection.ts";
 import { closeDatabase, isDatabaseOpen } from "../../../db/open.ts";
 
@@ -22,8 +22,10 @@ export const users = { ana: "UANA", ben: "UBEN", dana: "UDANA", stranger: "USTRA
 
 export type SlackHarness = {
   chain: TestChain;
-  ctx: TreasuryContext;
+  ctx: ReturnType<typeof createTestContext>;
   fake: FakeSlack;
+  /** Slack's side of Socket Mode, when the harness runs the app in Socket Mode. */
+  socket?: FakeSocketMode;
   adapter: SlackAdapter;
   server: Server;
   baseUrl: string;
@@ -67,8 +69,14 @@ export function addSlackPeople(ctx: TreasuryContext, addedBy: string): void {
  * Slack Web API. Ana and Ben are linked to Slack; Dana is a linked member, not
  * an owner; Chen owns but has no Slack account.
  */
-export async function startSlackHarness(options: Partial<CreateSlackAdapterParameters> & { env?: Record<string, string> } = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  options: Partial<CreateSlackAdapterParameters> & { env?: Record<string, string>; socketMode?: boolean } = {},
+): Promise<SlackHarness> {
+  const { socketMode, env, ...adapterParameters } = options;
   const { fake, chain } = await startSlackWorld();
+  // In Socket Mode the app connects out to Slack: apps.connections.open (app-level token) hands it this server's URL.
+  const socket = socketMode ? await startFakeSocketMode() : undefined;
+  if (socket) fake.setSocketModeUrl(socket.url);
   const ctx = createTestContext(chain, {
     env: {
       SLACK_BOT_TOKEN: "xoxb-test-token",
@@ -76,7 +84,8 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
       SLACK_API_URL: `${fake.url}/api`,
       SLACK_CHANNEL_ID: channel,
       RELAYER_PRIVATE_KEY: privateKeyOf(0),
-      ...options.env,
+      ...(socket ? { SLACK_APP_TOKEN: "xapp-1-A0TREASURY-1-test" } : {}),
+      ...env,
     },
   });
   addSlackPeople(ctx, "test");
@@ -89,7 +98,9 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
     pollMs: 20,
     nudgeAfterMs: 24 * 3600_000,
     retryConfig: { retries: 3, factor: 1, minTimeout: 50, maxTimeout: 200 },
-    ...options,
+    // A short heartbeat: a dropped socket is noticed, and reconnected, within about a second.
+    socketMode: { clientPingTimeoutMs: 1000 },
+    ...adapterParameters,
   };
   const adapter = createSlackAdapter({ ctx, ...adapterOptions });
   const app = createWebApp({ ctx, metrics: createMetrics(), routers: [adapter.router, createWalletPagesRouter({ ctx })] });
@@ -104,6 +115,7 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
     chain,
     ctx,
     fake,
+    socket,
     adapter,
     server,
     baseUrl,
@@ -121,6 +133,7 @@ export async function startSlackHarness(options: Partial<CreateSlackAdapterParam
       await new Promise<void>((done) => server.close(() => done()));
       if (isDatabaseOpen(ctx.db)) closeDatabase(ctx.db);
       await chain.stop();
+      await socket?.stop();
       await fake.stop();
     },
   };
