@@ -1,0 +1,46 @@
+import type { ReadableDatabase } from "../database.ts";
+import { exactSumFrom, exactSumSql } from "./exact.ts";
+
+/** The last indexed block, or undefined before the first. */
+export function indexedHead(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
+  const row = db.prepare("SELECT number, timestamp FROM blocks ORDER BY number DESC LIMIT 1").get() as { number: number; timestamp: number } | undefined;
+  return row ? { number: Number(row.number), timestamp: Number(row.timestamp) } : undefined;
+}
+
+/** The first indexed block (where the history the assistant knows begins). */
+export function indexedStart(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
+  const row = db.prepare("SELECT number, timestamp FROM blocks ORDER BY number ASC LIMIT 1").get() as { number: number; timestamp: number } | undefined;
+  return row ? { number: Number(row.number), timestamp: Number(row.timestamp) } : undefined;
+}
+
+export type TokenFlow = { token: string | null; inflow: bigint; outflow: bigint };
+
+/**
+ * Money in and out of the Safe per token, exact, up to `until` (unix seconds,
+ * exclusive) when given: ERC-20 transfers and native deposits as logged, and
+ * native payments out from the decoded executions when the chain logs no
+ * native transfer out. The balance is inflow − outflow.
+ */
+export function tokenFlows(db: ReadableDatabase, { until }: { until?: number } = {}): TokenFlow[] {
+  const time = until === undefined ? "" : "AND block_time < ?";
+  const params = until === undefined ? [] : [until];
+  const flows = new Map<string, TokenFlow>();
+  const add = (token: string | null, direction: "in" | "out", amount: bigint) => {
+    const key = token?.toLowerCase() ?? "native";
+    const flow = flows.get(key) ?? { token, inflow: 0n, outflow: 0n };
+    if (direction === "in") flow.inflow += amount;
+    else flow.outflow += amount;
+    flows.set(key, flow);
+  };
+  const rows = db
+    .prepare(`SELECT direction, token, ${exactSumSql("amount")} FROM transfers WHERE 1 ${time} GROUP BY direction, token`)
+    .safeIntegers(true)
+    .all(...params) as Record<string, any>[];
+  for (const row of rows) add(row.token ?? null, row.direction, exactSumFrom(row));
+  const nativeOutLogged = db.prepare("SELECT 1 FROM transfers WHERE direction = 'out' AND token IS NULL LIMIT 1").get();
+  if (!nativeOutLogged) {
+    const native = db.prepare(`SELECT ${exactSumSql("amount")} FROM payments WHERE token IS NULL ${time}`).safeIntegers(true).get(...params) as Record<string, any>;
+    add(null, "out", exactSumFrom(native));
+  }
+  return [...flows.values()];
+}
