@@ -4,6 +4,7 @@ import type { TreasuryContext } from "../context.ts";
 import { formatAmountForPeople } from "../money.ts";
 import { tokenByAddress } from "../proposals/tokens.ts";
 import type { StoredProposal } from "../../db/proposals.ts";
+import type { ReadableDatabase } from "../../db/database.ts";
 import { listStoredProposals } from "../../db/proposals.ts";
 import { erc20Abi } from "../tokens.ts";
 import { simulateSafeTx, type SimulationResult } from "./simulate.ts";
@@ -84,13 +85,38 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
     }
   }
 
-  // Payees: first payment, and look-alikes of known addresses (address poisoning).
+  warnings.push(...payeeWarnings(ctx.db, proposal));
+
+  // Duplicates: same payee, token and amount as an earlier payment or proposal, or the same invoice number.
+  for (const transfer of proposal.transfers) {
+    const twin = findTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
+    if (twin) {
+      const token = tokenByAddress(ctx, transfer.token);
+      warnings.push({
+        code: "possible_duplicate",
+        message: `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${labelForAddress(ctx.db, transfer.to) ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
+      });
+    }
+  }
+  warnings.push(...invoiceWarnings(ctx.db, proposal));
+
+  const result = simulation ?? (await simulateSafeTx(ctx, proposal.safeTx));
+  if (!result.ok) warnings.push({ code: "simulation_failed", message: `Simulating this transaction from the Safe fails now: ${result.reason}.` });
+  return { warnings, simulation: result };
+}
+
+/**
+ * The checks that need only the stored history (no chain): a first payment to
+ * an address, a look-alike of a known address (address poisoning).
+ */
+export function payeeWarnings(db: ReadableDatabase, proposal: StoredProposal): ProposalWarning[] {
+  const warnings: ProposalWarning[] = [];
   const payees = [...new Set(proposal.transfers.map((transfer) => transfer.to))];
-  const known = knownAddresses(ctx, proposal);
+  const known = knownAddresses(db, proposal);
   for (const payee of payees) {
-    const label = labelForAddress(ctx.db, payee);
+    const label = labelForAddress(db, payee);
     const name = label ? `${label} (${short(payee)})` : payee;
-    if (!hasBeenPaid(ctx, payee, proposal))
+    if (!hasBeenPaid(db, payee, proposal))
       warnings.push({
         code: "first_payment_to_address",
         message: `First payment ever to ${name}${label ? "" : ", which is not in the address book"}; check the address with the payee through another channel.`,
@@ -107,20 +133,14 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
         message: `${payee} looks like ${lookalike.label ? `${lookalike.label}'s ` : "the known address "}${lookalike.address} (same first and last 4 digits) but is a different address: possible address poisoning.`,
       });
   }
+  return warnings;
+}
 
-  // Duplicates: same payee, token and amount as an earlier payment or proposal, or the same invoice number.
-  for (const transfer of proposal.transfers) {
-    const twin = findTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
-    if (twin) {
-      const token = tokenByAddress(ctx, transfer.token);
-      warnings.push({
-        code: "possible_duplicate",
-        message: `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${labelForAddress(ctx.db, transfer.to) ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
-      });
-    }
-  }
+/** An invoice number of this proposal that is also in an executed or pending proposal: a possible double payment. */
+export function invoiceWarnings(db: ReadableDatabase, proposal: StoredProposal): ProposalWarning[] {
+  const warnings: ProposalWarning[] = [];
   for (const invoice of invoiceNumbers(proposal.memo)) {
-    const other = listStoredProposals(ctx.db)
+    const other = listStoredProposals(db)
       .filter((candidate) => candidate.safeTxHash !== proposal.safeTxHash && ["pending", "executed"].includes(candidate.status))
       .find((candidate) => invoiceNumbers(candidate.memo).includes(invoice));
     if (other)
@@ -129,10 +149,7 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
         message: `Invoice ${invoice} is also in ${other.status === "executed" ? "an executed" : "a pending"} proposal (nonce ${other.nonce}, "${other.memo}"): possible double payment.`,
       });
   }
-
-  const result = simulation ?? (await simulateSafeTx(ctx, proposal.safeTx));
-  if (!result.ok) warnings.push({ code: "simulation_failed", message: `Simulating this transaction from the Safe fails now: ${result.reason}.` });
-  return { warnings, simulation: result };
+  return warnings;
 }
 
 /** Invoice numbers in a memo ("INV-2004", "invoice #77"), normalised to upper case. */
@@ -144,8 +161,8 @@ export function invoiceNumbers(memo: string): string[] {
 }
 
 /** Addresses the treasury knows: the address book, everyone paid on-chain, and payees of executed proposals. */
-function knownAddresses(ctx: TreasuryContext, proposal: StoredProposal): { address: Address; label: string | null }[] {
-  const rows = ctx.db
+function knownAddresses(db: ReadableDatabase, proposal: StoredProposal): { address: Address; label: string | null }[] {
+  const rows = db
     .prepare(
       `SELECT address, label FROM address_book
        UNION SELECT to_address, NULL FROM payments
@@ -161,8 +178,8 @@ function knownAddresses(ctx: TreasuryContext, proposal: StoredProposal): { addre
   return [...byAddress].map(([address, label]) => ({ address, label }));
 }
 
-function hasBeenPaid(ctx: TreasuryContext, payee: Address, proposal: StoredProposal): boolean {
-  const row = ctx.db
+function hasBeenPaid(db: ReadableDatabase, payee: Address, proposal: StoredProposal): boolean {
+  const row = db
     .prepare(
       `SELECT 1 FROM payments WHERE to_address = ?
        UNION ALL SELECT 1 FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
