@@ -68,7 +68,7 @@ export function monthsCovered(ctx: AssistantContext, scope: Scope): { months: nu
 function figureOf(plan: QueryPlan, token: TokenInfo, aggregate: { count: number; sum: bigint; min: bigint; max: bigint }, months?: number): TokenFigure {
   switch (plan.measure) {
     case "count":
-      return { token, count: aggregate.count };
+      return { token, count: aggregate.count, amount: amountOf(token, aggregate.sum) };
     case "average": {
       const by = plan.per === "month" ? BigInt(months ?? 1) : BigInt(aggregate.count);
       const { units, rounded } = divide(aggregate.sum, by);

@@ -19,7 +19,7 @@ export type ParseOutcome =
   | { kind: "empty"; language: Language }
   | { kind: "too_long"; language: Language; length: number }
   | { kind: "action"; language: Language }
-  | { kind: "out_of_scope"; language: Language; injection: boolean }
+  | { kind: "out_of_scope"; language: Language; injection: boolean; explicit: boolean }
   | { kind: "unknown"; language: Language; unknown: UnknownName[] }
   | { kind: "clarify"; language: Language; about: "compare_period"; options: string[] };
 
@@ -337,10 +337,10 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
 
   if (unknown.length) return { kind: "unknown", language, unknown };
   if (!subject) {
-    if (has(X.outOfScope, rest) || links.length === 0) return { kind: "out_of_scope", language, injection };
+    if (has(X.outOfScope, rest) || links.length === 0) return { kind: "out_of_scope", language, injection, explicit: has(X.outOfScope, rest) || injection };
     subject = "payments";
   }
-  if (has(X.outOfScope, rest) && links.length === 0 && !periods.length) return { kind: "out_of_scope", language, injection };
+  if (has(X.outOfScope, rest) && links.length === 0 && !periods.length) return { kind: "out_of_scope", language, injection, explicit: true };
 
   // Fill the plan.
   if (subject === "proposals") {
