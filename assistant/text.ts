@@ -32,7 +32,7 @@ export function nameSimilarity(name: string, label: string): number {
   const nameWords = a.split(" ");
   const labelWords = b.split(" ");
   if (nameWords.length < labelWords.length) {
-    // Compare with the label's first words, as many as the name has ("stellar print" vs "stellar print co").
+    // Compare with the label's first words, as many as the name has ("blue print" vs "blue print co").
     best = Math.max(best, similarity(a, labelWords.slice(0, nameWords.length).join(" ")) * 0.95);
     if (nameWords.length === 1) for (const word of labelWords) best = Math.max(best, similarity(a, word) * 0.9);
   }

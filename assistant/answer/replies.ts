@@ -22,7 +22,7 @@ export function actionReply(language: Language): string {
 
 export function emptyReply(language: Language): string {
   return language === "es"
-    ? "Pregúntame sobre la tesorería, por ejemplo: «¿Cuánto pagamos a Acme este año?», «¿Qué propuestas están pendientes?», «¿Quiénes son los propietarios?»."
+    ? "Pregúntame sobre la tesorería, por ejemplo: «¿Cuánto gastamos en diseño este año?», «¿Qué propuestas están pendientes?», «¿Quiénes son los propietarios?»."
     : "Ask me about the treasury, for example: “How much did we pay for design this year?”, “What is pending?”, “Who are the owners?”.";
 }
 

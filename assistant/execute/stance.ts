@@ -27,7 +27,7 @@ const objectionWords = [
   /\bdemasiado (caro|alto)\b/i,
   /\bobjeci[oó]n\b/i,
   /\bme preocupa\b/i,
-  /\ben contra\b/i,
+  /(?:^|\s)en contra\b/i,
   /\bequivocad[oa]\b/i,
 ];
 

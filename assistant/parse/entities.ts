@@ -65,6 +65,9 @@ export function aliasTable(directory: LedgerDirectory): Map<string, Target[]> {
 
 type Token = { word: string; start: number; end: number };
 
+/** Spanish words for the qualifiers address books put in parentheses ("new address?"). */
+const qualifierSynonyms: Record<string, string> = { nueva: "new", nuevo: "new", direccion: "address", cuenta: "account", antigua: "old", antiguo: "old", vieja: "old", viejo: "old" };
+
 function tokensOf(text: string): Token[] {
   const out: Token[] = [];
   for (const match of text.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)) {
@@ -126,7 +129,7 @@ export function linkEntities(text: string, directory: LedgerDirectory, table = a
     chosen.push(link);
   }
   // A name with a qualified twin ("X (new address?)"): the twin when the question uses its qualifier words.
-  const words = new Set(tokens.map((t) => t.word));
+  const words = new Set(tokens.flatMap((t) => [t.word, qualifierSynonyms[t.word] ?? t.word]));
   for (const link of chosen) {
     if (link.kind !== "counterparty") continue;
     const twins = directory.book.filter((e) => e.label !== link.label && normalize(baseOf(e.label)) === normalize(baseOf(link.label)) && /\(.*\)/.test(e.label));

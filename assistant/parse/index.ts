@@ -109,7 +109,7 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
       rest = rest.replace(match[0], " ");
     }
 
-  // Events: "after Dana became an owner", "before we paid Lumen".
+  // Events: "after <member> became an owner", "before we paid <payee>".
   const ownerEvent = X.ownerEvent.exec(rest);
   const removedEvent = X.removedEvent.exec(rest);
   const thresholdEvent = X.thresholdEvent.exec(rest);
@@ -159,7 +159,8 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
   const paymentsWord = has(X.payments, rest);
 
   let subject: Subject | undefined;
-  if (has(X.owners, rest) && !has(X.payments, rest.replace(/\bpayment(s)?\b/g, ""))) subject = "owners";
+  if (filters.authors) subject = "messages";
+  else if (has(X.owners, rest) && !has(X.payments, rest.replace(/\bpayment(s)?\b/g, ""))) subject = "owners";
   else if (has(X.balances, rest) && !runway) subject = "balances";
   else if (messagesAsked && !has(/\bwho approved|quien aprobo\b/, rest)) subject = "messages";
   else if (has(X.approvals, rest) && !has(X.count, rest.replace(/how many approvals|cuantas aprobaciones/, "")) ) subject = "approvals";
@@ -167,6 +168,9 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
   else if (safety || why || statuses.length || has(X.proposals, rest)) subject = "proposals";
   else if (depositsStrong && !/\b(?:did|has|have)\s+@\d+@\s+receive/.test(rest)) subject = "deposits";
   else if (paymentsWord) subject = "payments";
+
+  if (!subject && filters.proposedBy) subject = "proposals";
+  if (!subject && filters.approvedBy) subject = "approvals";
 
   // Counterparties, tokens, categories from the links (people in roles already taken).
   const counterparties: string[] = [];
@@ -250,7 +254,7 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
   // Unknown names in a name slot: capitalised words no link covers, or unknown words after "pay", "to", "from"…
   const covered = (start: number, end: number) => links.some((l) => start < l.end && l.start < end);
   const original = ` ${trimmed.replace(/[¿?¡!.,;:"“”()]/g, " ")} `;
-  const slot = /(?:pay|paid|pays|paying|to|from|with|by|spent on|spend on|pagamos a|pagado a|pagaron a|pago a|pagos a|pagos de|recibimos de|recibido de|de parte de|le pagamos a|a)\s+((?:[A-Z][\p{L}\p{N}&'.-]*)(?:\s+(?:&|of|de|del|y|and|[A-Z][\p{L}\p{N}&'.-]*))*)/gu;
+  const slot = /(?<![\p{L}\p{N}])(?:pay|paid|pays|paying|to|from|with|by|spent on|spend on|pagamos a|pagado a|pagaron a|pago a|pagos a|pagos de|recibimos de|recibido de|de parte de|le pagamos a|a)\s+((?:[A-Z][\p{L}\p{N}&'.-]*)(?:\s+(?:&|of|de|del|y|and|[A-Z][\p{L}\p{N}&'.-]*))*)/gu;
   for (const match of original.matchAll(slot)) {
     const name = match[1].replace(/\s+(?:&|of|de|del|y|and)$/u, "").trim();
     const words = name.split(/\s+/);
@@ -261,9 +265,11 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
     if (links.some((l) => normalize(l.text) === normalize(name) || normalize(name).includes(normalize(l.text)))) continue;
     if (tokens.some((t) => t.toLowerCase() === name.toLowerCase()) || unknown.some((u) => u.name === name)) continue;
     const what: UnknownName["what"] = /^(by)$/.test(match[0].split(/\s+/)[0]) ? "person" : subject === "deposits" || /^(from|recibimos|recibido|de parte)/.test(match[0]) ? "sender" : "payee";
+    // About a proposal or its discussion, an unknown name is a word of its memo: the executor says when no proposal matches.
+    if (what !== "person" && subject && ["approvals", "messages", "proposals"].includes(subject)) continue;
     unknown.push({ what, name });
   }
-  const personSlot = /(?:approved by|proposed by|signed by|executed by|did|has|aprobad[oa]s? por|propuest[oa]s? por|firmad[oa]s? por)\s+([A-Z][\p{L}'-]+)(?:\s+(?:approve|sign|propose|say|object))?/gu;
+  const personSlot = /(?<![\p{L}\p{N}])(?:approved by|proposed by|signed by|executed by|did|has|aprobad[oa]s? por|propuest[oa]s? por|firmad[oa]s? por)\s+([A-Z][\p{L}'-]+)(?:\s+(?:approve|sign|propose|say|object))?/gu;
   for (const match of original.matchAll(personSlot)) {
     const name = match[1];
     if (questionWords.has(name.toLowerCase()) || commonWords.has(normalize(name)) || links.some((l) => normalize(l.text).split(" ").includes(normalize(name)))) continue;
@@ -329,7 +335,7 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
     return { kind: "clarify", language, about: "compare_period", options: [] };
 
   if (!subject) {
-    if (counterparties.length || categories.length) subject = "payments";
+    if (counterparties.length || categories.length || groupBy) subject = "payments";
     else if (tokens.length && (measure === "sum" || has(/how much|cuanto/, rest))) subject = "balances";
     else if (groupBy || measure === "average" || (measure && periods.length)) subject = "payments";
   }

@@ -41,7 +41,7 @@ export const numberWords: Record<string, number> = {
 export const lexicon = {
   count: w("how many|how often|number of|count|cuantos|cuantas|numero de|cantidad de|cuantas veces"),
   sum: w("how much|total|totals|sum|cuanto|cuanta|suma|en total"),
-  average: w("average|avg|mean|typical|on average|promedio|media|en promedio|de media"),
+  average: w("average|avg|mean|typical|on average|promedio|media|medio|medios|medias|en promedio|de media"),
   max: w("largest|biggest|highest|most expensive|maximum|max|mayor|mas grande|mas alto|mas caro|maximo|mas grandes"),
   min: w("smallest|lowest|cheapest|minimum|min|menor|mas pequeno|mas bajo|mas barato|minimo|mas pequenos"),
   first: w("first|earliest|primer|primero|primera|mas antiguo"),
