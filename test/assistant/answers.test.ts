@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { askTreasury } from "../../assistant/ask.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import { findSimilarPastPayment } from "../../assistant/similar-payment.ts";
-import { syncActivity } from "../../search/activity.ts";
 import { openDatabase, type TreasuryDatabase } from "../../db/database.ts";
+import { copyReplayedDatabase } from "../helpers/assistant-db.ts";
 import { fixtureTruth, statesNumber } from "../helpers/fixture-truth.ts";
 import { projectRoot } from "../helpers/processes.ts";
 import { replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
@@ -16,19 +15,6 @@ import { questionsPath } from "../search/fixture-db.ts";
 import { ownQuestions, type Kind } from "./questions.ts";
 
 const run = promisify(execFile);
-
-/** A copy of the replayed database with its search rows built, for one test file. */
-export function copyReplayedDatabase(source: string): { dir: string; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), "assistant-answers-"));
-  const path = join(dir, "treasury.db");
-  copyFileSync(source, path);
-  for (const suffix of ["-wal", "-shm"]) if (existsSync(source + suffix)) copyFileSync(source + suffix, path + suffix);
-  const writer = openDatabase({ path });
-  syncActivity(writer);
-  writer.pragma("wal_checkpoint(TRUNCATE)");
-  writer.close();
-  return { dir, path };
-}
 
 const noLlmEnv = (databasePath: string) => ({
   PATH: `${resolve(projectRoot, "node_modules/.bin")}:${process.env.PATH}`,
