@@ -269,12 +269,25 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
     if (what !== "person" && subject && ["approvals", "messages", "proposals"].includes(subject)) continue;
     unknown.push({ what, name });
   }
-  const personSlot = /(?<![\p{L}\p{N}])(?:approved by|proposed by|signed by|executed by|did|has|aprobad[oa]s? por|propuest[oa]s? por|firmad[oa]s? por)\s+([A-Z][\p{L}'-]+)(?:\s+(?:approve|sign|propose|say|object))?/gu;
+  const personSlot = /(?<![\p{L}\p{N}])(?:approved by|proposed by|signed by|executed by|did|has|aprobad[oa]s? por|propuest[oa]s? por|firmad[oa]s? por|aprob[oó]|firm[oó]|propuso|ejecut[oó]|dijo)\s+([A-Z][\p{L}'-]+)(?:\s+(?:approve|sign|propose|say|object))?/gu;
   for (const match of original.matchAll(personSlot)) {
     const name = match[1];
     if (questionWords.has(name.toLowerCase()) || commonWords.has(normalize(name)) || links.some((l) => normalize(l.text).split(" ").includes(normalize(name)))) continue;
     if (!unknown.some((u) => u.name === name)) unknown.push({ what: "person", name });
   }
+
+  // Any other capitalised word no link covers, mid-sentence, in a money question: a name we do not know.
+  if (subject && ["payments", "deposits", "balances"].includes(subject))
+    for (const match of trimmed.matchAll(/(?<=[\p{L}\p{N},] )([A-Z][\p{L}'-]{2,}(?:\s+[A-Z][\p{L}'-]+)*)/gu)) {
+      const name = match[1];
+      const lowered = normalize(name);
+      if (name.split(/\s+/).every((word) => questionWords.has(word.toLowerCase()) || commonWords.has(normalize(word)) || acronyms.test(word) || isMonth(word))) continue;
+      if (links.some((l) => normalize(l.text).includes(lowered) || lowered.includes(normalize(l.text)))) continue;
+      if (unknown.some((u) => normalize(u.name).includes(lowered) || lowered.includes(normalize(u.name)))) continue;
+      const around = normalizeQuestion(trimmed);
+      const what: UnknownName["what"] = /approv|aprob|sign|firm|propos|propus|said|dijo/.test(around) ? "person" : subject === "deposits" ? "sender" : "payee";
+      unknown.push({ what, name });
+    }
 
   if (injection) {
     // Figures inside an instruction are claims, not filters.
@@ -341,6 +354,7 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
   }
   if (has(X.tellMeAbout, rest) && (counterparties.length || categories.length) && !measure) subject = "proposals";
 
+  if (has(X.outOfScope, rest) && links.length === 0 && !periods.length) return { kind: "out_of_scope", language, injection, explicit: true };
   if (unknown.length) return { kind: "unknown", language, unknown };
   if (!subject) {
     if (has(X.outOfScope, rest) || links.length === 0) return { kind: "out_of_scope", language, injection, explicit: has(X.outOfScope, rest) || injection };
