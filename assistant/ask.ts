@@ -1,5 +1,6 @@
 import { shortMessageOf } from "../core/errors.ts";
-import { readDirectory } from "../db/ledger/directory.ts";
+import type { LedgerDirectory } from "../db/ledger/directory.ts";
+import { directoryOf } from "./directory.ts";
 import { counterpartyActivity } from "../db/ledger/money.ts";
 import { searchActivity } from "../search/search.ts";
 import { dateOf, referenceNow, txCitation, messageCitation, proposalCitation, type AssistantContext, type Citation } from "./context.ts";
@@ -7,7 +8,7 @@ import { quote, shortTx } from "./answer/format.ts";
 import { renderResult } from "./answer/render.ts";
 import { actionReply, compareClarify, didYouMean, emptyReply, errorReply, injectionNote, scopeReply, tooLongReply } from "./answer/replies.ts";
 import { withSources } from "./answer/sources.ts";
-import { PlanError, UnknownNameError } from "./execute/errors.ts";
+import { AmbiguousNameError, PlanError, UnknownNameError } from "./execute/errors.ts";
 import { executePlan } from "./execute/index.ts";
 import { resolveCounterparty, resolvePerson, resolveToken } from "./execute/resolve.ts";
 import { answerWithLlm, llmSettings, type ToolCallRecord } from "./llm.ts";
@@ -101,7 +102,7 @@ export async function askTreasury(ctx: AssistantContext, params: AskTreasuryPara
 
 /** The no-LLM path: parse into a plan, execute it, render it in the question's language. */
 export async function answerWithParser(ctx: AssistantContext, question: string): Promise<Answer> {
-  const directory = readDirectory(ctx.db);
+  const { directory, aliases } = directoryOf(ctx.db);
   const now = referenceNow(ctx).at;
   const activity = (label: string) => {
     try {
@@ -110,7 +111,7 @@ export async function answerWithParser(ctx: AssistantContext, question: string):
       return { paidTo: 0, receivedFrom: 0 };
     }
   };
-  const outcome = parseQuestion(directory, question, now, activity);
+  const outcome = parseQuestion(directory, question, now, activity, aliases);
   const language = outcome.language;
   const plain = (text: string, mode: Answer["mode"] = "rules"): Answer => ({ text, citations: [], mode, language });
   switch (outcome.kind) {
@@ -122,6 +123,8 @@ export async function answerWithParser(ctx: AssistantContext, question: string):
       return plain(actionReply(language));
     case "clarify":
       return plain(compareClarify(language));
+    case "ambiguous":
+      return plain(errorReply(new AmbiguousNameError("payee", outcome.name, outcome.options), language)!);
     case "unknown":
       return plain(unknownReply(directory, outcome.unknown, language));
     case "out_of_scope": {
@@ -146,7 +149,7 @@ export async function answerWithParser(ctx: AssistantContext, question: string):
   }
 }
 
-function unknownReply(directory: ReturnType<typeof readDirectory>, unknown: UnknownName[], language: Language): string {
+function unknownReply(directory: LedgerDirectory, unknown: UnknownName[], language: Language): string {
   const lines: string[] = [];
   for (const name of unknown) {
     try {

@@ -1,4 +1,4 @@
-import { readDirectory } from "../../db/ledger/directory.ts";
+import { directoryOf } from "../directory.ts";
 import { indexedHead, indexedStart } from "../../db/ledger/state.ts";
 import { chainLabel, dateOf, dedupeCitations, referenceNow, type AssistantContext, type Citation } from "../context.ts";
 import { validatePlan, type QueryPlan } from "../plan.ts";
@@ -24,7 +24,7 @@ export async function executePlan(ctx: AssistantContext, input: unknown): Promis
   const checked = validatePlan(input);
   if (!checked.ok) throw new InvalidPlanError(checked.issues);
   const plan = checked.plan;
-  const directory = readDirectory(ctx.db);
+  const { directory } = directoryOf(ctx.db);
   const now = referenceNow(ctx);
   const executionOf = (ref: string) => {
     const probe: QueryPlan = { measure: "list", over: "proposals", filters: { proposal: ref } };

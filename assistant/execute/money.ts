@@ -115,7 +115,7 @@ export function executeMoney(ctx: AssistantContext, plan: QueryPlan, scope: Scop
   if (covered) notes.push({ code: "average_months", months: covered.months, from: covered.from, to: covered.to });
 
   if (!plan.groupBy || plan.groupBy === "token") {
-    const aggregates = aggregateMoney(ctx.db, query, "none");
+    const aggregates = aggregateMoney(ctx.db, query, "none", { extremes: measure === "min" || measure === "max" });
     const figures = aggregates.map((a) => figureOf(plan, tokenOf(scope.directory, a.token), a, covered?.months));
     if (measure === "min" || measure === "max") {
       for (const figure of figures) {
@@ -147,7 +147,7 @@ export function executeMoney(ctx: AssistantContext, plan: QueryPlan, scope: Scop
   };
   if (groupBy === "month" || groupBy === "quarter" || groupBy === "payee" || groupBy === "category") {
     const grouping = groupBy === "quarter" ? "month" : groupBy === "payee" ? "counterparty" : groupBy;
-    for (const a of aggregateMoney(ctx.db, query, grouping)) {
+    for (const a of aggregateMoney(ctx.db, query, grouping, { extremes: measure === "min" || measure === "max" })) {
       if (groupBy === "month") add(a.key, a.key, a.token, a);
       else if (groupBy === "quarter") add(quarterOfMonth(a.key), quarterOfMonth(a.key), a.token, a);
       else if (groupBy === "payee") add(a.key.toLowerCase(), nameOfAddress(scope.directory, a.key), a.token, a);

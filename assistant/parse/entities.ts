@@ -5,7 +5,17 @@ import { categorySynonyms, commonWords, monthNames, weakNameWords } from "./lexi
 export type LinkKind = "counterparty" | "person" | "token" | "category";
 
 /** A name in the question linked to the database, with how sure the match is. */
-export type Link = { kind: LinkKind; label: string; text: string; start: number; end: number; confidence: number; alsoPerson?: string };
+export type Link = {
+  kind: LinkKind;
+  label: string;
+  text: string;
+  start: number;
+  end: number;
+  confidence: number;
+  alsoPerson?: string;
+  /** Several different names share this alias: the question must say which. */
+  options?: string[];
+};
 
 type Target = { kind: LinkKind; label: string; alsoPerson?: string };
 
@@ -99,7 +109,9 @@ export function linkEntities(text: string, directory: LedgerDirectory, table = a
       const end = slice[n - 1].end;
       const exact = table.get(phrase);
       if (exact) {
-        for (const target of exact) candidates.push({ ...target, text: text.slice(start, end), start, end, confidence: 1, n });
+        const payees = [...new Set(exact.filter((t) => t.kind === "counterparty").map((t) => normalize(baseOf(t.label))))];
+        const options = payees.length > 1 ? [...new Set(exact.filter((t) => t.kind === "counterparty").map((t) => t.label))] : undefined;
+        for (const target of exact) candidates.push({ ...target, text: text.slice(start, end), start, end, confidence: 1, n, ...(options && target.kind === "counterparty" ? { options } : {}) });
         continue;
       }
       if (phrase.length < 5 || slice.every((t) => commonWords.has(t.word) || /^\d+$/.test(t.word))) continue;

@@ -1,7 +1,7 @@
 import type { LedgerDirectory } from "../../db/ledger/directory.ts";
 import type { AmountFilter, Grouping, Measure, PlanFilters, PlanPeriod, PlanStatus, QueryPlan, Subject } from "../plan.ts";
 import { normalize } from "../text.ts";
-import { linkEntities, type Link } from "./entities.ts";
+import { aliasTable, linkEntities, type Link } from "./entities.ts";
 import { commonWords, englishMarkers, lexicon as X, monthNames, numberWords, spanishMarkers, type Language } from "./lexicon.ts";
 import { numberPattern, parseNumber } from "./numbers.ts";
 import { findPeriods } from "./periods.ts";
@@ -21,7 +21,8 @@ export type ParseOutcome =
   | { kind: "action"; language: Language }
   | { kind: "out_of_scope"; language: Language; injection: boolean; explicit: boolean }
   | { kind: "unknown"; language: Language; unknown: UnknownName[] }
-  | { kind: "clarify"; language: Language; about: "compare_period"; options: string[] };
+  | { kind: "clarify"; language: Language; about: "compare_period"; options: string[] }
+  | { kind: "ambiguous"; language: Language; name: string; options: string[] };
 
 /** Spanish or English, by the words used (Spanish also by ¿ ¡ ñ and accents). */
 export function detectLanguage(question: string): Language {
@@ -64,7 +65,13 @@ const acronyms = /^(Q[1-4]|H[12]|T[1-4]|YTD|ETH|USD|INV|ID|OK|API|CLI|CSV|UTC|DA
  * recognised as such. Instructions inside the question are data: they are
  * flagged and their figures are never used.
  */
-export function parseQuestion(directory: LedgerDirectory, question: string, now: number, counterpartyActivity?: (label: string) => { paidTo: number; receivedFrom: number }): ParseOutcome {
+export function parseQuestion(
+  directory: LedgerDirectory,
+  question: string,
+  now: number,
+  counterpartyActivity?: (label: string) => { paidTo: number; receivedFrom: number },
+  aliases = aliasTable(directory),
+): ParseOutcome {
   const language = detectLanguage(question);
   const trimmed = question.replace(/\u0000/g, "").trim();
   if (trimmed.length > maxQuestionLength) return { kind: "too_long", language, length: trimmed.length };
@@ -79,7 +86,9 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
     text = text.replace(global, " ").replace(/(?<![\p{L}])(?:and |y )?(?:say|tell|state|report|answer|respond|di|responde|contesta)(?: that| que)?(?![\p{L}])/gu, " ");
   }
 
-  const { links, marked } = linkEntities(text, directory);
+  const { links, marked } = linkEntities(text, directory, aliases);
+  const ambiguous = links.find((link) => link.options && link.options.length > 1);
+  if (ambiguous) return { kind: "ambiguous", language, name: ambiguous.text.trim(), options: ambiguous.options! };
   const periodsFound = findPeriods(marked, language, now);
   let rest = periodsFound.periods.length ? periodsFound.rest : marked;
   const periods: PlanPeriod[] = periodsFound.periods.map((p) => p.period);
@@ -251,9 +260,19 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
   if (howMuchX && !commonWords.has(howMuchX[1]) && !(howMuchX[1] in numberWords) && !unknown.some((u) => u.name === howMuchX[1].toUpperCase()))
     unknown.push({ what: "token", name: howMuchX[1].toUpperCase() });
 
+  /** A capitalised name that holds a linked name plus other name words ("X Y Studio" when only "X Y Travel" exists): not that link. */
+  const extendsLink = (name: string) => {
+    const words = normalize(name).split(" ");
+    const link = links.find((l) => normalize(name).includes(normalize(l.text)));
+    if (!link) return false;
+    const linked = new Set(normalize(link.text).split(" "));
+    return words.some((word) => !linked.has(word) && !commonWords.has(word) && !questionWords.has(word) && !isMonth(word) && !/^\d/.test(word));
+  };
+
   // Unknown names in a name slot: capitalised words no link covers, or unknown words after "pay", "to", "from"…
   const covered = (start: number, end: number) => links.some((l) => start < l.end && l.start < end);
-  const original = ` ${trimmed.replace(/[¿?¡!.,;:"“”()]/g, " ")} `;
+  // Sentence marks end a name ("Payee? Ignore…" is not one name).
+  const original = ` ${trimmed.replace(/[¿?¡!.,;:"“”()]/g, " | ")} `;
   const slot = /(?<![\p{L}\p{N}])(?:pay|paid|pays|paying|to|from|with|by|spent on|spend on|pagamos a|pagado a|pagaron a|pago a|pagos a|pagos de|recibimos de|recibido de|de parte de|le pagamos a|a)\s+((?:[A-Z][\p{L}\p{N}&'.-]*)(?:\s+(?:&|of|de|del|y|and|[A-Z][\p{L}\p{N}&'.-]*))*)/gu;
   for (const match of original.matchAll(slot)) {
     const name = match[1].replace(/\s+(?:&|of|de|del|y|and)$/u, "").trim();
@@ -262,7 +281,7 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
     const lowered = normalizeQuestion(name).trim();
     const position = text.indexOf(` ${lowered} `);
     if (position >= 0 && covered(position + 1, position + 1 + lowered.length)) continue;
-    if (links.some((l) => normalize(l.text) === normalize(name) || normalize(name).includes(normalize(l.text)))) continue;
+    if (!extendsLink(name) && links.some((l) => normalize(l.text) === normalize(name) || normalize(name).includes(normalize(l.text)))) continue;
     if (tokens.some((t) => t.toLowerCase() === name.toLowerCase()) || unknown.some((u) => u.name === name)) continue;
     const what: UnknownName["what"] = /^(by)$/.test(match[0].split(/\s+/)[0]) ? "person" : subject === "deposits" || /^(from|recibimos|recibido|de parte)/.test(match[0]) ? "sender" : "payee";
     // About a proposal or its discussion, an unknown name is a word of its memo: the executor says when no proposal matches.
@@ -282,7 +301,7 @@ export function parseQuestion(directory: LedgerDirectory, question: string, now:
       const name = match[1];
       const lowered = normalize(name);
       if (name.split(/\s+/).every((word) => questionWords.has(word.toLowerCase()) || commonWords.has(normalize(word)) || acronyms.test(word) || isMonth(word))) continue;
-      if (links.some((l) => normalize(l.text).includes(lowered) || lowered.includes(normalize(l.text)))) continue;
+      if (!extendsLink(name) && links.some((l) => normalize(l.text).includes(lowered) || lowered.includes(normalize(l.text)))) continue;
       if (unknown.some((u) => normalize(u.name).includes(lowered) || lowered.includes(normalize(u.name)))) continue;
       const around = normalizeQuestion(trimmed);
       const what: UnknownName["what"] = /approv|aprob|sign|firm|propos|propus|said|dijo/.test(around) ? "person" : subject === "deposits" ? "sender" : "payee";

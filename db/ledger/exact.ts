@@ -25,12 +25,29 @@ export function padAmount(units: bigint | string): string {
   return text.padStart(amountWidth, "0");
 }
 
-/** SQL select-list items that sum the column exactly, as `${alias}0` … `${alias}6`. */
-export function exactSumSql(column: string, alias = "s"): string {
-  return Array.from(
-    { length: slices },
-    (_, i) => `sum(CAST(substr(${column}, -${sliceDigits * (i + 1)}, ${sliceDigits}) AS INTEGER)) AS ${alias}${i}`,
-  ).join(", ");
+/** Amounts up to this many digits are summed with the short form (3 slices); longer ones need all 7. */
+export const shortSumDigits = 36;
+
+/**
+ * SQL select-list items that sum the column exactly, as `${alias}0` … (7
+ * slices, or 3 with `short`), plus `${alias}_long`: how many amounts the short
+ * form could not hold (then sum again with the full form).
+ */
+export function exactSumSql(column: string, alias = "s", short = false): string {
+  const count = short ? shortSumDigits / sliceDigits : slices;
+  return [
+    ...Array.from(
+      { length: count },
+      (_, i) => `sum(CAST(substr(${column}, -${sliceDigits * (i + 1)}, ${sliceDigits}) AS INTEGER)) AS ${alias}${i}`,
+    ),
+    `sum(length(${column}) > ${shortSumDigits}) AS ${alias}_long`,
+  ].join(", ");
+}
+
+/** Whether a row of the short form met an amount it could not hold. */
+export function needsLongSum(row: Record<string, unknown>, alias = "s"): boolean {
+  const long = row[`${alias}_long`];
+  return long !== null && long !== undefined && BigInt(long as bigint | number) > 0n;
 }
 
 /** Puts the slices of `exactSumSql` back together (read with `safeIntegers()`; NULL slices count as 0). */

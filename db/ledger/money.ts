@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../database.ts";
-import { exactSumFrom, exactSumSql, paddedAmountSql, unpadAmount } from "./exact.ts";
+import { exactSumFrom, exactSumSql, needsLongSum, paddedAmountSql, unpadAmount } from "./exact.ts";
 import { addressSpellings, amountConditions, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord } from "./types.ts";
 
@@ -7,6 +7,7 @@ import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord
 const sources = {
   out: {
     from: `payments m LEFT JOIN proposals pr ON pr.safe_tx_hash = m.safe_tx_hash`,
+    bare: `payments m`,
     token: "m.token",
     counterparty: "m.to_address",
     amount: "m.amount",
@@ -15,10 +16,12 @@ const sources = {
              m.block_number AS block_number, m.log_index AS log_index, m.batch_index AS batch_index, m.safe_tx_hash AS safe_tx_hash,
              pr.memo AS memo, pr.category AS category, pr.proposer AS proposer`,
     base: "1",
-    order: "m.block_number, m.log_index, m.batch_index",
+    // Chain order; the row id (insertion order within a block) keeps the block index usable.
+    order: "m.block_number, m.rowid",
   },
   in: {
     from: `transfers m LEFT JOIN deposit_notes n ON n.tx_hash = m.tx_hash`,
+    bare: `transfers m`,
     token: "m.token",
     counterparty: "m.from_address",
     amount: "m.amount",
@@ -27,7 +30,7 @@ const sources = {
              m.block_number AS block_number, m.log_index AS log_index, 0 AS batch_index, NULL AS safe_tx_hash,
              n.memo AS memo, NULL AS category, NULL AS proposer`,
     base: "m.direction = 'in' AND m.amount != '0'",
-    order: "m.block_number, m.log_index",
+    order: "m.block_number, m.rowid",
   },
 } as const;
 
@@ -118,21 +121,30 @@ const groupColumns: Record<MoneyGrouping, (direction: "in" | "out") => { key: st
 };
 
 /**
- * Count, exact sum, smallest and largest amount of the rows a query matches,
- * per token and per group. Sums never pass through a float or a 64-bit
+ * Count, exact sum and (with `extremes`) smallest and largest amount of the
+ * rows a query matches, per token and per group; min and max are 0 without it. Sums never pass through a float or a 64-bit
  * integer (see exact.ts).
  */
-export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping: MoneyGrouping = "none"): MoneyAggregate[] {
+export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping: MoneyGrouping = "none", { extremes = false }: { extremes?: boolean } = {}): MoneyAggregate[] {
   const source = sources[query.direction];
   const where = moneyWhere(query);
   const columns = groupColumns[grouping](query.direction);
   const padded = paddedAmountSql(source.amount);
-  const sql = `SELECT ${source.token} AS token, ${columns.key} AS grp, ${columns.category} AS category, ${columns.counterparty} AS counterparty,
-                      count(*) AS n, ${exactSumSql(source.amount)}, min(${padded}) AS low, max(${padded}) AS high
-                 FROM ${source.from} WHERE ${whereSql(where)}
-                GROUP BY ${source.token}, grp`;
-  const statement = db.prepare(sql).safeIntegers(true);
-  return (statement.all(...where.params) as Record<string, any>[]).map((row) => ({
+  // The proposal is joined only when a filter or the grouping reads it.
+  const needsProposal = query.direction === "out" && (grouping === "category" || !!query.proposers || !!query.categories);
+  const run = (short: boolean) =>
+    db
+      .prepare(
+        `SELECT ${source.token} AS token, ${columns.key} AS grp, ${columns.category} AS category, ${columns.counterparty} AS counterparty,
+                count(*) AS n, ${exactSumSql(source.amount, "s", short)}${extremes ? `, min(${padded}) AS low, max(${padded}) AS high` : ""}
+           FROM ${needsProposal ? source.from : source.bare} WHERE ${whereSql(where)}
+          GROUP BY ${source.token}, grp`,
+      )
+      .safeIntegers(true)
+      .all(...where.params) as Record<string, any>[];
+  let rows = run(true);
+  if (rows.some((row) => needsLongSum(row))) rows = run(false);
+  return rows.map((row) => ({
     token: row.token ?? null,
     key: String(row.grp ?? ""),
     category: row.category ?? null,

@@ -16,7 +16,7 @@ function proposalWhere(query: ProposalQuery): Where {
   if (query.tokens) inTokens(transfer, "t.token", query.tokens);
   if (query.amounts) amountConditions(transfer, "t.token", "t.amount", query.amounts);
   if (transfer.clauses.length) {
-    where.clauses.push(`EXISTS (SELECT 1 FROM proposal_transfers t WHERE t.safe_tx_hash = p.safe_tx_hash AND ${whereSql(transfer)})`);
+    where.clauses.push(`p.safe_tx_hash IN (SELECT t.safe_tx_hash FROM proposal_transfers t WHERE ${whereSql(transfer)})`);
     where.params.push(...transfer.params);
   }
   if (query.categories) {
@@ -28,7 +28,7 @@ function proposalWhere(query: ProposalQuery): Where {
       where.params.push(...names);
     }
     if (addresses.length) {
-      parts.push(`(p.category IS NULL AND EXISTS (SELECT 1 FROM proposal_transfers t WHERE t.safe_tx_hash = p.safe_tx_hash AND t.to_address IN (${marks(addresses.length)})))`);
+      parts.push(`(p.category IS NULL AND p.safe_tx_hash IN (SELECT t.safe_tx_hash FROM proposal_transfers t WHERE t.to_address IN (${marks(addresses.length)})))`);
       where.params.push(...addresses);
     }
     where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");

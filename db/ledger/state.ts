@@ -44,3 +44,14 @@ export function tokenFlows(db: ReadableDatabase, { until }: { until?: number } =
   }
   return [...flows.values()];
 }
+
+/**
+ * Changes whenever the database content may have changed: another
+ * connection committed (data_version) or this one wrote (total_changes).
+ * Equal values mean anything read before is still current.
+ */
+export function contentVersion(db: ReadableDatabase): string {
+  const version = db.pragma("data_version", { simple: true }) as number;
+  const own = db.prepare("SELECT total_changes()").pluck().get() as number;
+  return `${version}:${own}`;
+}
