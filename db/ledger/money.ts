@@ -1,4 +1,5 @@
 import type { ReadableDatabase } from "../database.ts";
+import { blockBounds } from "./state.ts";
 import { exactSumFrom, exactSumSql, needsLongSum, paddedAmountSql, unpadAmount } from "./exact.ts";
 import { addressSpellings, amountConditions, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord } from "./types.ts";
@@ -34,13 +35,21 @@ const sources = {
   },
 } as const;
 
-function moneyWhere(query: MoneyQuery): Where {
+function moneyWhere(db: ReadableDatabase, query: MoneyQuery): Where {
   const source = sources[query.direction];
   const where = newWhere();
   where.clauses.push(source.base);
   if (query.counterparties) inAddresses(where, source.counterparty, query.counterparties);
   if (query.tokens) inTokens(where, source.token, query.tokens);
-  if (query.spans) inSpans(where, source.time, query.spans);
+  if (query.spans) {
+    // Narrow by block number first (indexed), then test the times exactly.
+    if (query.spans.length) {
+      const bounds = blockBounds(db, Math.min(...query.spans.map((s) => s.from)), Math.max(...query.spans.map((s) => s.to)));
+      if (bounds.after !== null) where.clauses.push(`m.block_number > ${bounds.after}`);
+      if (bounds.before !== null) where.clauses.push(`m.block_number < ${bounds.before}`);
+    }
+    inSpans(where, source.time, query.spans);
+  }
   if (query.amounts) amountConditions(where, source.token, source.amount, query.amounts);
   if (query.categories) {
     const names = query.categories.names.map((name) => name.toLowerCase());
@@ -89,7 +98,7 @@ export type ListMoneyParameters = { order?: MoneyOrder; limit?: number; offset?:
 /** The money rows a query matches, in the order asked (amount order is exact, within one token). */
 export function listMoney(db: ReadableDatabase, query: MoneyQuery, { order = "time_asc", limit, offset = 0 }: ListMoneyParameters = {}): MoneyRecord[] {
   const source = sources[query.direction];
-  const where = moneyWhere(query);
+  const where = moneyWhere(db, query);
   const sql = `SELECT ${source.select} FROM ${source.from} WHERE ${whereSql(where)} ORDER BY ${orders[order](query.direction)}${
     limit !== undefined ? ` LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}` : ""
   }`;
@@ -127,7 +136,7 @@ const groupColumns: Record<MoneyGrouping, (direction: "in" | "out") => { key: st
  */
 export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping: MoneyGrouping = "none", { extremes = false }: { extremes?: boolean } = {}): MoneyAggregate[] {
   const source = sources[query.direction];
-  const where = moneyWhere(query);
+  const where = moneyWhere(db, query);
   const columns = groupColumns[grouping](query.direction);
   const padded = paddedAmountSql(source.amount);
   // The proposal is joined only when a filter or the grouping reads it.

@@ -55,3 +55,47 @@ export function contentVersion(db: ReadableDatabase): string {
   const own = db.prepare("SELECT total_changes()").pluck().get() as number;
   return `${version}:${own}`;
 }
+
+/**
+ * The stored block numbers that bound block times [from, to): every block at
+ * or before `after` is older than `from`, every block at or after `before` is
+ * at least `to` (block times only grow along the chain). Found by binary
+ * search over the block table's key, so a time filter can use a block-number
+ * index. Null where no stored block bounds that side.
+ */
+export function blockBounds(db: ReadableDatabase, from: number, to: number): { after: number | null; before: number | null } {
+  const first = db.prepare("SELECT number, timestamp FROM blocks WHERE number >= ? ORDER BY number LIMIT 1");
+  const edges = db.prepare("SELECT min(number) AS low, max(number) AS high FROM blocks").get() as { low: number | null; high: number | null };
+  if (edges.low === null || edges.high === null) return { after: null, before: null };
+  const at = (n: number) => first.get(n) as { number: number; timestamp: number } | undefined;
+  // The last stored block with a time before `from`.
+  let after: number | null = null;
+  let lo = Number(edges.low);
+  let hi = Number(edges.high);
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const block = at(mid);
+    if (!block) break;
+    if (Number(block.timestamp) < from) {
+      after = Number(block.number);
+      lo = Number(block.number) + 1;
+    } else hi = mid - 1;
+  }
+  // The first stored block with a time at or after `to`.
+  let before: number | null = null;
+  lo = Number(edges.low);
+  hi = Number(edges.high);
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const block = at(mid);
+    if (!block) {
+      hi = mid - 1;
+      continue;
+    }
+    if (Number(block.timestamp) >= to) {
+      before = Number(block.number);
+      hi = mid - 1;
+    } else lo = Number(block.number) + 1;
+  }
+  return { after, before };
+}

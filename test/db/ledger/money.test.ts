@@ -76,6 +76,38 @@ describe("ledger money queries are exact over base units (db/ledger)", () => {
     );
   });
 
+  it("time filters narrowed through block numbers keep exactly the rows whose block time is in the period", () => {
+    // Blocks with growing times (not every block stored), payments in some of them.
+    let time = 1_700_000_000;
+    const stored: { number: number; time: number }[] = [];
+    for (let number = 1; number <= 400; number++) {
+      time += 1 + ((number * 7919) % 5000);
+      if (number % 3 === 0) continue; // a gap in the block table
+      stored.push({ number, time });
+      db.prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(number, `0x${number.toString(16).padStart(64, "0")}`, `0x${(number - 1).toString(16).padStart(64, "0")}`, time);
+    }
+    const paid = stored.filter((_, i) => i % 2 === 0);
+    for (const block of paid) {
+      row += 1;
+      db.prepare("INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (?, 0, ?, ?, '1', ?, ?, ?, 0)").run(
+        `0x${row.toString(16).padStart(64, "0")}`,
+        token,
+        payee,
+        block.number,
+        block.time,
+        `0x${row.toString(16).padStart(64, "0")}`,
+      );
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: stored[0].time - 10_000, max: time + 10_000 }), fc.integer({ min: 0, max: 400_000 }), (from, length) => {
+        const to = from + length;
+        const got = listMoney(db, { direction: "out", spans: [{ from, to }] }).map((r) => r.time);
+        assert.deepEqual(got, paid.filter((b) => b.time >= from && b.time < to).map((b) => b.time));
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
   it("balances: transfers in minus out per token, exact, up to a time", () => {
     const add = (direction: "in" | "out", amount: bigint, time: number, log: number) =>
       db.prepare("INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)").run(
