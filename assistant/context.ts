@@ -1,15 +1,23 @@
 import type { Embedder } from "../search/embedder.ts";
-import { connectionOf } from "../db/connection.ts";
 import type { ReadableDatabase } from "../db/handle.ts";
 import { readMeta } from "../db/meta.ts";
+import { indexedHead } from "../db/ledger/state.ts";
 import type { Logger } from "../core/logger.ts";
-import type { AssistantConfig } from "./config.ts";
+
+/** The settings the assistant reads (a full `Config` fits). */
+export type AssistantConfig = {
+  OPENAI_BASE_URL?: string;
+  OPENAI_MODEL?: string;
+  OPENAI_API_KEY?: string;
+  EXPLORER_URL?: string;
+};
 
 /**
- * What the assistant needs: the database and the configuration. A full
- * `TreasuryContext` fits; so does `{ db, config }` opened from DATABASE_PATH
- * alone (the CLI answers with no chain running). Read-only by contract: the
- * assistant never writes a proposal, a signature or a transaction.
+ * What the assistant needs: a database it only reads, and its settings. A full
+ * `TreasuryContext` fits (then safety answers also run the live checks); so
+ * does `{ db, config }` opened from DATABASE_PATH alone (the CLI answers with
+ * no chain running). The assistant never writes a proposal, a signature or a
+ * transaction, and never calls a write path.
  */
 export type AssistantContext = {
   db: ReadableDatabase;
@@ -18,6 +26,8 @@ export type AssistantContext = {
   logger?: Logger;
   /** The embedder for the query side of search (the background worker embeds the activity). */
   embedder?: Embedder;
+  /** Unix seconds "now" for relative periods; default: the latest indexed block. */
+  now?: number;
 };
 
 /** A receipt an answer points at: a transaction, a chat message, or a proposal. */
@@ -29,18 +39,20 @@ export function chainIdOf(ctx: AssistantContext): number | undefined {
   return stored ? Number(stored) : undefined;
 }
 
+const chainNames: Record<number, string> = {
+  1: "Ethereum",
+  10: "Optimism",
+  100: "Gnosis",
+  137: "Polygon",
+  8453: "Base",
+  42161: "Arbitrum",
+  11155111: "Sepolia",
+  31337: "local chain 31337",
+};
+
 export function chainLabel(ctx: AssistantContext): string {
   const id = chainIdOf(ctx);
-  const names: Record<number, string> = { 1: "Ethereum", 10: "Optimism", 100: "Gnosis", 137: "Polygon", 8453: "Base", 42161: "Arbitrum", 11155111: "Sepolia", 31337: "local chain 31337" };
-  return id === undefined ? "this chain" : (names[id] ?? `chain ${id}`);
-}
-
-/** The last indexed block and its time. */
-export function indexedHead(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
-  const row = connectionOf(db).prepare("SELECT number, timestamp FROM blocks ORDER BY number DESC LIMIT 1").get() as
-    | { number: number; timestamp: number }
-    | undefined;
-  return row;
+  return id === undefined ? "this chain" : (chainNames[id] ?? `chain ${id}`);
 }
 
 /**
@@ -48,8 +60,9 @@ export function indexedHead(db: ReadableDatabase): { number: number; timestamp: 
  * block, so answers over a replayed history mean the history's present. Falls
  * back to the clock when nothing is indexed.
  */
-export function referenceNow(db: ReadableDatabase): { at: number; source: "latest block" | "clock" } {
-  const head = indexedHead(db);
+export function referenceNow(ctx: AssistantContext): { at: number; source: "latest block" | "clock" | "given" } {
+  if (ctx.now !== undefined) return { at: ctx.now, source: "given" };
+  const head = indexedHead(ctx.db);
   return head ? { at: head.timestamp, source: "latest block" } : { at: Math.floor(Date.now() / 1000), source: "clock" };
 }
 
@@ -72,4 +85,9 @@ export function dateOf(unix: number): string {
 
 export function shortHash(hash: string): string {
   return `${hash.slice(0, 10)}…${hash.slice(-6)}`;
+}
+
+export function dedupeCitations(citations: Citation[]): Citation[] {
+  const seen = new Set<string>();
+  return citations.filter((c) => (seen.has(c.ref) ? false : (seen.add(c.ref), true)));
 }

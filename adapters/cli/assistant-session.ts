@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { syncActivity } from "../../search/activity.ts";
 import { createEmbedderFromConfig } from "../../search/embedder.ts";
 import { vectorModel } from "../../db/vectors.ts";
-import { closeDatabase, openDatabase } from "../../db/open.ts";
+import { closeDatabase, openDatabase, openReadOnlyDatabase } from "../../db/open.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import { loadConfig } from "../../app/config.ts";
 import { ConfigError } from "../../core/errors.ts";
@@ -20,8 +20,15 @@ export async function withAssistant(run: (ctx: AssistantContext) => Promise<void
     const config = loadConfig();
     if (!existsSync(config.DATABASE_PATH))
       throw new ConfigError(`No database at ${config.DATABASE_PATH}; run \`npm start\` or \`npm run seed\` first, or set DATABASE_PATH.`);
-    const db = openDatabase({ path: config.DATABASE_PATH });
-    syncActivity(db);
+    // The search rows are brought up to date first (a write to the derived search tables only);
+    // the assistant itself then reads through a connection that cannot write.
+    const writer = openDatabase({ path: config.DATABASE_PATH });
+    try {
+      syncActivity(writer);
+    } finally {
+      closeDatabase(writer);
+    }
+    const db = openReadOnlyDatabase({ path: config.DATABASE_PATH });
     const embedder = createEmbedderFromConfig(config);
     const stored = vectorModel(db);
     const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr as never);

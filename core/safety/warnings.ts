@@ -4,6 +4,7 @@ import { findAddressBookEntry } from "../../db/people.ts";
 import type { TreasuryContext } from "../context.ts";
 import { formatAmountForPeople } from "../money.ts";
 import { tokenByAddress } from "../proposals/tokens.ts";
+import type { ReadableDatabase } from "../../db/handle.ts";
 import type { StoredProposal } from "../../db/proposals.ts";
 import { listStoredProposals } from "../../db/proposals.ts";
 import { erc20Abi } from "../tokens.ts";
@@ -105,13 +106,40 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
     }
   }
 
-  // Payees: first payment, and look-alikes of known addresses (address poisoning).
+  warnings.push(...payeeWarnings(ctx.db, proposal));
+
+  // Duplicates: same payee, token and amount as an earlier payment or proposal, or the same invoice number.
+  for (const transfer of proposal.transfers) {
+    const twin = describeTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
+    if (twin) {
+      const token = tokenByAddress(ctx, transfer.token);
+      warnings.push(
+        warning(
+          "possible_duplicate",
+          `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
+        ),
+      );
+    }
+  }
+  warnings.push(...invoiceWarnings(ctx.db, proposal));
+
+  const result = simulation ?? (await simulateSafeTx(ctx, proposal.safeTx));
+  if (!result.ok) warnings.push(warning("simulation_failed", `Simulating this transaction from the Safe fails now: ${result.reason}.`));
+  return { warnings, simulation: result };
+}
+
+/**
+ * The checks that need only the stored history (no chain): a first payment to
+ * an address, a look-alike of a known address (address poisoning).
+ */
+export function payeeWarnings(db: ReadableDatabase, proposal: StoredProposal): ProposalWarning[] {
+  const warnings: ProposalWarning[] = [];
   const payees = [...new Set(proposal.transfers.map((transfer) => transfer.to))];
-  const known = listKnownPayees(ctx.db, proposal.safeTxHash);
+  const known = listKnownPayees(db, proposal.safeTxHash);
   for (const payee of payees) {
-    const label = findAddressBookEntry(ctx.db, payee)?.label ?? null;
+    const label = findAddressBookEntry(db, payee)?.label ?? null;
     const name = label ? `${label} (${short(payee)})` : payee;
-    if (!hasBeenPaid(ctx.db, payee, proposal.safeTxHash))
+    if (!hasBeenPaid(db, payee, proposal.safeTxHash))
       warnings.push(
         warning(
           "first_payment_to_address",
@@ -134,21 +162,14 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
       );
   }
 
-  // Duplicates: same payee, token and amount as an earlier payment or proposal, or the same invoice number.
-  for (const transfer of proposal.transfers) {
-    const twin = describeTwinTransfer(ctx, proposal, transfer.token, transfer.to, transfer.amount);
-    if (twin) {
-      const token = tokenByAddress(ctx, transfer.token);
-      warnings.push(
-        warning(
-          "possible_duplicate",
-          `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
-        ),
-      );
-    }
-  }
+  return warnings;
+}
+
+/** An invoice number of this proposal that is also in an executed or pending proposal: a possible double payment. */
+export function invoiceWarnings(db: ReadableDatabase, proposal: StoredProposal): ProposalWarning[] {
+  const warnings: ProposalWarning[] = [];
   for (const invoice of invoiceNumbers(proposal.memo)) {
-    const other = listStoredProposals(ctx.db)
+    const other = listStoredProposals(db)
       .filter((candidate) => candidate.safeTxHash !== proposal.safeTxHash && ["pending", "executed"].includes(candidate.status))
       .find((candidate) => invoiceNumbers(candidate.memo).includes(invoice));
     if (other)
@@ -160,9 +181,7 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
       );
   }
 
-  const result = simulation ?? (await simulateSafeTx(ctx, proposal.safeTx));
-  if (!result.ok) warnings.push(warning("simulation_failed", `Simulating this transaction from the Safe fails now: ${result.reason}.`));
-  return { warnings, simulation: result };
+  return warnings;
 }
 
 /** Invoice numbers in a memo ("INV-2004", "invoice #77"), normalised to upper case. */

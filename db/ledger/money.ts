@@ -1,0 +1,181 @@
+import type { ReadableDatabase } from "../handle.ts";
+import { blockBounds } from "./state.ts";
+import { exactSumFrom, exactSumSql, needsLongSum, paddedAmountSql, unpadAmount } from "./exact.ts";
+import { addressSpellings, amountConditions, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
+import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord } from "./types.ts";
+import { connectionOf } from "../connection.ts";
+
+/** Where each direction's rows come from, and what their columns are called. */
+const sources = {
+  out: {
+    from: `payments m LEFT JOIN proposals pr ON pr.safe_tx_hash = m.safe_tx_hash`,
+    bare: `payments m`,
+    token: "m.token",
+    counterparty: "m.to_address",
+    amount: "m.amount",
+    time: "m.block_time",
+    select: `m.token AS token, m.to_address AS counterparty, m.amount AS amount, m.block_time AS time, m.tx_hash AS tx_hash,
+             m.block_number AS block_number, m.log_index AS log_index, m.batch_index AS batch_index, m.safe_tx_hash AS safe_tx_hash,
+             pr.memo AS memo, pr.category AS category, pr.proposer AS proposer`,
+    base: "1",
+    // Chain order; the row id (insertion order within a block) keeps the block index usable.
+    order: "m.block_number, m.rowid",
+  },
+  in: {
+    from: `transfers m LEFT JOIN deposit_notes n ON n.tx_hash = m.tx_hash`,
+    bare: `transfers m`,
+    token: "m.token",
+    counterparty: "m.from_address",
+    amount: "m.amount",
+    time: "m.block_time",
+    select: `m.token AS token, m.from_address AS counterparty, m.amount AS amount, m.block_time AS time, m.tx_hash AS tx_hash,
+             m.block_number AS block_number, m.log_index AS log_index, 0 AS batch_index, NULL AS safe_tx_hash,
+             n.memo AS memo, NULL AS category, NULL AS proposer`,
+    base: "m.direction = 'in' AND m.amount != '0'",
+    order: "m.block_number, m.rowid",
+  },
+} as const;
+
+function moneyWhere(db: ReadableDatabase, query: MoneyQuery): Where {
+  const source = sources[query.direction];
+  const where = newWhere();
+  where.clauses.push(source.base);
+  if (query.counterparties) inAddresses(where, source.counterparty, query.counterparties);
+  if (query.tokens) inTokens(where, source.token, query.tokens);
+  if (query.spans) {
+    // Narrow by block number first (indexed), then test the times exactly.
+    if (query.spans.length) {
+      const bounds = blockBounds(db, Math.min(...query.spans.map((s) => s.from)), Math.max(...query.spans.map((s) => s.to)));
+      if (bounds.after !== null) where.clauses.push(`m.block_number > ${bounds.after}`);
+      if (bounds.before !== null) where.clauses.push(`m.block_number < ${bounds.before}`);
+    }
+    inSpans(where, source.time, query.spans);
+  }
+  if (query.amounts) amountConditions(where, source.token, source.amount, query.amounts);
+  if (query.categories) {
+    const names = query.categories.names.map((name) => name.toLowerCase());
+    const addresses = addressSpellings(query.categories.addresses);
+    const parts: string[] = [];
+    if (query.direction === "out" && names.length) {
+      parts.push(`lower(pr.category) IN (${marks(names.length)})`);
+      where.params.push(...names);
+    }
+    if (addresses.length) {
+      parts.push(`(${query.direction === "out" ? "pr.category IS NULL AND " : ""}${source.counterparty} IN (${marks(addresses.length)}))`);
+      where.params.push(...addresses);
+    }
+    where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");
+  }
+  const outOnly = query.proposers || query.approvers || query.executors || query.safeTxHashes;
+  if (outOnly && query.direction === "in") where.clauses.push("0");
+  if (query.direction === "out") {
+    if (query.proposers) inList(where, "pr.proposer", query.proposers, true);
+    if (query.safeTxHashes) inList(where, "m.safe_tx_hash", query.safeTxHashes);
+    if (query.approvers) {
+      const owners = addressSpellings(query.approvers);
+      where.clauses.push(`(EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = m.safe_tx_hash AND s.owner IN (${marks(owners.length)}))
+        OR EXISTS (SELECT 1 FROM execution_signers x WHERE x.safe_tx_hash = m.safe_tx_hash AND x.owner IN (${marks(owners.length)}))
+        OR EXISTS (SELECT 1 FROM approved_hashes h WHERE h.approved_hash = m.safe_tx_hash AND h.owner IN (${marks(owners.length)})))`);
+      where.params.push(...owners, ...owners, ...owners);
+    }
+    if (query.executors) {
+      const executors = addressSpellings(query.executors);
+      where.clauses.push(`EXISTS (SELECT 1 FROM safe_executions e WHERE e.safe_tx_hash = m.safe_tx_hash AND e.executor IN (${marks(executors.length)}))`);
+      where.params.push(...executors);
+    }
+  }
+  return where;
+}
+
+const orders: Record<MoneyOrder, (direction: "in" | "out") => string> = {
+  time_asc: (d) => sources[d].order,
+  time_desc: (d) => sources[d].order.split(", ").map((column) => `${column} DESC`).join(", "),
+  amount_desc: (d) => `${paddedAmountSql(sources[d].amount)} DESC, ${sources[d].order}`,
+  amount_asc: (d) => `${paddedAmountSql(sources[d].amount)} ASC, ${sources[d].order}`,
+};
+
+export type ListMoneyParameters = { order?: MoneyOrder; limit?: number; offset?: number };
+
+/** The money rows a query matches, in the order asked (amount order is exact, within one token). */
+export function listMoney(db: ReadableDatabase, query: MoneyQuery, { order = "time_asc", limit, offset = 0 }: ListMoneyParameters = {}): MoneyRecord[] {
+  const source = sources[query.direction];
+  const where = moneyWhere(db, query);
+  const sql = `SELECT ${source.select} FROM ${source.from} WHERE ${whereSql(where)} ORDER BY ${orders[order](query.direction)}${
+    limit !== undefined ? ` LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}` : ""
+  }`;
+  return (connectionOf(db).prepare(sql).all(...where.params) as Record<string, any>[]).map((row) => ({
+    direction: query.direction,
+    time: Number(row.time),
+    token: row.token ?? null,
+    amount: BigInt(row.amount),
+    counterparty: row.counterparty,
+    category: row.category ?? null,
+    memo: row.memo ?? null,
+    proposer: row.proposer ?? null,
+    safeTxHash: row.safe_tx_hash ?? null,
+    txHash: row.tx_hash,
+    blockNumber: Number(row.block_number),
+    logIndex: Number(row.log_index),
+  }));
+}
+
+const groupColumns: Record<MoneyGrouping, (direction: "in" | "out") => { key: string; category: string; counterparty: string }> = {
+  none: () => ({ key: "''", category: "NULL", counterparty: "NULL" }),
+  token: () => ({ key: "''", category: "NULL", counterparty: "NULL" }),
+  month: (d) => ({ key: `strftime('%Y-%m', ${sources[d].time}, 'unixepoch')`, category: "NULL", counterparty: "NULL" }),
+  counterparty: (d) => ({ key: sources[d].counterparty, category: "NULL", counterparty: sources[d].counterparty }),
+  category: (d) =>
+    d === "out"
+      ? { key: `coalesce(lower(pr.category), '') || '|' || m.to_address`, category: "lower(pr.category)", counterparty: "m.to_address" }
+      : { key: "m.from_address", category: "NULL", counterparty: "m.from_address" },
+};
+
+/**
+ * Count, exact sum and (with `extremes`) smallest and largest amount of the
+ * rows a query matches, per token and per group; min and max are 0 without it. Sums never pass through a float or a 64-bit
+ * integer (see exact.ts).
+ */
+export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping: MoneyGrouping = "none", { extremes = false }: { extremes?: boolean } = {}): MoneyAggregate[] {
+  const source = sources[query.direction];
+  const where = moneyWhere(db, query);
+  const columns = groupColumns[grouping](query.direction);
+  const padded = paddedAmountSql(source.amount);
+  // The proposal is joined only when a filter or the grouping reads it.
+  const needsProposal = query.direction === "out" && (grouping === "category" || !!query.proposers || !!query.categories);
+  const run = (short: boolean) =>
+    connectionOf(db)
+      .prepare(
+        `SELECT ${source.token} AS token, ${columns.key} AS grp, ${columns.category} AS category, ${columns.counterparty} AS counterparty,
+                count(*) AS n, ${exactSumSql(source.amount, "s", short)}${extremes ? `, min(${padded}) AS low, max(${padded}) AS high` : ""}
+           FROM ${needsProposal ? source.from : source.bare} WHERE ${whereSql(where)}
+          GROUP BY ${source.token}, grp`,
+      )
+      .safeIntegers(true)
+      .all(...where.params) as Record<string, any>[];
+  let rows = run(true);
+  if (rows.some((row) => needsLongSum(row))) rows = run(false);
+  return rows.map((row) => ({
+    token: row.token ?? null,
+    key: String(row.grp ?? ""),
+    category: row.category ?? null,
+    counterparty: row.counterparty ?? null,
+    count: Number(row.n),
+    sum: exactSumFrom(row),
+    min: unpadAmount(row.low) ?? 0n,
+    max: unpadAmount(row.high) ?? 0n,
+  }));
+}
+
+/** How often each address was paid (out) and sent money in (in): tells a payee from a sender. */
+export function counterpartyActivity(db: ReadableDatabase, addresses: string[]): { paidTo: number; receivedFrom: number } {
+  if (addresses.length === 0) return { paidTo: 0, receivedFrom: 0 };
+  const out = newWhere();
+  inAddresses(out, "to_address", addresses);
+  const inn = newWhere();
+  inAddresses(inn, "from_address", addresses);
+  const paidTo = Number(connectionOf(db).prepare(`SELECT count(*) FROM payments WHERE ${whereSql(out)}`).pluck().get(...out.params));
+  const receivedFrom = Number(
+    connectionOf(db).prepare(`SELECT count(*) FROM transfers WHERE direction = 'in' AND amount != '0' AND ${whereSql(inn)}`).pluck().get(...inn.params),
+  );
+  return { paidTo, receivedFrom };
+}
