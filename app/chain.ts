@@ -1,7 +1,6 @@
 import type { EIP1193Provider } from "viem";
 import { getAddress } from "viem";
-import { readDeployment, type Deployment } from "../core/deployment.ts";
-import { ConfigError } from "../core/errors.ts";
+import type { Deployment } from "../core/deployment.ts";
 import type { Logger } from "../core/logger.ts";
 import type { LocalNode } from "../devchain/node.ts";
 import type { Config } from "./config.ts";
@@ -33,13 +32,5 @@ export async function ensureEmbeddedDeployment(config: Config, logger: Logger, c
   const owners = config.SAFE_OWNERS ? config.SAFE_OWNERS.split(",").map((owner) => getAddress(owner.trim())) : defaultOwners();
   const { deployment, deployed } = await ensureDeployment({ provider: chain.provider, file: config.DEPLOYMENT_FILE, owners, threshold: config.SAFE_THRESHOLD });
   logger.info({ safe: deployment.safe.address, deployed }, deployed ? "demo Safe deployed" : "demo Safe reused");
-  return deployment;
-}
-
-/** The deployment file's record, or a `ConfigError` saying how to make one. */
-export function requireDeployment(config: Config): Deployment {
-  const deployment = readDeployment(config.DEPLOYMENT_FILE);
-  if (!deployment)
-    throw new ConfigError(`No deployment file at ${config.DEPLOYMENT_FILE}; run \`npm start\` once to create the local treasury, or set DEPLOYMENT_FILE.`);
   return deployment;
 }

@@ -1,4 +1,4 @@
-import type { Address } from "viem";
+import { createPublicClient, http, type Address } from "viem";
 import { closeDatabase } from "../db/open.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { createChainClient } from "../core/chain.ts";
@@ -7,6 +7,7 @@ import type { TreasuryContext } from "../core/context.ts";
 import type { Deployment } from "../core/deployment.ts";
 import { ConfigError, RetryableError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import { describeTreasurySafe } from "../core/safe/setup.ts";
 import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import type { Config } from "./config.ts";
 
@@ -16,37 +17,44 @@ export type ConnectTreasuryParameters = {
   /** The open database (it is closed if the connection is refused). */
   db: TreasuryDatabase;
   rpcUrl: string;
-  deployment: Deployment;
+  /** What the embedded chain's set-up deployed, when there is such a record: its Safe and test tokens. */
+  deployment?: Deployment;
   now?: Clock;
 };
 
 /**
- * Makes the context one Safe runs on, once the chain answers with the chain
- * id the configuration and the deployment expect, the Safe address has code,
- * and the database holds this chain and Safe (a rebuilt chain under it is
- * logged and its mirror emptied). Throws a `TreasuryError` whose short message
- * says what to fix.
+ * Makes the context one Safe runs on: the Safe is SAFE_ADDRESS (or the
+ * embedded chain's own), the chain answers with the chain id the
+ * configuration expects, the address is a Safe of a supported version (its
+ * version, flavour, helper contracts and creation block are read from the
+ * chain), and the database holds this chain and Safe (a rebuilt chain under it
+ * is logged and its mirror emptied). Throws a `TreasuryError` whose short
+ * message says what to fix; the database is closed then.
  */
 export async function connectTreasury({ config, logger, db, rpcUrl, deployment, now = systemClock }: ConnectTreasuryParameters): Promise<TreasuryContext> {
-  const safeAddress: Address = config.SAFE_ADDRESS ?? deployment.safe.address;
-  const client = createChainClient({ rpcUrl, chainId: deployment.chainId });
-  let chainId: number;
   try {
-    chainId = await client.getChainId();
-  } catch (cause) {
-    throw new RetryableError(`No chain answers at ${rpcUrl}${config.RPC_URL ? "" : ": start the service with `npm start`, or set RPC_URL"}.`, { cause });
-  }
-  if (config.CHAIN_ID !== undefined && config.CHAIN_ID !== chainId)
-    throw new ConfigError(`CHAIN_ID is ${config.CHAIN_ID} but the RPC at ${rpcUrl} serves chain ${chainId}.`);
-  if (chainId !== deployment.chainId) throw new ConfigError(`${config.DEPLOYMENT_FILE} is for chain ${deployment.chainId}, but the RPC serves chain ${chainId}.`);
-  const code = await client.getCode({ address: safeAddress });
-  if (!code || code === "0x") throw new ConfigError(`SAFE_ADDRESS ${safeAddress} has no code on chain ${chainId}; it is not a Safe there.`);
-  try {
+    const safeAddress: Address | undefined = config.SAFE_ADDRESS ?? deployment?.safe.address;
+    if (!safeAddress) throw new ConfigError("Set SAFE_ADDRESS to the Safe this treasury runs (and RPC_URL to its chain's JSON-RPC).");
+    let chainId: number;
+    try {
+      chainId = await createPublicClient({ transport: http(rpcUrl, { retryCount: 1, timeout: 15_000 }) }).getChainId();
+    } catch (cause) {
+      throw new RetryableError(`No chain answers at ${rpcUrl}${config.RPC_URL ? "" : ": start the service with `npm start`, or set RPC_URL"}.`, { cause });
+    }
+    if (config.CHAIN_ID !== undefined && config.CHAIN_ID !== chainId)
+      throw new ConfigError(`CHAIN_ID is ${config.CHAIN_ID} but the RPC at ${rpcUrl} serves chain ${chainId}.`);
+    // The deployment record describes the embedded chain only: another chain, or another Safe, takes nothing from it.
+    const record = deployment && deployment.chainId === chainId ? deployment : undefined;
+    if (deployment && !record && !config.SAFE_ADDRESS)
+      throw new ConfigError(`${config.DEPLOYMENT_FILE} is for chain ${deployment.chainId}, but the RPC serves chain ${chainId}; set SAFE_ADDRESS to the Safe to run there.`);
+    const client = createChainClient({ rpcUrl, chainId });
+    const ownSafe = record && record.safe.address === safeAddress ? record : undefined;
+    const safe = await describeTreasurySafe(client, safeAddress, { creationBlock: ownSafe?.safe.creationBlock });
     const identity = await checkChainIdentity(db, client, safeAddress, config.DATABASE_PATH);
     if (identity.status === "rebuilt") logger.warn({ reason: identity.reason }, "the chain under the database is not the one it indexed; rebuilding the chain mirror");
+    return { config, chainId, rpcUrl, safeAddress, client, db, safe, tokens: record?.tokens ?? [], logger, now };
   } catch (error) {
     closeDatabase(db);
     throw error;
   }
-  return { config, chainId, rpcUrl, safeAddress, client, db, deployment, logger, now };
 }

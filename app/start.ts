@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { Router } from "express";
 import { closeDatabase, openDatabase } from "../db/open.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
-import type { Deployment } from "../core/deployment.ts";
+import { readDeployment, type Deployment } from "../core/deployment.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { reconcileProposals } from "../core/proposals/reconcile.ts";
@@ -15,7 +15,7 @@ import type { SlackAdapter } from "../adapters/slack/adapter.ts";
 import { createMetrics } from "../adapters/web/metrics.ts";
 import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
 import { createWebApp, listenWeb } from "../adapters/web/server.ts";
-import { ensureEmbeddedDeployment, requireDeployment, startEmbeddedChain, type EmbeddedChain } from "./chain.ts";
+import { ensureEmbeddedDeployment, startEmbeddedChain, type EmbeddedChain } from "./chain.ts";
 import type { Config } from "./config.ts";
 import { connectTreasury } from "./connect.ts";
 import type { TreasuryContext } from "../core/context.ts";
@@ -55,10 +55,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     }
     const rpcUrl = config.RPC_URL ?? chain!.rpcUrl;
 
-    let deployment: Deployment;
+    // What the embedded chain's set-up deployed (the demo Safe and its tokens); a Safe on another chain needs no record.
+    let deployment: Deployment | undefined;
     if (chain && demo) deployment = (await replayDemo({ demo, db, config, logger, provider: chain.provider, rpcUrl })).deployment;
     else if (chain) deployment = await ensureEmbeddedDeployment(config, logger, chain);
-    else deployment = requireDeployment(config);
+    else deployment = readDeployment(config.DEPLOYMENT_FILE);
 
     const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment });
     const service = await startAdapters(config, logger, ctx, undo);

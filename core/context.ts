@@ -3,8 +3,9 @@ import type { TreasuryDatabase } from "../db/handle.ts";
 import type { ChainClient } from "./chain.ts";
 import type { Clock } from "./clock.ts";
 import type { CoreConfig } from "./config.ts";
-import type { Deployment } from "./deployment.ts";
 import type { Logger } from "./logger.ts";
+import type { TreasurySafe } from "./safe/setup.ts";
+import type { Erc20Token } from "./tokens.ts";
 
 /**
  * What the core, the indexer and the adapters need to act on one Safe: the
@@ -18,7 +19,10 @@ export type TreasuryContext = {
   safeAddress: Address;
   client: ChainClient;
   db: TreasuryDatabase;
-  deployment: Deployment;
+  /** What the Safe is: version, flavour, EIP-712 domain, helper contracts, creation block. */
+  safe: TreasurySafe;
+  /** ERC-20 tokens known before the indexer meets them (the indexer adds every token it sees). */
+  tokens: readonly Erc20Token[];
   logger: Logger;
   /** The time, in unix seconds: every record the core writes is stamped with it. */
   now: Clock;

@@ -19,4 +19,7 @@ export type Token = {
   decimals: number;
 };
 
+/** An ERC-20 token the treasury knows up front (the embedded chain's test tokens, or tokens named in configuration). */
+export type Erc20Token = { address: `0x${string}`; symbol: string; name: string; decimals: number };
+
 export const nativeToken: Token = { address: null, symbol: "ETH", name: "Ether", decimals: 18 };

@@ -32,6 +32,7 @@ import { cancelProposal, proposeRejection } from "../core/proposals/reject.ts";
 import { submitSignature } from "../core/proposals/signatures.ts";
 import { getProposal, safeTxTypedData, type ProposalView } from "../core/proposals/view.ts";
 import { safeAbi } from "../core/safe/artifacts.ts";
+import { describeTreasurySafe } from "../core/safe/setup.ts";
 import { erc20Abi } from "../core/tokens.ts";
 import { syncActivity } from "../search/activity.ts";
 import { developmentAccount, developmentMnemonic } from "../devchain/accounts.ts";
@@ -161,7 +162,8 @@ export async function replayFixture(parameters: ReplayFixtureParameters): Promis
     safeAddress,
     client,
     db,
-    deployment,
+    safe: await describeTreasurySafe(client, safeAddress, { creationBlock: deployment.safe.creationBlock }),
+    tokens: deployment.tokens,
     logger,
     now: () => scenarioTime,
   };

@@ -12,6 +12,7 @@ import { listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
 import { inTransaction } from "../db/open.ts";
+import { multiSendAddresses } from "../core/safe/setup.ts";
 
 /** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
 export type IndexerBatch = { fromBlock: number; toBlock: number; rolledBackTo?: number };
@@ -91,13 +92,9 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     retry: parameters.retry,
     signal: abort.signal,
   });
-  const multiSendAddresses = new Set([ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly].map((a) => a.toLowerCase()));
+  const multiSends = new Set(multiSendAddresses(ctx.safe).map((address) => address.toLowerCase()));
   const knownTokens = new Set<string>();
-  const startBlock =
-    parameters.fromBlock ??
-    (ctx.deployment.safe.address === safe
-      ? Math.min(ctx.deployment.deploymentBlock, ctx.deployment.safe.creationBlock)
-      : ctx.deployment.deploymentBlock);
+  const startBlock = parameters.fromBlock ?? ctx.safe.creationBlock;
   let prepared = false;
   let loop: Promise<void> | undefined;
 
@@ -111,7 +108,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     if (code === "0x")
       throw new SafeNotFoundError(`There is no Safe at ${safe} on chain ${chainId}: the address has no code. Check SAFE_ADDRESS or the deployment file.`);
     inTransaction(db, () => {
-      recordTokens(db, ctx.deployment.tokens);
+      recordTokens(db, ctx.tokens);
       // An empty mirror (new, or emptied by a chain-identity rebuild) confirms from scratch.
       if (!readCheckpoint(db)) startConfirmingFromScratch(db);
     });
@@ -224,7 +221,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     }
 
     const newTokens: TokenMetadata[] = [];
-    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses });
+    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends });
     for (const token of batch.tokenAddresses)
       if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
     if (batch.skipped > 0)

@@ -13,6 +13,7 @@ import { findProposalCard, findProposalCardAt, listCardedProposalsOnSameNonce, r
 import { lastProposalUpdateId, listNonceRivals } from "../../db/proposals.ts";
 import { hasCursor, hasProposalJobInFlight, readCursor, readProposalOrigin, writeCursor } from "../../db/slack.ts";
 import { safeTxParts, safeTxProposalTitle } from "./safe-tx-text.ts";
+import { multiSendAddresses } from "../../core/safe/setup.ts";
 
 export type CardMessage = { channelId: string; messageTs: string; permalink: string | null };
 
@@ -35,7 +36,7 @@ export async function renderCard(deps: SlackDeps, ctx: TreasuryContext, safeTxHa
     proposal.transfers.length === 0 && proposal.kind !== "rejection"
       ? describeSafeTx({
           safeAddress: ctx.safeAddress,
-          multiSendAddresses: [ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly],
+          multiSendAddresses: multiSendAddresses(ctx.safe),
           call: proposal.safeTx,
         })
       : undefined;

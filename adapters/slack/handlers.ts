@@ -9,6 +9,7 @@ import type { SlackDeps } from "./deps.ts";
 import { concernsDiscussion, discussionEventOf } from "./discussion.ts";
 import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, PayeeJob, ProposeJob } from "./jobs.ts";
 import { buildPaymentModal, paymentModalCallbackId, readPaymentSubmission } from "./modal.ts";
+import { knownTokens } from "../../core/proposals/tokens.ts";
 import { listCategories } from "../../db/proposals.ts";
 import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "../../db/slack.ts";
 import { checkPayments } from "./pay-check.ts";
@@ -85,7 +86,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     let parsed: TreasuryCommand;
     try {
       parsed = parseTreasuryCommand(String(command.text ?? ""));
-      if (parsed.kind === "pay") checkAmounts(deps.ctx.deployment, parsed.payments);
+      if (parsed.kind === "pay") checkAmounts(knownTokens(deps.ctx), parsed.payments);
     } catch (error) {
       if (!(error instanceof TreasuryError)) throw error;
       counters.refused += 1;
@@ -113,7 +114,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
         accept(requestId, "command", command.team_id);
         await ack();
         deps.api
-          .openView(command.trigger_id, buildPaymentModal(target.ctx.deployment, base, listCategories(target.ctx.db)))
+          .openView(command.trigger_id, buildPaymentModal(knownTokens(target.ctx), base, listCategories(target.ctx.db)))
           .catch((error) => deps.logger.warn({ err: shortMessageOf(error) }, "could not open the payment form"));
         return;
       }

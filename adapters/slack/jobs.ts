@@ -23,6 +23,7 @@ import { postOnce } from "./post-once.ts";
 import { checkPayments } from "./pay-check.ts";
 import type { PendingPayment } from "./payee-modal.ts";
 import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type SlackJob } from "../../db/slack.ts";
+import { knownErc20Tokens } from "../../core/proposals/tokens.ts";
 
 /** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
 export type ProposeJob = {
@@ -168,7 +169,7 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
   const ctx = treasuryFor(deps, params.safe);
   switch (params.command) {
     case "balance": {
-      const state = await readSafeState(ctx.client, ctx.safeAddress, ctx.deployment.tokens);
+      const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx));
       const lines = state.balances.map((balance) => `• ${formatAmountForPeople(balance.amount, balance.decimals)} ${balance.symbol}`);
       await ephemeral(
         deps,

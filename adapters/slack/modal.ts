@@ -1,5 +1,6 @@
 import type { TreasuryContext } from "../../core/context.ts";
-import type { Deployment } from "../../core/deployment.ts";
+import { knownTokens } from "../../core/proposals/tokens.ts";
+import type { Token } from "../../core/tokens.ts";
 import { InvalidAmountError, InvalidInputError, shortMessageOf } from "../../core/errors.ts";
 import { escapeText } from "./card.ts";
 import { checkAmounts, type PaymentRequest } from "./commands/parse.ts";
@@ -19,8 +20,8 @@ export type PaymentModalOrigin = { channelId: string; userId: string };
  * amount and token, a memo and a category – one the treasury already uses
  * (`categories`, from the database) or a new one typed beside it.
  */
-export function buildPaymentModal(deployment: Pick<Deployment, "tokens">, origin: PaymentModalOrigin, categories: string[] = []): Record<string, unknown> {
-  const tokenOptions = ["ETH", ...deployment.tokens.map((token) => token.symbol)].map((symbol) => ({
+export function buildPaymentModal(tokens: readonly Token[], origin: PaymentModalOrigin, categories: string[] = []): Record<string, unknown> {
+  const tokenOptions = tokens.map((token) => token.symbol).map((symbol) => ({
     text: { type: "plain_text", text: symbol },
     value: symbol,
   }));
@@ -115,8 +116,8 @@ const fieldValue = (values: Record<string, any>, blockId: string): string | unde
  * against the database (amount, token, payee; no chain). Every problem is
  * named beside its field; nothing is stored.
  */
-export function readPaymentSubmission(ctx: Pick<TreasuryContext, "db" | "deployment" | "safeAddress">, view: Record<string, any>): ReadSubmissionResult {
-  const { deployment } = ctx;
+export function readPaymentSubmission(ctx: Pick<TreasuryContext, "db" | "tokens" | "safeAddress">, view: Record<string, any>): ReadSubmissionResult {
+  const tokens = knownTokens(ctx);
   const values = view?.state?.values ?? {};
   const errors: Record<string, string> = {};
   const payments: PaymentRequest[] = [];
@@ -130,7 +131,7 @@ export function readPaymentSubmission(ctx: Pick<TreasuryContext, "db" | "deploym
     if (!token) errors[`token_${row}`] = "Pick a token.";
     if (payee && amount && token) {
       try {
-        checkAmounts(deployment, [{ payee, amount, token }]);
+        checkAmounts(tokens, [{ payee, amount, token }]);
         resolvePayments(ctx, [{ payee, amount, token }]);
         payments.push({ payee, amount, token });
       } catch (error) {

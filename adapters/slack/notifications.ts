@@ -14,6 +14,7 @@ import { postOnce } from "./post-once.ts";
 import { labelOf, safeTxTextContext } from "./names.ts";
 import { safeTxHeadline, safeTxParts } from "./safe-tx-text.ts";
 import { listChannelBindings } from "../../db/slack.ts";
+import { multiSendAddresses } from "../../core/safe/setup.ts";
 
 const short = (value: string) => (value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value);
 
@@ -33,7 +34,7 @@ export function describeExecution(ctx: TreasuryContext, safeTxHash: string): Saf
   if (!call || !isAddress(call.to, { strict: false }) || !isHex(call.data)) return undefined;
   return describeSafeTx({
     safeAddress: ctx.safeAddress,
-    multiSendAddresses: [ctx.deployment.contracts.multiSend, ctx.deployment.contracts.multiSendCallOnly],
+    multiSendAddresses: multiSendAddresses(ctx.safe),
     call: { to: getAddress(call.to), value: BigInt(call.value), data: call.data, operation: call.operation },
   });
 }

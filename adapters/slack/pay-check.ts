@@ -21,7 +21,7 @@ export type PaymentCheck =
  * on its own, so every problem is named at once; an unknown payee comes with a
  * button that opens the form to add it (and then proposes the payment).
  */
-export function checkPayments(ctx: Pick<TreasuryContext, "db" | "deployment" | "safeAddress">, pending: PendingPayment): PaymentCheck {
+export function checkPayments(ctx: Pick<TreasuryContext, "db" | "tokens" | "safeAddress">, pending: PendingPayment): PaymentCheck {
   const problems: Array<{ payment: PaymentRequest; index: number; message: string; unknownPayee?: string }> = [];
   pending.payments.forEach((payment, index) => {
     try {

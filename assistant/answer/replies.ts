@@ -16,8 +16,8 @@ export function scopeReply(language: Language): string {
 
 export function actionReply(language: Language): string {
   return language === "es"
-    ? "Solo respondo preguntas: nunca pago, firmo, ejecuto ni envío nada. Para proponer un pago usa `/treasury pay 250 USDC to <beneficiario>` (o `treasury pay`); los propietarios firman con su propia cartera."
-    : "I only answer questions: I never pay, sign, execute or send anything. To propose a payment use `/treasury pay 250 USDC to <payee>` (or `treasury pay`); owners approve with their own wallets.";
+    ? "Solo respondo preguntas: nunca pago, firmo, ejecuto ni envío nada. Para proponer un pago usa `/treasury pay 250 USDC to <beneficiario>`; los propietarios firman con su propia cartera."
+    : "I only answer questions: I never pay, sign, execute or send anything. To propose a payment use `/treasury pay 250 USDC to <payee>`; owners approve with their own wallets.";
 }
 
 export function emptyReply(language: Language): string {

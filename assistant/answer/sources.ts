@@ -14,7 +14,7 @@ export function withSources(answer: string, citations: Citation[], language: Lan
   let text = answer.trim();
   const shown = citations.slice(0, maxSources);
   const lines = shown.map((c) => `• ${c.label}: ${c.url ?? c.ref}`);
-  if (citations.length > shown.length) lines.push(`• ${words[language].more(citations.length - shown.length)} (--json)`);
+  if (citations.length > shown.length) lines.push(`• ${words[language].more(citations.length - shown.length)}`);
   const sources = lines.length ? `\n${words[language].sources}:\n${lines.join("\n")}` : "";
   const room = maxAnswerLength - sources.length;
   if (text.length > room) {

@@ -8,7 +8,7 @@ import type { WarningView } from "./types.ts";
 /** The context has a chain (the service's): the live safety checks can run. */
 function liveContext(ctx: AssistantContext): TreasuryContext | undefined {
   const candidate = ctx as Partial<TreasuryContext>;
-  return candidate.client && candidate.safeAddress && candidate.deployment ? (ctx as unknown as TreasuryContext) : undefined;
+  return candidate.client && candidate.safeAddress && candidate.safe ? (ctx as unknown as TreasuryContext) : undefined;
 }
 
 /**

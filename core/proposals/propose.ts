@@ -49,6 +49,14 @@ export type ProposeTransactionParameters = {
 const MAX_BATCH = 100;
 const MAX_MEMO = 1000;
 
+/** The MultiSendCallOnly a batch runs through; a chain without one cannot take batches. */
+function multiSendCallOnlyOf(ctx: Pick<TreasuryContext, "safe" | "chainId">): Address {
+  const address = ctx.safe.contracts.multiSendCallOnly;
+  if (!address)
+    throw new InvalidInputError(`Chain ${ctx.chainId} has no MultiSendCallOnly contract for Safe v${ctx.safe.version}: propose the payments one by one.`);
+  return address;
+}
+
 /** A random, unguessable token for the proposal's review link (192 bits). */
 export function newReviewToken(): string {
   return randomBytes(24).toString("base64url");
@@ -77,7 +85,7 @@ export type ResolvePaymentsReturnType = ResolvedPayment[];
  * `UnknownPayeeError`. Reads the database only, so it is quick enough to run
  * before acknowledging a request.
  */
-export function resolvePayments(ctx: Pick<TreasuryContext, "db" | "deployment" | "safeAddress">, payments: PaymentInput[]): ResolvePaymentsReturnType {
+export function resolvePayments(ctx: Pick<TreasuryContext, "db" | "tokens" | "safeAddress">, payments: PaymentInput[]): ResolvePaymentsReturnType {
   if (!Array.isArray(payments) || payments.length === 0) throw new InvalidInputError("A payment needs at least one payee.");
   if (payments.length > MAX_BATCH) throw new InvalidInputError(`A batch can hold at most ${MAX_BATCH} payments.`);
   return payments.map((payment, index) => {
@@ -149,7 +157,7 @@ export async function proposePayment(ctx: TreasuryContext, params: ProposePaymen
   const call =
     calls.length === 1
       ? { ...calls[0], operation: 0 as const }
-      : { to: ctx.deployment.contracts.multiSendCallOnly, value: 0n, data: encodeMultiSend(calls), operation: 1 as const };
+      : { to: multiSendCallOnlyOf(ctx), value: 0n, data: encodeMultiSend(calls), operation: 1 as const };
   return storeProposal(ctx, {
     ...call,
     proposer: params.proposer,

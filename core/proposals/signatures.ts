@@ -264,8 +264,7 @@ async function explainForeignSignature(
   }
 }
 
-/** True when the address was an owner once: in the deployment, or in the indexed history. */
-export function wasOwner(ctx: Pick<TreasuryContext, "db" | "deployment">, address: Address): boolean {
-  if (ctx.deployment.safe.owners.some((owner) => owner.toLowerCase() === address.toLowerCase())) return true;
+/** True when the address was an owner once, as far as the indexed history tells. */
+export function wasOwner(ctx: Pick<TreasuryContext, "db">, address: Address): boolean {
   return wasEverOwner(ctx.db, address);
 }

@@ -1,12 +1,12 @@
 import { getAddress, type Address } from "viem";
 import { listIndexedTokens } from "../../db/chain-mirror/read.ts";
 import type { TreasuryContext } from "../context.ts";
-import { nativeToken, type Token } from "../tokens.ts";
+import { nativeToken, type Erc20Token, type Token } from "../tokens.ts";
 import { UnknownTokenError } from "./errors.ts";
 
-/** ETH, the deployment's tokens, then any token the indexer has recorded (first one wins per address). */
-export function knownTokens(ctx: Pick<TreasuryContext, "db" | "deployment">): Token[] {
-  const tokens: Token[] = [nativeToken, ...ctx.deployment.tokens.map((token) => ({ ...token, address: getAddress(token.address) }))];
+/** The ERC-20 tokens the treasury knows: those known up front, then any the indexer has recorded (first one wins per address). */
+export function knownErc20Tokens(ctx: Pick<TreasuryContext, "db" | "tokens">): Erc20Token[] {
+  const tokens: Erc20Token[] = ctx.tokens.map((token) => ({ ...token, address: getAddress(token.address) }));
   for (const row of listIndexedTokens(ctx.db)) {
     const address = getAddress(row.address);
     if (!tokens.some((token) => token.address === address)) tokens.push({ ...row, address });
@@ -14,8 +14,13 @@ export function knownTokens(ctx: Pick<TreasuryContext, "db" | "deployment">): To
   return tokens;
 }
 
+/** The chain's native coin, then every ERC-20 token the treasury knows. */
+export function knownTokens(ctx: Pick<TreasuryContext, "db" | "tokens">): Token[] {
+  return [nativeToken, ...knownErc20Tokens(ctx)];
+}
+
 /** Finds a token by symbol (case-insensitive) or address. Throws `UnknownTokenError` listing the known ones. */
-export function resolveToken(ctx: Pick<TreasuryContext, "db" | "deployment">, text: string): Token {
+export function resolveToken(ctx: Pick<TreasuryContext, "db" | "tokens">, text: string): Token {
   const wanted = text.trim().toLowerCase();
   const tokens = knownTokens(ctx);
   const found = tokens.find((token) => token.symbol.toLowerCase() === wanted || token.address?.toLowerCase() === wanted);
@@ -27,7 +32,7 @@ export function resolveToken(ctx: Pick<TreasuryContext, "db" | "deployment">, te
 }
 
 /** The token at an address (null = ETH); a token nobody recorded shows as its address with 18 decimals unknown. */
-export function tokenByAddress(ctx: Pick<TreasuryContext, "db" | "deployment">, address: Address | null): Token {
+export function tokenByAddress(ctx: Pick<TreasuryContext, "db" | "tokens">, address: Address | null): Token {
   if (address === null) return nativeToken;
   const checksummed = getAddress(address);
   return (

@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { ChainClient } from "../chain.ts";
-import type { DeployedToken } from "../deployment.ts";
+import type { Erc20Token } from "../tokens.ts";
 import { formatAmount } from "../money.ts";
 import { erc20Abi } from "../tokens.ts";
 import { safeAbi } from "./artifacts.ts";
@@ -29,7 +29,7 @@ export type SafeState = {
 export async function readSafeState(
   client: ChainClient,
   safeAddress: Address,
-  tokens: readonly DeployedToken[],
+  tokens: readonly Erc20Token[],
 ): Promise<SafeState> {
   const blockNumber = await client.getBlockNumber();
   const at = { address: safeAddress, abi: safeAbi, blockNumber } as const;

@@ -19,8 +19,9 @@ export type SimulationResult =
  * succeed now and, if not, why: the inner call's revert data decoded (a revert
  * reason, a panic, a named error), never raw bytes when the error is known.
  */
-export async function simulateSafeTx(ctx: Pick<TreasuryContext, "client" | "safeAddress" | "deployment">, safeTx: SafeTx): Promise<SimulationResult> {
-  const accessor = ctx.deployment.contracts.simulateTxAccessor;
+export async function simulateSafeTx(ctx: Pick<TreasuryContext, "client" | "safeAddress" | "safe">, safeTx: SafeTx): Promise<SimulationResult> {
+  const accessor = ctx.safe.contracts.simulateTxAccessor;
+  if (!accessor) return { ok: false, reason: `this chain has no SimulateTxAccessor for Safe v${ctx.safe.version}, so the transaction could not be simulated` };
   const payload = encodeFunctionData({
     abi: safeArtifacts.simulateTxAccessor.abi,
     functionName: "simulate",

@@ -19,6 +19,7 @@ import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment } from "../../core/deployment.ts";
+import { describeTreasurySafe } from "../../core/safe/setup.ts";
 import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { readSafeState } from "../../core/safe/read-state.ts";
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
     safeAddress: deployment.safe.address,
     client,
     db,
-    deployment,
+    safe: await describeTreasurySafe(client, deployment.safe.address, { creationBlock: deployment.safe.creationBlock }),
+    tokens: deployment.tokens,
     logger: createLogger("info", process.stderr as never),
     now: systemClock,
   };

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../app/config.ts";
 import type { TreasuryContext } from "../../core/context.ts";
+import type { TreasurySafe } from "../../core/safe/setup.ts";
 import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { openDatabase } from "../../db/open.ts";
@@ -33,8 +34,28 @@ export function createTestContext(chain: TestChain, options: TestContextOptions 
     safeAddress: chain.deployment.safe.address,
     client: chain.client,
     db: openDatabase({ path: databasePath }),
-    deployment: chain.deployment,
+    safe: testChainSafe(chain),
+    tokens: chain.deployment.tokens,
     logger: createLogger(config.LOG_LEVEL),
     now: systemClock,
+  };
+}
+
+/** What the test chain's Safe is (it deployed a v1.4.1 SafeL2 with the canonical helper contracts), without asking the chain. */
+export function testChainSafe(chain: Pick<TestChain, "deployment">): TreasurySafe {
+  const { deployment } = chain;
+  return {
+    version: "1.4.1",
+    flavour: "L2",
+    domain: { chainId: deployment.chainId, verifyingContract: deployment.safe.address },
+    contracts: {
+      multiSend: deployment.contracts.multiSend,
+      multiSendCallOnly: deployment.contracts.multiSendCallOnly,
+      simulateTxAccessor: deployment.contracts.simulateTxAccessor,
+      signMessageLib: deployment.contracts.signMessageLib,
+      createCall: deployment.contracts.createCall,
+      safeProxyFactory: deployment.contracts.safeProxyFactory,
+    },
+    creationBlock: deployment.safe.creationBlock,
   };
 }

@@ -7,6 +7,7 @@ import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment } from "../../core/deployment.ts";
 import { systemClock } from "../../core/clock.ts";
+import { testChainSafe } from "../helpers/context.ts";
 import { createLogger } from "../../core/logger.ts";
 
 const config = loadConfig();
@@ -20,7 +21,8 @@ const ctx = {
   safeAddress: deployment.safe.address,
   client: createChainClient({ rpcUrl, chainId: deployment.chainId }),
   db,
-  deployment,
+  safe: testChainSafe({ deployment }),
+  tokens: deployment.tokens,
   logger: createLogger("silent"),
   now: systemClock,
 };

@@ -3,6 +3,7 @@ import { formatAmountForPeople } from "../../../core/money.ts";
 import { readSafeState } from "../../../core/safe/read-state.ts";
 import { printJson, printTable } from "../output.ts";
 import { withTreasury } from "../session.ts";
+import { knownErc20Tokens } from "../../../core/proposals/tokens.ts";
 
 /** `treasury status [--json]`: the Safe as the chain reports it now. */
 export function registerStatus(program: Command): void {
@@ -12,7 +13,7 @@ export function registerStatus(program: Command): void {
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) =>
       withTreasury(async (ctx) => {
-        const state = await readSafeState(ctx.client, ctx.safeAddress, ctx.deployment.tokens);
+        const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx));
         if (options.json) {
           printJson({
             ...state,

@@ -1,5 +1,4 @@
-import type { Deployment } from "../../../core/deployment.ts";
-import { findToken } from "../../../core/deployment.ts";
+import type { Token } from "../../../core/tokens.ts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { parseAmount } from "../../../core/money.ts";
 
@@ -101,13 +100,14 @@ export function parsePayText(text: string): { payments: PaymentRequest[]; memo?:
 }
 
 /**
- * Checks each amount against its token's decimals (ETH and the deployed tokens),
+ * Checks each amount against its token's decimals (the tokens the treasury knows),
  * so a typo is answered at once. Throws `InvalidAmountError` naming the payment.
  * Tokens it does not know are left for the core to judge.
  */
-export function checkAmounts(deployment: Pick<Deployment, "tokens">, payments: PaymentRequest[]): void {
+export function checkAmounts(tokens: readonly Token[], payments: PaymentRequest[]): void {
   for (const [index, payment] of payments.entries()) {
-    const token = payment.token.toUpperCase() === "ETH" ? { symbol: "ETH", decimals: 18 } : findToken(deployment, payment.token);
+    const wanted = payment.token.toLowerCase();
+    const token = tokens.find((known) => known.symbol.toLowerCase() === wanted || known.address?.toLowerCase() === wanted);
     if (!token) continue;
     try {
       parseAmount(payment.amount, token.decimals, token.symbol);

@@ -82,7 +82,7 @@ describe("Slack notifications of executions made outside the bot (adapters/slack
   });
 
   it("names each part of a MultiSend batch that removes an owner and pays, once", async () => {
-    const usdc = h.ctx.deployment.tokens.find((token) => token.symbol === "USDC")!.address;
+    const usdc = h.ctx.tokens.find((token) => token.symbol === "USDC")!.address;
     const txHash = await executeOutside(async (kit) => {
       const removal = await kit.createRemoveOwnerTx({ ownerAddress: chen.address, threshold: 2 });
       return kit.createTransaction({
