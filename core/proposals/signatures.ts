@@ -12,6 +12,7 @@ import {
 import type { TreasuryContext } from "../context.ts";
 import { memberNameForAddress } from "../../db/people.ts";
 import { wasEverOwner } from "../../db/chain-mirror/read.ts";
+import { safeAbi } from "../safe/artifacts.ts";
 import { readSafeOwnership } from "../safe/owners.ts";
 import { hashSafeTx, safeTxTypes, type SafeTx } from "../safe/safe-tx.ts";
 import { SignatureRefusedError } from "./errors.ts";
@@ -123,7 +124,7 @@ export async function recoverOwnerSignature(ctx: TreasuryContext, params: Recove
     throw new SignatureRefusedError("other_proposal", `This signature was not made by ${claimed} over safeTxHash ${params.safeTxHash}.`);
   const { owners } = await readSafeOwnership(ctx);
   if (!owners.includes(signer)) {
-    if (wasOwner(ctx, signer)) throw new SignatureRefusedError("removed_owner", `The signer ${signer} is no longer an owner of this Safe.`);
+    if (await wasOwner(ctx, signer)) throw new SignatureRefusedError("removed_owner", `The signer ${signer} is no longer an owner of this Safe.`);
     throw new SignatureRefusedError("not_owner", `The signature recovers to ${signer}, which is not an owner of this Safe (or it was made over different transaction details).`);
   }
   return { owner: signer, signature: parsed.signature };
@@ -159,7 +160,7 @@ export async function submitSignature(ctx: TreasuryContext, params: SubmitSignat
       throw new SignatureRefusedError("other_proposal", 
         `This signature was not made over this proposal: it does not come from ${claimed} for safeTxHash ${proposal.safeTxHash}.`,
       );
-    if (wasOwner(ctx, signer))
+    if (await wasOwner(ctx, signer))
       throw new SignatureRefusedError("removed_owner", `The signer ${signer} is no longer an owner of this Safe; their approval does not count.`);
     throw new SignatureRefusedError("not_owner", 
       `The signature recovers to ${signer}, which is not an owner of this Safe (or it was made over different transaction details).`,
@@ -234,7 +235,9 @@ async function explainForeignSignature(
   owners: Address[],
   claimed: Address | undefined,
 ): Promise<void> {
-  const isSigner = (address: Address) => (claimed ? address === claimed : owners.includes(address) || wasOwner(ctx, address));
+  const firstOwners = await ownersAtCreation(ctx);
+  const isSigner = (address: Address) =>
+    claimed ? address === claimed : owners.includes(address) || firstOwners.includes(address) || wasEverOwner(ctx.db, address);
   const tryHash = async (hash: Hex) => {
     try {
       const recovered = await recoverSigner(hash, parsed);
@@ -264,7 +267,18 @@ async function explainForeignSignature(
   }
 }
 
-/** True when the address was an owner once, as far as the indexed history tells. */
-export function wasOwner(ctx: Pick<TreasuryContext, "db">, address: Address): boolean {
-  return wasEverOwner(ctx.db, address);
+/** The Safe's owners when it was created, read at its creation block (none when the RPC keeps no history). */
+async function ownersAtCreation(ctx: Pick<TreasuryContext, "client" | "safeAddress" | "safe">): Promise<Address[]> {
+  try {
+    const owners = await ctx.client.readContract({ address: ctx.safeAddress, abi: safeAbi, functionName: "getOwners", blockNumber: BigInt(ctx.safe.creationBlock) });
+    return (owners as Address[]).map((owner) => getAddress(owner));
+  } catch {
+    return [];
+  }
+}
+
+/** True when the address was an owner once: in the indexed history, or among the owners the Safe was created with. */
+export async function wasOwner(ctx: Pick<TreasuryContext, "db" | "client" | "safeAddress" | "safe">, address: Address): Promise<boolean> {
+  if (wasEverOwner(ctx.db, address)) return true;
+  return (await ownersAtCreation(ctx)).includes(getAddress(address));
 }

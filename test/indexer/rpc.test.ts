@@ -45,7 +45,7 @@ describe("indexer RPC failures and bad input (indexer/rpc)", function () {
     return { ...createTestContext(chain, { databaseFile: `proxied-${++databases}.db` }), rpcUrl: proxy.url };
   }
 
-  const quick: Partial<CreateIndexerParameters> = { progress: "off", initialRange: 4, rpcTimeoutMs: 300, retry: { attempts: 2, baseDelayMs: 10 } };
+  const quick: Partial<CreateIndexerParameters> = { progress: "off", initialRange: 1, maxRange: 2, rpcTimeoutMs: 300, retry: { attempts: 2, baseDelayMs: 10 } };
 
   /** Whatever was committed is exactly a clean index up to the checkpoint, and nothing is above it. */
   function assertNoPartialBatch(ctx: TreasuryContext): number {
