@@ -1,6 +1,7 @@
 import { connectionOf } from "./connection.ts";
 import type { TreasuryDatabase } from "./handle.ts";
-import { migrations } from "./migrations/index.ts";
+import { migrations as allMigrations } from "./migrations/index.ts";
+import type { Migration } from "./migrations/migration.ts";
 
 /**
  * Applies every migration not applied yet, each in its own transaction, in
@@ -8,7 +9,7 @@ import { migrations } from "./migrations/index.ts";
  * `schema_migrations`, so one added later with a lower number is applied too.
  * (Databases made before that table existed are read from `user_version`.)
  */
-export function applyMigrations(db: TreasuryDatabase): void {
+export function applyMigrations(db: TreasuryDatabase, migrations: readonly Migration[] = allMigrations): void {
   const connection = connectionOf(db);
   connection.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   const applied = new Set((connection.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]).map(Number));

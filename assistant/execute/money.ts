@@ -5,7 +5,7 @@ import type { MoneyAggregate, MoneyQuery, MoneyRecord, TimeSpan } from "../../db
 import { dateOf, txCitation, type AssistantContext, type Citation } from "../context.ts";
 import type { QueryPlan } from "../plan.ts";
 import { monthOf, monthsOf, quarterOfMonth } from "./periods.ts";
-import { nameOfAddress, nameOfPerson, tokenOf, type TokenInfo } from "./resolve.ts";
+import { approverName, nameOfAddress, nameOfPerson, tokenOf, type TokenInfo } from "./resolve.ts";
 import { addressesOf, amountOf, categoryCondition, keysOf, type Scope } from "./scope.ts";
 import type { Group, MoneyRow, Note, ResultValue, TokenFigure } from "./types.ts";
 
@@ -166,7 +166,7 @@ export function executeMoney(ctx: AssistantContext, plan: QueryPlan, scope: Scop
       if (groupBy === "proposer") add(record.proposer ?? "(none)", record.proposer ? nameOfPerson(scope.directory, record.proposer) : "(outside the bot)", record.token, part);
       else
         for (const approval of approvals.filter((a) => a.safeTxHash === record.safeTxHash))
-          add(approval.owner.toLowerCase(), nameOfAddress(scope.directory, approval.owner), record.token, part);
+          add(approval.owner.toLowerCase(), approverName(scope.directory, approval), record.token, part);
     }
   }
   const months = covered?.months;

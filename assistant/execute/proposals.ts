@@ -10,7 +10,7 @@ import type { Executed } from "./money.ts";
 import { divide } from "./money.ts";
 import { ownersAt } from "./owners.ts";
 import { monthOf, quarterOfMonth } from "./periods.ts";
-import { nameOfAddress, nameOfPerson, tokenOf, type TokenInfo } from "./resolve.ts";
+import { approverName, nameOfAddress, nameOfPerson, tokenOf, type TokenInfo } from "./resolve.ts";
 import { addressesOf, amountOf, categoryCondition, keysOf, type Scope } from "./scope.ts";
 import { stanceOf } from "./stance.ts";
 import type { ApprovalView, Group, MessageView, Note, ProposalView, TokenFigure } from "./types.ts";
@@ -93,7 +93,7 @@ export function findProposals(ctx: AssistantContext, plan: QueryPlan, scope: Sco
 }
 
 function approvalView(scope: Scope, record: ApprovalRecord): ApprovalView {
-  return { owner: record.owner, name: nameOfAddress(scope.directory, record.owner), date: record.time === null ? null : dateOf(record.time), source: record.source };
+  return { owner: record.owner, name: approverName(scope.directory, record), date: record.time === null ? null : dateOf(record.time), source: record.source };
 }
 
 export function messageView(scope: Scope, record: MessageRecord, proposals: Map<string, ProposalRecord>): MessageView {
@@ -210,7 +210,7 @@ function groupKey(plan: QueryPlan, scope: Scope, record: ProposalRecord, approva
     case "token":
       return [...new Set(record.transfers.map((t) => t.token?.toLowerCase() ?? "native"))].map((token) => ({ key: token, label: tokenOf(scope.directory, token === "native" ? null : token).symbol }));
     case "approver":
-      return approvals.filter((a) => a.safeTxHash === record.safeTxHash).map((a) => ({ key: a.owner.toLowerCase(), label: nameOfAddress(scope.directory, a.owner) }));
+      return approvals.filter((a) => a.safeTxHash === record.safeTxHash).map((a) => ({ key: a.owner.toLowerCase(), label: approverName(scope.directory, a) }));
     default:
       return [{ key: "", label: "" }];
   }
@@ -279,7 +279,7 @@ export async function executeApprovals(ctx: AssistantContext, plan: QueryPlan, s
     const groups = new Map<string, Group>();
     for (const approval of approvals) {
       const key = plan.groupBy === "approver" ? approval.owner.toLowerCase() : approval.time === null ? "(unknown)" : plan.groupBy === "quarter" ? quarterOfMonth(monthOf(approval.time)) : monthOf(approval.time);
-      const label = plan.groupBy === "approver" ? nameOfAddress(scope.directory, approval.owner) : key;
+      const label = plan.groupBy === "approver" ? approverName(scope.directory, approval) : key;
       const group = groups.get(key) ?? { key, label, count: 0, figures: [] };
       group.count += 1;
       groups.set(key, group);

@@ -175,6 +175,11 @@ export function tokenOf(directory: LedgerDirectory, address: string | null): Tok
   return token ? { symbol: token.symbol, address: token.address, decimals: token.decimals } : { symbol: short(address), address, decimals: 0 };
 }
 
+/** Who approved: the name they were known by when they signed here, else as the directory knows their address now. */
+export function approverName(directory: LedgerDirectory, record: { owner: string; signerName: string | null }): string {
+  return record.signerName ?? nameOfAddress(directory, record.owner);
+}
+
 /** A display name for an address: a member, the address book, or the short address. */
 export function nameOfAddress(directory: LedgerDirectory, address: string | null | undefined): string {
   if (!address) return "unknown";

@@ -11,14 +11,24 @@ import { connectionOf } from "../connection.ts";
  */
 export function listApprovals(db: ReadableDatabase, query: ApprovalQuery = {}): ApprovalRecord[] {
   const parts: { sql: string; hash: string; owner: string; time: string }[] = [
-    { sql: "SELECT s.safe_tx_hash AS hash, s.owner AS owner, s.created_at AS time, 'signature' AS source FROM signatures s", hash: "s.safe_tx_hash", owner: "s.owner", time: "s.created_at" },
     {
-      sql: "SELECT x.safe_tx_hash AS hash, x.owner AS owner, e.block_time AS time, 'executed' AS source FROM execution_signers x LEFT JOIN safe_executions e ON e.safe_tx_hash = x.safe_tx_hash",
+      sql: "SELECT s.safe_tx_hash AS hash, s.owner AS owner, s.created_at AS time, 'signature' AS source, s.signer_name AS signer_name FROM signatures s",
+      hash: "s.safe_tx_hash",
+      owner: "s.owner",
+      time: "s.created_at",
+    },
+    {
+      sql: "SELECT x.safe_tx_hash AS hash, x.owner AS owner, e.block_time AS time, 'executed' AS source, NULL AS signer_name FROM execution_signers x LEFT JOIN safe_executions e ON e.safe_tx_hash = x.safe_tx_hash",
       hash: "x.safe_tx_hash",
       owner: "x.owner",
       time: "e.block_time",
     },
-    { sql: "SELECT h.approved_hash AS hash, h.owner AS owner, h.block_time AS time, 'approved_hash' AS source FROM approved_hashes h", hash: "h.approved_hash", owner: "h.owner", time: "h.block_time" },
+    {
+      sql: "SELECT h.approved_hash AS hash, h.owner AS owner, h.block_time AS time, 'approved_hash' AS source, NULL AS signer_name FROM approved_hashes h",
+      hash: "h.approved_hash",
+      owner: "h.owner",
+      time: "h.block_time",
+    },
   ];
   const statements: string[] = [];
   const params: unknown[] = [];
@@ -30,17 +40,17 @@ export function listApprovals(db: ReadableDatabase, query: ApprovalQuery = {}): 
     statements.push(`${part.sql} WHERE ${whereSql(where)}`);
     params.push(...where.params);
   }
-  const rows = connectionOf(db).prepare(statements.join(" UNION ALL ")).all(...params) as { hash: string; owner: string; time: number | null; source: ApprovalRecord["source"] }[];
+  const rows = connectionOf(db).prepare(statements.join(" UNION ALL ")).all(...params) as { hash: string; owner: string; time: number | null; source: ApprovalRecord["source"]; signer_name: string | null }[];
   const best = new Map<string, ApprovalRecord>();
   const rank = { executed: 0, signature: 1, approved_hash: 2 } as const;
   for (const row of rows) {
     const key = `${row.hash.toLowerCase()}|${row.owner.toLowerCase()}`;
-    const record: ApprovalRecord = { safeTxHash: row.hash, owner: row.owner, time: row.time === null ? null : Number(row.time), source: row.source };
+    const record: ApprovalRecord = { safeTxHash: row.hash, owner: row.owner, time: row.time === null ? null : Number(row.time), source: row.source, signerName: row.signer_name };
     const current = best.get(key);
     if (!current) best.set(key, record);
     else {
       const time = current.time === null ? record.time : record.time === null ? current.time : Math.min(current.time, record.time);
-      best.set(key, { ...(rank[record.source] < rank[current.source] ? record : current), time });
+      best.set(key, { ...(rank[record.source] < rank[current.source] ? record : current), time, signerName: current.signerName ?? record.signerName });
     }
   }
   return [...best.values()].sort((a, b) => (a.time ?? 0) - (b.time ?? 0));

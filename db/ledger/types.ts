@@ -123,6 +123,8 @@ export type ApprovalRecord = {
   /** Unix seconds: when signed, or the block of an on-chain approval; null when unknown. */
   time: number | null;
   source: "signature" | "executed" | "approved_hash";
+  /** The name the signer was known by when the signature was collected here (a later wallet link never changes it); null otherwise. */
+  signerName: string | null;
 };
 
 export type ApprovalQuery = { safeTxHashes?: string[]; owners?: string[]; spans?: TimeSpan[] };

@@ -10,6 +10,9 @@ import { submitSignature } from "../../../core/proposals/signatures.ts";
 import { getProposal, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
 import { ana, ben, chen, signProposal, startTreasury, type TreasuryFixture } from "./setup.ts";
 import { connectionOf } from "../../../db/connection.ts";
+import { insertLinkRequest, useLinkRequest } from "../../../db/people.ts";
+import { upsertMember } from "../../../core/people/members.ts";
+import { askTreasury } from "../../../assistant/ask.ts";
 
 const payee = getAddress("0x2222aaaa2222bbbb3333cccc4444dddd5555eeee");
 
@@ -148,5 +151,28 @@ describe("submitSignature", () => {
     assert.equal((await executeProposal(t.ctx, { safeTxHash: removal.safeTxHash })).status, "executed");
     proposal = await proposePayment(t.ctx, { payments: [{ amount: "13", token: "USDC", payee }], proposer: "ana" });
     await refused(await signProposal(t.ctx, proposal, 3), "removed_owner", /no longer an owner/);
+  });
+
+  it("keeps who approved as they were known when they signed: a later wallet link never rewrites it", async () => {
+    const payment = await proposePayment(t.ctx, { payments: [{ amount: "3", token: "USDC", payee }], proposer: "ana" });
+    upsertMember(t.ctx, { id: "ana-ruiz", name: "Ana Ruiz", role: "owner" });
+    const link = (memberId: string) => {
+      const token = `link-${memberId}`;
+      insertLinkRequest(t.ctx.db, { token, memberId, nonce: "n", expiresAt: t.ctx.now() + 60 });
+      assert.ok(useLinkRequest(t.ctx.db, { token, memberId, address: ana.address, at: t.ctx.now() }));
+    };
+    link("ana-ruiz");
+    await submitSignature(t.ctx, { safeTxHash: payment.safeTxHash, signature: await signProposal(t.ctx, payment, 1) });
+
+    // Later, a Slack user links the same wallet: the wallet now reads as theirs.
+    upsertMember(t.ctx, { id: "slack-U200", name: "User U200", slackUserId: "U200", role: "member" });
+    link("slack-U200");
+
+    const view = await getProposal(t.ctx, payment.safeTxHash, { warnings: false });
+    assert.deepEqual(view.approvals.map((approval) => approval.name), ["Ana Ruiz"]);
+    assert.deepEqual(view.signedBy.map((signer) => signer.name), ["Ana Ruiz"]);
+    const answer = await askTreasury({ db: t.ctx.db, config: {} }, { question: `Who approved proposal #${payment.nonce}?` });
+    assert.match(answer.answer, /Ana Ruiz/);
+    assert.doesNotMatch(answer.answer, /User U200/);
   });
 });
