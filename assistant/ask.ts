@@ -4,7 +4,7 @@ import { directoryOf } from "./directory.ts";
 import { counterpartyActivity } from "../db/ledger/money.ts";
 import { searchActivity } from "../search/search.ts";
 import { dateOf, referenceNow, txCitation, messageCitation, proposalCitation, type AssistantContext, type Citation } from "./context.ts";
-import { quote, shortTx } from "./answer/format.ts";
+import { quote } from "./answer/format.ts";
 import { renderResult } from "./answer/render.ts";
 import { actionReply, compareClarify, didYouMean, emptyReply, errorReply, injectionNote, scopeReply, tooLongReply } from "./answer/replies.ts";
 import { withSources } from "./answer/sources.ts";
@@ -15,6 +15,7 @@ import { answerWithLlm, llmSettings, type ToolCallRecord } from "./llm.ts";
 import { detectLanguage, maxQuestionLength, parseQuestion, type Language, type UnknownName } from "./parse/index.ts";
 import type { QueryPlan } from "./plan.ts";
 import { historyStart } from "./tools.ts";
+import { shortHash } from "../core/short.ts";
 
 export type AskTreasuryParameters = {
   question: string;
@@ -176,7 +177,7 @@ function searchFallback(ctx: AssistantContext, question: string, language: Langu
   const citations = hits.map((hit) =>
     hit.kind === "message" ? messageCitation(hit.ref, hit.title, hit.permalink) : hit.txHash ? txCitation(ctx, hit.txHash, hit.title) : proposalCitation(hit.safeTxHash ?? hit.ref, hit.title, hit.permalink),
   );
-  const lines = hits.map((h) => `• ${dateOf(h.occurredAt)} [${h.kind}] ${h.title}${h.kind === "message" ? `: ${quote(h.body, 140)}` : ""}${h.txHash ? ` (tx ${shortTx(h.txHash)})` : ""}`);
+  const lines = hits.map((h) => `• ${dateOf(h.occurredAt)} [${h.kind}] ${h.title}${h.kind === "message" ? `: ${quote(h.body, 140)}` : ""}${h.txHash ? ` (tx ${shortHash(h.txHash)})` : ""}`);
   const head = es
     ? "No he podido convertir eso en una pregunta exacta. Resultados de búsqueda (no es una respuesta exacta):"
     : "I could not map that to a question I answer exactly. Top search results (not an exact answer):";

@@ -83,10 +83,6 @@ export function dateOf(unix: number): string {
   return new Date(unix * 1000).toISOString().slice(0, 10);
 }
 
-export function shortHash(hash: string): string {
-  return `${hash.slice(0, 10)}…${hash.slice(-6)}`;
-}
-
 export function dedupeCitations(citations: Citation[]): Citation[] {
   const seen = new Set<string>();
   return citations.filter((c) => (seen.has(c.ref) ? false : (seen.add(c.ref), true)));

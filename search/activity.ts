@@ -12,6 +12,7 @@ import {
 import type { ReadableDatabase, TreasuryDatabase } from "../db/handle.ts";
 import { formatAmountForPeople } from "../core/money.ts";
 import { vectorsChanged } from "./binary-index.ts";
+import { shortAddress } from "../core/short.ts";
 
 export const activityKinds: readonly ActivityKind[] = ["payment", "deposit", "proposal", "message"];
 
@@ -40,12 +41,12 @@ function directoryOf(sources: DirectorySources) {
   }
   for (const row of sources.walletLinks) members.set(row.address.toLowerCase(), row.name);
   const token = (address: string | null) =>
-    address === null ? { ...nativeToken } : (tokens.get(address.toLowerCase()) ?? { symbol: short(address), decimals: 0 });
+    address === null ? { ...nativeToken } : (tokens.get(address.toLowerCase()) ?? { symbol: shortAddress(address), decimals: 0 });
   /** A person's or payee's name for an address: a linked member, the address book, or the short address. */
   const nameOf = (address: string | null | undefined): string => {
     if (!address) return "unknown";
     const lower = address.toLowerCase();
-    return members.get(lower) ?? book.get(lower)?.label ?? short(address);
+    return members.get(lower) ?? book.get(lower)?.label ?? shortAddress(address);
   };
   /** The member a proposer / author key stands for (member id, Slack id or address). */
   const personOf = (key: string | null | undefined): string => {
@@ -57,9 +58,6 @@ function directoryOf(sources: DirectorySources) {
 
 export type Directory = ReturnType<typeof loadDirectory>;
 
-function short(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
-}
 
 function money(amount: string, decimals: number, symbol: string): string {
   return `${formatAmountForPeople(BigInt(amount), decimals)} ${symbol}`;

@@ -1,4 +1,5 @@
 import type { ProposalView } from "../../core/proposals/view.ts";
+import { shortAddress, shortHash } from "../../core/short.ts";
 
 export type CardContext = {
   /** The web review page of this proposal. */
@@ -32,8 +33,6 @@ export function escapeText(text: string, max = 500): string {
   return cut.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-const shortHash = (hash: string) => `${hash.slice(0, 10)}…${hash.slice(-6)}`;
-const shortAddress = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
 /** Who has approved, as "Ana, Ben" (names when known, short addresses otherwise). */
 export function approvalNames(proposal: Pick<ProposalView, "approvals">): string {

@@ -5,15 +5,15 @@ import { tokenByAddress } from "../../core/proposals/tokens.ts";
 import { escapeText } from "./card.ts";
 import { slackUsersOfOwners } from "./identity.ts";
 import type { SafeTxTextContext } from "./safe-tx-text.ts";
+import { shortAddress } from "../../core/short.ts";
 
-const short = (value: string) => (value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value);
 
 /** An address as people know it (mrkdwn): "*Acme* (`0x1234ab…cdef`)" from the address book or a member's wallet, else the full address. */
 export function labelOf(ctx: TreasuryContext, address: unknown): string {
   if (typeof address !== "string" || !isAddress(address, { strict: false })) return "an unknown sender";
   const checksummed = getAddress(address);
   const name = findAddressBookEntry(ctx.db, checksummed)?.label ?? findMemberByAddress(ctx.db, checksummed)?.name;
-  return name ? `*${escapeText(name, 80)}* (\`${short(checksummed)}\`)` : `\`${checksummed}\``;
+  return name ? `*${escapeText(name, 80)}* (\`${shortAddress(checksummed)}\`)` : `\`${checksummed}\``;
 }
 
 /** `labelOf`, followed by a mention of the Slack user who linked that wallet, if any. */

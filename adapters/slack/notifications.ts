@@ -15,14 +15,14 @@ import { labelOf, safeTxTextContext } from "./names.ts";
 import { safeTxHeadline, safeTxParts } from "./safe-tx-text.ts";
 import { listChannelBindings } from "../../db/slack.ts";
 import { multiSendAddresses } from "../../core/safe/setup.ts";
+import { shortAddress } from "../../core/short.ts";
 
-const short = (value: string) => (value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value);
 
 function amountText(payment: Record<string, any>): string {
   try {
     const decimals = Number(payment.decimals ?? 18);
     const amount = formatAmountForPeople(BigInt(payment.amount), decimals);
-    return `${amount} ${escapeText(String(payment.symbol ?? (payment.token ? short(String(payment.token)) : "ETH")), 20)}`;
+    return `${amount} ${escapeText(String(payment.symbol ?? (payment.token ? shortAddress(String(payment.token)) : "ETH")), 20)}`;
   } catch {
     return `${escapeText(String(payment.amount), 40)} (units)`;
   }
@@ -59,7 +59,7 @@ function isZeroAmount(amount: unknown): boolean {
 /** The channel message for one outbox row: what happened, in a treasurer's words. */
 export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: string, payload: Record<string, any>): string {
   const explorer = deps.settings.explorerTxUrl;
-  const tx = (hash: unknown) => (typeof hash === "string" ? (explorer ? ` – <${explorer}${hash}|transaction>` : ` – tx \`${short(hash)}\``) : "");
+  const tx = (hash: unknown) => (typeof hash === "string" ? (explorer ? ` – <${explorer}${hash}|transaction>` : ` – tx \`${shortAddress(hash)}\``) : "");
   switch (kind) {
     case "funds_received":
       return `:moneybag: *Received ${amountText(payload)}* from ${labelOf(ctx, payload.from)}${tx(payload.txHash)}`;

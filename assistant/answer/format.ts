@@ -24,7 +24,6 @@ export function joinList(items: string[], language: Language): string {
 
 export const quote = (text: string, max = 220) => `“${text.length > max ? `${text.slice(0, max - 1)}…` : text}”`;
 
-export const shortTx = (hash: string) => `${hash.slice(0, 10)}…${hash.slice(-6)}`;
 
 /**
  * A compact table for a monospace block (Slack code block, terminal): columns

@@ -1,8 +1,9 @@
 import type { Language } from "../parse/lexicon.ts";
 import type { Amount, Group, MessageView, MoneyRow, Note, PlanResult, ProposalView, TokenFigure } from "../execute/types.ts";
 import type { ResolvedPeriod } from "../execute/periods.ts";
-import { formatNumber, joinList, money, quote, shortTx, table } from "./format.ts";
+import { formatNumber, joinList, money, quote, table } from "./format.ts";
 import { words } from "./words.ts";
+import { shortHash } from "../../core/short.ts";
 
 export type RenderedAnswer = { headline: string; body: string };
 
@@ -58,7 +59,7 @@ function figuresText(figures: TokenFigure[], language: Language): string {
 
 function rowLine(row: MoneyRow, language: Language): string {
   const w = words[language];
-  return `${row.date}  ${money(row.amount, language)} ${row.direction === "out" ? w.to : w.from} ${row.counterparty}${row.memo ? ` — ${quote(row.memo, 90)}` : ""} (tx ${shortTx(row.txHash)})`;
+  return `${row.date}  ${money(row.amount, language)} ${row.direction === "out" ? w.to : w.from} ${row.counterparty}${row.memo ? ` — ${quote(row.memo, 90)}` : ""} (tx ${shortHash(row.txHash)})`;
 }
 
 /** Renders an executed plan: a one-line headline with the figure, then the detail (tables in a monospace block). */
@@ -113,7 +114,7 @@ export function renderResult(result: PlanResult, language: Language, history: st
         const word = v.measure === "max" ? w.measure.largest : w.measure.smallest;
         const lines = v.figures
           .filter((f) => f.row)
-          .map((f) => `${money(f.amount!, language)} ${out ? w.to : w.from} ${f.row!.counterparty} ${es ? "el" : "on"} ${f.row!.date}${f.row!.memo ? ` (${quote(f.row!.memo, 80)})` : ""}, tx ${shortTx(f.row!.txHash)}`);
+          .map((f) => `${money(f.amount!, language)} ${out ? w.to : w.from} ${f.row!.counterparty} ${es ? "el" : "on"} ${f.row!.date}${f.row!.memo ? ` (${quote(f.row!.memo, 80)})` : ""}, tx ${shortHash(f.row!.txHash)}`);
         headline = es
           ? `${word} ${out ? "pago" : "ingreso"}${who ? (out ? ` a ${who}` : ` de ${who}`) : ""}${scope ? ` ${scope}` : ""} ${when}: ${lines[0] ?? ""}`
           : `${word} ${out ? "payment" : "deposit"}${who ? (out ? ` to ${who}` : ` from ${who}`) : ""}${scope ? ` ${scope}` : ""} ${when}: ${lines[0] ?? ""}`;
@@ -160,7 +161,7 @@ export function renderResult(result: PlanResult, language: Language, history: st
         body.push(
           table(
             es ? ["Fecha", "Importe", out ? "A" : "De", "Concepto", "Tx"] : ["Date", "Amount", out ? "To" : "From", "Memo", "Tx"],
-            shown.map((r) => [r.date, money(r.amount, language), r.counterparty, (r.memo ?? "").slice(0, 40), shortTx(r.txHash)]),
+            shown.map((r) => [r.date, money(r.amount, language), r.counterparty, (r.memo ?? "").slice(0, 40), shortHash(r.txHash)]),
             [false, true, false, false, false],
           ),
         );
@@ -310,7 +311,7 @@ export function renderResult(result: PlanResult, language: Language, history: st
         : `${when} the Safe ${v.at === "now" ? "has" : "had"} ${names.length} owners: ${joinList(names, language)}. Threshold: ${v.threshold ?? "?"} of ${names.length} approvals to execute.`;
       const added = v.changes.filter((c) => c.kind === "added" || c.kind === "removed" || c.kind === "threshold");
       for (const c of added.slice(-5))
-        body.push(`• ${c.date}: ${c.kind === "added" ? (es ? `se añadió a ${c.name}` : `${c.name} added`) : c.kind === "removed" ? (es ? `se retiró a ${c.name}` : `${c.name} removed`) : es ? "cambió el umbral" : "threshold changed"} (tx ${shortTx(c.txHash)})`);
+        body.push(`• ${c.date}: ${c.kind === "added" ? (es ? `se añadió a ${c.name}` : `${c.name} added`) : c.kind === "removed" ? (es ? `se retiró a ${c.name}` : `${c.name} removed`) : es ? "cambió el umbral" : "threshold changed"} (tx ${shortHash(c.txHash)})`);
       break;
     }
     case "compare": {
@@ -447,7 +448,7 @@ function outcomeText(p: ProposalView, language: Language): string {
   const names = (list: { name: string }[]) => joinList(list.map((a) => a.name), language);
   switch (p.status) {
     case "executed":
-      return es ? `ejecutada el ${p.executedAt}${p.txHash ? ` (tx ${shortTx(p.txHash)})` : ""}` : `executed on ${p.executedAt}${p.txHash ? ` (tx ${shortTx(p.txHash)})` : ""}`;
+      return es ? `ejecutada el ${p.executedAt}${p.txHash ? ` (tx ${shortHash(p.txHash)})` : ""}` : `executed on ${p.executedAt}${p.txHash ? ` (tx ${shortHash(p.txHash)})` : ""}`;
     case "pending":
       return es
         ? `pendiente: ${p.approvals.length} de ${p.threshold ?? "?"} aprobaciones${p.approvals.length ? ` (${names(p.approvals)})` : ""}, sin ejecutar`
@@ -455,8 +456,8 @@ function outcomeText(p: ProposalView, language: Language): string {
     case "rejected":
       return p.rejection
         ? es
-          ? `rechazada en cadena${p.rejection.executedAt ? ` el ${p.rejection.executedAt}` : ""} por ${names(p.rejection.approvals) || "sus propietarios"}${p.rejection.txHash ? ` (tx ${shortTx(p.rejection.txHash)})` : ""}`
-          : `rejected on-chain${p.rejection.executedAt ? ` on ${p.rejection.executedAt}` : ""} by ${names(p.rejection.approvals) || "its owners"}${p.rejection.txHash ? ` (tx ${shortTx(p.rejection.txHash)})` : ""}`
+          ? `rechazada en cadena${p.rejection.executedAt ? ` el ${p.rejection.executedAt}` : ""} por ${names(p.rejection.approvals) || "sus propietarios"}${p.rejection.txHash ? ` (tx ${shortHash(p.rejection.txHash)})` : ""}`
+          : `rejected on-chain${p.rejection.executedAt ? ` on ${p.rejection.executedAt}` : ""} by ${names(p.rejection.approvals) || "its owners"}${p.rejection.txHash ? ` (tx ${shortHash(p.rejection.txHash)})` : ""}`
         : es
           ? "rechazada"
           : "rejected";
@@ -476,8 +477,8 @@ function approvalLine(p: ProposalView, language: Language): string {
   switch (p.status) {
     case "executed":
       return es
-        ? `${head} la aprobaron ${names} (${p.approvals.length} de ${p.threshold ?? "?"} necesarias) y se ejecutó el ${p.executedAt}${p.txHash ? ` (tx ${shortTx(p.txHash)})` : ""}.`
-        : `${head} was approved by ${names} (${p.approvals.length} of ${p.threshold ?? "?"} needed) and executed on ${p.executedAt}${p.txHash ? ` in tx ${shortTx(p.txHash)}` : ""}.`;
+        ? `${head} la aprobaron ${names} (${p.approvals.length} de ${p.threshold ?? "?"} necesarias) y se ejecutó el ${p.executedAt}${p.txHash ? ` (tx ${shortHash(p.txHash)})` : ""}.`
+        : `${head} was approved by ${names} (${p.approvals.length} of ${p.threshold ?? "?"} needed) and executed on ${p.executedAt}${p.txHash ? ` in tx ${shortHash(p.txHash)}` : ""}.`;
     case "pending":
       return es
         ? `${head} NO está aprobada aún: ${p.approvals.length} de ${p.threshold ?? "?"} aprobaciones${p.approvals.length ? ` (${names})` : ""}. No se ha ejecutado.`

@@ -3,6 +3,7 @@ import type { LedgerDirectory } from "../../db/ledger/directory.ts";
 import { nativeToken } from "../../search/activity.ts";
 import { nameSimilarity, normalize } from "../text.ts";
 import { AmbiguousNameError, UnknownNameError, type NameKind } from "./errors.ts";
+import { shortAddress } from "../../core/short.ts";
 
 /** A token as answers show it. `address` null = the chain's native coin. */
 export type TokenInfo = { symbol: string; address: string | null; decimals: number };
@@ -21,7 +22,6 @@ export type ResolvedPerson = { name: string; memberId: string | null; addresses:
 
 export type ResolvedCategory = { name: string; bookAddresses: string[] };
 
-const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 const baseOf = (label: string) => label.replace(/\s*\(.*\)\s*$/, "").trim();
 const fuzzyFloor = 0.8;
 
@@ -74,7 +74,7 @@ export function resolveCounterparty(directory: LedgerDirectory, wanted: string, 
   if (isAddress(text, { strict: false })) {
     const address = getAddress(text);
     const known = candidates.find((c) => c.addresses.some((a) => a.toLowerCase() === address.toLowerCase()));
-    return { label: known?.label ?? short(address), addresses: [address], kind: known?.kind ?? null, variants: [], confidence: 1 };
+    return { label: known?.label ?? shortAddress(address), addresses: [address], kind: known?.kind ?? null, variants: [], confidence: 1 };
   }
   const target = normalize(text);
   if (!target) throw new UnknownNameError(what, wanted, []);
@@ -120,7 +120,7 @@ export function resolvePerson(directory: LedgerDirectory, wanted: string): Resol
     const member = directory.members.find((m) => m.addresses.some((a) => a.toLowerCase() === text.toLowerCase()));
     if (member) return asPerson(member);
     const entry = directory.book.find((e) => e.address.toLowerCase() === text.toLowerCase());
-    return { name: entry?.label ?? short(text), memberId: null, addresses: [getAddress(text)], keys: [text] };
+    return { name: entry?.label ?? shortAddress(text), memberId: null, addresses: [getAddress(text)], keys: [text] };
   }
   const byKey = directory.members.find((m) => m.id.toLowerCase() === text.toLowerCase() || m.slackUserId?.toLowerCase() === text.toLowerCase());
   if (byKey) return asPerson(byKey);
@@ -142,7 +142,7 @@ export function resolveToken(directory: LedgerDirectory, wanted: string): TokenI
   const asInfo = (t: LedgerDirectory["tokens"][number]): TokenInfo => ({ symbol: t.symbol, address: t.address, decimals: t.decimals });
   const bySymbol = directory.tokens.filter((t) => t.symbol.toLowerCase() === text.toLowerCase());
   if (bySymbol.length === 1) return asInfo(bySymbol[0]);
-  if (bySymbol.length > 1) throw new AmbiguousNameError("token", wanted, bySymbol.map((t) => `${t.symbol} (${short(t.address)})`));
+  if (bySymbol.length > 1) throw new AmbiguousNameError("token", wanted, bySymbol.map((t) => `${t.symbol} (${shortAddress(t.address)})`));
   const byAddress = directory.tokens.find((t) => t.address.toLowerCase() === text.toLowerCase());
   if (byAddress) return asInfo(byAddress);
   const byName = directory.tokens.filter((t) => normalize(t.name) === normalize(text) || wordsWithin(text, t.name.replace(/\(.*?\)/g, "")));
@@ -172,7 +172,7 @@ export function resolveCategory(directory: LedgerDirectory, wanted: string): Res
 export function tokenOf(directory: LedgerDirectory, address: string | null): TokenInfo {
   if (address === null) return { symbol: nativeToken.symbol, address: null, decimals: nativeToken.decimals };
   const token = directory.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase());
-  return token ? { symbol: token.symbol, address: token.address, decimals: token.decimals } : { symbol: short(address), address, decimals: 0 };
+  return token ? { symbol: token.symbol, address: token.address, decimals: token.decimals } : { symbol: shortAddress(address), address, decimals: 0 };
 }
 
 /** Who approved: the name they were known by when they signed here, else as the directory knows their address now. */
@@ -186,7 +186,7 @@ export function nameOfAddress(directory: LedgerDirectory, address: string | null
   const lower = address.toLowerCase();
   const member = directory.members.find((m) => m.addresses.some((a) => a.toLowerCase() === lower));
   if (member) return member.name;
-  return directory.book.find((e) => e.address.toLowerCase() === lower)?.label ?? short(address);
+  return directory.book.find((e) => e.address.toLowerCase() === lower)?.label ?? shortAddress(address);
 }
 
 /** A display name for a proposer or author key (member id, Slack id, address). */

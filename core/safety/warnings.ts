@@ -9,6 +9,7 @@ import type { StoredProposal } from "../../db/proposals.ts";
 import { listStoredProposals } from "../../db/proposals.ts";
 import { erc20Abi } from "../tokens.ts";
 import { simulateSafeTx, type SimulationResult } from "./simulate.ts";
+import { shortAddress } from "../short.ts";
 
 export type WarningCode =
   | "insufficient_balance_with_pending"
@@ -50,7 +51,6 @@ export type CheckProposalParameters = {
 
 export type CheckProposalReturnType = { warnings: ProposalWarning[]; simulation: SimulationResult | null };
 
-const short = (address: Address) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
 /**
  * The safety checks run on a pending proposal before anyone signs. Each
@@ -116,7 +116,7 @@ export async function checkProposal(ctx: TreasuryContext, { proposal, safeNonce,
       warnings.push(
         warning(
           "possible_duplicate",
-          `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? short(transfer.to)} was already ${twin}: possible duplicate.`,
+          `${formatAmountForPeople(transfer.amount, token.decimals)} ${token.symbol} to ${findAddressBookEntry(ctx.db, transfer.to)?.label ?? shortAddress(transfer.to)} was already ${twin}: possible duplicate.`,
         ),
       );
     }
@@ -138,7 +138,7 @@ export function payeeWarnings(db: ReadableDatabase, proposal: StoredProposal): P
   const known = listKnownPayees(db, proposal.safeTxHash);
   for (const payee of payees) {
     const label = findAddressBookEntry(db, payee)?.label ?? null;
-    const name = label ? `${label} (${short(payee)})` : payee;
+    const name = label ? `${label} (${shortAddress(payee)})` : payee;
     if (!hasBeenPaid(db, payee, proposal.safeTxHash))
       warnings.push(
         warning(

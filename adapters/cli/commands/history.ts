@@ -7,6 +7,7 @@ import { loadConfig } from "../../../app/config.ts";
 import { ConfigError, InvalidInputError } from "../../../core/errors.ts";
 import { formatAmountForPeople } from "../../../core/money.ts";
 import { fail, printJson, printTable } from "../output.ts";
+import { shortAddress, shortHash } from "../../../core/short.ts";
 
 /**
  * Opens the database named by DATABASE_PATH for reading, with no chain: history
@@ -27,10 +28,6 @@ export function parseDateOption(text: string | undefined, option: "--since" | "-
   if (Number.isNaN(millis)) throw new InvalidInputError(`${option} "${text}" is not a date; use YYYY-MM-DD.`);
   const seconds = Math.floor(millis / 1000);
   return option === "--until" && dayOnly ? seconds + 86_399 : seconds;
-}
-
-export function shortAddress(address: string): string {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
 /** `treasury history [--since DATE] [--until DATE] [--json]`: payments, deposits, owner changes and rejections from the database. */
@@ -65,7 +62,7 @@ export function registerHistory(program: Command): void {
             entry.counterparty === null || entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? shortAddress(entry.counterparty)),
             // Owner changes and rejections have no amount: what happened goes where a payment's memo goes.
             (entry.amount === null ? [entry.description, entry.memo].filter(Boolean).join(": ") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
-            shortAddress(entry.txHash),
+            shortHash(entry.txHash),
           ]),
         ]);
       } catch (error) {
