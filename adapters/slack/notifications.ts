@@ -15,7 +15,7 @@ import { labelOf, safeTxTextContext } from "./names.ts";
 import { safeTxHeadline, safeTxParts } from "./safe-tx-text.ts";
 import { listChannelBindings } from "../../db/slack.ts";
 import { multiSendAddresses } from "../../core/safe/setup.ts";
-import { shortAddress } from "../../core/short.ts";
+import { shortAddress, shortHash } from "../../core/short.ts";
 
 
 function amountText(payment: Record<string, any>): string {
@@ -59,7 +59,7 @@ function isZeroAmount(amount: unknown): boolean {
 /** The channel message for one outbox row: what happened, in a treasurer's words. */
 export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: string, payload: Record<string, any>): string {
   const explorer = deps.settings.explorerTxUrl;
-  const tx = (hash: unknown) => (typeof hash === "string" ? (explorer ? ` – <${explorer}${hash}|transaction>` : ` – tx \`${shortAddress(hash)}\``) : "");
+  const tx = (hash: unknown) => (typeof hash === "string" ? (explorer ? ` – <${explorer}${hash}|transaction>` : ` – tx \`${shortHash(hash)}\``) : "");
   switch (kind) {
     case "funds_received":
       return `:moneybag: *Received ${amountText(payload)}* from ${labelOf(ctx, payload.from)}${tx(payload.txHash)}`;

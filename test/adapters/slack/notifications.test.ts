@@ -9,6 +9,7 @@ import { connectSafe } from "../../../core/safe/protocol-kit.ts";
 import type { FakeSlackCall } from "../../helpers/fake-slack.ts";
 import { acme, blocksText, channel, chen, dana, startSlackHarness, users, type SlackHarness } from "./harness.ts";
 import { connectionOf } from "../../../db/connection.ts";
+import { shortHash } from "../../../core/short.ts";
 
 const transferAbi = parseAbi(["function transfer(address to, uint256 amount) returns (bool)"]);
 const thresholdAbi = parseAbi(["function changeThreshold(uint256 _threshold)"]);
@@ -48,12 +49,11 @@ describe("Slack notifications of executions made outside the bot (adapters/slack
     return h.fake.callsOf("chat.postMessage").slice(before).filter((call) => call.args.channel === channel && !call.args.thread_ts);
   }
 
-  const shortTx = (hash: Hex) => `${hash.slice(0, 8)}…${hash.slice(-4)}`;
 
   it("announces an owner added outside the bot as “Owner added”, naming the new owner, once — not “Payment sent”", async () => {
     const txHash = await executeOutside((kit) => kit.createAddOwnerTx({ ownerAddress: dana.address, threshold: 2 }));
     const posts = await indexAndDeliver();
-    const aboutIt = posts.filter((call) => String(call.args.text).includes(shortTx(txHash)));
+    const aboutIt = posts.filter((call) => String(call.args.text).includes(shortHash(txHash)));
     const said = aboutIt.map((call) => String(call.args.text)).join(" | ");
     assert.doesNotMatch(said, /Payment sent/);
     assert.equal(aboutIt.length, 1, `one post for the transaction, got: ${said}`);
@@ -71,7 +71,7 @@ describe("Slack notifications of executions made outside the bot (adapters/slack
   it("announces a rejection executed outside the bot as the rejection of its nonce, with no 0 ETH deposit", async () => {
     const txHash = await executeOutside((kit) => kit.createRejectionTransaction(1));
     const posts = await indexAndDeliver();
-    const aboutIt = posts.filter((call) => String(call.args.text).includes(shortTx(txHash)));
+    const aboutIt = posts.filter((call) => String(call.args.text).includes(shortHash(txHash)));
     const said = aboutIt.map((call) => String(call.args.text)).join(" | ");
     assert.doesNotMatch(said, /Payment sent/);
     assert.equal(aboutIt.length, 1, `one post for the transaction, got: ${said}`);
@@ -93,7 +93,7 @@ describe("Slack notifications of executions made outside the bot (adapters/slack
       });
     });
     const posts = await indexAndDeliver();
-    const aboutIt = posts.filter((call) => String(call.args.text).includes(shortTx(txHash)));
+    const aboutIt = posts.filter((call) => String(call.args.text).includes(shortHash(txHash)));
     const said = aboutIt.map((call) => String(call.args.text)).join(" | ");
     assert.doesNotMatch(said, /Payment sent/);
     assert.equal(aboutIt.length, 1, `one post for the transaction, got: ${said}`);
