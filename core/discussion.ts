@@ -1,29 +1,19 @@
-import { insertDiscussionMessage, recordProposalCard as storeProposalCard } from "../db/discussion.ts";
+import { insertDiscussionMessage, recordProposalCard as storeProposalCard, type NewDiscussionMessage } from "../db/discussion.ts";
 import type { TreasuryContext } from "./context.ts";
 import { InvalidInputError } from "./errors.ts";
 
 /** The longest message text stored (Slack's own limit is 40,000 characters). */
 export const maxDiscussionText = 40_000;
 
-export type RecordProposalCardParameters = { safeTxHash: string; channelId: string; messageTs: string; permalink?: string | null };
+export type RecordProposalCardParameters = Parameters<typeof storeProposalCard>[1];
 
 /** Records the chat message that carries a proposal's card, so its thread is the proposal's discussion. Idempotent. */
 export function recordProposalCard(ctx: Pick<TreasuryContext, "db">, card: RecordProposalCardParameters): void {
   storeProposalCard(ctx.db, card);
 }
 
-export type RecordDiscussionMessageParameters = {
-  safeTxHash: string | null;
-  channelId: string;
-  messageTs: string;
-  threadTs: string | null;
-  authorId: string;
-  authorName: string | null;
-  text: string;
-  permalink?: string | null;
-  /** Unix seconds; default: now. */
-  postedAt?: number;
-};
+/** A message as the chat gives it; `postedAt` (unix seconds) defaults to now. */
+export type RecordDiscussionMessageParameters = Omit<NewDiscussionMessage, "postedAt"> & { postedAt?: number };
 
 /**
  * Keeps a message of a proposal's discussion as data (never as an

@@ -7,10 +7,10 @@ import { checkAmounts, type PaymentRequest } from "./commands/parse.ts";
 import { InvalidPayeeError, UnknownPayeeError } from "../../core/proposals/errors.ts";
 import { resolvePayments } from "../../core/proposals/propose.ts";
 import { addPayeeButton } from "./payee-modal.ts";
+import { categoryBlocks, fieldValue, readCategory } from "./form-fields.ts";
 
 export const paymentModalCallbackId = "treasury_pay";
 const rows = 3;
-const maxCategory = 40;
 
 /** What the modal carries back in `private_metadata`. */
 export type PaymentModalOrigin = { channelId: string; userId: string };
@@ -69,26 +69,7 @@ export function buildPaymentModal(tokens: readonly Token[], origin: PaymentModal
       element: { type: "plain_text_input", action_id: "value", multiline: true, max_length: 1000, placeholder: { type: "plain_text", text: "invoice INV-7" } },
     },
   );
-  if (categories.length > 0)
-    blocks.push({
-      type: "input",
-      block_id: "category",
-      optional: true,
-      label: { type: "plain_text", text: "Category" },
-      element: {
-        type: "static_select",
-        action_id: "value",
-        placeholder: { type: "plain_text", text: "Pick one" },
-        options: categories.slice(0, 100).map((category) => ({ text: { type: "plain_text", text: category.slice(0, 75) }, value: category.slice(0, 150) })),
-      },
-    });
-  blocks.push({
-    type: "input",
-    block_id: "new_category",
-    optional: true,
-    label: { type: "plain_text", text: categories.length > 0 ? "Or a new category" : "Category" },
-    element: { type: "plain_text_input", action_id: "value", max_length: maxCategory },
-  });
+  blocks.push(...categoryBlocks(categories));
   return {
     type: "modal",
     callback_id: paymentModalCallbackId,
@@ -104,12 +85,6 @@ export type PaymentSubmission = { payments: PaymentRequest[]; memo?: string; cat
 
 /** The modal's answer: the payments, or the errors to show beside the fields (`response_action: "errors"`). */
 export type ReadSubmissionResult = { ok: true; submission: PaymentSubmission } | { ok: false; errors: Record<string, string> };
-
-const fieldValue = (values: Record<string, any>, blockId: string): string | undefined => {
-  const field = values?.[blockId]?.value;
-  const raw = field?.selected_option?.value ?? field?.value;
-  return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
-};
 
 /**
  * Reads a view_submission of the payment modal and checks each payment
@@ -153,10 +128,7 @@ export function readPaymentSubmission(ctx: Pick<TreasuryContext, "db" | "tokens"
   }
   if (!origin) errors.payee_1 ??= "This form lost track of its channel; close it and run /treasury again.";
   if (Object.keys(errors).length > 0 || !origin) return { ok: false, errors };
-  const picked = fieldValue(values, "category");
-  const typed = fieldValue(values, "new_category");
-  if (picked && typed && picked.toLowerCase() !== typed.toLowerCase()) errors.new_category = `Pick “${picked}” or type a new category, not both.`;
-  else if (typed && typed.length > maxCategory) errors.new_category = `A category is at most ${maxCategory} characters.`;
+  const category = readCategory(values, errors);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, submission: { payments, memo: fieldValue(values, "memo"), category: picked ?? typed, origin } };
+  return { ok: true, submission: { payments, memo: fieldValue(values, "memo"), category, origin } };
 }

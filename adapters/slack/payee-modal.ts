@@ -4,13 +4,13 @@ import { escapeText } from "./card.ts";
 import type { PaymentRequest } from "./commands/parse.ts";
 import { parseAddressInput, resolvePayee } from "../../core/people/address-book.ts";
 import { findAddressBookEntry } from "../../db/people.ts";
+import { categoryBlocks, fieldValue, readCategory } from "./form-fields.ts";
 
 export const payeeModalCallbackId = "treasury_payee_add";
 /** The button that opens the payee form (in a `/treasury pay` answer and in the payment form). */
 export const addPayeeActionId = "payee_add";
 
 const maxLabel = 80;
-const maxCategory = 40;
 /** Slack's limits: a button value holds 2000 characters, `private_metadata` 3000. */
 const maxButtonValue = 2000;
 
@@ -75,26 +75,7 @@ export function buildPayeeModal({ categories, label, origin }: { categories: str
       element: { type: "plain_text_input", action_id: "value", min_length: 42, max_length: 42, placeholder: { type: "plain_text", text: "0x…" } },
     },
   ];
-  if (categories.length > 0)
-    blocks.push({
-      type: "input",
-      block_id: "category",
-      optional: true,
-      label: { type: "plain_text", text: "Category" },
-      element: {
-        type: "static_select",
-        action_id: "value",
-        placeholder: { type: "plain_text", text: "Pick one" },
-        options: categories.slice(0, 100).map((category) => ({ text: { type: "plain_text", text: category.slice(0, 75) }, value: category.slice(0, 150) })),
-      },
-    });
-  blocks.push({
-    type: "input",
-    block_id: "new_category",
-    optional: true,
-    label: { type: "plain_text", text: categories.length > 0 ? "Or a new category" : "Category" },
-    element: { type: "plain_text_input", action_id: "value", max_length: maxCategory },
-  });
+  blocks.push(...categoryBlocks(categories));
   if (origin.pending) {
     const what = origin.pending.payments.map((payment) => `${payment.amount} ${payment.token} to ${payment.payee}`).join(", ");
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: escapeText(`Once it is added, I'll propose ${what}.`, 1900) }] });
@@ -119,12 +100,6 @@ export type PayeeSubmission = { label: string; address: `0x${string}`; category:
 
 export type ReadPayeeSubmissionResult = { ok: true; submission: PayeeSubmission } | { ok: false; errors: Record<string, string> };
 
-const fieldValue = (values: Record<string, any>, blockId: string): string | undefined => {
-  const field = values?.[blockId]?.value;
-  const raw = field?.selected_option?.value ?? field?.value;
-  return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
-};
-
 /**
  * Reads a submission of the payee form and checks it against the address
  * book (reads only): every problem is named beside its field. Nothing is stored.
@@ -134,8 +109,6 @@ export function readPayeeSubmission(ctx: Pick<TreasuryContext, "db">, view: Reco
   const errors: Record<string, string> = {};
   const label = fieldValue(values, "label");
   const addressText = fieldValue(values, "address");
-  const picked = fieldValue(values, "category");
-  const typed = fieldValue(values, "new_category");
 
   if (!label) errors.label = "Give the payee a name.";
   else if (label.length > maxLabel) errors.label = `The name is longer than ${maxLabel} characters.`;
@@ -162,9 +135,7 @@ export function readPayeeSubmission(ctx: Pick<TreasuryContext, "db">, view: Reco
     }
   }
 
-  if (picked && typed && picked.toLowerCase() !== typed.toLowerCase())
-    errors.new_category = `Pick “${picked}” or type a new category, not both.`;
-  else if (typed && typed.length > maxCategory) errors.new_category = `A category is at most ${maxCategory} characters.`;
+  const category = readCategory(values, errors);
 
   let origin: PayeeModalOrigin | undefined;
   try {
@@ -176,5 +147,5 @@ export function readPayeeSubmission(ctx: Pick<TreasuryContext, "db">, view: Reco
   }
   if (!origin) errors.label ??= "This form lost track of its channel; close it and run /treasury again.";
   if (Object.keys(errors).length > 0 || !origin || !label || !address) return { ok: false, errors };
-  return { ok: true, submission: { label, address, category: picked ?? typed ?? null, origin } };
+  return { ok: true, submission: { label, address, category: category ?? null, origin } };
 }

@@ -1,3 +1,4 @@
+import type { StoredSafeTx } from "../../db/proposals.ts";
 import {
   concat,
   encodeFunctionData,
@@ -19,19 +20,8 @@ import { multiSendAbi } from "./artifacts.ts";
 /** Safe's operation: a plain call (0) or a delegatecall (1, used for MultiSend batches). */
 export type SafeOperation = 0 | 1;
 
-/** Every field of a Safe transaction, exactly as the owners sign it (EIP-712 `SafeTx`). */
-export type SafeTx = {
-  to: Address;
-  value: bigint;
-  data: Hex;
-  operation: SafeOperation;
-  safeTxGas: bigint;
-  baseGas: bigint;
-  gasPrice: bigint;
-  gasToken: Address;
-  refundReceiver: Address;
-  nonce: bigint;
-};
+/** Every field of a Safe transaction, exactly as the owners sign it (EIP-712 `SafeTx`); stored as is with each proposal. */
+export type SafeTx = StoredSafeTx;
 
 /** The EIP-712 domain of a Safe v1.3+: chain id and the Safe's address (no name, no version). */
 export const safeDomainTypes = {
