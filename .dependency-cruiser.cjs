@@ -54,6 +54,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
+    // dist/ is the compiled copy of the sources (bin/treasury.js runs it): its rules are the sources' rules.
+    exclude: { path: "^dist/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"], extensions: [".ts", ".js", ".mjs"] },

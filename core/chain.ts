@@ -1,5 +1,13 @@
 import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from "viem";
-import { hardhat } from "viem/chains";
+
+// Hardhat's chain as viem defines it. Not imported from "viem/chains": that module loads the definitions
+// of every chain viem knows (about 700 modules, a quarter of a second or more at every start).
+const hardhat = defineChain({
+  id: 31_337,
+  name: "Hardhat",
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: ["http://127.0.0.1:8545"] } },
+});
 
 /** A viem chain for a chain id: Hardhat's for 31337, a plain one otherwise. */
 export function chainFor(chainId: number, rpcUrl?: string): Chain {

@@ -1,4 +1,7 @@
-import { getAddress, isAddress, isHex } from "viem";
+// Address and hex checks from ox (viem's own primitives): importing viem for them loads ~250 to 450 more
+// modules at every start of every command; the checks are the same.
+import * as Address from "ox/Address";
+import * as Hex from "ox/Hex";
 import { z } from "zod";
 
 /**
@@ -15,11 +18,11 @@ export const optionalText = z
 export const url = (what: string) => optionalText.refine((value) => value === undefined || URL.canParse(value), `is not a URL (${what})`);
 
 export const address = optionalText
-  .refine((value) => value === undefined || isAddress(value, { strict: false }), "is not an address (0x and 40 hex digits)")
-  .transform((value) => (value === undefined ? undefined : getAddress(value)));
+  .refine((value) => value === undefined || Address.validate(value, { strict: false }), "is not an address (0x and 40 hex digits)")
+  .transform((value) => (value === undefined ? undefined : Address.checksum(value)));
 
 export const privateKey = optionalText.refine(
-  (value) => value === undefined || (isHex(value) && value.length === 66),
+  (value) => value === undefined || (Hex.validate(value, { strict: true }) && value.length === 66),
   "is not a private key (0x and 64 hex digits)",
 );
 

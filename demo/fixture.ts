@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { getAddress, isAddress, type Address } from "viem";
 import { z } from "zod";
 import { TreasuryError } from "../core/errors.ts";
 import { parseAmount } from "../core/money.ts";
+import { projectFile } from "../core/project-files.ts";
 
 /** A fixture file cannot be used: it is missing, not JSON, or does not describe a consistent treasury. */
 export class FixtureError extends TreasuryError {
@@ -144,7 +143,7 @@ export type FixtureProposal = z.infer<typeof proposal>;
 export type FixturePaymentProposal = z.infer<typeof paymentProposal>;
 
 /** The demo scenario bundled with the project (`npm run seed` and the first `npm start` replay it). */
-export const bundledFixture = resolve(dirname(fileURLToPath(import.meta.url)), "./fixtures/lighthouse-2026.json");
+export const bundledFixture = projectFile("demo", "fixtures", "lighthouse-2026.json");
 
 /** Unix seconds of an ISO time from the fixture. */
 export function fixtureTime(iso: string): number {

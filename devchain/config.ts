@@ -1,4 +1,5 @@
-import { isAddress } from "viem";
+// ox, not viem, for the address check: configuration is read by every command, and viem would add ~450 modules.
+import { validate as isAddress } from "ox/Address";
 import { z } from "zod";
 import { optionalText, port, wholeNumber } from "../core/config-fields.ts";
 

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import {
   createWalletClient,
   custom,
@@ -14,11 +13,10 @@ import { createPublicClient } from "viem";
 import { chainFor } from "../core/chain.ts";
 import type { DeployedToken, Deployment } from "../core/deployment.ts";
 import { erc20Abi } from "../core/tokens.ts";
+import { projectFile } from "../core/project-files.ts";
 import { developmentAccount } from "./accounts.ts";
 import { createSafe } from "./create-safe.ts";
 import { deploySafeContracts } from "./deploy-safe-contracts.ts";
-
-const require = createRequire(import.meta.url);
 
 export type TokenSpec = { symbol: string; name: string; decimals: number };
 
@@ -49,8 +47,7 @@ export type DeployLocalTreasuryParameters = {
 };
 
 function testTokenArtifact(): { abi: Abi; bytecode: Hex } {
-  const path = require.resolve("../artifacts/contracts/TestToken.sol/TestToken.json");
-  return JSON.parse(readFileSync(path, "utf8"));
+  return JSON.parse(readFileSync(projectFile("artifacts", "contracts", "TestToken.sol", "TestToken.json"), "utf8"));
 }
 
 /**

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
 import type { EIP1193Provider } from "viem";
 import { TreasuryError } from "../core/errors.ts";
+import { projectRoot } from "../core/project-files.ts";
 import { openChainJournal, readJournalHeader } from "./journal.ts";
 
 export class LocalChainError extends TreasuryError {
@@ -31,8 +30,6 @@ export type StartLocalNodeParameters = {
    */
   journalFile?: string;
 };
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * Starts a Hardhat (EDR) development chain in this process and serves its

@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { keccak256, toHex, type Hex } from "viem";
+import { projectRoot } from "../core/project-files.ts";
 import { SafeBuildError } from "./errors.ts";
 
 const require = createRequire(import.meta.url);
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 type StandardJsonInput = {
   language: string;

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { RetryableError, TreasuryError } from "../core/errors.ts";
 
 /**
@@ -43,7 +43,11 @@ let nextRequest = 1;
 /** Asks the model's thread (started once per process, never keeping the process alive) to embed texts. */
 function embedOnThread(texts: string[]): Promise<number[][]> {
   if (!sharedThread) {
-    const worker = new Worker(new URL("./local-embedder-thread.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
+    // The thread's module sits beside this one: TypeScript run through tsx (tests), or compiled JavaScript (dist/).
+    const fromSource = import.meta.url.endsWith(".ts");
+    const worker = new Worker(new URL(`./local-embedder-thread.${fromSource ? "ts" : "js"}`, import.meta.url), {
+      execArgv: fromSource ? ["--import", "tsx"] : [],
+    });
     const pending = new Map<number, (answer: ThreadAnswer) => void>();
     worker.on("message", (answer: ThreadAnswer) => {
       pending.get(answer.id)?.(answer);
@@ -109,7 +113,10 @@ export type CreateRemoteEmbedderParameters = {
 
 /** An OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, OpenRouter, Ollama, vLLM). */
 export function createRemoteEmbedder({ baseURL, model, apiKey, timeoutMs = 15_000 }: CreateRemoteEmbedderParameters): Embedder {
-  const client = new OpenAI({ baseURL, apiKey: apiKey ?? "none", maxRetries: 1, timeout: timeoutMs });
+  // The client library loads with the first request, not with every command that might embed.
+  let client: Promise<OpenAI> | undefined;
+  const connect = () =>
+    (client ??= import("openai").then(({ default: OpenAI }) => new OpenAI({ baseURL, apiKey: apiKey ?? "none", maxRetries: 1, timeout: timeoutMs })));
   let dimensions: number | undefined;
   let reachable = false;
   return {
@@ -121,7 +128,7 @@ export function createRemoteEmbedder({ baseURL, model, apiKey, timeoutMs = 15_00
       if (texts.length === 0) return [];
       let response;
       try {
-        response = await client.embeddings.create({ model, input: texts });
+        response = await (await connect()).embeddings.create({ model, input: texts });
       } catch (cause) {
         throw new RetryableError(`The embeddings endpoint at ${baseURL} did not answer.`, { cause, details: String(cause) });
       }

@@ -1,4 +1,3 @@
-import { payeeWarnings, invoiceWarnings } from "../../core/safety/warnings.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { findStoredProposal } from "../../db/proposals.ts";
 import type { ProposalRecord } from "../../db/ledger/types.ts";
@@ -32,6 +31,8 @@ export async function warningsFor(ctx: AssistantContext, records: ProposalRecord
       ctx.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, "live safety checks failed; using the stored history");
     }
   }
+  // Loaded only when asked for (core/safety brings the Safe contracts and simulation with it).
+  const { payeeWarnings, invoiceWarnings } = await import("../../core/safety/warnings.ts");
   for (const record of pending) {
     const stored = findStoredProposal(ctx.db, record.safeTxHash);
     if (!stored) continue;

@@ -3,9 +3,10 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, runTs, type RunningProcess } from "../helpers/processes.ts";
+import { createModuleProbe, packagesOf, typeScriptAtRunTime, type ModuleProbe } from "../helpers/module-probe.ts";
+import { entryPoints, freePort, runNode, type RunningProcess } from "../helpers/processes.ts";
 
-/** `npm start` as a newcomer runs it: a separate process on the embedded defaults. */
+/** `npm start` as a newcomer runs it: a separate process on the embedded defaults, compiled ahead of time (dist/app/main.js). */
 describe("npm start (app/main.ts)", function () {
   this.timeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), "treasury-main-"));
@@ -24,8 +25,8 @@ describe("npm start (app/main.ts)", function () {
     };
   });
 
-  async function start(): Promise<{ service: RunningProcess; url: string }> {
-    const service = runTs("app/main.ts", [], env);
+  async function start(extra: Record<string, string> = {}, probe?: ModuleProbe): Promise<{ service: RunningProcess; url: string }> {
+    const service = runNode(entryPoints.service, [], { ...env, ...extra, ...probe?.env }, { nodeArgs: probe?.nodeArgs });
     const line = await service.waitForLine(/treasury service started/, 90_000);
     return { service, url: JSON.parse(line).url as string };
   }
@@ -52,7 +53,7 @@ describe("npm start (app/main.ts)", function () {
       assert.match(metrics, /# TYPE treasury_http_requests_total counter/);
       assert.match(metrics, /treasury_process_resident_memory_bytes/);
 
-      const status = runTs("bin/treasury.js", ["status", "--json"], env);
+      const status = runNode(entryPoints.cli, ["status", "--json"], env);
       assert.equal(await status.exited, 0, status.stderr());
       const state = JSON.parse(status.stdout());
       assert.equal(state.safeAddress, health.safeAddress);
@@ -65,6 +66,34 @@ describe("npm start (app/main.ts)", function () {
       for (const line of service.stdout().trim().split("\n")) JSON.parse(line); // every log line is JSON
     } finally {
       if (service.child.exitCode === null) await stop(service, "SIGTERM");
+    }
+  });
+
+  it("runs compiled, with no TypeScript loader; loads Hardhat only for the embedded chain, and Bolt, esbuild and the LLM client not at all without them", async () => {
+    const embeddedProbe = createModuleProbe();
+    const embedded = await start({}, embeddedProbe);
+    const remoteProbe = createModuleProbe();
+    let remote: { service: RunningProcess; url: string } | undefined;
+    try {
+      // A second service on the first one's chain, through RPC_URL: it must not start (or load) a chain of its own.
+      const remoteDir = mkdtempSync(join(tmpdir(), "treasury-main-rpc-"));
+      remote = await start(
+        { RPC_URL: `http://127.0.0.1:${chainPort}`, DATABASE_PATH: join(remoteDir, "treasury.db"), CHAIN_JOURNAL_FILE: join(remoteDir, "journal.jsonl") },
+        remoteProbe,
+      );
+      const health = await (await fetch(`${remote.url}/healthz`)).json();
+      assert.equal(health.ok, true);
+    } finally {
+      if (remote) await stop(remote.service, "SIGTERM");
+      await stop(embedded.service, "SIGTERM");
+    }
+    const neverWithoutTheirPart = ["@slack/bolt", "esbuild", "openai", "playwright-core", "tsx"];
+    for (const [name, probed, chain] of [["embedded chain", embeddedProbe.read(), true], ["RPC_URL", remoteProbe.read(), false]] as const) {
+      assert.deepEqual(typeScriptAtRunTime(probed), [], name);
+      assert.ok(probed.modules.includes(entryPoints.service), `${name}: ran ${entryPoints.service}`);
+      const packages = packagesOf(probed.modules);
+      assert.deepEqual(packages.filter((pkg) => neverWithoutTheirPart.includes(pkg)), [], name);
+      assert.equal(packages.includes("hardhat"), chain, `${name}: Hardhat loaded only for the embedded chain`);
     }
   });
 
@@ -86,7 +115,7 @@ describe("npm start (app/main.ts)", function () {
   });
 
   async function refusal(extra: Record<string, string>): Promise<string> {
-    const service = runTs("app/main.ts", [], { ...env, ...extra });
+    const service = runNode(entryPoints.service, [], { ...env, ...extra });
     assert.equal(await service.exited, 1);
     const stderr = service.stderr().trim();
     assert.equal(stderr.split("\n").length, 1, `one line, got:\n${stderr}`);

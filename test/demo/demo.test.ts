@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, runTs, type RunningProcess } from "../helpers/processes.ts";
+import { entryPoints, freePort, runNode, type RunningProcess } from "../helpers/processes.ts";
 import { countProposals, miniFixtureJson } from "./mini-fixture.ts";
 
 /** `npm start` on a fresh machine shows a living treasury: the demo fixture, replayed on the first run only. */
@@ -25,7 +25,7 @@ describe("npm start replays the demo on the first run (demo/demo.ts)", function 
   });
 
   async function start(): Promise<{ service: RunningProcess; url: string }> {
-    const service = runTs("app/main.ts", [], env);
+    const service = runNode(entryPoints.service, [], env);
     const line = await service.waitForLine(/treasury service started/, 120_000);
     return { service, url: JSON.parse(line).url as string };
   }
@@ -34,7 +34,7 @@ describe("npm start replays the demo on the first run (demo/demo.ts)", function 
     assert.equal(await service.exited, 0, service.stderr());
   }
   async function status() {
-    const run = runTs("bin/treasury.js", ["status", "--json"], env);
+    const run = runNode(entryPoints.cli, ["status", "--json"], env);
     assert.equal(await run.exited, 0, run.stderr());
     return JSON.parse(run.stdout()) as { owners: string[]; threshold: number; nonce: number; balances: { symbol: string; formatted: string }[] };
   }
@@ -42,7 +42,7 @@ describe("npm start replays the demo on the first run (demo/demo.ts)", function 
 
   it("replays the demo into an empty database, then serves it; the next start brings the same treasury back without replaying", async () => {
     // A newcomer presses Ctrl-C while the demo is being replayed: the next start begins it again.
-    const interrupted = runTs("app/main.ts", [], env);
+    const interrupted = runNode(entryPoints.service, [], env);
     await interrupted.waitForLine(/first run: replaying the demo treasury/, 120_000);
     interrupted.child.kill("SIGINT");
     await interrupted.exited;

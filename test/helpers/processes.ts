@@ -4,9 +4,9 @@ import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-// Node 22 from the `node` devDependency, with tsx as a loader in the same process (no wrapper
-// process in between that could relay signals late or SIGKILL a busy child).
-const node = resolve(projectRoot, "node_modules/.bin/node");
+// Node 22 from the `node` devDependency, running the entry point itself (no wrapper process in
+// between that could relay signals late or SIGKILL a busy child).
+export const node = resolve(projectRoot, "node_modules/.bin/node");
 
 /** A port that was free a moment ago. */
 export function freePort(): Promise<number> {
@@ -31,13 +31,36 @@ export type RunningProcess = {
   waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
 };
 
-/** Runs a TypeScript entry point of this project (`node --import tsx`), in its own process. */
-export function runTs(script: string, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(node, ["--import", "tsx", script, ...args], {
+/**
+ * The compiled entry points a person runs (`npm start`, the `treasury` command,
+ * `npm run seed`). Tests run them as they ship: JavaScript from dist/, no
+ * TypeScript loader in the process (the mocha set-up builds dist/ first).
+ */
+export const entryPoints = {
+  service: "dist/app/main.js",
+  cli: "bin/treasury.js",
+  seed: "dist/scripts/seed.js",
+} as const;
+
+export type RunNodeOptions = {
+  /** Extra `node` flags before the script, e.g. `["--import", probe]`. */
+  nodeArgs?: string[];
+};
+
+/** Runs a JavaScript entry point of this project (`node <script>`), in its own process, with only `env` (plus PATH and HOME) in its environment. */
+export function runNode(script: string, args: string[], env: Record<string, string>, options: RunNodeOptions = {}): RunningProcess {
+  return watch(spawnProject([...(options.nodeArgs ?? []), script, ...args], env));
+}
+
+function spawnProject(nodeArgs: string[], env: Record<string, string>): ChildProcess {
+  return spawn(node, nodeArgs, {
     cwd: projectRoot,
     env: { PATH: `${resolve(projectRoot, "node_modules/.bin")}:${process.env.PATH}`, HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+function watch(child: ChildProcess): RunningProcess {
   let out = "";
   let err = "";
   const waiters: Array<() => void> = [];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runTs } from "../helpers/processes.ts";
+import { entryPoints, runNode } from "../helpers/processes.ts";
 import { countProposals, miniFixtureJson } from "../demo/mini-fixture.ts";
 
 /** `npm run seed -- --fixture F` as a person runs it: its own process, the configured paths. */
@@ -20,7 +20,7 @@ describe("npm run seed (scripts/seed.ts)", function () {
   const proposalCount = () => countProposals(env.DATABASE_PATH);
 
   it("replays a fixture into the configured database, deployment file and chain journal, with a line per event", async () => {
-    const seed = runTs("scripts/seed.ts", ["--fixture", fixtureFile], env);
+    const seed = runNode(entryPoints.seed, ["--fixture", fixtureFile], env);
     assert.equal(await seed.exited, 0, seed.stderr());
     const out = seed.stdout();
     assert.match(out, /^\[\s*\d+\.\ds\] 2026-01-05 received 40 ETH from Open Tools Grant Fund$/m);
@@ -32,13 +32,13 @@ describe("npm run seed (scripts/seed.ts)", function () {
   });
 
   it("refuses a database that already holds a treasury, with one line, and replaces it with --force", async () => {
-    const refused = runTs("scripts/seed.ts", ["--fixture", fixtureFile], env);
+    const refused = runNode(entryPoints.seed, ["--fixture", fixtureFile], env);
     assert.equal(await refused.exited, 1);
     assert.equal(refused.stderr().trim().split("\n").length, 1, refused.stderr());
     assert.match(refused.stderr(), /already holds a treasury; use --force/);
     assert.equal(proposalCount(), 8);
 
-    const forced = runTs("scripts/seed.ts", ["--fixture", fixtureFile, "--force", "--quiet"], env);
+    const forced = runNode(entryPoints.seed, ["--fixture", fixtureFile, "--force", "--quiet"], env);
     assert.equal(await forced.exited, 0, forced.stderr());
     assert.doesNotMatch(forced.stdout(), /received 40 ETH/);
     assert.match(forced.stdout(), /Done in/);
@@ -50,7 +50,7 @@ describe("npm run seed (scripts/seed.ts)", function () {
     const json = miniFixtureJson() as { timeline: Array<Record<string, unknown>> };
     json.timeline[3] = { ...json.timeline[3], proposer: "zoe" };
     writeFileSync(broken, JSON.stringify(json));
-    const run = runTs("scripts/seed.ts", ["--fixture", broken, "--force"], { ...env, DATABASE_PATH: join(dir, "other.db") });
+    const run = runNode(entryPoints.seed, ["--fixture", broken, "--force"], { ...env, DATABASE_PATH: join(dir, "other.db") });
     assert.equal(await run.exited, 1);
     assert.match(run.stderr().trim(), /^seed: .*timeline\[3\] \(p001\): unknown member "zoe"\.$/);
   });

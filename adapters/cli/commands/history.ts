@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import type { Command } from "commander";
 import type { ReadableDatabase } from "../../../db/handle.ts";
 import { closeDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
 import { listHistory } from "../../../core/history/list.ts";
@@ -30,45 +29,39 @@ export function parseDateOption(text: string | undefined, option: "--since" | "-
   return option === "--until" && dayOnly ? seconds + 86_399 : seconds;
 }
 
+export type HistoryOptions = { since?: string; until?: string; json?: boolean };
+
 /** `treasury history [--since DATE] [--until DATE] [--json]`: payments, deposits, owner changes and rejections from the database. */
-export function registerHistory(program: Command): void {
-  program
-    .command("history")
-    .description("list executed payments, deposits, owner changes and rejections in time order (from the database; no chain needed)")
-    .option("--since <date>", "from this day (YYYY-MM-DD, UTC)")
-    .option("--until <date>", "up to and including this day (YYYY-MM-DD, UTC)")
-    .option("--json", "print JSON")
-    .action((options: { since?: string; until?: string; json?: boolean }) => {
-      let db: ReadableDatabase | undefined;
-      try {
-        const since = parseDateOption(options.since, "--since");
-        const until = parseDateOption(options.until, "--until");
-        db = openDatabaseForReading();
-        const entries = listHistory(db, { since, until });
-        if (options.json) {
-          printJson(entries.map((entry) => ({ ...entry, date: new Date(entry.time * 1000).toISOString() })));
-          return;
-        }
-        if (entries.length === 0) {
-          console.log("Nothing in that period.");
-          return;
-        }
-        printTable([
-          ["Date (UTC)", "What", "Amount", "Counterparty", "Memo", "Tx"],
-          ...entries.map((entry) => [
-            new Date(entry.time * 1000).toISOString().slice(0, 16).replace("T", " "),
-            entry.kind === "payment" ? "paid" : entry.kind === "deposit" ? "received" : entry.kind === "rejection" ? "rejected" : "owners",
-            entry.amount === null ? "" : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
-            entry.counterparty === null || entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? shortAddress(entry.counterparty)),
-            // Owner changes and rejections have no amount: what happened goes where a payment's memo goes.
-            (entry.amount === null ? [entry.description, entry.memo].filter(Boolean).join(": ") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
-            shortHash(entry.txHash),
-          ]),
-        ]);
-      } catch (error) {
-        if (db) closeDatabase(db);
-        fail(error);
-      }
-      if (db) closeDatabase(db);
-    });
+export function historyCommand(options: HistoryOptions): void {
+  let db: ReadableDatabase | undefined;
+  try {
+    const since = parseDateOption(options.since, "--since");
+    const until = parseDateOption(options.until, "--until");
+    db = openDatabaseForReading();
+    const entries = listHistory(db, { since, until });
+    if (options.json) {
+      printJson(entries.map((entry) => ({ ...entry, date: new Date(entry.time * 1000).toISOString() })));
+      return;
+    }
+    if (entries.length === 0) {
+      console.log("Nothing in that period.");
+      return;
+    }
+    printTable([
+      ["Date (UTC)", "What", "Amount", "Counterparty", "Memo", "Tx"],
+      ...entries.map((entry) => [
+        new Date(entry.time * 1000).toISOString().slice(0, 16).replace("T", " "),
+        entry.kind === "payment" ? "paid" : entry.kind === "deposit" ? "received" : entry.kind === "rejection" ? "rejected" : "owners",
+        entry.amount === null ? "" : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
+        entry.counterparty === null || entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? shortAddress(entry.counterparty)),
+        // Owner changes and rejections have no amount: what happened goes where a payment's memo goes.
+        (entry.amount === null ? [entry.description, entry.memo].filter(Boolean).join(": ") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
+        shortHash(entry.txHash),
+      ]),
+    ]);
+  } catch (error) {
+    if (db) closeDatabase(db);
+    fail(error);
+  }
+  if (db) closeDatabase(db);
 }

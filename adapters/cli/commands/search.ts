@@ -1,35 +1,28 @@
-import type { Command } from "commander";
 import { hybridSearch } from "../../../search/search.ts";
 import { printJson, printTable } from "../output.ts";
 import { withAssistant } from "../assistant-session.ts";
 
-/** `treasury search [--json] "<text>"`: payments, deposits, proposals and messages ranked by words and meaning. */
-export function registerSearch(program: Command): void {
-  program
-    .command("search")
-    .description("search the treasury's activity (payments, deposits, proposals, discussion)")
-    .argument("[text...]", "what to look for")
-    .option("--json", "print JSON")
-    .option("--limit <n>", "how many results", "10")
-    .action(async (words: string[], options: { json?: boolean; limit: string }) =>
-      withAssistant(async (ctx) => {
-        const limit = Math.min(50, Math.max(1, Number.parseInt(options.limit, 10) || 10));
-        const result = await hybridSearch(ctx.db, { query: words.join(" "), embedder: ctx.embedder, limit });
-        if (options.json) {
-          printJson({ mode: result.mode, note: result.note, results: result.hits });
-          return;
-        }
-        if (result.hits.length === 0) console.log("Nothing matches.");
-        printTable(
-          result.hits.map((hit, index) => [
-            String(index + 1),
-            new Date(hit.occurredAt * 1000).toISOString().slice(0, 10),
-            hit.kind,
-            hit.title.length > 90 ? `${hit.title.slice(0, 89)}…` : hit.title,
-            hit.txHash ?? hit.permalink ?? "",
-          ]),
-        );
-        if (result.note) console.log(result.note);
-      }),
+export type SearchOptions = { json?: boolean; limit: string };
+
+/** `treasury search [--json] [--limit n] "<text>"`: payments, deposits, proposals and messages ranked by words and meaning. */
+export function searchCommand(words: string[], options: SearchOptions): Promise<void> {
+  return withAssistant(async (ctx) => {
+    const limit = Math.min(50, Math.max(1, Number.parseInt(options.limit, 10) || 10));
+    const result = await hybridSearch(ctx.db, { query: words.join(" "), embedder: ctx.embedder, limit });
+    if (options.json) {
+      printJson({ mode: result.mode, note: result.note, results: result.hits });
+      return;
+    }
+    if (result.hits.length === 0) console.log("Nothing matches.");
+    printTable(
+      result.hits.map((hit, index) => [
+        String(index + 1),
+        new Date(hit.occurredAt * 1000).toISOString().slice(0, 10),
+        hit.kind,
+        hit.title.length > 90 ? `${hit.title.slice(0, 89)}…` : hit.title,
+        hit.txHash ?? hit.permalink ?? "",
+      ]),
     );
+    if (result.note) console.log(result.note);
+  });
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import type { Command } from "commander";
 import { isHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { InvalidInputError } from "../../../core/errors.ts";
@@ -61,30 +60,25 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
+export type SignOptions = { keyFile?: string };
+
 /**
  * `treasury sign <safeTxHash> [--key-file F]`: an owner approves from a
  * terminal. The key is read from a file or typed at a hidden prompt, never
  * taken from a flag; it signs locally and only the signature leaves.
  */
-export function registerSign(program: Command): void {
-  program
-    .command("sign")
-    .description("approve a proposal with an owner key read from a file (or a hidden prompt)")
-    .argument("<safeTxHash>")
-    .option("--key-file <file>", "a file holding the owner's private key")
-    .action(async (safeTxHash: string, options: { keyFile?: string }) =>
-      withTreasury(async (ctx) => {
-        const proposal = await getProposal(ctx, safeTxHash);
-        let key: Hex;
-        if (options.keyFile) key = readKeyFile(options.keyFile);
-        else if (process.stdin.isTTY) key = normaliseKey(await promptHidden("Owner private key (hidden): "), "What you typed");
-        else throw new InvalidInputError("Give --key-file FILE (the key is never taken from a flag or piped in).");
-        const account = privateKeyToAccount(key);
-        console.log(`Signing    ${describeTransfers(proposal)} (nonce ${proposal.nonce})`);
-        console.log(`safeTxHash ${proposal.safeTxHash}`);
-        const signature = await account.signTypedData(safeTxTypedData(ctx, proposal));
-        const result = await submitSignature(ctx, { safeTxHash: proposal.safeTxHash, signature, source: "key_file", signer: account.address });
-        console.log(`Approved by ${result.owner}: ${result.approvals.length} of ${result.threshold}${result.ready ? "; ready to execute (treasury execute " + proposal.safeTxHash + ")" : ""}`);
-      }),
-    );
+export function signCommand(safeTxHash: string, options: SignOptions): Promise<void> {
+  return withTreasury(async (ctx) => {
+    const proposal = await getProposal(ctx, safeTxHash);
+    let key: Hex;
+    if (options.keyFile) key = readKeyFile(options.keyFile);
+    else if (process.stdin.isTTY) key = normaliseKey(await promptHidden("Owner private key (hidden): "), "What you typed");
+    else throw new InvalidInputError("Give --key-file FILE (the key is never taken from a flag or piped in).");
+    const account = privateKeyToAccount(key);
+    console.log(`Signing    ${describeTransfers(proposal)} (nonce ${proposal.nonce})`);
+    console.log(`safeTxHash ${proposal.safeTxHash}`);
+    const signature = await account.signTypedData(safeTxTypedData(ctx, proposal));
+    const result = await submitSignature(ctx, { safeTxHash: proposal.safeTxHash, signature, source: "key_file", signer: account.address });
+    console.log(`Approved by ${result.owner}: ${result.approvals.length} of ${result.threshold}${result.ready ? "; ready to execute (treasury execute " + proposal.safeTxHash + ")" : ""}`);
+  });
 }

@@ -1,33 +1,28 @@
-import type { Command } from "commander";
 import { formatAmountForPeople } from "../../../core/money.ts";
 import { readSafeState } from "../../../core/safe/read-state.ts";
 import { printJson, printTable } from "../output.ts";
 import { withTreasury } from "../session.ts";
 import { knownErc20Tokens } from "../../../core/proposals/tokens.ts";
 
+export type StatusOptions = { json?: boolean };
+
 /** `treasury status [--json]`: the Safe as the chain reports it now. */
-export function registerStatus(program: Command): void {
-  program
-    .command("status")
-    .description("show the Safe's owners, threshold, nonce and balances, read live from the chain")
-    .option("--json", "print JSON")
-    .action(async (options: { json?: boolean }) =>
-      withTreasury(async (ctx) => {
-        const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx));
-        if (options.json) {
-          printJson({
-            ...state,
-            balances: state.balances.map((balance) => ({ ...balance, amount: balance.amount.toString() })),
-          });
-          return;
-        }
-        console.log(`Safe       ${state.safeAddress} on chain ${state.chainId} (block ${state.blockNumber})`);
-        console.log(`Threshold  ${state.threshold} of ${state.owners.length}`);
-        console.log(`Nonce      ${state.nonce}`);
-        console.log("Owners");
-        for (const owner of state.owners) console.log(`  ${owner}`);
-        console.log("Balances");
-        printTable(state.balances.map((balance) => ["  " + balance.symbol, formatAmountForPeople(balance.amount, balance.decimals)]));
-      }),
-    );
+export function statusCommand(options: StatusOptions): Promise<void> {
+  return withTreasury(async (ctx) => {
+    const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx));
+    if (options.json) {
+      printJson({
+        ...state,
+        balances: state.balances.map((balance) => ({ ...balance, amount: balance.amount.toString() })),
+      });
+      return;
+    }
+    console.log(`Safe       ${state.safeAddress} on chain ${state.chainId} (block ${state.blockNumber})`);
+    console.log(`Threshold  ${state.threshold} of ${state.owners.length}`);
+    console.log(`Nonce      ${state.nonce}`);
+    console.log("Owners");
+    for (const owner of state.owners) console.log(`  ${owner}`);
+    console.log("Balances");
+    printTable(state.balances.map((balance) => ["  " + balance.symbol, formatAmountForPeople(balance.amount, balance.decimals)]));
+  });
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
+import { TreasuryError } from "../../../core/errors.ts";
+import { projectFile } from "../../../core/project-files.ts";
 
 export type WalletBundle = {
   /** The minified browser script (an IIFE). */
@@ -10,33 +10,26 @@ export type WalletBundle = {
   version: string;
 };
 
-const entryPoint = join(dirname(fileURLToPath(import.meta.url)), "client", "wallet.ts");
+/** Where the build (`npm run build`, run by `npm install`) writes the wallet script, bundled by esbuild with viem. */
+export const walletBundleFile = projectFile("dist", "assets", "wallet.js");
+
+export class WalletScriptMissingError extends TreasuryError {
+  override name = "WalletScriptMissingError";
+}
+
 let cached: Promise<WalletBundle> | undefined;
 
 /**
- * Bundles the wallet script (viem included) in memory with esbuild. Built once
- * per process and cached, so the service needs no build step; a failed build
- * is not cached, so the next request tries again.
+ * The wallet script the review and link pages load, as built ahead of time.
+ * Read once per process; a missing file is not cached (the next request
+ * looks again) and is reported as a build to run.
  */
 export function walletBundle(): Promise<WalletBundle> {
-  cached ??= build({
-    entryPoints: [entryPoint],
-    bundle: true,
-    write: false,
-    format: "iife",
-    platform: "browser",
-    target: ["es2020"],
-    minify: true,
-    legalComments: "none",
-    logLevel: "silent",
-  })
-    .then((result) => {
-      const code = result.outputFiles[0].text;
-      return { code, version: createHash("sha256").update(code).digest("hex").slice(0, 12) };
-    })
-    .catch((error) => {
+  cached ??= readFile(walletBundleFile, "utf8")
+    .then((code) => ({ code, version: createHash("sha256").update(code).digest("hex").slice(0, 12) }))
+    .catch((cause) => {
       cached = undefined;
-      throw error;
+      throw new WalletScriptMissingError("The wallet page script is not built; run `npm run build`.", { cause, details: walletBundleFile });
     });
   return cached;
 }

@@ -120,13 +120,13 @@ const handle =
  * - `GET /review/:token`, `GET /link/:token` (server-rendered; everything people typed is escaped);
  * - `/api/review/:token[...]` and `/api/link/:token[...]`, bodies checked with zod, errors as
  *   `{ error: shortMessage }` with a 4xx status;
- * - `/assets/wallet.js` (bundled in memory at first use) and `/assets/pages.css`.
+ * - `/assets/wallet.js` (bundled at build time) and `/assets/pages.css`.
  * The server never sees a key: it hands out typed data and messages, and takes back signatures.
  */
 export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParameters): Router {
   const router = express.Router();
   const chainName = ctx.client.chain?.name ?? `Chain ${ctx.chainId}`;
-  // Build the bundle now, in the background, so the first page load does not wait for it.
+  // Read the built script now, so a missing build is logged at start rather than at the first page load.
   walletBundle().catch((error) => ctx.logger.error({ err: shortMessageOf(error) }, "the wallet script does not build"));
 
   const pageHeaders = (response: Response) => {

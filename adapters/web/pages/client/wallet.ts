@@ -3,7 +3,7 @@
  * wallet through EIP-1193 (`window.ethereum`) with viem, and to our server
  * through the JSON API. No key ever reaches the server: only signatures do.
  *
- * Bundled by esbuild at server start (see ../bundle.ts); runs in the browser.
+ * Bundled with viem by esbuild at build time (scripts/build.mjs; served by ../bundle.ts); runs in the browser.
  */
 import { createWalletClient, custom, getAddress, type Address, type EIP1193Provider, type Hex, type WalletClient } from "viem";
 

@@ -3,12 +3,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getAddress, parseUnits } from "viem";
 import { erc20Abi } from "../../../../core/tokens.ts";
-import { runTs } from "../../../helpers/processes.ts";
+import { entryPoints, runNode } from "../../../helpers/processes.ts";
 import { keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 
 const acme = getAddress("0x1111aaaa2222bbbb3333cccc4444dddd5555eeee");
 const blue = getAddress("0x9999aaaa2222bbbb3333cccc4444dddd5555ffff");
+const harbour = getAddress("0x7777aaaa2222bbbb3333cccc4444dddd5555cccc");
 
 /** The `treasury` CLI commands pay, proposals, sign, execute, reject and addressbook, run as a person would. */
 describe("treasury CLI: pay, proposals, sign, execute, reject, addressbook", function () {
@@ -17,7 +18,7 @@ describe("treasury CLI: pay, proposals, sign, execute, reject, addressbook", fun
   let env: Record<string, string>;
 
   async function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const run = runTs("adapters/cli/main.ts", args, env);
+    const run = runNode(entryPoints.cli, args, env);
     const code = await run.exited;
     return { code, out: run.stdout(), err: run.stderr() };
   }
@@ -76,11 +77,14 @@ describe("treasury CLI: pay, proposals, sign, execute, reject, addressbook", fun
 
   it("pays a batch from a CSV, and cancels it with reject while nobody signed", async () => {
     const csv = join(t.chain.dir, "payouts.csv");
-    writeFileSync(csv, `amount,token,payee\n10,USDC,Acme Design Studio\n0.5,DAI,${blue}\n0.01,ETH,${blue.toLowerCase()}\n`);
+    const added = await cli("addressbook", "add", "Harbour & Co, LLC", harbour);
+    assert.equal(added.code, 0, added.err);
+    writeFileSync(csv, `amount,token,payee\n10,USDC,Acme Design Studio\n0.5,DAI,${blue}\n0.01,ETH,${blue.toLowerCase()}\n7.25,USDC,"Harbour & Co, LLC"\n`);
     const paid = await cli("pay", "--csv", csv, "--memo", "March payouts", "--json");
     assert.equal(paid.code, 0, paid.err);
-    const batch = JSON.parse(paid.out) as { safeTxHash: string; transfers: unknown[]; safeTx: { operation: number } };
-    assert.equal(batch.transfers.length, 3);
+    const batch = JSON.parse(paid.out) as { safeTxHash: string; transfers: { to: string; amount: string }[]; safeTx: { operation: number } };
+    assert.equal(batch.transfers.length, 4);
+    assert.deepEqual([batch.transfers[3].to, batch.transfers[3].amount], [harbour, parseUnits("7.25", 6).toString()], "the quoted payee with a comma is one payee");
     assert.equal(batch.safeTx.operation, 1);
     const rejected = await cli("reject", batch.safeTxHash);
     assert.equal(rejected.code, 0, rejected.err);

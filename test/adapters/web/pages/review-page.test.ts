@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { decodeErrorResult, encodeFunctionData, getAddress, parseEther, parseUnits, type Abi, type Address, type Hex, type LocalAccount } from "viem";
 import { loadConfig } from "../../../../app/config.ts";
 import { openTreasury, type OpenTreasuryReturnType } from "../../../../app/open-treasury.ts";
@@ -19,7 +19,8 @@ import { proposePayment, proposeTransaction } from "../../../../core/proposals/p
 import { erc20Abi } from "../../../../core/tokens.ts";
 import { bundledFixture, loadFixture, type Fixture } from "../../../../demo/fixture.ts";
 import { developmentAccount } from "../../../../devchain/accounts.ts";
-import { browserArgs, installTestWallet } from "../../../helpers/browser-wallet.ts";
+import { launchTestBrowser } from "../../../helpers/browser.ts";
+import { installTestWallet } from "../../../helpers/browser-wallet.ts";
 import { startTestChain, type TestChain } from "../../../helpers/chain.ts";
 import { createTestContext } from "../../../helpers/context.ts";
 import { replayedFixture } from "../../../helpers/replayed-fixture.ts";
@@ -120,7 +121,7 @@ describe("the review page on a phone and a desktop, in Chromium (adapters/web/pa
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: browserArgs });
+    browser = (await launchTestBrowser()).browser;
   });
   after(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

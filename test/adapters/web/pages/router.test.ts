@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { getAddress, parseEther, parseUnits, type Address, type LocalAccount } from "viem";
 import { developmentAccount, developmentPrivateKey } from "../../../../devchain/accounts.ts";
 import { addAddressBookEntry } from "../../../../core/people/address-book.ts";
@@ -15,7 +15,8 @@ import { createWalletPagesRouter } from "../../../../adapters/web/pages/router.t
 import { linkUrl, reviewUrl } from "../../../../adapters/web/pages/urls.ts";
 import { createMetrics } from "../../../../adapters/web/metrics.ts";
 import { createWebApp, listenWeb } from "../../../../adapters/web/server.ts";
-import { browserArgs, installTestWallet, type TestWallet } from "../../../helpers/browser-wallet.ts";
+import { launchTestBrowser } from "../../../helpers/browser.ts";
+import { installTestWallet, type TestWallet } from "../../../helpers/browser-wallet.ts";
 import { startTestChain, type TestChain } from "../../../helpers/chain.ts";
 import { createTestContext } from "../../../helpers/context.ts";
 import { connectionOf } from "../../../../db/connection.ts";
@@ -49,7 +50,9 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     const address = server.address();
     baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     ctx.config.PUBLIC_URL = baseUrl;
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: browserArgs });
+    const launched = await launchTestBrowser();
+    browser = launched.browser;
+    console.log(`      (${launched.source} Chromium ${browser.version()}: ${launched.executablePath})`);
 
     upsertMember(ctx, { id: "U-ANA", name: "Ana", role: "owner" });
     connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run("U-ANA", ana.address, 1);
