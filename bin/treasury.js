@@ -17,4 +17,4 @@ if (stale) {
     process.exit(1);
   }
 }
-await import("../dist/adapters/cli/main.js");
+await import("../dist/app/cli.js");

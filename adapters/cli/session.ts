@@ -1,24 +1,16 @@
-import { loadConfig, type Config } from "../../app/config.ts";
+import type { AssistantContext } from "../../assistant/context.ts";
 import type { TreasuryContext } from "../../core/context.ts";
-import { createLogger } from "../../core/logger.ts";
-import { openTreasury } from "../../app/open-treasury.ts";
+import { connections } from "./connections.ts";
 import { fail } from "./output.ts";
 
 /**
- * Runs a CLI command against the running treasury (the chain a service serves,
- * or RPC_URL), then closes what it opened. Any error prints one line, exit 1.
+ * Runs a command against the treasury, then closes what it opened. Any error
+ * prints one line and exits 1.
  */
 export async function withTreasury(run: (ctx: TreasuryContext) => Promise<void>): Promise<void> {
-  let config: Config;
+  let treasury: Awaited<ReturnType<ReturnType<typeof connections>["openTreasury"]>>;
   try {
-    config = loadConfig();
-  } catch (error) {
-    fail(error);
-  }
-  const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr as never);
-  let treasury;
-  try {
-    treasury = await openTreasury({ config, logger });
+    treasury = await connections().openTreasury();
   } catch (error) {
     fail(error);
   }
@@ -29,4 +21,24 @@ export async function withTreasury(run: (ctx: TreasuryContext) => Promise<void>)
     fail(error);
   }
   await treasury.close();
+}
+
+/**
+ * Runs an assistant command from the database alone (no chain needed), then
+ * closes it. Any error prints one line and exits 1.
+ */
+export async function withAssistant(run: (ctx: AssistantContext) => Promise<void>): Promise<void> {
+  let assistant: Awaited<ReturnType<ReturnType<typeof connections>["openAssistant"]>>;
+  try {
+    assistant = await connections().openAssistant();
+  } catch (error) {
+    fail(error);
+  }
+  try {
+    await run(assistant.ctx);
+  } catch (error) {
+    assistant.close();
+    fail(error);
+  }
+  assistant.close();
 }

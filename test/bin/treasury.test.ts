@@ -41,7 +41,10 @@ describe("treasury command (bin/treasury.js): compiled ahead of time, loading on
       "bin/build-state.js",
       "bin/treasury.js",
       "dist/adapters/cli/command-table.js",
+      "dist/adapters/cli/connections.js",
       "dist/adapters/cli/main.js",
+      "dist/app/cli-connections.js",
+      "dist/app/cli.js",
       "dist/core/errors.js",
     ]);
   });

@@ -1,6 +1,6 @@
 import { askTreasury } from "../../../assistant/ask.ts";
 import { printJson } from "../output.ts";
-import { withAssistant } from "../assistant-session.ts";
+import { withAssistant } from "../session.ts";
 
 export type AskOptions = { json?: boolean; llm?: boolean };
 

@@ -1,23 +1,11 @@
-import { existsSync } from "node:fs";
 import type { ReadableDatabase } from "../../../db/handle.ts";
-import { closeDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { connections } from "../connections.ts";
 import { listHistory } from "../../../core/history/list.ts";
-import { loadConfig } from "../../../app/config.ts";
-import { ConfigError, InvalidInputError } from "../../../core/errors.ts";
+import { InvalidInputError } from "../../../core/errors.ts";
 import { formatAmountForPeople } from "../../../core/money.ts";
 import { fail, printJson, printTable } from "../output.ts";
 import { shortAddress, shortHash } from "../../../core/short.ts";
-
-/**
- * Opens the database named by DATABASE_PATH for reading, with no chain: history
- * and export work from what the indexer stored, even when nothing else runs.
- */
-export function openDatabaseForReading(): ReadableDatabase {
-  const config = loadConfig();
-  if (!existsSync(config.DATABASE_PATH))
-    throw new ConfigError(`No database at ${config.DATABASE_PATH} yet: run \`treasury index\` (or \`npm start\`) first, or set DATABASE_PATH.`);
-  return openReadOnlyDatabase({ path: config.DATABASE_PATH });
-}
 
 /** "2026-03-01" (UTC day) or an ISO date-time, as unix seconds; a day given as `until` runs to its end. */
 export function parseDateOption(text: string | undefined, option: "--since" | "--until"): number | undefined {
@@ -32,12 +20,12 @@ export function parseDateOption(text: string | undefined, option: "--since" | "-
 export type HistoryOptions = { since?: string; until?: string; json?: boolean };
 
 /** `treasury history [--since DATE] [--until DATE] [--json]`: payments, deposits, owner changes and rejections from the database. */
-export function historyCommand(options: HistoryOptions): void {
+export async function historyCommand(options: HistoryOptions): Promise<void> {
   let db: ReadableDatabase | undefined;
   try {
     const since = parseDateOption(options.since, "--since");
     const until = parseDateOption(options.until, "--until");
-    db = openDatabaseForReading();
+    db = await connections().openDatabaseForReading();
     const entries = listHistory(db, { since, until });
     if (options.json) {
       printJson(entries.map((entry) => ({ ...entry, date: new Date(entry.time * 1000).toISOString() })));

@@ -1,6 +1,6 @@
 import { hybridSearch } from "../../../search/search.ts";
 import { printJson, printTable } from "../output.ts";
-import { withAssistant } from "../assistant-session.ts";
+import { withAssistant } from "../session.ts";
 
 export type SearchOptions = { json?: boolean; limit: string };
 

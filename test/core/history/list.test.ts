@@ -3,7 +3,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseEther, parseUnits, type Address } from "viem";
-import { openDatabaseForReading, parseDateOption } from "../../../adapters/cli/commands/history.ts";
+import { parseDateOption } from "../../../adapters/cli/commands/history.ts";
+import { cliConnections } from "../../../app/cli-connections.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
 import { csvField, exportHistoryCsv } from "../../../core/history/csv.ts";
 import { listHistory } from "../../../core/history/list.ts";
@@ -151,14 +152,14 @@ describe("history and export (core/history)", function () {
     assert.equal(csv.stdout.trimEnd().split("\n").length, 1 + 5 + 1);
   });
 
-  it("says what is wrong with a date, and that there is no database yet", () => {
+  it("says what is wrong with a date, and that there is no database yet", async () => {
     assert.throws(() => parseDateOption("last tuesday", "--since"), /--since "last tuesday" is not a date; use YYYY-MM-DD/);
     assert.equal(parseDateOption("2027-03-01", "--since"), Date.parse("2027-03-01T00:00:00Z") / 1000);
     assert.equal(parseDateOption("2027-03-01", "--until"), Date.parse("2027-03-01T23:59:59Z") / 1000);
     const saved = process.env.DATABASE_PATH;
     process.env.DATABASE_PATH = join(chain.dir, "missing.db");
     try {
-      assert.throws(() => openDatabaseForReading(), /No database at .*missing\.db yet: run `treasury index`/);
+      await assert.rejects(cliConnections.openDatabaseForReading(), /No database at .*missing\.db yet: run `treasury index`/);
     } finally {
       if (saved === undefined) delete process.env.DATABASE_PATH;
       else process.env.DATABASE_PATH = saved;

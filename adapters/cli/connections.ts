@@ -1,0 +1,30 @@
+import type { AssistantContext } from "../../assistant/context.ts";
+import type { TreasuryContext } from "../../core/context.ts";
+import type { ReadableDatabase } from "../../db/handle.ts";
+
+/**
+ * How the command line reaches the treasury. The program's entry point (the
+ * composition root, which knows the configuration and how the parts are put
+ * together) gives them once, before any command runs; commands only ask.
+ */
+export type CliConnections = {
+  /** The treasury a running service serves (or RPC_URL and SAFE_ADDRESS): chain, Safe and database checked together. */
+  openTreasury(): Promise<{ ctx: TreasuryContext; close(): Promise<void> }>;
+  /** The assistant over the database alone (no chain needed), reading through a connection that cannot write. */
+  openAssistant(): Promise<{ ctx: AssistantContext; close(): void }>;
+  /** The database alone, for reading (history and export need no chain). */
+  openDatabaseForReading(): Promise<ReadableDatabase>;
+};
+
+let given: CliConnections | undefined;
+
+/** Gives the command line its connections (called once by the entry point). */
+export function provideConnections(connections: CliConnections): void {
+  given = connections;
+}
+
+/** The connections the entry point gave; throws if none were given (a wiring mistake, not a user's). */
+export function connections(): CliConnections {
+  if (!given) throw new Error("The command line was started without its connections (see app/cli.ts).");
+  return given;
+}

@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import type { CliConnections } from "../adapters/cli/connections.ts";
+
+/** The configuration in the environment, and a logger that writes warnings to stderr (loaded when a command needs them). */
+async function cliSetup() {
+  const [{ loadConfig }, { createLogger }, { ConfigError }] = await Promise.all([import("./config.ts"), import("../core/logger.ts"), import("../core/errors.ts")]);
+  const config = loadConfig();
+  const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr as never);
+  /** Throws, with what to do, when the database the configuration names does not exist yet. */
+  const requireDatabase = (advice: string) => {
+    if (!existsSync(config.DATABASE_PATH)) throw new ConfigError(`No database at ${config.DATABASE_PATH} yet: ${advice}, or set DATABASE_PATH.`);
+  };
+  return { config, logger, requireDatabase };
+}
+
+/**
+ * The command line's connections, from the configuration in the environment.
+ * Each loads what it needs only when a command asks for it (the configuration,
+ * the chain client, SQLite, the embeddings model), so `treasury --help` loads none of it.
+ */
+export const cliConnections: CliConnections = {
+  async openTreasury() {
+    const [{ config, logger }, { openTreasury }] = await Promise.all([cliSetup(), import("./open-treasury.ts")]);
+    return openTreasury({ config, logger });
+  },
+
+  async openAssistant() {
+    const { config, logger, requireDatabase } = await cliSetup();
+    requireDatabase("run `npm start` or `npm run seed` first");
+    const [{ closeDatabase, openDatabase, openReadOnlyDatabase }, { syncActivity }, { createEmbedderFromConfig }, { vectorModel }] = await Promise.all([
+      import("../db/open.ts"),
+      import("../search/activity.ts"),
+      import("../search/embedder.ts"),
+      import("../db/vectors.ts"),
+    ]);
+    // The search rows are brought up to date first (a write to the derived search tables only);
+    // the assistant itself then reads through a connection that cannot write.
+    const writer = openDatabase({ path: config.DATABASE_PATH });
+    try {
+      syncActivity(writer);
+    } finally {
+      closeDatabase(writer);
+    }
+    const db = openReadOnlyDatabase({ path: config.DATABASE_PATH });
+    const embedder = createEmbedderFromConfig(config);
+    const embedded = vectorModel(db)?.model === embedder.model;
+    return { ctx: { db, config, logger, embedder: embedded ? embedder : undefined }, close: () => closeDatabase(db) };
+  },
+
+  async openDatabaseForReading() {
+    const { config, requireDatabase } = await cliSetup();
+    requireDatabase("run `treasury index` (or `npm start`) first");
+    const { openReadOnlyDatabase } = await import("../db/open.ts");
+    return openReadOnlyDatabase({ path: config.DATABASE_PATH });
+  },
+};
