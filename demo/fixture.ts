@@ -10,6 +10,11 @@ export class FixtureError extends TreasuryError {
   override name = "FixtureError";
 }
 
+/** The replay stopped: a step of the fixture could not be carried out on the chain or by the core. */
+export class ReplayError extends FixtureError {
+  override name = "ReplayError";
+}
+
 const isoTime = z.iso.datetime({ offset: true });
 const id = z.string().trim().min(1);
 const address = z
