@@ -40,9 +40,10 @@ export function defineCommands(program: Command): void {
 
   program
     .command("sign")
-    .description("approve a proposal with an owner key read from a file (or a hidden prompt)")
+    .description("show a proposal as its review page does, then approve it with an owner key read from a file (or a hidden prompt)")
     .argument("<safeTxHash>")
     .option("--key-file <file>", "a file holding the owner's private key")
+    .option("--accept-warnings", "sign even though the proposal has warnings (needed to sign past a warning without a terminal)")
     .action(lazy(async () => (await import("./commands/sign.ts")).signCommand));
 
   program
