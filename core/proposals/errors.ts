@@ -83,3 +83,8 @@ export class SignatureRefusedError extends InvalidInputError {
     this.field = options.field;
   }
 }
+
+/** A proposal number or hash prefix matches more than one proposal; the message lists them. */
+export class AmbiguousProposalError extends InvalidInputError {
+  override name = "AmbiguousProposalError";
+}

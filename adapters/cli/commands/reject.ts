@@ -1,5 +1,5 @@
 import { listSignatures } from "../../../db/proposals.ts";
-import { loadStoredProposal } from "../../../core/proposals/load.ts";
+import { findProposal } from "../../../core/proposals/find.ts";
 import { cancelProposal, proposeRejection } from "../../../core/proposals/reject.ts";
 import { withTreasury } from "../session.ts";
 import { cliMember, printProposal } from "./proposal-output.ts";
@@ -11,9 +11,9 @@ export type RejectOptions = { onchain?: boolean };
  * cancelled; one with approvals gets an on-chain rejection (a zero-value call to
  * the Safe on the same nonce) for owners to sign and execute.
  */
-export function rejectCommand(safeTxHash: string, options: RejectOptions): Promise<void> {
+export function rejectCommand(reference: string, options: RejectOptions): Promise<void> {
   return withTreasury(async (ctx) => {
-    const stored = loadStoredProposal(ctx.db, safeTxHash);
+    const stored = findProposal(ctx.db, reference);
     if (!options.onchain && listSignatures(ctx.db, stored.safeTxHash).length === 0) {
       await cancelProposal(ctx, { safeTxHash: stored.safeTxHash, by: cliMember() });
       console.log(`Cancelled nonce ${stored.nonce} (nobody had approved it; the nonce is free again).`);

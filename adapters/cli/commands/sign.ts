@@ -3,6 +3,7 @@ import { isHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { submitSignature } from "../../../core/proposals/signatures.ts";
+import { findProposal } from "../../../core/proposals/find.ts";
 import { getProposal, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
 import { confirmYes, type PromptStreams } from "../prompt.ts";
 import { withTreasury } from "../session.ts";
@@ -93,7 +94,8 @@ export async function acceptWarnings(
 }
 
 /**
- * `treasury sign <proposal> [--key-file F] [--accept-warnings]`: an owner
+ * `treasury sign <proposal> [--key-file F] [--accept-warnings]` (the proposal
+ * by number, `41` or `#41`, or by its safeTxHash or a unique prefix): an owner
  * approves from a terminal. First it shows what the review page shows (the
  * transfers, warnings, simulation and hashes); with any warning it asks for
  * "yes" (or refuses without a terminal, unless --accept-warnings). The key is
@@ -102,7 +104,7 @@ export async function acceptWarnings(
  */
 export function signCommand(reference: string, options: SignOptions): Promise<void> {
   return withTreasury(async (ctx) => {
-    const proposal = await getProposal(ctx, reference);
+    const proposal = await getProposal(ctx, findProposal(ctx.db, reference).safeTxHash);
     printProposal(ctx, proposal);
     await acceptWarnings(proposal, { acceptWarnings: options.acceptWarnings, terminal: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stderr });
     let key: Hex;
@@ -113,6 +115,6 @@ export function signCommand(reference: string, options: SignOptions): Promise<vo
     console.log(`Signing    ${describeTransfers(proposal)} (nonce ${proposal.nonce}) as ${account.address}`);
     const signature = await account.signTypedData(safeTxTypedData(ctx, proposal));
     const result = await submitSignature(ctx, { safeTxHash: proposal.safeTxHash, signature, source: "key_file", signer: account.address });
-    console.log(`Approved by ${result.owner}: ${result.approvals.length} of ${result.threshold}${result.ready ? `; ready to execute (treasury execute ${proposal.safeTxHash})` : ""}`);
+    console.log(`Approved by ${result.owner}: ${result.approvals.length} of ${result.threshold}${result.ready ? `; ready to execute (treasury execute ${proposal.safeTxHash.slice(0, 10)})` : ""}`);
   });
 }

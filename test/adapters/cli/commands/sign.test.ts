@@ -130,6 +130,40 @@ describe("treasury sign: shows what the review page shows, and stops at warnings
     assert.deepEqual(signaturesOf(proposal.safeTxHash), [ana.address]);
   });
 
+  it("item 10: sign, execute, reject and proposals show take the number (0, #0) or a unique safeTxHash prefix; proposals prints each review link", async () => {
+    const shown = await cli("proposals", "show", `#${proposal.nonce}`);
+    assert.equal(shown.code, 0, shown.err);
+    assert.match(shown.out, new RegExp(`^safeTxHash ${proposal.safeTxHash}$`, "m"));
+    const signed = await cli("sign", String(proposal.nonce), "--key-file", keyFile(2), "--accept-warnings");
+    assert.equal(signed.code, 0, signed.err);
+    assert.match(signed.out, /2 of 2; ready to execute/);
+    const executed = await cli("execute", proposal.safeTxHash.slice(0, 8));
+    assert.equal(executed.code, 0, executed.err);
+    assert.match(executed.out, /^Executed: 0x[0-9a-f]{64}/);
+
+    const next = await cli("pay", "12", "USDC", "to", "Northwind Hosting", "--memo", "Domain renewal", "--json");
+    assert.equal(next.code, 0, next.err);
+    const second = JSON.parse(next.out) as ProposalJson & { reviewToken: string };
+    const listed = await cli("proposals");
+    assert.equal(listed.code, 0, listed.err);
+    const rows = connectionOf(t.ctx.db).prepare("SELECT safe_tx_hash, review_token FROM proposals").all() as { safe_tx_hash: string; review_token: string }[];
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const line = listed.out.split("\n").find((candidate) => candidate.includes(row.safe_tx_hash));
+      assert.ok(line?.trimEnd().endsWith(`http://127.0.0.1:3999/review/${row.review_token}`), `review link on the row of ${row.safe_tx_hash}:\n${listed.out}`);
+    }
+    const cancelled = await cli("reject", `#${second.nonce}`);
+    assert.equal(cancelled.code, 0, cancelled.err);
+    assert.match(cancelled.out, new RegExp(`Cancelled nonce ${second.nonce}`));
+
+    const unknown = await cli("proposals", "show", "0x00c0ffee");
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.err.trim(), "treasury: No proposal's safeTxHash starts with 0x00c0ffee.");
+    const tooShort = await cli("sign", "0x4", "--key-file", keyFile(1));
+    assert.equal(tooShort.code, 1);
+    assert.match(tooShort.err.trim(), /^treasury: "0x4" is too short to pick a proposal; give at least 4 hex digits of its safeTxHash, or its number\.$/);
+  });
+
   it('item 1: on a terminal, sign asks and goes on only after "yes"', async () => {
     const warnings = { warnings: [{ code: "lookalike_address", title: "Looks like a known address", message: "m" }] } as never;
     const answer = async (typed: string | null) => {
