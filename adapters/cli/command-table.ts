@@ -55,9 +55,8 @@ export function defineCommands(program: Command): void {
 
   program
     .command("reject")
-    .description("cancel an unapproved proposal, or propose the Safe's on-chain rejection of an approved one")
+    .description("cancel a proposal nobody approved (its proposer or an owner; no gas), or, as an owner, propose the Safe's on-chain rejection of an approved one")
     .argument("<proposal>", "its number (41 or #41), or its safeTxHash or the start of it (0x4f2a91)")
-    .option("--onchain", "always propose an on-chain rejection, even if nobody approved yet")
     .action(lazy(async () => (await import("./commands/reject.ts")).rejectCommand));
 
   const book = program.command("addressbook").description("the payees the treasury knows by name");

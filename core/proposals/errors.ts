@@ -88,3 +88,8 @@ export class SignatureRefusedError extends InvalidInputError {
 export class AmbiguousProposalError extends InvalidInputError {
   override name = "AmbiguousProposalError";
 }
+
+/** The person asking may not cancel or reject this proposal (neither its proposer nor an owner, or not an owner once signed). */
+export class RejectNotAllowedError extends TreasuryError {
+  override name = "RejectNotAllowedError";
+}
