@@ -93,3 +93,13 @@ export class AmbiguousProposalError extends InvalidInputError {
 export class RejectNotAllowedError extends TreasuryError {
   override name = "RejectNotAllowedError";
 }
+
+/**
+ * The relayer key (RELAYER_PRIVATE_KEY) belongs to a current owner of the Safe.
+ * The relayer only pays gas; an owner's key on the server would let the server
+ * sign, so the service refuses to start with it and stops relaying if an owner
+ * change makes it one.
+ */
+export class RelayerIsOwnerError extends TreasuryError {
+  override name = "RelayerIsOwnerError";
+}
