@@ -71,24 +71,28 @@ export type ProposeSignedRejectionParameters = {
 };
 
 /**
- * Proposes the rejection of a pending proposal on the proof of an owner's
- * signature of the rejection itself. The signature must recover to a current
- * owner over the rejection's safeTxHash; then the rejection is stored with
- * that owner as proposer and their signature as its first approval, together.
- * If the rejection of that nonce already exists, the signature is added to it
- * as an approval. Anything else is refused with a `SignatureRefusedError` or
- * `ProposalStateError`, and nothing is stored.
+ * Rejects a pending proposal on the proof of an owner's signature of the
+ * rejection itself (the web page's Reject), by the one rule (`decideReject`).
+ * The signature must recover to a current owner over the rejection's
+ * safeTxHash. Then, if nobody has signed the proposal, it is cancelled
+ * off-chain (no gas) and the signature is not kept; otherwise the rejection is
+ * stored with that owner as proposer and their signature as its first
+ * approval, together. If the rejection of that nonce already exists, the
+ * signature is added to it as an approval. Anything else is refused with a
+ * `SignatureRefusedError` or `ProposalStateError`, and nothing is stored.
  */
-export async function proposeSignedRejection(ctx: TreasuryContext, params: ProposeSignedRejectionParameters): Promise<ProposalView> {
+export async function proposeSignedRejection(ctx: TreasuryContext, params: ProposeSignedRejectionParameters): Promise<RejectProposalReturnType> {
   const original = rejectableProposal(ctx, params.safeTxHash);
   const { safeTxHash } = hashSafeTx({ chainId: ctx.chainId, safeAddress: ctx.safeAddress }, rejectionSafeTx(ctx, original.nonce));
   const { owner, signature } = await recoverOwnerSignature(ctx, { safeTxHash, signature: params.signature, signer: params.signer });
   const existing = findStoredProposal(ctx.db, safeTxHash);
   if (existing && existing.status === "pending") {
     await submitSignature(ctx, { safeTxHash: existing.safeTxHash, signature, signer: owner, source: "wallet" });
-    return getProposal(ctx, existing.safeTxHash);
+    return { action: "reject_onchain", rejection: await getProposal(ctx, existing.safeTxHash) };
   }
   const proposer = memberNameForAddress(ctx.db, owner) ?? owner;
+  if (decideReject(original, listSignatures(ctx.db, original.safeTxHash).length, { name: proposer, isOwner: true }) === "cancel")
+    return { action: "cancel", proposal: await cancelProposal(ctx, { safeTxHash: original.safeTxHash, by: proposer }) };
   let rejection = await storeRejection(ctx, original, proposer, { owner, signature });
   // Someone else stored the same rejection in the meantime: add this approval to it.
   if (!rejection.approvals.some((approval) => approval.owner === owner)) {
@@ -96,7 +100,7 @@ export async function proposeSignedRejection(ctx: TreasuryContext, params: Propo
     rejection = await getProposal(ctx, rejection.safeTxHash);
   }
   ctx.logger.info({ safeTxHash: rejection.safeTxHash, rejects: original.safeTxHash, owner }, "rejection proposed with its first approval");
-  return rejection;
+  return { action: "reject_onchain", rejection };
 }
 
 export type CancelProposalParameters = { safeTxHash: string; by: string };
