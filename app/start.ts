@@ -6,6 +6,7 @@ import { readDeployment, type Deployment } from "../core/deployment.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { reconcileProposals } from "../core/proposals/reconcile.ts";
+import { assertRelayerIsNotOwner } from "../core/proposals/relayer.ts";
 import { demoWasInterrupted, forgetInterruptedDemo, planDemo, replayDemo } from "../demo/demo.ts";
 import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
 import { syncActivity } from "../search/activity.ts";
@@ -62,6 +63,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     else deployment = readDeployment(config.DEPLOYMENT_FILE);
 
     const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment });
+    // The relayer only pays gas: an owner's key as RELAYER_PRIVATE_KEY is refused before anything serves.
+    await assertRelayerIsNotOwner(ctx);
     const service = await startAdapters(config, logger, ctx, undo);
     return { ...service, stop: once(stopAll, logger) };
   } catch (error) {

@@ -34,29 +34,29 @@ export function defineCommands(program: Command): void {
   proposals
     .command("show")
     .description("show one proposal in full: transfers, approvals, warnings, hashes")
-    .argument("<safeTxHash>")
+    .argument("<proposal>", "its number (41 or #41), or its safeTxHash or the start of it (0x4f2a91)")
     .option("--json", "print JSON")
     .action(lazy(async () => (await import("./commands/proposals.ts")).showProposalCommand));
 
   program
     .command("sign")
-    .description("approve a proposal with an owner key read from a file (or a hidden prompt)")
-    .argument("<safeTxHash>")
+    .description("show a proposal as its review page does, then approve it with an owner key read from a file (or a hidden prompt)")
+    .argument("<proposal>", "its number (41 or #41), or its safeTxHash or the start of it (0x4f2a91)")
     .option("--key-file <file>", "a file holding the owner's private key")
+    .option("--accept-warnings", "sign even though the proposal has warnings (needed to sign past a warning without a terminal)")
     .action(lazy(async () => (await import("./commands/sign.ts")).signCommand));
 
   program
     .command("execute")
     .description("execute a proposal that has enough approvals (the relayer pays gas)")
-    .argument("<safeTxHash>")
+    .argument("<proposal>", "its number (41 or #41), or its safeTxHash or the start of it (0x4f2a91)")
     .option("--print-call", "print the execTransaction call for an owner to send from their own wallet instead")
     .action(lazy(async () => (await import("./commands/execute.ts")).executeCommand));
 
   program
     .command("reject")
-    .description("cancel an unapproved proposal, or propose the Safe's on-chain rejection of an approved one")
-    .argument("<safeTxHash>")
-    .option("--onchain", "always propose an on-chain rejection, even if nobody approved yet")
+    .description("cancel a proposal nobody approved (its proposer or an owner; no gas), or, as an owner, propose the Safe's on-chain rejection of an approved one")
+    .argument("<proposal>", "its number (41 or #41), or its safeTxHash or the start of it (0x4f2a91)")
     .action(lazy(async () => (await import("./commands/reject.ts")).rejectCommand));
 
   const book = program.command("addressbook").description("the payees the treasury knows by name");

@@ -7,8 +7,8 @@ import { answerQuestion } from "./assistant-entry.ts";
 import { actionIds, escapeText } from "./card.ts";
 import { findCard, publishCard, refreshCard } from "./cards.ts";
 import type { PaymentRequest } from "./commands/parse.ts";
-import { cancelProposal, proposeRejection } from "../../core/proposals/reject.ts";
-import { getProposal, listProposals } from "../../core/proposals/view.ts";
+import { rejectProposal } from "../../core/proposals/reject.ts";
+import { listProposals } from "../../core/proposals/view.ts";
 import { proposePayment } from "../../core/proposals/propose.ts";
 import { createLinkRequest } from "../../core/people/wallet-link.ts";
 import { upsertMember } from "../../core/people/members.ts";
@@ -18,7 +18,7 @@ import { addAddressBookEntry } from "../../core/people/address-book.ts";
 import { findAddressBookEntry } from "../../db/people.ts";
 import type { SlackDeps } from "./deps.ts";
 import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
-import { NotAllowedError, assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
+import { assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
 import { checkPayments } from "./pay-check.ts";
 import type { PendingPayment } from "./payee-modal.ts";
@@ -255,8 +255,14 @@ async function runAction(deps: SlackDeps, job: SlackJob, params: ActionJob): Pro
       assertOwner(actor, "reject proposals");
       let rejectionHash = job.result ? (JSON.parse(job.result) as { safeTxHash?: string }).safeTxHash : undefined;
       if (!rejectionHash) {
-        const rejection = await proposeRejection(ctx, { safeTxHash: params.safeTxHash, proposer: proposerOf(actor) });
-        rejectionHash = rejection.safeTxHash;
+        // One rule (core/proposals/reject.ts): nobody signed → cancelled off-chain; someone signed → an on-chain rejection.
+        const result = await rejectProposal(ctx, { safeTxHash: params.safeTxHash, by: { name: proposerOf(actor), isOwner: actor.isOwner } });
+        if (result.action === "cancel") {
+          await refreshCard(deps, ctx, params.safeTxHash);
+          await ephemeral(deps, params.channelId, params.userId, "Cancelled. Nobody had signed it, so no on-chain rejection was needed (no gas); the nonce is free again.");
+          return;
+        }
+        rejectionHash = result.rejection.safeTxHash;
         recordSlackProposal(deps.ctx.db, { jobId: job.id, safeTxHash: rejectionHash, slackUserId: params.userId, channelId: params.channelId });
       }
       const original = findCard(ctx, params.safeTxHash);
@@ -267,10 +273,8 @@ async function runAction(deps: SlackDeps, job: SlackJob, params: ActionJob): Pro
     }
     case actionIds.cancel: {
       const origin = readProposalOrigin(deps.ctx.db, params.safeTxHash);
-      const proposal = await getProposal(ctx, params.safeTxHash, { warnings: false });
-      const isProposer = origin?.slackUserId === params.userId || (actor.member !== undefined && proposal.proposer === actor.member.id);
-      if (!isProposer) throw new NotAllowedError("Only the person who proposed this payment can cancel it. Owners can reject it instead.");
-      await cancelProposal(ctx, { safeTxHash: params.safeTxHash, by: proposerOf(actor) });
+      const proposedIt = origin?.slackUserId === params.userId || undefined;
+      await rejectProposal(ctx, { safeTxHash: params.safeTxHash, by: { name: proposerOf(actor), isOwner: actor.isOwner, proposedIt }, cancelOnly: true });
       await refreshCard(deps, ctx, params.safeTxHash);
       return;
     }

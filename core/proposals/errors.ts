@@ -83,3 +83,23 @@ export class SignatureRefusedError extends InvalidInputError {
     this.field = options.field;
   }
 }
+
+/** A proposal number or hash prefix matches more than one proposal; the message lists them. */
+export class AmbiguousProposalError extends InvalidInputError {
+  override name = "AmbiguousProposalError";
+}
+
+/** The person asking may not cancel or reject this proposal (neither its proposer nor an owner, or not an owner once signed). */
+export class RejectNotAllowedError extends TreasuryError {
+  override name = "RejectNotAllowedError";
+}
+
+/**
+ * The relayer key (RELAYER_PRIVATE_KEY) belongs to a current owner of the Safe.
+ * The relayer only pays gas; an owner's key on the server would let the server
+ * sign, so the service refuses to start with it and stops relaying if an owner
+ * change makes it one.
+ */
+export class RelayerIsOwnerError extends TreasuryError {
+  override name = "RelayerIsOwnerError";
+}

@@ -10,22 +10,22 @@ import {
   type Hex,
   type TransactionReceipt,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { chainFor } from "../chain.ts";
 import type { TreasuryContext } from "../context.ts";
 import { safeAbi } from "../safe/artifacts.ts";
-import { readSafeOwnership } from "../safe/owners.ts";
+import { readSafeOwnership, type SafeOwnership } from "../safe/owners.ts";
 import { encodeSafeSignatures } from "../safe/safe-tx.ts";
 import { InvalidInputError } from "../errors.ts";
 import { ExecutionFailedError, ProposalStateError, RelayerNotConfiguredError, ThresholdNotMetError } from "./errors.ts";
 import { settleNonce } from "./settle.ts";
 import { listSignatures, type StoredProposal } from "../../db/proposals.ts";
 import { loadStoredProposal } from "./load.ts";
+import { assertRelayerIsNotOwner, inRelayerQueue, relayerAccount } from "./relayer.ts";
 
 export type ExecutionCall = { to: Address; data: Hex; value: 0n };
 
-/** Checks the proposal can execute now and returns it with the signatures in Safe order. */
-async function prepareExecution(ctx: TreasuryContext, safeTxHash: string): Promise<{ proposal: StoredProposal; signatures: Hex }> {
+/** Checks the proposal can execute now and returns it with the signatures in Safe order and the Safe's owners now. */
+async function prepareExecution(ctx: TreasuryContext, safeTxHash: string): Promise<{ proposal: StoredProposal; signatures: Hex; ownership: SafeOwnership }> {
   const proposal = loadStoredProposal(ctx.db, safeTxHash);
   if (proposal.status !== "pending") throw new ProposalStateError(`This proposal is ${proposal.status}; it cannot be executed.`);
   const ownership = await readSafeOwnership(ctx);
@@ -36,7 +36,7 @@ async function prepareExecution(ctx: TreasuryContext, safeTxHash: string): Promi
   const approvals = listSignatures(ctx.db, proposal.safeTxHash).filter((signature) => ownership.owners.includes(signature.owner));
   if (approvals.length < ownership.threshold)
     throw new ThresholdNotMetError(`This proposal has ${approvals.length} of the ${ownership.threshold} approvals it needs.`);
-  return { proposal, signatures: encodeSafeSignatures(approvals) };
+  return { proposal, signatures: encodeSafeSignatures(approvals), ownership };
 }
 
 function execTransactionData(proposal: StoredProposal, signatures: Hex): Hex {
@@ -63,26 +63,37 @@ export type ExecuteProposalReturnType = { txHash: Hex; status: "executed" | "fai
 /**
  * Executes a ready proposal with the relayer key (which pays gas and is not an
  * owner). Returns after the transaction is mined and the proposal's status is
- * updated from the Safe's ExecutionSuccess / ExecutionFailure event. Throws
- * `RelayerNotConfiguredError` when RELAYER_PRIVATE_KEY is not set.
+ * updated from the Safe's ExecutionSuccess / ExecutionFailure event.
+ * Executions through one relayer run one at a time, in the order asked (one
+ * queue per relayer), so they never collide on its account nonce. Throws
+ * `RelayerNotConfiguredError` when RELAYER_PRIVATE_KEY is not set, and
+ * `RelayerIsOwnerError` (logged as an error) when the relayer has become an
+ * owner of the Safe: then nothing is sent.
  */
 export async function executeProposal(ctx: TreasuryContext, { safeTxHash }: { safeTxHash: string }): Promise<ExecuteProposalReturnType> {
-  const key = ctx.config.RELAYER_PRIVATE_KEY;
-  if (!key)
+  const account = relayerAccount(ctx);
+  if (!account)
     throw new RelayerNotConfiguredError("No relayer is configured (RELAYER_PRIVATE_KEY); an owner must execute from their own wallet.");
-  const { proposal, signatures } = await prepareExecution(ctx, safeTxHash);
-  const account = privateKeyToAccount(key as Hex);
-  const wallet = createWalletClient({ account, chain: chainFor(ctx.chainId, ctx.rpcUrl), transport: http(ctx.rpcUrl) });
-  let txHash: Hex;
-  try {
-    txHash = await wallet.sendTransaction({ to: ctx.safeAddress, data: execTransactionData(proposal, signatures), value: 0n });
-  } catch (error) {
-    throw new ExecutionFailedError(
-      `The Safe would not execute this proposal: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
-      { cause: error },
-    );
-  }
-  return recordExecution(ctx, { safeTxHash: proposal.safeTxHash, txHash });
+  return inRelayerQueue(account.address, async () => {
+    const { proposal, signatures, ownership } = await prepareExecution(ctx, safeTxHash);
+    try {
+      await assertRelayerIsNotOwner(ctx, ownership);
+    } catch (error) {
+      ctx.logger.error({ relayer: account.address, safeTxHash: proposal.safeTxHash }, "relaying stopped: the relayer is now an owner of the Safe; set another RELAYER_PRIVATE_KEY");
+      throw error;
+    }
+    const wallet = createWalletClient({ account, chain: chainFor(ctx.chainId, ctx.rpcUrl), transport: http(ctx.rpcUrl) });
+    let txHash: Hex;
+    try {
+      txHash = await wallet.sendTransaction({ to: ctx.safeAddress, data: execTransactionData(proposal, signatures), value: 0n });
+    } catch (error) {
+      throw new ExecutionFailedError(
+        `The Safe would not execute this proposal: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+        { cause: error },
+      );
+    }
+    return recordExecution(ctx, { safeTxHash: proposal.safeTxHash, txHash });
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Address, Hex } from "viem";
 import type { TreasuryContext } from "../context.ts";
 import { memberNameForAddress } from "../../db/people.ts";
 import { buildSafeTx, hashSafeTx, type SafeTx, type SafeTxTypedData } from "../safe/safe-tx.ts";
-import { ProposalStateError } from "./errors.ts";
+import { ProposalStateError, RejectNotAllowedError } from "./errors.ts";
 import { storeProposal } from "./propose.ts";
 import { recoverOwnerSignature, submitSignature } from "./signatures.ts";
 import { findStoredProposal, listSignatures, setProposalStatus, type StoredProposal } from "../../db/proposals.ts";
@@ -71,24 +71,28 @@ export type ProposeSignedRejectionParameters = {
 };
 
 /**
- * Proposes the rejection of a pending proposal on the proof of an owner's
- * signature of the rejection itself. The signature must recover to a current
- * owner over the rejection's safeTxHash; then the rejection is stored with
- * that owner as proposer and their signature as its first approval, together.
- * If the rejection of that nonce already exists, the signature is added to it
- * as an approval. Anything else is refused with a `SignatureRefusedError` or
- * `ProposalStateError`, and nothing is stored.
+ * Rejects a pending proposal on the proof of an owner's signature of the
+ * rejection itself (the web page's Reject), by the one rule (`decideReject`).
+ * The signature must recover to a current owner over the rejection's
+ * safeTxHash. Then, if nobody has signed the proposal, it is cancelled
+ * off-chain (no gas) and the signature is not kept; otherwise the rejection is
+ * stored with that owner as proposer and their signature as its first
+ * approval, together. If the rejection of that nonce already exists, the
+ * signature is added to it as an approval. Anything else is refused with a
+ * `SignatureRefusedError` or `ProposalStateError`, and nothing is stored.
  */
-export async function proposeSignedRejection(ctx: TreasuryContext, params: ProposeSignedRejectionParameters): Promise<ProposalView> {
+export async function proposeSignedRejection(ctx: TreasuryContext, params: ProposeSignedRejectionParameters): Promise<RejectProposalReturnType> {
   const original = rejectableProposal(ctx, params.safeTxHash);
   const { safeTxHash } = hashSafeTx({ chainId: ctx.chainId, safeAddress: ctx.safeAddress }, rejectionSafeTx(ctx, original.nonce));
   const { owner, signature } = await recoverOwnerSignature(ctx, { safeTxHash, signature: params.signature, signer: params.signer });
   const existing = findStoredProposal(ctx.db, safeTxHash);
   if (existing && existing.status === "pending") {
     await submitSignature(ctx, { safeTxHash: existing.safeTxHash, signature, signer: owner, source: "wallet" });
-    return getProposal(ctx, existing.safeTxHash);
+    return { action: "reject_onchain", rejection: await getProposal(ctx, existing.safeTxHash) };
   }
   const proposer = memberNameForAddress(ctx.db, owner) ?? owner;
+  if (decideReject(original, listSignatures(ctx.db, original.safeTxHash).length, { name: proposer, isOwner: true }) === "cancel")
+    return { action: "cancel", proposal: await cancelProposal(ctx, { safeTxHash: original.safeTxHash, by: proposer }) };
   let rejection = await storeRejection(ctx, original, proposer, { owner, signature });
   // Someone else stored the same rejection in the meantime: add this approval to it.
   if (!rejection.approvals.some((approval) => approval.owner === owner)) {
@@ -96,7 +100,7 @@ export async function proposeSignedRejection(ctx: TreasuryContext, params: Propo
     rejection = await getProposal(ctx, rejection.safeTxHash);
   }
   ctx.logger.info({ safeTxHash: rejection.safeTxHash, rejects: original.safeTxHash, owner }, "rejection proposed with its first approval");
-  return rejection;
+  return { action: "reject_onchain", rejection };
 }
 
 export type CancelProposalParameters = { safeTxHash: string; by: string };
@@ -117,4 +121,73 @@ export async function cancelProposal(ctx: TreasuryContext, { safeTxHash, by }: C
   setProposalStatus(ctx.db, proposal.safeTxHash, "cancelled", { at: ctx.now() });
   ctx.logger.info({ safeTxHash: proposal.safeTxHash, by }, "proposal cancelled");
   return getProposal(ctx, proposal.safeTxHash);
+}
+
+/** Who asks to reject or cancel a proposal, as the adapter established it. */
+export type Rejecter = {
+  /** The name stored as proposer and in the log: a member id, `slack:U…`, the CLI user. */
+  name: string;
+  /** A current owner of the Safe, proven by the adapter (a linked owner wallet, checked on the chain now). */
+  isOwner: boolean;
+  /** The adapter knows this person proposed it (Slack: the user who sent the payment); else the stored proposer is compared with `name`. */
+  proposedIt?: boolean;
+};
+
+/** What rejecting a pending proposal comes to. */
+export type RejectAction = "cancel" | "reject_onchain";
+
+/**
+ * The one rule for reject and cancel, everywhere (CLI, Slack, web):
+ * - nobody has signed: the proposer or an owner cancels it off-chain (no gas;
+ *   the nonce is free again);
+ * - someone has signed (the SafeTx stays executable): only an owner may
+ *   propose the Safe's on-chain rejection, on the same nonce.
+ * Anyone else gets a `RejectNotAllowedError`; a proposal that is not pending,
+ * or a signed rejection, a `ProposalStateError`.
+ */
+export function decideReject(proposal: Pick<StoredProposal, "status" | "kind" | "proposer">, signatureCount: number, by: Rejecter): RejectAction {
+  if (proposal.status !== "pending") throw new ProposalStateError(`This proposal is ${proposal.status}; there is nothing to reject or cancel.`);
+  const isProposer = by.proposedIt ?? proposal.proposer === by.name;
+  if (signatureCount === 0) {
+    if (by.isOwner || isProposer) return "cancel";
+    throw new RejectNotAllowedError(`Only the person who proposed it (${proposal.proposer}) or an owner of the Safe can cancel this proposal.`);
+  }
+  if (proposal.kind === "rejection")
+    throw new ProposalStateError("This rejection already has an approval; to drop it, let the original execute, or sign and execute the rejection.");
+  if (!by.isOwner)
+    throw new RejectNotAllowedError(
+      `This proposal has ${signatureCount} approval${signatureCount === 1 ? "" : "s"}, so it stays executable; only an owner of the Safe can propose its on-chain rejection.`,
+    );
+  return "reject_onchain";
+}
+
+export type RejectProposalParameters = {
+  safeTxHash: string;
+  by: Rejecter;
+  /** The person asked to cancel (a Cancel button): if the rule says on-chain rejection, refuse instead of proposing one. */
+  cancelOnly?: boolean;
+};
+
+export type RejectProposalReturnType =
+  /** Nobody had signed: cancelled off-chain. */
+  | { action: "cancel"; proposal: ProposalView }
+  /** Someone had signed: the on-chain rejection (new, or the one already pending), for owners to sign and execute. */
+  | { action: "reject_onchain"; rejection: ProposalView };
+
+/**
+ * Rejects a pending proposal by the one rule (`decideReject`): cancels it
+ * off-chain while nobody has signed, else proposes the Safe's on-chain
+ * rejection. Adapters call this, never `cancelProposal` or `proposeRejection`
+ * directly. Refused, nothing changes.
+ */
+export async function rejectProposal(ctx: TreasuryContext, { safeTxHash, by, cancelOnly }: RejectProposalParameters): Promise<RejectProposalReturnType> {
+  const proposal = loadStoredProposal(ctx.db, safeTxHash);
+  const signatures = listSignatures(ctx.db, proposal.safeTxHash).length;
+  const action = decideReject(proposal, signatures, by);
+  if (action === "reject_onchain" && cancelOnly)
+    throw new ProposalStateError(
+      `This proposal already has ${signatures} approval${signatures === 1 ? "" : "s"}, so it stays executable and cannot be cancelled; reject it on-chain instead.`,
+    );
+  if (action === "cancel") return { action, proposal: await cancelProposal(ctx, { safeTxHash: proposal.safeTxHash, by: by.name }) };
+  return { action, rejection: await proposeRejection(ctx, { safeTxHash: proposal.safeTxHash, proposer: by.name }) };
 }

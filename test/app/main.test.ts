@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createModuleProbe, packagesOf, typeScriptAtRunTime, type ModuleProbe } from "../helpers/module-probe.ts";
 import { entryPoints, freePort, runNode, type RunningProcess } from "../helpers/processes.ts";
+import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
 
 /** `npm start` as a newcomer runs it: a separate process on the embedded defaults, compiled ahead of time (dist/app/main.js). */
 describe("npm start (app/main.ts)", function () {
@@ -126,6 +127,13 @@ describe("npm start (app/main.ts)", function () {
   it("refuses bad configuration with one clear line and exit code 1", async () => {
     assert.match(await refusal({ RPC_URL: "localhost-8545" }), /RPC_URL .* is not a URL/);
     assert.match(await refusal({ SAFE_ADDRESS: "0xnot-an-address" }), /SAFE_ADDRESS .* is not an address/);
+  });
+
+  it("item 7: refuses to start, in one line and exit code 1, when the relayer key (RELAYER_PRIVATE_KEY) is a current owner's", async () => {
+    // The embedded demo Safe's owners are development accounts 1 to 3.
+    const owner = developmentAccount(1);
+    const refused = await refusal({ RELAYER_PRIVATE_KEY: developmentPrivateKey(1) });
+    assert.match(refused, new RegExp(`^treasury: The relayer ${owner.address} \\(RELAYER_PRIVATE_KEY\\) is an owner of the Safe 0x[0-9a-fA-F]{40}; use a key that only pays gas`));
   });
 
   it("refuses a port in use with one clear line and exit code 1", async () => {

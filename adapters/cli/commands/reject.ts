@@ -1,26 +1,39 @@
-import { listSignatures } from "../../../db/proposals.ts";
-import { loadStoredProposal } from "../../../core/proposals/load.ts";
-import { cancelProposal, proposeRejection } from "../../../core/proposals/reject.ts";
+import type { TreasuryContext } from "../../../core/context.ts";
+import { findProposal } from "../../../core/proposals/find.ts";
+import { rejectProposal, type Rejecter } from "../../../core/proposals/reject.ts";
+import { readSafeOwnership } from "../../../core/safe/owners.ts";
+import { addressesOfMember, findMember } from "../../../db/people.ts";
 import { withTreasury } from "../session.ts";
 import { cliMember, printProposal } from "./proposal-output.ts";
 
-export type RejectOptions = { onchain?: boolean };
+/**
+ * The person at the terminal: the member TREASURY_MEMBER (or the OS user)
+ * names, an owner when one of the wallets they linked owns the Safe now.
+ */
+async function cliRejecter(ctx: TreasuryContext): Promise<Rejecter> {
+  const name = cliMember();
+  const member = findMember(ctx.db, name);
+  const addresses = member ? addressesOfMember(ctx.db, member.id) : [];
+  if (addresses.length === 0) return { name, isOwner: false };
+  const { owners } = await readSafeOwnership(ctx);
+  return { name, isOwner: addresses.some((address) => owners.includes(address)) };
+}
 
 /**
- * `treasury reject <safeTxHash> [--onchain]`: a proposal nobody approved is
- * cancelled; one with approvals gets an on-chain rejection (a zero-value call to
- * the Safe on the same nonce) for owners to sign and execute.
+ * `treasury reject <proposal>`, by the one rule for everyone: a proposal nobody
+ * signed is cancelled off-chain (by its proposer or an owner; no gas); one with
+ * approvals gets the Safe's on-chain rejection (a zero-value call to the Safe on
+ * the same nonce), proposed by an owner, for owners to sign and execute.
  */
-export function rejectCommand(safeTxHash: string, options: RejectOptions): Promise<void> {
+export function rejectCommand(reference: string): Promise<void> {
   return withTreasury(async (ctx) => {
-    const stored = loadStoredProposal(ctx.db, safeTxHash);
-    if (!options.onchain && listSignatures(ctx.db, stored.safeTxHash).length === 0) {
-      await cancelProposal(ctx, { safeTxHash: stored.safeTxHash, by: cliMember() });
-      console.log(`Cancelled nonce ${stored.nonce} (nobody had approved it; the nonce is free again).`);
+    const stored = findProposal(ctx.db, reference);
+    const result = await rejectProposal(ctx, { safeTxHash: stored.safeTxHash, by: await cliRejecter(ctx) });
+    if (result.action === "cancel") {
+      console.log(`Cancelled nonce ${stored.nonce} (nobody had approved it, so no on-chain rejection is needed; the nonce is free again).`);
       return;
     }
-    const rejection = await proposeRejection(ctx, { safeTxHash: stored.safeTxHash, proposer: cliMember() });
     console.log("Proposed an on-chain rejection; owners sign and execute it like any proposal:");
-    printProposal(ctx, rejection);
+    printProposal(ctx, result.rejection);
   });
 }

@@ -3,9 +3,11 @@ import { isHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { submitSignature } from "../../../core/proposals/signatures.ts";
-import { getProposal, safeTxTypedData } from "../../../core/proposals/view.ts";
+import { findProposal } from "../../../core/proposals/find.ts";
+import { getProposal, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
+import { confirmYes, type PromptStreams } from "../prompt.ts";
 import { withTreasury } from "../session.ts";
-import { describeTransfers } from "./proposal-output.ts";
+import { describeTransfers, printProposal } from "./proposal-output.ts";
 
 /** Reads a private key from a file (0x-prefixed or bare 64 hex digits, surrounding whitespace ignored). */
 export function readKeyFile(path: string): Hex {
@@ -60,25 +62,59 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
-export type SignOptions = { keyFile?: string };
+export type SignOptions = { keyFile?: string; acceptWarnings?: boolean };
+
+/** Signing stopped because the proposal has warnings nobody accepted; nothing was signed. */
+export class WarningsNotAcceptedError extends InvalidInputError {
+  override name = "WarningsNotAcceptedError";
+}
 
 /**
- * `treasury sign <safeTxHash> [--key-file F]`: an owner approves from a
- * terminal. The key is read from a file or typed at a hidden prompt, never
- * taken from a flag; it signs locally and only the signature leaves.
+ * Goes on only if the warnings are accepted: by `--accept-warnings`, or by
+ * typing "yes" on a terminal. Without a terminal and without the flag it
+ * refuses, so a script never signs past a warning by accident.
  */
-export function signCommand(safeTxHash: string, options: SignOptions): Promise<void> {
+export async function acceptWarnings(
+  proposal: Pick<ProposalView, "warnings">,
+  options: { acceptWarnings?: boolean; terminal: boolean } & PromptStreams,
+): Promise<void> {
+  const count = proposal.warnings.length;
+  if (count === 0) return;
+  const titles = proposal.warnings.map((warning) => warning.title).join("; ");
+  if (options.acceptWarnings) {
+    options.output.write(`Signing despite ${count} warning${count === 1 ? "" : "s"} (--accept-warnings): ${titles}.\n`);
+    return;
+  }
+  if (!options.terminal)
+    throw new WarningsNotAcceptedError(
+      `Not signed: this proposal has ${count} warning${count === 1 ? "" : "s"} (${titles}); read them above, then sign on a terminal or run again with --accept-warnings.`,
+    );
+  const yes = await confirmYes(`This proposal has ${count} warning${count === 1 ? "" : "s"} (above). Type "yes" to sign anyway: `, options);
+  if (!yes) throw new WarningsNotAcceptedError("Not signed: the warnings were not accepted.");
+}
+
+/**
+ * `treasury sign <proposal> [--key-file F] [--accept-warnings]` (the proposal
+ * by number, `41` or `#41`, or by its safeTxHash or a unique prefix): an owner
+ * approves from a terminal. First it shows what the review page shows (the
+ * transfers, warnings, simulation and hashes); with any warning it asks for
+ * "yes" (or refuses without a terminal, unless --accept-warnings). The key is
+ * read from a file or typed at a hidden prompt, never taken from a flag; it
+ * signs locally and only the signature leaves.
+ */
+export function signCommand(reference: string, options: SignOptions): Promise<void> {
   return withTreasury(async (ctx) => {
-    const proposal = await getProposal(ctx, safeTxHash);
+    const proposal = await getProposal(ctx, findProposal(ctx.db, reference).safeTxHash);
+    printProposal(ctx, proposal);
+    await acceptWarnings(proposal, { acceptWarnings: options.acceptWarnings, terminal: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stderr });
     let key: Hex;
     if (options.keyFile) key = readKeyFile(options.keyFile);
     else if (process.stdin.isTTY) key = normaliseKey(await promptHidden("Owner private key (hidden): "), "What you typed");
     else throw new InvalidInputError("Give --key-file FILE (the key is never taken from a flag or piped in).");
     const account = privateKeyToAccount(key);
-    console.log(`Signing    ${describeTransfers(proposal)} (nonce ${proposal.nonce})`);
-    console.log(`safeTxHash ${proposal.safeTxHash}`);
+    console.log(`Signing    ${describeTransfers(proposal)} (nonce ${proposal.nonce}) as ${account.address}`);
     const signature = await account.signTypedData(safeTxTypedData(ctx, proposal));
     const result = await submitSignature(ctx, { safeTxHash: proposal.safeTxHash, signature, source: "key_file", signer: account.address });
-    console.log(`Approved by ${result.owner}: ${result.approvals.length} of ${result.threshold}${result.ready ? "; ready to execute (treasury execute " + proposal.safeTxHash + ")" : ""}`);
+    console.log(`Approved by ${result.owner}: ${result.approvals.length} of ${result.threshold}${result.ready ? `; ready to execute (treasury execute ${proposal.safeTxHash.slice(0, 10)})` : ""}`);
   });
 }

@@ -1,5 +1,6 @@
 import { formatAmountForPeople } from "../../../core/money.ts";
 import type { ProposalView } from "../../../core/proposals/view.ts";
+import { compareAddresses, countDifferingDigits } from "../../../core/safety/address-diff.ts";
 import type { ProposalWarning } from "../../../core/safety/warnings.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { renderPage } from "./layout.ts";
@@ -65,23 +66,13 @@ function simulationOf(proposal: ProposalView): SafeHtml {
  * case: the case of a checksummed address is not a digit) in `<mark>`.
  */
 export function markDifferences(address: string, other: string): SafeHtml {
-  const differs = (index: number) => address[index].toLowerCase() !== (other[index] ?? "").toLowerCase();
-  const parts: SafeHtml[] = [];
-  for (let start = 0; start < address.length; ) {
-    const different = differs(start);
-    let end = start + 1;
-    while (end < address.length && differs(end) === different) end++;
-    const run = address.slice(start, end);
-    parts.push(different ? html`<mark>${run}</mark>` : html`${run}`);
-    start = end;
-  }
-  return html`${parts}`;
+  return html`${compareAddresses(address, other).map((run) => (run.differs ? html`<mark>${run.text}</mark>` : html`${run.text}`))}`;
 }
 
 function lookalikeComparison(warning: ProposalWarning, payeeLabel: string | null): SafeHtml {
   const pair = warning.lookalike!;
   const known = pair.knownLabel ? `${pair.knownLabel}'s address` : "the known address";
-  const differing = [...pair.payee].filter((character, index) => character.toLowerCase() !== pair.known[index].toLowerCase()).length;
+  const differing = countDifferingDigits(pair.payee, pair.known);
   return html`<p class="warning-text">${payeeLabel ? `The payee "${payeeLabel}"` : "This payee"} has the same first and last digits as ${known}, but it is a different address: possible address poisoning. Compare them digit by digit:</p>
 <div class="lookalike">
 <div class="lookalike-row"><span class="lookalike-label">This payment goes to</span><span class="mono lookalike-address" data-role="payee">${markDifferences(pair.payee, pair.known)}</span></div>

@@ -290,8 +290,16 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
     const proposal = await proposalForToken(String(request.params.token), { warnings: false });
     if (body.chainId !== ctx.chainId)
       throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainName}). Nothing was stored.`);
-    const rejection = await proposeSignedRejection(ctx, { safeTxHash: proposal.safeTxHash, signature: body.signature, signer: body.address });
+    const result = await proposeSignedRejection(ctx, { safeTxHash: proposal.safeTxHash, signature: body.signature, signer: body.address });
+    if (result.action === "cancel")
+      return sendJson(response, 200, {
+        action: "cancel",
+        status: result.proposal.status,
+        message: "Nobody had signed this proposal, so it was cancelled off-chain: no on-chain rejection, no gas, and the nonce is free again.",
+      });
+    const rejection = result.rejection;
     sendJson(response, 200, {
+      action: "reject_onchain",
       safeTxHash: rejection.safeTxHash,
       reviewUrl: reviewUrl(ctx, rejection),
       proposer: rejection.proposer,

@@ -228,11 +228,29 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
       assert.equal(countRows("proposals"), proposalsBefore, "no rejection was proposed");
     });
 
-    it("lets only the proposer cancel", async () => {
-      assert.equal((await h.slack.interaction(blockAction("proposal_cancel", second.safeTxHash, users.ben, secondTs))).status, 200);
+    it("item 6: someone who neither proposed it nor owns the Safe cannot cancel it", async () => {
+      assert.equal((await h.slack.interaction(blockAction("proposal_cancel", second.safeTxHash, users.stranger, secondTs))).status, 200);
       await h.adapter.idle();
-      assert.match(ephemeralsTo(users.ben).at(-1)?.args.text, /Only the person who proposed this payment can cancel it/);
+      assert.match(ephemeralsTo(users.stranger).at(-1)?.args.text, /Only the person who proposed it \(dana\) or an owner of the Safe can cancel this proposal\./);
       assert.equal((await getProposal(h.ctx, second.safeTxHash, { warnings: false })).status, "pending");
+    });
+
+    it("item 6: an owner's Reject on a proposal nobody signed cancels it off-chain: no on-chain rejection, no gas", async () => {
+      const response = await h.slack.command(commandFields("pay 3 USDC to Acme Design Studio for item six check", users.dana));
+      assert.equal(response.status, 200);
+      await h.adapter.idle();
+      const row = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE memo = 'item six check'").get() as { safe_tx_hash: string };
+      const ts = cardOf(row.safe_tx_hash)!.message_ts;
+      const rejectionsBefore = (connectionOf(h.ctx.db).prepare("SELECT COUNT(*) AS n FROM proposals WHERE kind = 'rejection'").get() as { n: number }).n;
+      const blockBefore = await h.chain.client.getBlockNumber();
+      assert.equal((await h.slack.interaction(blockAction("proposal_reject", row.safe_tx_hash, users.ana, ts))).status, 200);
+      await h.adapter.idle();
+      assert.equal((await getProposal(h.ctx, row.safe_tx_hash, { warnings: false })).status, "cancelled");
+      const rejectionsAfter = (connectionOf(h.ctx.db).prepare("SELECT COUNT(*) AS n FROM proposals WHERE kind = 'rejection'").get() as { n: number }).n;
+      assert.equal(rejectionsAfter, rejectionsBefore, "no on-chain rejection was proposed");
+      assert.equal(await h.chain.client.getBlockNumber(), blockBefore, "nothing was sent to the chain");
+      assert.match(ephemeralsTo(users.ana).at(-1)?.args.text, /^Cancelled\. Nobody had signed it, so no on-chain rejection was needed \(no gas\)/);
+      assert.match(blocksText(cardMessage(row.safe_tx_hash)), /Cancelled/);
     });
 
     it("nudges each owner who has not signed once, in the thread, even across a restart", async () => {
@@ -255,7 +273,9 @@ describe("Slack adapter through the real Bolt receiver (adapters/slack)", functi
       h.adapter.deps.settings.nudgeAfterMs = 24 * 3600_000;
     });
 
-    it("lets an owner propose a rejection from the card, posted in the thread", async () => {
+    it("item 6: once someone has signed, an owner's Reject proposes the on-chain rejection, posted in the thread", async () => {
+      assert.equal((await sign(ben, second)).status, 200);
+      await h.adapter.idle();
       assert.equal((await h.slack.interaction(blockAction("proposal_reject", second.safeTxHash, users.ana, secondTs))).status, 200);
       await h.adapter.idle();
       const rejection = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash, nonce FROM proposals WHERE kind = 'rejection'").get() as { safe_tx_hash: string; nonce: number };

@@ -320,15 +320,24 @@ function startReviewPage(data: ReviewPageData) {
   rejectButton?.addEventListener("click", () =>
     busyWith(async () => {
       if (!connection || !(await checkNetwork())) return;
-      // The proof of who proposes the rejection is their signature of it, which is also its first approval.
+      // The proof of who rejects is their signature of the rejection, which is also its first approval.
+      // Nobody signed the proposal yet: the server cancels it off-chain instead (one rule everywhere).
       const signed = await api<Parameters<typeof reviveTypedData>[0]>("GET", `${base}/rejection/typed-data`);
       show("info", "Confirm in your wallet: you sign the rejection (a zero-value transaction from the Safe to itself on the same nonce).");
       const signature = await connection.wallet.signTypedData({ account: connection.account, ...(reviveTypedData(signed) as any) });
-      const rejection = await api<{ reviewUrl: string; safeTxHash: string; approvals: number; threshold: number }>("POST", `${base}/reject`, {
+      const rejection = await api<
+        { action: "cancel"; message: string } | { action: "reject_onchain"; reviewUrl: string; safeTxHash: string; approvals: number; threshold: number }
+      >("POST", `${base}/reject`, {
         signature,
         address: connection.account,
         chainId: connection.chainId,
       });
+      if (rejection.action === "cancel") {
+        open = false;
+        await refreshProposal().catch(() => undefined);
+        show("success", rejection.message);
+        return;
+      }
       show("success", `A rejection was proposed on the same nonce, with your approval (${rejection.approvals} of ${rejection.threshold}). Other owners sign it like any proposal:`, {
         href: rejection.reviewUrl,
         text: "review the rejection",

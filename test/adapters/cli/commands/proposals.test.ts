@@ -59,7 +59,7 @@ describe("treasury CLI: pay, proposals, sign, execute, reject, addressbook", fun
     for (const index of [1, 2]) {
       const keyFile = join(t.chain.dir, `owner-${index}.key`);
       writeFileSync(keyFile, `${keyOf(index)}\n`, { mode: 0o600 });
-      const signed = await cli("sign", proposal.safeTxHash, "--key-file", keyFile);
+      const signed = await cli("sign", proposal.safeTxHash, "--key-file", keyFile, "--accept-warnings");
       assert.equal(signed.code, 0, signed.err);
       assert.match(signed.out, index === 1 ? /1 of 2/ : /2 of 2; ready to execute/);
       assert.ok(!signed.out.includes(keyOf(index).slice(2)), "the key is never printed");

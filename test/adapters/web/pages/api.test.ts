@@ -154,7 +154,31 @@ describe("the review API's edges, over HTTP on a real chain (adapters/web/pages/
       assert.equal(signatureCount(payment.safeTxHash), 0);
     });
 
+    it("item 6: an owner's signed Reject on a proposal nobody signed cancels it off-chain: no rejection stored, nothing sent", async () => {
+      const unsigned = await pay("2", "Tape");
+      const blockBefore = await chain.client.getBlockNumber();
+      const response = await post(`/api/review/${unsigned.reviewToken}/reject`, {
+        signature: await ben.signTypedData(rejectionTypedData(ctx.chainId, ctx.safeAddress, unsigned.nonce)),
+        address: ben.address,
+        chainId: ctx.chainId,
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      const body = (await response.json()) as { action: string; status: string; message: string };
+      assert.deepEqual([body.action, body.status], ["cancel", "cancelled"]);
+      assert.match(body.message, /cancelled off-chain: no on-chain rejection, no gas/);
+      assert.deepEqual(rejectionsOf(unsigned.safeTxHash), []);
+      assert.equal((connectionOf(ctx.db).prepare("SELECT status FROM proposals WHERE safe_tx_hash = ?").get(unsigned.safeTxHash) as { status: string }).status, "cancelled");
+      assert.equal(await chain.client.getBlockNumber(), blockBefore);
+    });
+
     it("creates the rejection with the signing owner as proposer and their signature as its first approval", async () => {
+      // Someone has signed the payment, so it stays executable: rejecting it takes the Safe's on-chain rejection.
+      const approved = await post(`/api/review/${payment.reviewToken}/signatures`, {
+        signature: await chen.signTypedData(safeTxTypedData(ctx, payment)),
+        address: chen.address,
+        chainId: ctx.chainId,
+      });
+      assert.equal(approved.status, 200, await approved.clone().text());
       const typedData = rejectionTypedData(ctx.chainId, ctx.safeAddress, payment.nonce);
       const offered = (await (await fetch(`${baseUrl}/api/review/${payment.reviewToken}/rejection/typed-data`)).json()) as {
         domain: { chainId: number; verifyingContract: string };
