@@ -97,7 +97,11 @@ describe("an existing Safe, attached with RPC_URL and SAFE_ADDRESS alone (app/co
   }
 
   async function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const run = runNode(entryPoints.cli, args, env);
+    return cliWith({}, ...args);
+  }
+
+  async function cliWith(extra: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+    const run = runNode(entryPoints.cli, args, { ...env, ...extra });
     const code = await run.exited;
     return { code, out: run.stdout(), err: run.stderr() };
   }
@@ -156,9 +160,11 @@ describe("an existing Safe, attached with RPC_URL and SAFE_ADDRESS alone (app/co
   after(() => node?.stop());
 
   it("existing Safe: backfills its whole history from its creation block, as the chain has it", async () => {
-    const indexed = await cli("index", "--once");
+    const indexed = await cliWith({ LOG_LEVEL: "info" }, "index", "--once");
     assert.equal(indexed.code, 0, indexed.err);
     assert.match(indexed.out, /^Indexed up to block \d+/);
+    const found = indexed.err.split("\n").filter((line) => line.includes("found the Safe's creation block")).map((line) => JSON.parse(line));
+    assert.deepEqual(found.map((line) => [line.creationBlock, line.from]), [[creationBlock, "ProxyCreation event"]], "from the factory's event, once");
     assert.ok(!existsSync(env.DEPLOYMENT_FILE), "attaching writes no deployment file");
 
     const rows = await history();
