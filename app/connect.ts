@@ -2,6 +2,7 @@ import { createPublicClient, http, type Address } from "viem";
 import { closeDatabase } from "../db/open.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { createChainClient } from "../core/chain.ts";
+import { loadChainFacts } from "../core/chain-facts.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import type { TreasuryContext } from "../core/context.ts";
 import type { Deployment } from "../core/deployment.ts";
@@ -61,7 +62,10 @@ export async function connectTreasury({ config, logger, db, rpcUrl, deployment, 
       if (!ownSafe && recorded !== undefined) safe = await describeTreasurySafe(client, safeAddress, { onProgress });
     }
     if (!ownSafe) recordSafeCreationBlock(db, safe.creationBlock);
-    return { config, chainId, rpcUrl, safeAddress, client, db, safe, tokens: record?.tokens ?? [], logger, now };
+    const chainFacts = await loadChainFacts(chainId);
+    if (!chainFacts.known)
+      logger.warn({ chainId }, "the treasury has no facts about this chain: its coin is called \"native coin\" (18 decimals), with no explorer links; set EXPLORER_URL and CONFIRMATIONS");
+    return { config, chainId, rpcUrl, safeAddress, client, db, safe, chainFacts, tokens: record?.tokens ?? [], logger, now };
   } catch (error) {
     closeDatabase(db);
     throw error;
