@@ -24,7 +24,7 @@ import { createSafe } from "../../devchain/create-safe.ts";
 import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
 import { safeAbi } from "../../core/safe/artifacts.ts";
 import { erc20Abi } from "../../core/tokens.ts";
-import { entryPoints, projectRoot, runNode } from "../helpers/processes.ts";
+import { entryPoints, projectRoot, runNode, type RunningProcess } from "../helpers/processes.ts";
 
 const funder = developmentAccount(0);
 const [ana, ben, chen, dana] = [1, 2, 3, 4].map((index) => developmentAccount(index));
@@ -56,6 +56,7 @@ describe("an existing Safe, attached with RPC_URL and SAFE_ADDRESS alone (app/co
   const dir = mkdtempSync(join(tmpdir(), "treasury-existing-safe-"));
   const sent: Sent[] = [];
   let env: Record<string, string>;
+  let service: RunningProcess | undefined;
 
   const wallet = (account = funder) => createWalletClient({ account, chain: hardhat, transport: custom(node.provider) });
 
@@ -157,7 +158,13 @@ describe("an existing Safe, attached with RPC_URL and SAFE_ADDRESS alone (app/co
       PUBLIC_URL: "http://127.0.0.1:3999",
     };
   });
-  after(() => node?.stop());
+  after(async () => {
+    if (service && service.child.exitCode === null) {
+      service.child.kill("SIGTERM");
+      await service.exited;
+    }
+    await node?.stop();
+  });
 
   it("existing Safe: backfills its whole history from its creation block, as the chain has it", async () => {
     const indexed = await cliWith({ LOG_LEVEL: "info" }, "index", "--once");
@@ -214,5 +221,37 @@ describe("an existing Safe, attached with RPC_URL and SAFE_ADDRESS alone (app/co
       [last.kind, last.txHash, getAddress(last.counterparty!), last.amount, last.nonce, last.safeTxHash, last.memo],
       ["payment", txHash, bluebird, parseEther("0.4").toString(), Number(onChainNonce), proposal.safeTxHash, "Bluebird invoice 12"],
     );
+  });
+
+  it("existing Safe: the service runs it with RPC_URL and SAFE_ADDRESS alone, and its indexer picks up a payment made through the CLI", async () => {
+    service = runNode(entryPoints.service, [], { ...env, PORT: "0", LOG_LEVEL: "info" });
+    const started = JSON.parse(await service.waitForLine(/treasury service started/, 90_000)) as { url: string };
+    const health = (await (await fetch(`${started.url}/healthz`)).json()) as { chainId: number; safeAddress: string };
+    assert.deepEqual([health.chainId, getAddress(health.safeAddress)], [hardhat.id, safe]);
+    assert.doesNotMatch(service.stdout(), /local chain started|demo Safe (deployed|reused)/, "the service started no chain and deployed nothing");
+    assert.ok(!existsSync(env.DEPLOYMENT_FILE), "and wrote no deployment file");
+
+    const paid = await cli("pay", "0.05", "ETH", "to", acme, "--memo", "Acme retainer", "--json");
+    assert.equal(paid.code, 0, paid.err);
+    const proposal = JSON.parse(paid.out) as { safeTxHash: Hash };
+    for (const index of [2, 3]) {
+      const keyFile = join(dir, `owner-${index}.key`);
+      writeFileSync(keyFile, `${developmentPrivateKey(index)}\n`, { mode: 0o600 });
+      const signed = await cli("sign", proposal.safeTxHash, "--key-file", keyFile);
+      assert.equal(signed.code, 0, signed.err);
+    }
+    const executed = await cli("execute", proposal.safeTxHash);
+    assert.equal(executed.code, 0, executed.err);
+    const txHash = /Executed: (0x[0-9a-f]{64})/.exec(executed.out)?.[1];
+
+    // The service's own indexer (following the head) records it; nobody runs `treasury index` this time.
+    const deadline = Date.now() + 30_000;
+    let found: HistoryJson | undefined;
+    while (!found && Date.now() < deadline) {
+      found = (await history()).find((row) => row.txHash === txHash);
+      if (!found) await new Promise((done) => setTimeout(done, 500));
+    }
+    assert.ok(found, `the service indexed ${txHash}; its output:\n${service.stdout().slice(-2000)}`);
+    assert.deepEqual([found.kind, getAddress(found.counterparty!), found.amount, found.safeTxHash, found.memo], ["payment", acme, parseEther("0.05").toString(), proposal.safeTxHash, "Acme retainer"]);
   });
 });
