@@ -16,6 +16,12 @@ export type FindCreationBlockParameters = {
   /** The proxy factories to look for the `ProxyCreation` event in. Default: both versions' factories for the chain. */
   factories?: readonly { address: Address; version: SupportedSafeVersion }[];
   onProgress?: (progress: CreationSearchProgress) => void;
+  /**
+   * v1.3.0's event does not index the proxy, so finding it means reading every
+   * Safe the factory ever created: done only on a chain this short (default
+   * 100,000 blocks); on a longer one the code search is far cheaper.
+   */
+  maxUnindexedScanBlocks?: number;
 };
 
 export type FindCreationBlockReturnType = { block: number; method: CreationBlockMethod };
@@ -32,18 +38,23 @@ const proxyCreationTopic = toEventSelector("ProxyCreation(address,address)");
 /**
  * The block the Safe at `address` was created in, where its history starts.
  * First from the proxy factories' `ProxyCreation` event naming it (one
- * `eth_getLogs` over the chain's history per factory); where the RPC refuses
+ * `eth_getLogs` over the chain's history per factory; v1.3.0's factory only on
+ * a short chain, see `maxUnindexedScanBlocks`); where the RPC refuses
  * that range, or the Safe came from another factory, by a binary search for
  * the first block at whose end the address has code (about log2(head) reads
  * of past state, which needs an archive node). An event's block is used only
  * when the code agrees: the address has code there.
  */
 export async function findCreationBlock(client: Client, address: Address, parameters: FindCreationBlockParameters = {}): Promise<FindCreationBlockReturnType> {
-  const { onProgress } = parameters;
+  const { onProgress, maxUnindexedScanBlocks = 100_000 } = parameters;
   const head = Number(await client.getBlockNumber());
   const factories = parameters.factories ?? (await defaultFactories(client));
   let reason: string | undefined;
   for (const factory of factories) {
+    if (factory.version === "1.3.0" && head > maxUnindexedScanBlocks) {
+      reason ??= `v1.3.0's ProxyCreation event does not index the proxy, and reading all ${head} blocks of its factory's creations costs more than a search on the code`;
+      continue;
+    }
     onProgress?.({ method: "event", factory: factory.address, version: factory.version });
     try {
       const block = await blockOfProxyCreation(client, address, factory, head);
@@ -60,13 +71,18 @@ export async function findCreationBlock(client: Client, address: Address, parame
   return { block, method: "code" };
 }
 
-/** The v1.3.0 and v1.4.1 proxy factories of the client's chain (safe-deployments' addresses, canonical where it lists none). */
+/**
+ * The v1.3.0 and v1.4.1 proxy factories of a chain (safe-deployments'
+ * addresses, canonical where it lists none), the Safe's own version's first.
+ */
+export function proxyFactoriesFor({ chainId, version }: { chainId: number; version?: SupportedSafeVersion }): { address: Address; version: SupportedSafeVersion }[] {
+  return supportedSafeVersions
+    .map((candidate) => ({ version: candidate, address: safeContractsForChain({ chainId, version: candidate, flavour: "L2" }).addresses.safeProxyFactory }))
+    .sort((a, b) => Number(b.version === version) - Number(a.version === version));
+}
+
 async function defaultFactories(client: Client): Promise<{ address: Address; version: SupportedSafeVersion }[]> {
-  const chainId = await client.getChainId();
-  return supportedSafeVersions.map((version) => ({
-    version,
-    address: safeContractsForChain({ chainId, version, flavour: "L2" }).addresses.safeProxyFactory,
-  }));
+  return proxyFactoriesFor({ chainId: await client.getChainId() });
 }
 
 async function blockOfProxyCreation(

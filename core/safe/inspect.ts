@@ -3,7 +3,7 @@ import { createChainClient } from "../chain.ts";
 import { loadChainFacts, type ChainFacts } from "../chain-facts.ts";
 import { InvalidInputError, RetryableError } from "../errors.ts";
 import { safeAbi } from "./artifacts.ts";
-import { findCreationBlock, type CreationBlockMethod, type CreationSearchProgress } from "./creation-block.ts";
+import { findCreationBlock, proxyFactoriesFor, type CreationBlockMethod, type CreationSearchProgress } from "./creation-block.ts";
 import type { SafeFlavour, SupportedSafeVersion } from "./deployments.ts";
 import { detectSafeVersion } from "./versions.ts";
 
@@ -63,7 +63,7 @@ export async function inspectSafe({ rpcUrl, address, onProgress }: InspectSafePa
     read<bigint>("getThreshold"),
     read<bigint>("nonce"),
     loadChainFacts(chainId),
-    findCreationBlock(client, detected.address, { onProgress }),
+    findCreationBlock(client, detected.address, { onProgress, factories: proxyFactoriesFor({ chainId, version: detected.version }) }),
   ]);
   return {
     address: detected.address,

@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { SafeFlavour, SupportedSafeVersion } from "./deployments.ts";
-import { findCreationBlock, type CreationBlockMethod, type CreationSearchProgress } from "./creation-block.ts";
+import { findCreationBlock, proxyFactoriesFor, type CreationBlockMethod, type CreationSearchProgress } from "./creation-block.ts";
 import { detectSafeVersion, type SafeDomain, type SafeHelperContracts } from "./versions.ts";
 
 /**
@@ -41,7 +41,8 @@ export type DescribeTreasurySafeParameters = {
  */
 export async function describeTreasurySafe(client: Client, address: Address, { creationBlock, onProgress }: DescribeTreasurySafeParameters = {}): Promise<TreasurySafe> {
   const detected = await detectSafeVersion(client, address);
-  const found = creationBlock === undefined ? await findCreationBlock(client, detected.address, { onProgress }) : undefined;
+  const factories = proxyFactoriesFor({ chainId: detected.chainId, version: detected.version });
+  const found = creationBlock === undefined ? await findCreationBlock(client, detected.address, { onProgress, factories }) : undefined;
   return {
     version: detected.version,
     flavour: detected.flavour,

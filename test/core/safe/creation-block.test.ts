@@ -4,7 +4,9 @@ import { hardhat } from "viem/chains";
 import { developmentAccount } from "../../../devchain/accounts.ts";
 import { createSafe, type CreateSafeReturnType } from "../../../devchain/create-safe.ts";
 import { startLocalNode, type LocalNode } from "../../../devchain/node.ts";
+import { pino } from "pino";
 import { findCreationBlock, type CreationSearchProgress } from "../../../core/safe/creation-block.ts";
+import { createCreationSearchProgress } from "../../../core/safe/creation-progress.ts";
 import { canonicalAddress } from "../../helpers/safe-deployments.ts";
 
 const owners = [1, 2, 3].map((index) => developmentAccount(index).address);
@@ -71,5 +73,32 @@ describe("a Safe's creation block (core/safe/creation-block)", function () {
     // Only the v1.4.1 factory is asked, and it never created this v1.3.0 Safe.
     const found = await findCreationBlock(client, safe.address, { factories: [{ address: canonicalAddress("1.4.1", "SafeProxyFactory"), version: "1.4.1" }] });
     assert.deepEqual(found, { block: safe.creationBlock, method: "code" });
+  });
+
+  it("does not read a v1.3.0 factory's whole history on a long chain (its event does not index the proxy): the code search finds the block", async () => {
+    const safe = created["1.3.0 L1"];
+    let logQueries = 0;
+    const counting = { ...client, getLogs: async (...args: Parameters<PublicClient["getLogs"]>) => (logQueries++, client.getLogs(...args)) } as unknown as PublicClient;
+    const seen: CreationSearchProgress[] = [];
+    const head = Number(await client.getBlockNumber());
+    const found = await findCreationBlock(counting, safe.address, {
+      factories: [{ address: canonicalAddress("1.3.0", "GnosisSafeProxyFactory"), version: "1.3.0" }],
+      maxUnindexedScanBlocks: head - 1,
+      onProgress: (progress) => seen.push(progress),
+    });
+    assert.deepEqual(found, { block: safe.creationBlock, method: "code" });
+    assert.equal(logQueries, 0);
+    const first = seen.find((progress) => progress.method === "code");
+    assert.match(first?.method === "code" ? (first.reason ?? "") : "", /does not index the proxy/);
+  });
+
+  it("shows the search as log lines where stderr is not a terminal: the reason, the steps, the block found", async () => {
+    const lines: { msg: string; [key: string]: unknown }[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const safe = created["1.4.1 L2"];
+    await findCreationBlock(client, safe.address, { factories: [], onProgress: createCreationSearchProgress({ logger, mode: "log" }) });
+    const head = Number(await client.getBlockNumber());
+    assert.deepEqual(lines[0], { ...lines[0], msg: "finding the Safe's creation block by a search on its code", step: 0, low: 0, high: head, reason: "no ProxyCreation event names this Safe" });
+    assert.deepEqual(lines.at(-1), { ...lines.at(-1), msg: "found the Safe's creation block", creationBlock: safe.creationBlock, from: "code search" });
   });
 });
