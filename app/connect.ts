@@ -2,12 +2,15 @@ import { createPublicClient, http, type Address } from "viem";
 import { closeDatabase } from "../db/open.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { createChainClient } from "../core/chain.ts";
+import { loadChainFacts } from "../core/chain-facts.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import type { TreasuryContext } from "../core/context.ts";
 import type { Deployment } from "../core/deployment.ts";
 import { ConfigError, RetryableError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import { createCreationSearchProgress } from "../core/safe/creation-progress.ts";
 import { describeTreasurySafe } from "../core/safe/setup.ts";
+import { readSafeCreationBlock, recordSafeCreationBlock } from "../db/safe-creation.ts";
 import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import type { Config } from "./config.ts";
 
@@ -27,7 +30,7 @@ export type ConnectTreasuryParameters = {
  * embedded chain's own), the chain answers with the chain id the
  * configuration expects, the address is a Safe of a supported version (its
  * version, flavour, helper contracts and creation block are read from the
- * chain), and the database holds this chain and Safe (a rebuilt chain under it
+ * chain; a creation block found once is kept in the database), and the database holds this chain and Safe (a rebuilt chain under it
  * is logged and its mirror emptied). Throws a `TreasuryError` whose short
  * message says what to fix; the database is closed then.
  */
@@ -49,10 +52,20 @@ export async function connectTreasury({ config, logger, db, rpcUrl, deployment, 
       throw new ConfigError(`${config.DEPLOYMENT_FILE} is for chain ${deployment.chainId}, but the RPC serves chain ${chainId}; set SAFE_ADDRESS to the Safe to run there.`);
     const client = createChainClient({ rpcUrl, chainId });
     const ownSafe = record && record.safe.address === safeAddress ? record : undefined;
-    const safe = await describeTreasurySafe(client, safeAddress, { creationBlock: ownSafe?.safe.creationBlock });
+    const onProgress = createCreationSearchProgress({ logger, mode: process.stderr.isTTY ? "bar" : "log" });
+    const recorded = ownSafe?.safe.creationBlock ?? readSafeCreationBlock(db, { chainId, safeAddress });
+    let safe = await describeTreasurySafe(client, safeAddress, { creationBlock: recorded, onProgress });
     const identity = await checkChainIdentity(db, client, safeAddress, config.DATABASE_PATH);
-    if (identity.status === "rebuilt") logger.warn({ reason: identity.reason }, "the chain under the database is not the one it indexed; rebuilding the chain mirror");
-    return { config, chainId, rpcUrl, safeAddress, client, db, safe, tokens: record?.tokens ?? [], logger, now };
+    if (identity.status === "rebuilt") {
+      logger.warn({ reason: identity.reason }, "the chain under the database is not the one it indexed; rebuilding the chain mirror");
+      // The recorded creation block belonged to the chain that is gone.
+      if (!ownSafe && recorded !== undefined) safe = await describeTreasurySafe(client, safeAddress, { onProgress });
+    }
+    if (!ownSafe) recordSafeCreationBlock(db, safe.creationBlock);
+    const chainFacts = await loadChainFacts(chainId);
+    if (!chainFacts.known)
+      logger.warn({ chainId }, "the treasury has no facts about this chain: its coin is called \"native coin\" (18 decimals), with no explorer links; set EXPLORER_URL and CONFIRMATIONS");
+    return { config, chainId, rpcUrl, safeAddress, client, db, safe, chainFacts, tokens: record?.tokens ?? [], logger, now };
   } catch (error) {
     closeDatabase(db);
     throw error;

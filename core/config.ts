@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { address, optionalText, port, privateKey, url, wholeNumber } from "./config-fields.ts";
+import { address, optionalText, port, privateKey, url } from "./config-fields.ts";
 
 /** The core's variables: which chain and Safe, where the records live, where people reach the pages, and the relayer. */
 export const coreConfigSchema = z.object({
@@ -12,7 +12,10 @@ export const coreConfigSchema = z.object({
   HOST: optionalText.transform((value) => value ?? "127.0.0.1"),
   PORT: port(3000),
   PUBLIC_URL: url("the address people open the review pages at"),
-  CONFIRMATIONS: wholeNumber(0),
+  /** Unset: the chain's default depth (see `ChainFacts`). */
+  CONFIRMATIONS: optionalText
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .refine((value) => value === undefined || (Number.isInteger(value) && value >= 0), "is not a whole number of at least 0"),
   EXPLORER_URL: url("a block explorer's base address"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import type { ChainClient } from "./chain.ts";
+import type { ChainFacts } from "./chain-facts.ts";
 import type { Clock } from "./clock.ts";
 import type { CoreConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
@@ -21,6 +22,8 @@ export type TreasuryContext = {
   db: TreasuryDatabase;
   /** What the Safe is: version, flavour, EIP-712 domain, helper contracts, creation block. */
   safe: TreasurySafe;
+  /** The chain's native coin, explorer, block time and default confirmations (generic, and saying so, for a chain not covered). */
+  chainFacts?: ChainFacts;
   /** ERC-20 tokens known before the indexer meets them (the indexer adds every token it sees). */
   tokens: readonly Erc20Token[];
   logger: Logger;

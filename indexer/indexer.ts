@@ -20,7 +20,7 @@ export type IndexerBatchHook = (batch: IndexerBatch) => Promise<void> | void;
 
 export type CreateIndexerParameters = {
   ctx: TreasuryContext;
-  /** Blocks a row must be under the head before it counts as confirmed (and is announced). Default: config CONFIRMATIONS. */
+  /** Blocks a row must be under the head before it counts as confirmed (and is announced). Default: config CONFIRMATIONS, else the chain's default depth. */
   confirmations?: number;
   /** Awaited after each committed batch and after each reorg rollback; a failing hook is logged, not fatal. */
   onBatch?: IndexerBatchHook;
@@ -76,7 +76,7 @@ const denseWindow = 128;
 export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 5_000 } = parameters;
   const { db, logger } = ctx;
-  const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? 0;
+  const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? ctx.chainFacts?.defaultConfirmations ?? 0;
   const safe = ctx.safeAddress;
   const safeTopic = pad(safe.toLowerCase() as Hex, { size: 32 });
   const maxRange = parameters.maxRange ?? 50_000;

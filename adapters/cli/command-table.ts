@@ -15,6 +15,14 @@ export function defineCommands(program: Command): void {
     .action(lazy(async () => (await import("./commands/status.ts")).statusCommand));
 
   program
+    .command("attach")
+    .description("check that the treasury can run an existing Safe, and show its version, owners, threshold, nonce and creation block (needs only the chain's RPC)")
+    .argument("[address]", "the Safe's address (default: SAFE_ADDRESS)")
+    .option("--rpc <url>", "the chain's JSON-RPC address (default: RPC_URL)")
+    .option("--json", "print JSON")
+    .action(lazy(async () => (await import("./commands/attach.ts")).attachCommand));
+
+  program
     .command("pay")
     .description("propose a payment (or a batch from a CSV with columns amount,token,payee)")
     .argument("[words...]", "<amount> <token> to <payee>")

@@ -129,7 +129,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     defaultChannel: config.SLACK_CHANNEL_ID,
     proposers: config.SLACK_PROPOSERS,
     nudgeAfterMs: params.nudgeAfterMs ?? config.SLACK_NUDGE_AFTER_MINUTES * 60_000,
-    explorerTxUrl: config.EXPLORER_URL ? `${config.EXPLORER_URL.replace(/\/+$/, "")}/tx/` : null,
+    explorerTxUrl: explorerTxPrefix(config.EXPLORER_URL ?? ctx.chainFacts?.explorer?.url),
     assistant: params.assistant,
   };
   const api = createSlackApi({ client, rates: params.rates });
@@ -198,4 +198,9 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
       if (socketMode && started) await app.stop().catch(() => undefined);
     },
   };
+}
+
+/** A transaction page's address prefix ("https://etherscan.io/tx/") from EXPLORER_URL or the chain's explorer; null where there is none. */
+function explorerTxPrefix(explorerUrl: string | undefined): string | null {
+  return explorerUrl ? `${explorerUrl.replace(/\/+$/, "")}/tx/` : null;
 }

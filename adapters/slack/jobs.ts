@@ -169,7 +169,7 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
   const ctx = treasuryFor(deps, params.safe);
   switch (params.command) {
     case "balance": {
-      const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx));
+      const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx), ctx.chainFacts?.nativeToken);
       const lines = state.balances.map((balance) => `• ${formatAmountForPeople(balance.amount, balance.decimals)} ${balance.symbol}`);
       await ephemeral(
         deps,

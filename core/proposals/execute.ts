@@ -12,7 +12,7 @@ import {
 } from "viem";
 import { chainFor } from "../chain.ts";
 import type { TreasuryContext } from "../context.ts";
-import { safeAbi } from "../safe/artifacts.ts";
+import { safeAbi, safeAbiFor } from "../safe/artifacts.ts";
 import { readSafeOwnership, type SafeOwnership } from "../safe/owners.ts";
 import { encodeSafeSignatures } from "../safe/safe-tx.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -152,8 +152,9 @@ function settleFromReceipt(ctx: TreasuryContext, proposal: StoredProposal, recei
 }
 
 function executionOutcome(ctx: TreasuryContext, receipt: TransactionReceipt, safeTxHash: Hex): "executed" | "failed" | undefined {
+  // The Safe's own version's events: v1.3.0's ExecutionSuccess/Failure index nothing, v1.4.1's index the safeTxHash.
   const logs = parseEventLogs({
-    abi: safeAbi,
+    abi: safeAbiFor(ctx.safe.version, ctx.safe.flavour),
     logs: receipt.logs.filter((log) => log.address.toLowerCase() === ctx.safeAddress.toLowerCase()),
     eventName: ["ExecutionSuccess", "ExecutionFailure"],
   }) as { eventName: string; args: { txHash: Hex } }[];

@@ -14,13 +14,19 @@ export function knownErc20Tokens(ctx: Pick<TreasuryContext, "db" | "tokens">): E
   return tokens;
 }
 
+/** The chain's native coin, named as the chain names it (ETH, XDAI, POL...; ETH where the chain's facts are not at hand). */
+export function nativeTokenOf(ctx: Pick<TreasuryContext, "chainFacts">): Token {
+  const facts = ctx.chainFacts?.nativeToken;
+  return facts ? { address: null, symbol: facts.symbol, name: facts.name, decimals: facts.decimals } : nativeToken;
+}
+
 /** The chain's native coin, then every ERC-20 token the treasury knows. */
-export function knownTokens(ctx: Pick<TreasuryContext, "db" | "tokens">): Token[] {
-  return [nativeToken, ...knownErc20Tokens(ctx)];
+export function knownTokens(ctx: Pick<TreasuryContext, "db" | "tokens" | "chainFacts">): Token[] {
+  return [nativeTokenOf(ctx), ...knownErc20Tokens(ctx)];
 }
 
 /** Finds a token by symbol (case-insensitive) or address. Throws `UnknownTokenError` listing the known ones. */
-export function resolveToken(ctx: Pick<TreasuryContext, "db" | "tokens">, text: string): Token {
+export function resolveToken(ctx: Pick<TreasuryContext, "db" | "tokens" | "chainFacts">, text: string): Token {
   const wanted = text.trim().toLowerCase();
   const tokens = knownTokens(ctx);
   const found = tokens.find((token) => token.symbol.toLowerCase() === wanted || token.address?.toLowerCase() === wanted);
@@ -32,8 +38,8 @@ export function resolveToken(ctx: Pick<TreasuryContext, "db" | "tokens">, text: 
 }
 
 /** The token at an address (null = ETH); a token nobody recorded shows as its address with 18 decimals unknown. */
-export function tokenByAddress(ctx: Pick<TreasuryContext, "db" | "tokens">, address: Address | null): Token {
-  if (address === null) return nativeToken;
+export function tokenByAddress(ctx: Pick<TreasuryContext, "db" | "tokens" | "chainFacts">, address: Address | null): Token {
+  if (address === null) return nativeTokenOf(ctx);
   const checksummed = getAddress(address);
   return (
     knownTokens(ctx).find((token) => token.address === checksummed) ?? {

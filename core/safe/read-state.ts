@@ -30,6 +30,8 @@ export async function readSafeState(
   client: ChainClient,
   safeAddress: Address,
   tokens: readonly Erc20Token[],
+  /** The chain's native coin (see `ChainFacts`); ETH by default. */
+  native: { symbol: string; decimals: number } = { symbol: "ETH", decimals: 18 },
 ): Promise<SafeState> {
   const blockNumber = await client.getBlockNumber();
   const at = { address: safeAddress, abi: safeAbi, blockNumber } as const;
@@ -46,7 +48,7 @@ export async function readSafeState(
     ),
   );
   const balances: SafeBalance[] = [
-    { symbol: "ETH", token: null, decimals: 18, amount: ethBalance, formatted: formatAmount(ethBalance, 18) },
+    { symbol: native.symbol, token: null, decimals: native.decimals, amount: ethBalance, formatted: formatAmount(ethBalance, native.decimals) },
     ...tokens.map((token, index) => ({
       symbol: token.symbol,
       token: token.address,

@@ -1,5 +1,6 @@
-import type { Address, PublicClient } from "viem";
+import type { Address } from "viem";
 import type { SafeFlavour, SupportedSafeVersion } from "./deployments.ts";
+import { findCreationBlock, proxyFactoriesFor, type CreationBlockMethod, type CreationSearchProgress } from "./creation-block.ts";
 import { detectSafeVersion, type SafeDomain, type SafeHelperContracts } from "./versions.ts";
 
 /**
@@ -14,6 +15,8 @@ export type TreasurySafe = {
   domain: SafeDomain;
   contracts: SafeHelperContracts;
   creationBlock: number;
+  /** How the creation block was known: the caller's record, the proxy factory's event, or a search on the code. */
+  creationBlockFrom?: "record" | CreationBlockMethod;
 };
 
 /** The MultiSend contracts a batch of this Safe may run through (either flavour). */
@@ -21,38 +24,31 @@ export function multiSendAddresses(safe: Pick<TreasurySafe, "contracts">): Addre
   return [safe.contracts.multiSend, safe.contracts.multiSendCallOnly].filter((address): address is Address => address !== undefined);
 }
 
-type Client = Parameters<typeof detectSafeVersion>[0] & Pick<PublicClient, "getBlockNumber">;
+type Client = Parameters<typeof detectSafeVersion>[0] & Parameters<typeof findCreationBlock>[0];
+
+export type DescribeTreasurySafeParameters = {
+  /** The creation block, when the caller has a record of it (the embedded chain's deployment file). */
+  creationBlock?: number;
+  /** Told each step of the creation block search (see `findCreationBlock`). */
+  onProgress?: (progress: CreationSearchProgress) => void;
+};
 
 /**
  * Reads what the Safe at `address` is (see `detectSafeVersion`, which refuses
  * what is not a supported Safe) and the block it was created in: `creationBlock`
- * when the caller knows it, else the first block where the address has code
- * (a binary search over the chain's history).
+ * when the caller knows it, else from the proxy factory's `ProxyCreation`
+ * event or a binary search on the code (see `findCreationBlock`).
  */
-export async function describeTreasurySafe(client: Client, address: Address, { creationBlock }: { creationBlock?: number } = {}): Promise<TreasurySafe> {
+export async function describeTreasurySafe(client: Client, address: Address, { creationBlock, onProgress }: DescribeTreasurySafeParameters = {}): Promise<TreasurySafe> {
   const detected = await detectSafeVersion(client, address);
+  const factories = proxyFactoriesFor({ chainId: detected.chainId, version: detected.version });
+  const found = creationBlock === undefined ? await findCreationBlock(client, detected.address, { onProgress, factories }) : undefined;
   return {
     version: detected.version,
     flavour: detected.flavour,
     domain: detected.domain,
     contracts: detected.contracts,
-    creationBlock: creationBlock ?? (await findCreationBlock(client, address)),
+    creationBlock: found?.block ?? creationBlock!,
+    creationBlockFrom: found?.method ?? "record",
   };
-}
-
-/**
- * The first block at whose end `address` has code: a binary search on
- * `eth_getCode` at past blocks (the RPC must serve historical state, as an
- * archive node does).
- */
-export async function findCreationBlock(client: Client, address: Address): Promise<number> {
-  let low = 0n;
-  let high = await client.getBlockNumber();
-  while (low < high) {
-    const middle = (low + high) / 2n;
-    const code = await client.getCode({ address, blockNumber: middle });
-    if (code && code !== "0x") high = middle;
-    else low = middle + 1n;
-  }
-  return Number(low);
 }

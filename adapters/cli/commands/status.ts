@@ -9,7 +9,7 @@ export type StatusOptions = { json?: boolean };
 /** `treasury status [--json]`: the Safe as the chain reports it now. */
 export function statusCommand(options: StatusOptions): Promise<void> {
   return withTreasury(async (ctx) => {
-    const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx));
+    const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx), ctx.chainFacts?.nativeToken);
     if (options.json) {
       printJson({
         ...state,
@@ -17,7 +17,7 @@ export function statusCommand(options: StatusOptions): Promise<void> {
       });
       return;
     }
-    console.log(`Safe       ${state.safeAddress} on chain ${state.chainId} (block ${state.blockNumber})`);
+    console.log(`Safe       ${state.safeAddress} on ${ctx.chainFacts?.name ?? "chain"} ${ctx.chainFacts ? `(chain ${state.chainId})` : state.chainId} (block ${state.blockNumber})`);
     console.log(`Threshold  ${state.threshold} of ${state.owners.length}`);
     console.log(`Nonce      ${state.nonce}`);
     console.log("Owners");

@@ -125,7 +125,7 @@ const handle =
  */
 export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParameters): Router {
   const router = express.Router();
-  const chainName = ctx.client.chain?.name ?? `Chain ${ctx.chainId}`;
+  const chainName = ctx.chainFacts?.name ?? ctx.client.chain?.name ?? `Chain ${ctx.chainId}`;
   // Read the built script now, so a missing build is logged at start rather than at the first page load.
   walletBundle().catch((error) => ctx.logger.error({ err: shortMessageOf(error) }, "the wallet script does not build"));
 
@@ -190,7 +190,7 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
         chainName,
         safeAddress: ctx.safeAddress,
         relayer: Boolean(ctx.config.RELAYER_PRIVATE_KEY),
-        explorerUrl: ctx.config.EXPLORER_URL,
+        explorerUrl: ctx.config.EXPLORER_URL ?? ctx.chainFacts?.explorer?.url,
         rejectedProposalUrl,
         ownerNames,
         scriptVersion: version,
