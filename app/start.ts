@@ -11,6 +11,7 @@ import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
 import { syncActivity } from "../search/activity.ts";
 import { createEmbedderFromConfig } from "../search/embedder.ts";
 import { createEmbeddingWorker } from "../search/worker.ts";
+import { createTxServiceSync } from "../core/tx-service/sync.ts";
 import type { SlackAdapter } from "../adapters/slack/adapter.ts";
 import { createMetrics } from "../adapters/web/metrics.ts";
 import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
@@ -139,6 +140,12 @@ async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContex
   const embeddingWorker = createEmbeddingWorker({ db: ctx.db, embedder, logger });
   embeddingWorker.start();
   undo.push(() => embeddingWorker.stop());
+  // The Safe Transaction Service: pushes and pulls in the background, never on Slack's acknowledgement path.
+  if (config.SAFE_TX_SERVICE_URL) {
+    const sync = createTxServiceSync({ ctx, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL }, onChange: () => slack?.deps.wake() });
+    sync.start();
+    undo.push(() => sync.stop());
+  }
   logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
   return { url, ctx };
 }
