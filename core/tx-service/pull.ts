@@ -10,6 +10,7 @@ import { readSafeOwnership } from "../safe/owners.ts";
 import { hashSafeTx, type SafeTx } from "../safe/safe-tx.ts";
 import { multiSendAddresses } from "../safe/setup.ts";
 import { shortAddress } from "../short.ts";
+import { memberNameForAddress } from "../../db/people.ts";
 import { findStoredProposal, insertProposal, listSignatures, listStoredProposals, type ProposalKind, type StoredTransfer } from "../../db/proposals.ts";
 import { recordAppProposal, recordPulledSignature, recordTxServiceRefusal, wasRefusedBefore, writeTxServiceState } from "../../db/tx-service.ts";
 import type { TxServiceClient } from "./client.ts";
@@ -23,7 +24,7 @@ export type PullFromTxServiceReturnType = {
   refused: Array<{ safeTxHash: Hex; owner: string | null; reason: string; message: string }>;
 };
 
-/** What the Safe app shows next to a proposal queued there, when it names its proposer. */
+/** The proposer of a proposal queued in the Safe app whose proposer the service does not name. */
 export const SAFE_APP_PROPOSER = "the Safe app";
 
 /**
@@ -143,7 +144,8 @@ function importAppProposal(ctx: TreasuryContext, tx: SafeMultisigTransactionResp
     safeTx,
     kind,
     rejectsSafeTxHash,
-    proposer: proposer ? `${shortAddress(proposer)} in ${SAFE_APP_PROPOSER}` : SAFE_APP_PROPOSER,
+    // Who queued it, as a treasurer knows them; the card says it was proposed in the Safe app.
+    proposer: proposer ? (memberNameForAddress(ctx.db, proposer) ?? shortAddress(proposer)) : SAFE_APP_PROPOSER,
     memo: "",
     category: null,
     reviewToken: newReviewToken(),
