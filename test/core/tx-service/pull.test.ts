@@ -8,6 +8,7 @@ import { findAppProposal, listTxServiceRefusals } from "../../../db/tx-service.t
 import { listNonceRivals, findStoredProposal } from "../../../db/proposals.ts";
 import { developmentAccount } from "../../../devchain/accounts.ts";
 import { ana, ben, chen, signProposal } from "../proposals/setup.ts";
+import { entryPoints, runNode } from "../../helpers/processes.ts";
 import { addBotAsDelegate, proposeInSafeApp, signInSafeApp, startTxServiceTreasury, type TxServiceFixture } from "./setup.ts";
 
 const payee = getAddress("0x4444aaaa2222bbbb3333cccc4444dddd5555eeee");
@@ -96,6 +97,27 @@ describe("Safe Transaction Service: pulling the Safe app's queue and signatures"
     const second = await sync.tick();
     assert.equal(second.pull?.refused.length, 0, "said once");
     assert.equal(listTxServiceRefusals(t.ctx.db).filter((refusal) => refusal.safeTxHash === proposal.safeTxHash).length, 1);
+  });
+
+  it("`treasury status` shows the sync: the last pull, items waiting to push, and what was refused", async () => {
+    const sync = t.sync({ delegate: false });
+    // Without the delegate key, a proposal nobody has signed waits to be pushed.
+    const waiting = await proposePayment(t.sctx, { payments: [{ amount: "2", token: "USDC", payee }], proposer: "ana" });
+    await sync.tick();
+    const expectedWaiting = (connectionOf(t.ctx.db).prepare("SELECT COUNT(*) AS n FROM tx_service_pushes WHERE status = 'pending'").get() as { n: number }).n;
+    assert.ok(expectedWaiting >= 1);
+    const run = runNode(entryPoints.cli, ["status"], {
+      RPC_URL: t.chain.node.url,
+      DATABASE_PATH: t.ctx.config.DATABASE_PATH!,
+      DEPLOYMENT_FILE: t.chain.deploymentFile,
+      LOG_LEVEL: "silent",
+    });
+    assert.equal(await run.exited, 0, run.stderr());
+    const out = run.stdout();
+    assert.match(out, new RegExp(`Last pull +${new Date(t.clock.now * 1000).toISOString().slice(0, 16)}`));
+    assert.match(out, new RegExp(`Waiting to push +${expectedWaiting} \\(waiting for a first owner signature`));
+    assert.match(out, /Refused from the service: 0x[0-9a-f]{8}… other_proposal: This signature was not made over this proposal/);
+    void waiting;
   });
 });
 
