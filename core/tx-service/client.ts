@@ -20,6 +20,8 @@ export type TxServiceClient = {
   pending: (safe: Address, currentNonce: number) => Promise<SafeMultisigTransactionResponse[]>;
   /** GET /v2/delegates/?safe={safe}&delegate={delegate} */
   isDelegate: (safe: Address, delegate: Address) => Promise<boolean>;
+  /** POST /v2/delegates/ with an owner's signature of `Delegate(delegateAddress, totp)`, made in the owner's own wallet. */
+  addDelegate: (params: { safe: Address; delegate: Address; delegator: Address; signature: Hex; label: string }) => Promise<void>;
 };
 
 export type ProposeParameters = {
@@ -79,6 +81,12 @@ export function createTxServiceClient({ url, apiKey, chainId, timeoutMs = 15_000
     isDelegate: async (safe, delegate) => {
       const page = await call("list delegates", () => api.getSafeDelegates({ safeAddress: safe, delegateAddress: delegate }));
       return page.results.some((entry) => entry.delegate.toLowerCase() === delegate.toLowerCase());
+    },
+    addDelegate: async ({ safe, delegate, delegator, signature, label }) => {
+      // api-kit signs the Delegate message itself with the signer it is given; the owner already signed it in their own
+      // wallet, so the "signer" here only hands that signature over. The server never holds an owner's key.
+      const signer = { signTypedData: async () => signature } as unknown as Parameters<typeof api.addSafeDelegate>[0]["signer"];
+      await call("add delegate", () => api.addSafeDelegate({ safeAddress: safe, delegateAddress: delegate, delegatorAddress: delegator, label, signer }));
     },
   };
 }
