@@ -8,7 +8,9 @@ import { reconcileProposals } from "../../../core/proposals/reconcile.ts";
 import { createTxServiceSync, type TxServiceSync } from "../../../core/tx-service/sync.ts";
 import { connectionOf } from "../../../db/connection.ts";
 import { startFakeTxService, type FakeTxService } from "../../helpers/fake-tx-service.ts";
-import { blocksText, channel, startSlackHarness, type SlackHarness } from "./harness.ts";
+import { blocksText, channel, commandFields, startSlackHarness, users, type SlackHarness } from "./harness.ts";
+import { getProposal, safeTxTypedData } from "../../../core/proposals/view.ts";
+import { submitSignature } from "../../../core/proposals/signatures.ts";
 
 const SafeApiKit = ((apiKitModule as unknown as { default?: unknown }).default ?? apiKitModule) as typeof apiKitModule.default;
 const erc20 = parseAbi(["function transfer(address to, uint256 amount) returns (bool)"]);
@@ -140,5 +142,26 @@ describe("Safe Transaction Service cards in Slack: proposals queued in the Safe 
       .slice(updatesBefore)
       .filter((call) => call.args.ts === card.message_ts && /Executed/.test(JSON.stringify(call.args.blocks)));
     assert.equal(executedUpdates.length, 1, "the card turns to executed once");
+  });
+
+  it("Slack acknowledges at once while the service is slow; the proposal made meanwhile reaches the service afterwards", async () => {
+    service.setDelay(2500);
+    const ticking = sync.tick();
+    const started = performance.now();
+    const response = await h.slack.command(commandFields("pay 5 USDC to Acme Design Studio for stickers", users.dana));
+    const ackMs = performance.now() - started;
+    assert.equal(response.status, 200);
+    assert.ok(ackMs < 1000, `acknowledged in ${Math.round(ackMs)} ms while the service takes 2.5 s`);
+    await h.adapter.idle();
+    await h.adapter.idle();
+    const proposal = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE memo = 'stickers'").get() as { safe_tx_hash: Hex } | undefined;
+    assert.ok(proposal && cardOf(proposal.safe_tx_hash), "the proposal and its card were made while the service was slow");
+    await ticking;
+    service.setDelay(0);
+    // No delegate here: it goes to the service with its first owner signature.
+    const view = await getProposal(h.ctx, proposal.safe_tx_hash, { warnings: false });
+    await submitSignature(h.ctx, { safeTxHash: proposal.safe_tx_hash, signature: await developmentAccount(1).signTypedData(safeTxTypedData(h.ctx, view)) });
+    await sync.tick();
+    assert.ok(service.transactions.has(proposal.safe_tx_hash));
   });
 });
