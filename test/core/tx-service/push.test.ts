@@ -5,7 +5,9 @@ import { submitSignature } from "../../../core/proposals/signatures.ts";
 import { connectionOf } from "../../../db/connection.ts";
 import { openDatabase, closeDatabase } from "../../../db/open.ts";
 import { ana, ben, chen, signProposal } from "../proposals/setup.ts";
-import { addBotAsDelegate, bot, startTxServiceTreasury, type TxServiceFixture } from "./setup.ts";
+import { createTxServiceClient } from "../../../core/tx-service/client.ts";
+import { createTxServiceSync } from "../../../core/tx-service/sync.ts";
+import { addBotAsDelegate, bot, botKey, startTxServiceTreasury, type TxServiceFixture } from "./setup.ts";
 
 const payee = getAddress("0x3333aaaa2222bbbb3333cccc4444dddd5555eeee");
 const proposalPosts = (t: TxServiceFixture, hash: Hex) => t.service.calls("POST", /\/v2\/safes\/0x[0-9a-fA-F]{40}\/multisig-transactions\/$/).filter((call) => String(call.body?.contractTransactionHash).toLowerCase() === hash.toLowerCase());
@@ -122,6 +124,35 @@ describe("Safe Transaction Service: pushing proposals and signatures made here",
     } finally {
       closeDatabase(db);
     }
+  });
+});
+
+describe("Safe Transaction Service: a slow service", () => {
+  let t: TxServiceFixture;
+  before(async () => {
+    t = await startTxServiceTreasury();
+    await addBotAsDelegate(t, 1);
+  });
+  after(() => t?.close());
+
+  it("an answer slower than the timeout is retried later, and the service ends up with one transaction", async () => {
+    const sync = createTxServiceSync({
+      ctx: t.sctx,
+      config: { SAFE_TX_SERVICE_URL: t.service.url, SAFE_TX_SERVICE_API_KEY: undefined, SAFE_TX_SERVICE_DELEGATE_KEY: botKey, SAFE_TX_SERVICE_POLL_SECONDS: 3600 },
+      client: createTxServiceClient({ url: t.service.url, chainId: t.ctx.chainId, timeoutMs: 300 }),
+      retryBaseSeconds: 5,
+    });
+    const proposal = await proposePayment(t.sctx, { payments: [{ amount: "11", token: "USDC", payee }], proposer: "ana" });
+    t.service.setDelay(600);
+    const slow = await sync.tick();
+    assert.equal(slow.pushes.done, 0);
+    assert.equal(waitingPushes(t, proposal.safeTxHash), 1, "still waiting in the durable table");
+    t.service.setDelay(0);
+    t.clock.now += 3600;
+    await sync.tick();
+    assert.equal(waitingPushes(t, proposal.safeTxHash), 0);
+    assert.equal([...t.service.transactions.keys()].filter((hash) => hash === proposal.safeTxHash).length, 1);
+    assert.equal(t.service.transactions.get(proposal.safeTxHash)!.proposer, bot.address);
   });
 });
 
