@@ -7,6 +7,7 @@ import { ConfigError } from "../core/errors.ts";
 import { demoConfigSchema } from "../demo/config.ts";
 import { devchainConfigSchema } from "../devchain/config.ts";
 import { searchConfigSchema } from "../search/config.ts";
+import { txServiceConfigSchema } from "../core/tx-service/config.ts";
 
 /**
  * Every variable the program reads, with its default: each part declares its
@@ -21,6 +22,7 @@ export const configSchema = z.object({
   ...assistantConfigSchema.shape,
   ...slackConfigSchema.shape,
   ...cliConfigSchema.shape,
+  ...txServiceConfigSchema.shape,
 });
 
 type Parsed = z.infer<typeof configSchema>;
@@ -56,5 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disabledParts.push("LLM answers are off (the assistant answers without one): set OPENAI_BASE_URL and OPENAI_MODEL");
   if (!config.RELAYER_PRIVATE_KEY)
     disabledParts.push("The relayer is off (owners execute from their own wallets): set RELAYER_PRIVATE_KEY to turn it on");
+  if (!config.SAFE_TX_SERVICE_URL)
+    disabledParts.push("The Safe Transaction Service sync is off (the Safe app sees proposals once executed): set SAFE_TX_SERVICE_URL to turn it on");
   return { ...config, disabledParts };
 }

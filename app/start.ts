@@ -12,6 +12,10 @@ import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
 import { syncActivity } from "../search/activity.ts";
 import { createEmbedderFromConfig } from "../search/embedder.ts";
 import { createEmbeddingWorker } from "../search/worker.ts";
+import { createTxServiceSync } from "../core/tx-service/sync.ts";
+import { createTxServiceClient } from "../core/tx-service/client.ts";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
 import type { SlackAdapter } from "../adapters/slack/adapter.ts";
 import { createMetrics } from "../adapters/web/metrics.ts";
 import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
@@ -96,7 +100,14 @@ async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContex
   // Search by meaning: activity is embedded in the background, never in a request.
   const embedder = createEmbedderFromConfig(config);
   // The wallet pages (review and sign, link a wallet) work with or without Slack.
-  const routers: Router[] = [createWalletPagesRouter({ ctx })];
+  // The Safe Transaction Service, when configured: one client for the sync and the delegate page.
+  const txServiceClient = config.SAFE_TX_SERVICE_URL
+    ? createTxServiceClient({ url: config.SAFE_TX_SERVICE_URL, apiKey: config.SAFE_TX_SERVICE_API_KEY, chainId: ctx.chainId })
+    : undefined;
+  const botDelegate = config.SAFE_TX_SERVICE_DELEGATE_KEY ? privateKeyToAccount(config.SAFE_TX_SERVICE_DELEGATE_KEY as Hex).address : undefined;
+  const routers: Router[] = [
+    createWalletPagesRouter({ ctx, txService: txServiceClient && botDelegate ? { client: txServiceClient, delegate: botDelegate } : undefined }),
+  ];
 
   // Slack: only with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Bolt is loaded only then). Its router goes first: it reads the raw body to verify signatures.
   let slack: SlackAdapter | undefined;
@@ -142,6 +153,13 @@ async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContex
   const embeddingWorker = createEmbeddingWorker({ db: ctx.db, embedder, logger });
   embeddingWorker.start();
   undo.push(() => embeddingWorker.stop());
+  // The Safe Transaction Service: pushes and pulls in the background, never on Slack's acknowledgement path.
+  if (config.SAFE_TX_SERVICE_URL) {
+    const sync = createTxServiceSync({ ctx, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL }, client: txServiceClient, onChange: () => slack?.deps.wake() });
+    sync.start();
+    if (botDelegate) logger.info({ delegate: botDelegate, page: `${config.PUBLIC_URL}/delegate` }, "an owner adds the bot as a delegate of the Safe once, on this page");
+    undo.push(() => sync.stop());
+  }
   logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
   return { url, ctx };
 }

@@ -9,6 +9,8 @@ const secretPaths = [
   "*.SLACK_APP_TOKEN",
   "*.OPENAI_API_KEY",
   "*.RELAYER_PRIVATE_KEY",
+  "*.SAFE_TX_SERVICE_API_KEY",
+  "*.SAFE_TX_SERVICE_DELEGATE_KEY",
   "*.privateKey",
   "*.token",
   "*.signingSecret",

@@ -6,6 +6,8 @@ export type CardContext = {
   reviewUrl: string;
   /** Slack user who proposed, when proposed from Slack. */
   proposerSlackUserId?: string | null;
+  /** True when the proposal was queued in the Safe app (seen first in the Safe Transaction Service). */
+  fromSafeApp?: boolean;
   /** Other pending proposals on the same nonce (a conflict). */
   conflicts?: Array<{ safeTxHash: string; memo: string }>;
   /** A block explorer's transaction address prefix, e.g. https://etherscan.io/tx/ */
@@ -82,7 +84,7 @@ export function buildProposalCard(proposal: ProposalView, context: CardContext):
     elements: [
       {
         type: "mrkdwn",
-        text: `Proposed by ${proposer} · nonce ${proposal.nonce}${proposal.category ? ` · ${escapeText(proposal.category, 40)}` : ""} · \`${shortHash(proposal.safeTxHash)}\``,
+        text: `${context.fromSafeApp ? `:iphone: *Proposed in the Safe app* by ${proposer}` : `Proposed by ${proposer}`} · nonce ${proposal.nonce}${proposal.category ? ` · ${escapeText(proposal.category, 40)}` : ""} · \`${shortHash(proposal.safeTxHash)}\``,
       },
     ],
   });

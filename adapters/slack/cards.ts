@@ -14,6 +14,7 @@ import { lastProposalUpdateId, listNonceRivals } from "../../db/proposals.ts";
 import { hasCursor, hasProposalJobInFlight, readCursor, readProposalOrigin, writeCursor } from "../../db/slack.ts";
 import { safeTxParts, safeTxProposalTitle } from "./safe-tx-text.ts";
 import { multiSendAddresses } from "../../core/safe/setup.ts";
+import { findAppProposal } from "../../db/tx-service.ts";
 
 export type CardMessage = { channelId: string; messageTs: string; permalink: string | null };
 
@@ -44,6 +45,7 @@ export async function renderCard(deps: SlackDeps, ctx: TreasuryContext, safeTxHa
     call: call && { title: safeTxProposalTitle(call), lines: safeTxParts(call, proposal.nonce, safeTxTextContext(ctx, { mentions: false }), "proposed") },
     reviewUrl: reviewUrl(ctx, proposal),
     proposerSlackUserId: readProposalOrigin(deps.ctx.db, safeTxHash)?.slackUserId ?? null,
+    fromSafeApp: findAppProposal(ctx.db, safeTxHash) !== undefined,
     conflicts,
     explorerTxUrl: deps.settings.explorerTxUrl,
   });

@@ -37,11 +37,15 @@ describe("config", () => {
     const message = refusal({ RELAYER_PRIVATE_KEY: "0xsecretsecret" });
     assert.ok(message.startsWith("RELAYER_PRIVATE_KEY"));
     assert.ok(!message.includes("secretsecret"));
+    const delegateKey = refusal({ SAFE_TX_SERVICE_DELEGATE_KEY: "0xsecretsecret" });
+    assert.ok(delegateKey.startsWith("SAFE_TX_SERVICE_DELEGATE_KEY is not a private key") && !delegateKey.includes("secretsecret"));
   });
 
   it("turns off a part whose optional values are missing, with one line each", () => {
     const config = loadConfig({});
-    assert.equal(config.disabledParts.length, 3);
+    assert.equal(config.disabledParts.length, 4);
+    assert.ok(config.disabledParts.some((line) => line.startsWith("The Safe Transaction Service sync is off")));
+    assert.ok(!loadConfig({ SAFE_TX_SERVICE_URL: "http://127.0.0.1:8000" }).disabledParts.some((line) => line.includes("Transaction Service")));
     assert.ok(config.disabledParts.some((line) => line.startsWith("Slack is off")));
     const withSlack = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
     assert.ok(!withSlack.disabledParts.some((line) => line.startsWith("Slack is off")));

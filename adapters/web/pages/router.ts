@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import { getAddress, isAddress, type Hex } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { InvalidInputError, TreasuryError, shortMessageOf } from "../../../core/errors.ts";
@@ -15,8 +15,15 @@ import { renderLinkPage } from "./link-page.ts";
 import { contentSecurityPolicy, pagesCss } from "./layout.ts";
 import { renderMessagePage, renderReviewPage } from "./review-page.ts";
 import { reviewUrl } from "./urls.ts";
+import type { TxServiceClient } from "../../../core/tx-service/client.ts";
+import { addBotDelegate, delegateTypedData, DelegateSignatureRefusedError } from "../../../core/tx-service/delegate.ts";
+import { renderDelegatePage } from "./delegate-page.ts";
 
-export type CreateWalletPagesRouterParameters = { ctx: TreasuryContext };
+export type CreateWalletPagesRouterParameters = {
+  ctx: TreasuryContext;
+  /** The Safe Transaction Service and the bot's delegate address: turns on the delegate page (`/delegate`). */
+  txService?: { client: TxServiceClient; delegate: Address };
+};
 
 /** The page asked for does not exist (unknown token): 404. */
 export class PageNotFoundError extends TreasuryError {
@@ -70,6 +77,7 @@ const rejectBody = z.object({
   chainId: chainIdSchema,
 });
 const linkMessageBody = z.object({ address: addressSchema });
+const delegateBody = z.object({ signature: hex("signature", 200), address: addressSchema, chainId: chainIdSchema });
 const completeLinkBody = z.object({
   message: z.string({ error: "message is missing" }).min(1).max(4000, "message is too long"),
   signature: hex("signature", 1000),
@@ -97,7 +105,7 @@ function statusOf(error: unknown): number {
   if (error instanceof PageNotFoundError || error instanceof ProposalNotFoundError) return 404;
   if (error instanceof LinkUnavailableError) return 410;
   if (error instanceof WrongNetworkError) return 409;
-  if (error instanceof SignatureRefusedError) return 422;
+  if (error instanceof SignatureRefusedError || error instanceof DelegateSignatureRefusedError) return 422;
   if (error instanceof ProposalStateError || error instanceof ThresholdNotMetError || error instanceof RelayerNotConfiguredError) return 409;
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === "number" && status >= 400 && status < 500) return status;
@@ -123,7 +131,7 @@ const handle =
  * - `/assets/wallet.js` (bundled at build time) and `/assets/pages.css`.
  * The server never sees a key: it hands out typed data and messages, and takes back signatures.
  */
-export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParameters): Router {
+export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRouterParameters): Router {
   const router = express.Router();
   const chainName = ctx.chainFacts?.name ?? ctx.client.chain?.name ?? `Chain ${ctx.chainId}`;
   // Read the built script now, so a missing build is logged at start rather than at the first page load.
@@ -198,6 +206,16 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
     );
   }));
 
+  router.get("/delegate", handle(async (_request, response) => {
+    pageHeaders(response);
+    if (!txService) throw new PageNotFoundError("The Safe app sync is off here: set SAFE_TX_SERVICE_URL and SAFE_TX_SERVICE_DELEGATE_KEY to use this page.");
+    const alreadyDelegate = await txService.client.isDelegate(ctx.safeAddress, txService.delegate).catch(() => false);
+    const { version } = await walletBundle();
+    response.type("html").send(
+      renderDelegatePage({ delegate: txService.delegate, safeAddress: ctx.safeAddress, chainId: ctx.chainId, chainName, alreadyDelegate, scriptVersion: version }),
+    );
+  }));
+
   router.get("/link/:token", handle(async (request, response) => {
     pageHeaders(response);
     const row = linkRequestFor(String(request.params.token));
@@ -218,6 +236,19 @@ export function createWalletPagesRouter({ ctx }: CreateWalletPagesRouterParamete
   // Only this router's own routes parse JSON: other adapters mounted after it may need the raw body.
   const api = express.Router();
   const json = express.json({ limit: "32kb" });
+
+  api.get("/delegate/typed-data", handle(async (_request, response) => {
+    if (!txService) throw new PageNotFoundError("The Safe app sync is off here.");
+    sendJson(response, 200, delegateTypedData(ctx, txService.delegate));
+  }));
+
+  api.post("/delegate", json, handle(async (request, response) => {
+    if (!txService) throw new PageNotFoundError("The Safe app sync is off here.");
+    const body = parseBody(delegateBody, request);
+    if (body.chainId !== ctx.chainId)
+      throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainName}). Nothing was stored.`);
+    sendJson(response, 200, await addBotDelegate(ctx, txService.client, { delegate: txService.delegate, owner: body.address, signature: body.signature }));
+  }));
 
   api.get("/review/:token", handle(async (request, response) => {
     // The page's refresh after signing: approvals matter here, the slow checks do not.

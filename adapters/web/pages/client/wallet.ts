@@ -10,7 +10,8 @@ import { createWalletClient, custom, getAddress, type Address, type EIP1193Provi
 // Type-only: erased from the browser bundle, so the page and its script cannot drift apart.
 import type { LinkPageData } from "../link-page.ts";
 import type { ReviewPageData } from "../review-page.ts";
-type PageData = ReviewPageData | LinkPageData;
+import type { DelegatePageData } from "../delegate-page.ts";
+type PageData = ReviewPageData | LinkPageData | DelegatePageData;
 
 declare global {
   interface Window {
@@ -396,12 +397,62 @@ function startLinkPage(data: LinkPageData) {
   refresh();
 }
 
+function startDelegatePage(data: DelegatePageData) {
+  const connectButton = element<HTMLButtonElement>("connect");
+  const signButton = element<HTMLButtonElement>("sign-delegate");
+  const wallet = createWallet();
+  let connection: Connection | undefined;
+  let done = false;
+  const refresh = (busy = false) => {
+    if (signButton) signButton.disabled = busy || done || !connection;
+  };
+  async function busyWith(work: () => Promise<void>) {
+    refresh(true);
+    try {
+      await work();
+    } catch (error) {
+      show("error", reasonOf(error));
+    } finally {
+      refresh();
+    }
+  }
+  connectButton?.addEventListener("click", () =>
+    busyWith(async () => {
+      if (!wallet) {
+        show("error", "No browser wallet found. Install or unlock a wallet and reload this page.");
+        return;
+      }
+      connection = await connect(wallet);
+      setStatus(`Connected: ${connection.account}.`);
+      if (connection.chainId !== data.chainId) show("error", wrongNetworkMessage(connection.chainId, data));
+      else show("info", "Now sign once to add the bot as a delegate.");
+    }),
+  );
+  signButton?.addEventListener("click", () =>
+    busyWith(async () => {
+      if (!connection) return;
+      const chainId = await connection.wallet.getChainId();
+      if (chainId !== data.chainId) {
+        show("error", wrongNetworkMessage(chainId, data));
+        return;
+      }
+      const typedData = reviveTypedData(await api("GET", "/api/delegate/typed-data"));
+      const signature = await connection.wallet.signTypedData({ account: connection.account, ...(typedData as any) });
+      const result = await api<{ delegator: string }>("POST", "/api/delegate", { signature, address: connection.account, chainId });
+      done = true;
+      show("success", `Done: the bot is a delegate of this Safe, added by ${result.delegator}. Proposals from Slack now appear in the Safe app's queue.`);
+    }),
+  );
+  refresh();
+}
+
 function start() {
   const script = document.getElementById("page-data");
   if (!script?.textContent) return;
   const data = JSON.parse(script.textContent) as PageData;
   if (data.page === "review") startReviewPage(data);
   else if (data.page === "link") startLinkPage(data);
+  else if (data.page === "delegate") startDelegatePage(data);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
