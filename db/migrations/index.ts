@@ -7,10 +7,11 @@ import { proposalsLog } from "./005-proposals.ts";
 import { slack } from "./006-slack.ts";
 import { depositNotes } from "./008-deposit-notes.ts";
 import { signerNames } from "./009-signer-names.ts";
+import { l1Executions } from "./010-l1-executions.ts";
 
 
 
 /**
  * Every migration, in order. A migration is never edited once released; add a new one.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, l1Executions].sort((a, b) => a.version - b.version);

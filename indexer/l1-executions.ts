@@ -1,0 +1,270 @@
+import { decodeFunctionData, encodeFunctionData, hashTypedData, toFunctionSelector, type Address, type Hex } from "viem";
+import { safeAbi } from "../core/safe/artifacts.ts";
+import { safeTxTypedDataFor, type SafeTx } from "../core/safe/safe-tx.ts";
+import type { ChainPosition, ExecutionRow, ModuleExecutionRow, UndecodedExecutionRow } from "../db/chain-mirror/records.ts";
+import { checksumAddress } from "./addresses.ts";
+import type { DecodedBatch, UnresolvedExecution } from "./decode.ts";
+import { MalformedRpcResponseError } from "./errors.ts";
+import { decodePayments } from "./payments.ts";
+import type { IndexerRpc } from "./rpc.ts";
+import { recoverExecutionSigners } from "./signers.ts";
+import { callsInto, traceTransaction, type CallFrame } from "./trace.ts";
+
+/** Why an execution's call is unknown, as the history shows it. */
+export const noTraceReason = "could not be decoded: the RPC offers no call trace";
+export const noMatchReason = "could not be decoded: no call into the Safe in its transaction matches it";
+
+const execTransactionSelector = toFunctionSelector(
+  "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
+);
+const moduleSelectors = new Set([
+  toFunctionSelector("execTransactionFromModule(address,uint256,bytes,uint8)"),
+  toFunctionSelector("execTransactionFromModuleReturnData(address,uint256,bytes,uint8)"),
+]);
+const nonceCall = encodeFunctionData({ abi: safeAbi, functionName: "nonce" });
+const thresholdCall = encodeFunctionData({ abi: safeAbi, functionName: "getThreshold" });
+
+export type ExecutionResolverParameters = {
+  rpc: Pick<IndexerRpc, "optional">;
+  safe: Address;
+  chainId: number;
+  /** MultiSend and MultiSendCallOnly addresses, lower-case. */
+  multiSendAddresses: ReadonlySet<string>;
+  /** Told when an execution is stored undecoded (the indexer logs it). */
+  onUndecoded?: (execution: UnresolvedExecution, reason: string, detail?: string) => void;
+};
+
+/** A call into the Safe: the transaction itself when it calls the Safe, or a frame of its call trace. */
+type SafeCallFrame = Pick<CallFrame, "from" | "input">;
+
+/**
+ * Reads what the logs of an L1 Safe (and of module executions) leave out,
+ * from the transactions that ran them, and adds the rows to the batch:
+ *
+ * - A SafeTx execution: the transaction's input when it calls the Safe's
+ *   `execTransaction` directly, else the `execTransaction` frames of its call
+ *   trace (a relayer contract, a multicall). A frame counts only when the
+ *   SafeTx hash computed from it (the Safe's EIP-712 domain, its nonce then)
+ *   equals the hash the Safe logged, so several executions in one transaction
+ *   each get their own call. Signers and payments are read as for a SafeL2.
+ * - A module execution: the `execTransactionFromModule(ReturnData)` call from
+ *   that module into the Safe (the transaction itself, or trace frames in the
+ *   order their outcome events were logged).
+ *
+ * When the RPC offers no call trace, or nothing matches, the execution is kept
+ * with the reason (`undecodedExecutions`, or a module execution without call):
+ * never dropped. The resolver remembers the last nonce it saw, so each SafeTx
+ * usually needs no extra call to find its nonce.
+ */
+export function createExecutionResolver(parameters: ExecutionResolverParameters) {
+  const { rpc, safe, chainId, multiSendAddresses, onUndecoded } = parameters;
+  const domain = { chainId, safeAddress: safe };
+  let lastNonce: number | undefined;
+  const stateBefore = new Map<string, Promise<bigint | undefined>>();
+
+  /** The Safe's nonce or threshold at the end of block `blockNumber - 1`; undefined when the RPC keeps no state that old. */
+  function readBefore(blockNumber: number, what: "nonce" | "threshold"): Promise<bigint | undefined> {
+    const key = `${what}:${blockNumber}`;
+    let value = stateBefore.get(key);
+    if (!value) {
+      const data = what === "nonce" ? nonceCall : thresholdCall;
+      value = rpc
+        .optional("eth_call", [{ to: safe, data }, `0x${Math.max(0, blockNumber - 1).toString(16)}`], `the Safe's ${what} before block ${blockNumber}`)
+        .then((answer) => ("result" in answer && typeof answer.result === "string" && answer.result.length === 66 ? BigInt(answer.result) : undefined));
+      if (stateBefore.size > 1_000) stateBefore.clear();
+      stateBefore.set(key, value);
+    }
+    return value;
+  }
+
+  async function getTransaction(txHash: Hex): Promise<{ from: Address; to: Address | undefined; input: Hex }> {
+    const answer = await rpc.optional("eth_getTransactionByHash", [txHash], `transaction ${txHash}`);
+    const tx = "result" in answer ? (answer.result as { from?: unknown; to?: unknown; input?: unknown } | null) : null;
+    if (!tx || typeof tx.from !== "string" || typeof tx.input !== "string")
+      throw new MalformedRpcResponseError(`The RPC did not return transaction ${txHash}, which the Safe's logs name.`);
+    return {
+      from: checksumAddress(tx.from),
+      to: typeof tx.to === "string" ? checksumAddress(tx.to) : undefined,
+      input: tx.input.toLowerCase() as Hex,
+    };
+  }
+
+  /** The SafeTx a frame ran, when its hash is `safeTxHash` (trying the nonces it could have had). */
+  async function safeTxOf(frame: SafeCallFrame, item: ChainPosition & { safeTxHash: Hex }, earlierInBlock: number): Promise<SafeTx | undefined> {
+    if (!frame.input.startsWith(execTransactionSelector)) return undefined;
+    let args: readonly unknown[];
+    try {
+      args = decodeFunctionData({ abi: safeAbi, data: frame.input }).args ?? [];
+    } catch {
+      return undefined;
+    }
+    const [to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver] = args as [
+      Address, bigint, Hex, number, bigint, bigint, bigint, Address, Address,
+    ];
+    const tryNonce = (nonce: bigint): SafeTx | undefined => {
+      const safeTx: SafeTx = {
+        to: checksumAddress(to), value, data, operation: Number(operation) as 0 | 1, safeTxGas, baseGas, gasPrice,
+        gasToken: checksumAddress(gasToken), refundReceiver: checksumAddress(refundReceiver), nonce,
+      };
+      return hashTypedData(safeTxTypedDataFor(domain, safeTx)).toLowerCase() === item.safeTxHash ? safeTx : undefined;
+    };
+    if (lastNonce !== undefined) {
+      const found = tryNonce(BigInt(lastNonce + 1));
+      if (found) return found;
+    }
+    const base = await readBefore(item.blockNumber, "nonce");
+    if (base === undefined) return undefined;
+    for (let offset = 0; offset <= earlierInBlock; offset++) {
+      const found = tryNonce(base + BigInt(offset));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  function signaturesOf(frame: SafeCallFrame): Hex {
+    const args = decodeFunctionData({ abi: safeAbi, data: frame.input }).args as readonly unknown[];
+    return args[9] as Hex;
+  }
+
+  /** How many 65-byte parts the signatures have before any contract signature's dynamic data. */
+  function staticParts(signatures: Hex): number {
+    const length = (signatures.length - 2) / 2;
+    let parts = Math.floor(length / 65);
+    for (let index = 0; index < parts; index++) {
+      const v = Number.parseInt(signatures.slice(2 + index * 130 + 128, 2 + index * 130 + 130), 16);
+      if (v !== 0) continue;
+      const offset = Number(BigInt(`0x${signatures.slice(2 + index * 130 + 64, 2 + index * 130 + 128)}`));
+      const before = Math.floor(offset / 65); // the dynamic data starts after the static parts
+      if (before > index && before < parts) parts = before;
+    }
+    return parts;
+  }
+
+  /** Decodes the SafeTx executions and module executions of one transaction from `frames`; returns those left. */
+  async function match(items: UnresolvedExecution[], frames: SafeCallFrame[], batch: DecodedBatch, earlier: Map<number, number>): Promise<UnresolvedExecution[]> {
+    const used = new Set<SafeCallFrame>();
+    const left: UnresolvedExecution[] = [];
+    for (const item of items) {
+      if (item.kind === "safe_tx") {
+        let matched = false;
+        for (const frame of frames) {
+          if (used.has(frame)) continue;
+          const safeTx = await safeTxOf(frame, item, earlier.get(item.blockNumber) ?? 0);
+          if (!safeTx) continue;
+          used.add(frame);
+          matched = true;
+          const signatures = signaturesOf(frame);
+          const threshold = Number((await readBefore(item.blockNumber, "threshold")) ?? BigInt(staticParts(signatures)));
+          const call = { to: safeTx.to, value: safeTx.value, data: safeTx.data, operation: safeTx.operation };
+          const execution: ExecutionRow = {
+            blockNumber: item.blockNumber,
+            blockTime: item.blockTime,
+            txHash: item.txHash,
+            logIndex: item.logIndex,
+            safeTxHash: item.safeTxHash,
+            nonce: Number(safeTx.nonce),
+            ...call,
+            safeTxGas: safeTx.safeTxGas,
+            baseGas: safeTx.baseGas,
+            gasPrice: safeTx.gasPrice,
+            gasToken: safeTx.gasToken,
+            refundReceiver: safeTx.refundReceiver,
+            signatures,
+            success: item.success,
+            feePayment: item.feePayment,
+            executor: frame.from,
+            signers: await recoverExecutionSigners(item.safeTxHash, signatures, threshold),
+            payments: item.success ? decodePayments(call, multiSendAddresses) : [],
+          };
+          batch.executions.push(execution);
+          lastNonce = execution.nonce;
+          earlier.set(item.blockNumber, (earlier.get(item.blockNumber) ?? 0) + 1);
+          break;
+        }
+        if (!matched) left.push(item);
+      } else {
+        const frame = frames.find((candidate) => !used.has(candidate) && candidate.from === item.module && moduleSelectors.has(candidate.input.slice(0, 10) as Hex));
+        if (!frame) {
+          left.push(item);
+          continue;
+        }
+        used.add(frame);
+        const [to, value, data, operation] = decodeFunctionData({ abi: safeAbi, data: frame.input }).args as [Address, bigint, Hex, number];
+        const call = { to: checksumAddress(to), value, data, operation: Number(operation) };
+        const row: ModuleExecutionRow = {
+          blockNumber: item.blockNumber, blockTime: item.blockTime, txHash: item.txHash, logIndex: item.logIndex,
+          module: item.module, success: item.success, call, reason: null,
+          payments: item.success ? decodePayments(call, multiSendAddresses) : [],
+        };
+        batch.moduleExecutions!.push(row);
+      }
+    }
+    return left;
+  }
+
+  function keepUndecoded(item: UnresolvedExecution, reason: string, batch: DecodedBatch, detail?: string): void {
+    onUndecoded?.(item, reason, detail);
+    const position = { blockNumber: item.blockNumber, blockTime: item.blockTime, txHash: item.txHash, logIndex: item.logIndex };
+    if (item.kind === "safe_tx") {
+      const row: UndecodedExecutionRow = { ...position, safeTxHash: item.safeTxHash, success: item.success, feePayment: item.feePayment, reason };
+      batch.undecodedExecutions!.push(row);
+    } else {
+      batch.moduleExecutions!.push({ ...position, module: item.module, success: item.success, call: null, reason, payments: [] });
+    }
+  }
+
+  return {
+    /** Resolves `batch.unresolved` into execution rows (in place), in chain order. */
+    async resolve(batch: DecodedBatch): Promise<void> {
+      batch.moduleExecutions ??= [];
+      batch.undecodedExecutions ??= [];
+      if (batch.unresolved.length === 0) {
+        for (const execution of batch.executions) lastNonce = Math.max(lastNonce ?? -1, execution.nonce);
+        return;
+      }
+      const byTransaction = new Map<Hex, UnresolvedExecution[]>();
+      for (const item of batch.unresolved) {
+        const list = byTransaction.get(item.txHash) ?? [];
+        list.push(item);
+        byTransaction.set(item.txHash, list);
+      }
+      // The transactions, read together (the RPC client batches what is asked in one tick).
+      const hashes = [...byTransaction.keys()];
+      const transactions = new Map<Hex, Awaited<ReturnType<typeof getTransaction>>>();
+      for (let index = 0; index < hashes.length; index += 200) {
+        const chunk = hashes.slice(index, index + 200);
+        const read = await Promise.all(chunk.map(getTransaction));
+        chunk.forEach((hash, offset) => transactions.set(hash, read[offset]));
+      }
+      // SafeL2 executions of this batch, by block, count toward the nonces an L1 execution could have.
+      const earlier = new Map<number, number>();
+      const l2ByPosition = [...batch.executions].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+      let l2Index = 0;
+
+      for (const [hash, items] of byTransaction) {
+        const first = items[0];
+        while (l2Index < l2ByPosition.length && (l2ByPosition[l2Index].blockNumber < first.blockNumber || (l2ByPosition[l2Index].blockNumber === first.blockNumber && l2ByPosition[l2Index].logIndex < first.logIndex))) {
+          const previous = l2ByPosition[l2Index++];
+          lastNonce = previous.nonce;
+          earlier.set(previous.blockNumber, (earlier.get(previous.blockNumber) ?? 0) + 1);
+        }
+        const tx = transactions.get(hash)!;
+        let left = tx.to === safe ? await match(items, [{ from: tx.from, input: tx.input }], batch, earlier) : items;
+        if (left.length === 0) continue;
+        const trace = await traceTransaction(rpc, hash);
+        if ("refused" in trace) {
+          for (const item of left) keepUndecoded(item, noTraceReason, batch, trace.refused);
+          continue;
+        }
+        left = await match(left, callsInto(trace.frame, safe), batch, earlier);
+        for (const item of left) keepUndecoded(item, noMatchReason, batch);
+      }
+      for (const execution of batch.executions) lastNonce = Math.max(lastNonce ?? -1, execution.nonce);
+      const order = (a: ChainPosition, b: ChainPosition) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex;
+      batch.executions.sort(order);
+      batch.moduleExecutions.sort(order);
+      batch.undecodedExecutions.sort(order);
+      batch.unresolved = [];
+    },
+  };
+}
