@@ -7,7 +7,7 @@ import type { DecodedBatch, UnresolvedExecution } from "./decode.ts";
 import { MalformedRpcResponseError } from "./errors.ts";
 import { decodePayments } from "./payments.ts";
 import type { IndexerRpc } from "./rpc.ts";
-import { recoverExecutionSigners } from "./signers.ts";
+import { recoverExecutionSigners, recoveryStats } from "./signers.ts";
 import { callsInto, traceTransaction, type CallFrame } from "./trace.ts";
 
 /** Why an execution's call is unknown, as the history shows it. */
@@ -23,6 +23,9 @@ const moduleSelectors = new Set([
 ]);
 const nonceCall = encodeFunctionData({ abi: safeAbi, functionName: "nonce" });
 const thresholdCall = encodeFunctionData({ abi: safeAbi, functionName: "getThreshold" });
+
+/** Executions read from their transactions in this process, the calls it took and the time (for the benchmark's "what bounds it"). */
+export const executionReadStats = { executions: 0, transactions: 0, traces: 0, ms: 0 };
 
 export type ExecutionResolverParameters = {
   rpc: Pick<IndexerRpc, "optional">;
@@ -222,6 +225,9 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
         for (const execution of batch.executions) lastNonce = Math.max(lastNonce ?? -1, execution.nonce);
         return;
       }
+      const started = performance.now();
+      const recoveryBefore = recoveryStats.ms;
+      executionReadStats.executions += batch.unresolved.length;
       const byTransaction = new Map<Hex, UnresolvedExecution[]>();
       for (const item of batch.unresolved) {
         const list = byTransaction.get(item.txHash) ?? [];
@@ -230,6 +236,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
       }
       // The transactions, read together (the RPC client batches what is asked in one tick).
       const hashes = [...byTransaction.keys()];
+      executionReadStats.transactions += hashes.length;
       const transactions = new Map<Hex, Awaited<ReturnType<typeof getTransaction>>>();
       for (let index = 0; index < hashes.length; index += 200) {
         const chunk = hashes.slice(index, index + 200);
@@ -251,6 +258,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
         const tx = transactions.get(hash)!;
         let left = tx.to === safe ? await match(items, [{ from: tx.from, input: tx.input }], batch, earlier) : items;
         if (left.length === 0) continue;
+        executionReadStats.traces++;
         const trace = await traceTransaction(rpc, hash);
         if ("refused" in trace) {
           for (const item of left) keepUndecoded(item, noTraceReason, batch, trace.refused);
@@ -265,6 +273,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
       batch.moduleExecutions.sort(order);
       batch.undecodedExecutions.sort(order);
       batch.unresolved = [];
+      executionReadStats.ms += performance.now() - started - (recoveryStats.ms - recoveryBefore); // signers are counted apart
     },
   };
 }

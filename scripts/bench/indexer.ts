@@ -15,6 +15,7 @@ import { createIndexer } from "../../indexer/indexer.ts";
 import { defaultProgressMode } from "../../indexer/progress.ts";
 import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
 import { recoveryStats } from "../../indexer/signers.ts";
+import { executionReadStats } from "../../indexer/l1-executions.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
@@ -115,12 +116,14 @@ async function main(): Promise<void> {
     const live = await readSafeState(client, deployment.safe.address, []);
     const indexed = readIndexedSafeState(db);
     const seconds = result.durationMs / 1000;
-    const otherMs = Math.max(0, result.durationMs - result.rpcMs - result.sqliteMs - recoveryStats.ms);
+    const l1Ms = executionReadStats.ms;
+    const otherMs = Math.max(0, result.durationMs - result.rpcMs - result.sqliteMs - recoveryStats.ms - l1Ms);
     const share = (ms: number) => `${((100 * ms) / result.durationMs).toFixed(0)}%`;
     const parts = [
       ["waiting on the RPC (eth_getLogs, block headers; the next range is read ahead)", result.rpcMs],
       ["SQLite (rows, checkpoint, outbox: one transaction per batch)", result.sqliteMs],
       [`recovering signers (${recoveryStats.signatures} ECDSA signatures)`, recoveryStats.ms],
+      [`L1 executions read from ${executionReadStats.transactions} transactions, ${executionReadStats.traces} call traces`, l1Ms],
       ["the rest in this process (parsing RPC answers, decoding logs)", otherMs],
     ] as const;
     const bound = [...parts].sort((a, b) => b[1] - a[1])[0];
