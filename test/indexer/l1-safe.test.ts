@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { encodeFunctionData, getAddress, parseEther, parseUnits, type Abi, type Address, type Hex } from "viem";
 import type { Config } from "../../app/config.ts";
 import type { TreasuryContext } from "../../core/context.ts";
+import { renderResult } from "../../assistant/answer/render.ts";
+import { executePlan } from "../../assistant/execute/index.ts";
+import type { QueryPlan } from "../../assistant/plan.ts";
 import { exportHistoryCsv } from "../../core/history/csv.ts";
 import { listHistory } from "../../core/history/list.ts";
 import { canonicalSafeContracts, type SafeFlavour, type SupportedSafeVersion } from "../../core/safe/deployments.ts";
@@ -184,6 +187,17 @@ describe("L1 Safe (v1.3.0) and SafeL2 (v1.4.1): the same payments, indexed the s
       executionsOf(l1Ctx, canonicalSafeContracts("1.3.0", "L1").multiSendCallOnly),
       executionsOf(l2Ctx, canonicalSafeContracts("1.4.1", "L2").multiSendCallOnly),
     );
+    // The assistant counts the same money out of both Safes, module payments included, and notes nothing missing.
+    const ethOut = (ctx: TreasuryContext) =>
+      executePlan({ db: ctx.db, config: {} }, { measure: "sum", over: "payments", filters: { tokens: ["ETH"] } } as unknown as QueryPlan);
+    const sentEth = l1.sent.filter((payment) => payment.token === null).reduce((sum, payment) => sum + payment.amount, 0n);
+    for (const ctx of [l1Ctx, l2Ctx]) {
+      const result = await ethOut(ctx);
+      assert.equal(result.value.shape, "figures");
+      if (result.value.shape !== "figures") return;
+      assert.equal(result.value.figures[0].amount?.units, sentEth);
+      assert.ok(!result.notes.some((note) => note.code === "undecoded_executions"));
+    }
     const relayed = executionsOf(l1Ctx, canonicalSafeContracts("1.3.0", "L1").multiSendCallOnly).filter((row) => row.executor === relayer.address);
     assert.equal(relayed.length, 3, "the relayer contract is the executor of the three relayed SafeTxs");
     assert.deepEqual(relayed.map((row) => row.signers.length), [2, 2, 2]);
@@ -218,6 +232,12 @@ describe("L1 Safe (v1.3.0) and SafeL2 (v1.4.1): the same payments, indexed the s
       const csv = exportHistoryCsv(ctx.db);
       assert.equal(csv.split("\n").filter((line) => line.includes("could not be decoded: the RPC offers no call trace")).length, 6);
       assert.ok(csv.includes(l1.relayed[1]));
+
+      // The assistant's payment figures say that six executions are not in them.
+      const sumOfPayments = { measure: "sum", over: "payments", filters: {} } as unknown as QueryPlan;
+      const result = await executePlan({ db: ctx.db, config: {} }, sumOfPayments);
+      assert.deepEqual(result.notes.filter((note) => note.code === "undecoded_executions"), [{ code: "undecoded_executions", count: 6, reason: noTraceReason }]);
+      assert.match(renderResult(result, "en", null).body, /6 executed transactions could not be decoded: the RPC offers no call trace and are not in these figures/);
     } finally {
       await proxy.close();
     }
