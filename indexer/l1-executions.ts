@@ -24,6 +24,9 @@ const moduleSelectors = new Set([
 const nonceCall = encodeFunctionData({ abi: safeAbi, functionName: "nonce" });
 const thresholdCall = encodeFunctionData({ abi: safeAbi, functionName: "getThreshold" });
 
+/** From this many executions' transactions in one block, the block is read with all its transactions instead. */
+const wholeBlockFrom = 8;
+
 /** Executions read from their transactions in this process, the calls it took and the time (for the benchmark's "what bounds it"). */
 export const executionReadStats = { executions: 0, transactions: 0, traces: 0, ms: 0 };
 
@@ -80,9 +83,10 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
     return value;
   }
 
-  async function getTransaction(txHash: Hex): Promise<{ from: Address; to: Address | undefined; input: Hex }> {
-    const answer = await rpc.optional("eth_getTransactionByHash", [txHash], `transaction ${txHash}`);
-    const tx = "result" in answer ? (answer.result as { from?: unknown; to?: unknown; input?: unknown } | null) : null;
+  type SentTransaction = { from: Address; to: Address | undefined; input: Hex };
+
+  function toTransaction(raw: unknown, txHash: Hex): SentTransaction {
+    const tx = raw as { from?: unknown; to?: unknown; input?: unknown } | null;
     if (!tx || typeof tx.from !== "string" || typeof tx.input !== "string")
       throw new MalformedRpcResponseError(`The RPC did not return transaction ${txHash}, which the Safe's logs name.`);
     return {
@@ -90,6 +94,24 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
       to: typeof tx.to === "string" ? checksumAddress(tx.to) : undefined,
       input: tx.input.toLowerCase() as Hex,
     };
+  }
+
+  async function getTransaction(txHash: Hex): Promise<SentTransaction> {
+    const answer = await rpc.optional("eth_getTransactionByHash", [txHash], `transaction ${txHash}`);
+    return toTransaction("result" in answer ? answer.result : null, txHash);
+  }
+
+  /** The transactions `wanted` of one block, from the block with its transactions (one call where a busy Safe has many). */
+  async function getBlockTransactions(blockNumber: number, wanted: Hex[]): Promise<Map<Hex, SentTransaction>> {
+    const answer = await rpc.optional("eth_getBlockByNumber", [`0x${blockNumber.toString(16)}`, true], `block ${blockNumber} with its transactions`);
+    const block = "result" in answer ? (answer.result as { transactions?: unknown } | null) : null;
+    const found = new Map<Hex, SentTransaction>();
+    if (block && Array.isArray(block.transactions))
+      for (const raw of block.transactions as { hash?: unknown }[])
+        if (typeof raw?.hash === "string") found.set(raw.hash.toLowerCase() as Hex, toTransaction(raw, raw.hash as Hex));
+    const result = new Map<Hex, SentTransaction>();
+    for (const hash of wanted) result.set(hash, found.get(hash.toLowerCase() as Hex) ?? (await getTransaction(hash)));
+    return result;
   }
 
   /** The SafeTx a frame ran, when its hash is `safeTxHash` (trying the nonces it could have had). */
@@ -234,15 +256,21 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
         list.push(item);
         byTransaction.set(item.txHash, list);
       }
-      // The transactions, read together (the RPC client batches what is asked in one tick).
+      // The transactions, read together (the RPC client batches what is asked in one tick): a block with many of
+      // them in one call, the others one by one.
       const hashes = [...byTransaction.keys()];
       executionReadStats.transactions += hashes.length;
-      const transactions = new Map<Hex, Awaited<ReturnType<typeof getTransaction>>>();
-      for (let index = 0; index < hashes.length; index += 200) {
-        const chunk = hashes.slice(index, index + 200);
-        const read = await Promise.all(chunk.map(getTransaction));
-        chunk.forEach((hash, offset) => transactions.set(hash, read[offset]));
-      }
+      const byBlock = new Map<number, Hex[]>();
+      for (const [hash, items] of byTransaction) byBlock.set(items[0].blockNumber, [...(byBlock.get(items[0].blockNumber) ?? []), hash]);
+      const transactions = new Map<Hex, SentTransaction>();
+      const reads: (() => Promise<void>)[] = [];
+      for (const [blockNumber, inBlock] of byBlock)
+        if (inBlock.length >= wholeBlockFrom)
+          reads.push(async () => {
+            for (const [hash, tx] of await getBlockTransactions(blockNumber, inBlock)) transactions.set(hash, tx);
+          });
+        else for (const hash of inBlock) reads.push(async () => void transactions.set(hash, await getTransaction(hash)));
+      for (let index = 0; index < reads.length; index += 100) await Promise.all(reads.slice(index, index + 100).map((read) => read()));
       // SafeL2 executions of this batch, by block, count toward the nonces an L1 execution could have.
       const earlier = new Map<number, number>();
       const l2ByPosition = [...batch.executions].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
