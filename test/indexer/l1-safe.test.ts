@@ -242,6 +242,43 @@ describe("L1 Safe (v1.3.0) and SafeL2 (v1.4.1): the same payments, indexed the s
       await proxy.close();
     }
   });
+
+  it("reads eight v1.3.0 L1 Safe executions mined in one block from that block, with their nonces in order", async () => {
+    const created = await createSafe(chain.node.provider, { version: "1.3.0", flavour: "L1", owners: [ana.address, ben.address, chen.address], threshold: 2, saltNonce: 103n });
+    const safe: ScenarioSafe = { version: "1.3.0", flavour: "L1", address: created.address, creationBlock: created.creationBlock, sent: [], relayed: [] };
+    await send(chain, 6, safe.address, "0x", parseEther("1"));
+    const request = (method: string, params: unknown[] = []) => chain.node.provider.request({ method, params } as never);
+    const amounts = Array.from({ length: 8 }, (_, index) => parseEther("0.01") * BigInt(index + 1));
+    const signed = await Promise.all(
+      amounts.map((amount, index) => signForSafe(chain, safe.address, { to: payeeC, value: amount }, BigInt(index), [{ account: ana, method: "typed" }, { account: chen, method: "eth_sign" }])),
+    );
+    let nonce = Number(await request("eth_getTransactionCount", [ana.address, "latest"]));
+    await request("evm_setAutomine", [false]);
+    try {
+      for (const { execTransactionData } of signed)
+        await request("eth_sendTransaction", [{ from: ana.address, to: safe.address, data: execTransactionData, gas: "0x7a120", nonce: `0x${(nonce++).toString(16)}` }]);
+      await request("evm_mine");
+    } finally {
+      await request("evm_setAutomine", [true]);
+    }
+    assert.equal(await safeNonce(chain, safe.address), 8n, "all eight executed");
+
+    const proxy = await startRpcProxy(chain.node.url, () => ({ kind: "forward" }));
+    try {
+      const ctx = await contextFor(safe, "l1-one-block.db", proxy.url);
+      await createIndexer({ ctx, progress: "off" }).runOnce();
+      const rows = connectionOf(ctx.db).prepare("SELECT nonce, value, executor FROM safe_executions ORDER BY nonce").all();
+      assert.deepEqual(rows, amounts.map((amount, index) => ({ nonce: index, value: amount.toString(), executor: ana.address })));
+      assert.deepEqual(
+        listHistory(ctx.db, { kinds: ["payment"] }).map((entry) => [entry.counterparty, entry.amount]),
+        amounts.map((amount) => [payeeC, amount]),
+      );
+      assert.ok(proxy.calls.some((call) => call.method === "eth_getBlockByNumber" && call.params[1] === true), "the block was read with its transactions");
+      assert.equal(proxy.calls.filter((call) => call.method === "eth_getTransactionByHash").length, 0);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 const moduleManagerAbi = [
