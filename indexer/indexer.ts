@@ -9,7 +9,7 @@ import { createBackfillProgress, defaultProgressMode, type BackfillProgress } fr
 import { findCommonAncestor } from "./reorg.ts";
 import { createIndexerRpc, type RawLog, type RetryPolicy } from "./rpc.ts";
 import { createExecutionResolver } from "./l1-executions.ts";
-import { listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
+import { lastExecutedNonce, listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
 import { inTransaction } from "../db/open.ts";
@@ -99,6 +99,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     safe,
     chainId: ctx.chainId,
     multiSendAddresses: multiSends,
+    lastStoredNonce: () => lastExecutedNonce(db),
     onUndecoded: (execution, reason, detail) =>
       logger.warn({ txHash: execution.txHash, block: execution.blockNumber, detail }, `an execution of the Safe ${reason}; it is listed as such`),
   });

@@ -13,6 +13,7 @@ import { callsInto, traceTransaction, type CallFrame } from "./trace.ts";
 /** Why an execution's call is unknown, as the history shows it. */
 export const noTraceReason = "could not be decoded: the RPC offers no call trace";
 export const noMatchReason = "could not be decoded: no call into the Safe in its transaction matches it";
+export const noStateReason = "could not be decoded: its nonce is unknown (the RPC keeps no state for that block)";
 
 const execTransactionSelector = toFunctionSelector(
   "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
@@ -36,6 +37,8 @@ export type ExecutionResolverParameters = {
   chainId: number;
   /** MultiSend and MultiSendCallOnly addresses, lower-case. */
   multiSendAddresses: ReadonlySet<string>;
+  /** The highest SafeTx nonce already stored (a restart starts from it). */
+  lastStoredNonce?: () => number | undefined;
   /** Told when an execution is stored undecoded (the indexer logs it). */
   onUndecoded?: (execution: UnresolvedExecution, reason: string, detail?: string) => void;
 };
@@ -63,9 +66,14 @@ type SafeCallFrame = Pick<CallFrame, "from" | "input">;
  * usually needs no extra call to find its nonce.
  */
 export function createExecutionResolver(parameters: ExecutionResolverParameters) {
-  const { rpc, safe, chainId, multiSendAddresses, onUndecoded } = parameters;
+  const { rpc, safe, chainId, multiSendAddresses, onUndecoded, lastStoredNonce } = parameters;
   const domain = { chainId, safeAddress: safe };
-  let lastNonce: number | undefined;
+  // The first SafeTx of a Safe has nonce 0; each later one usually the last one's + 1 (checked by its hash).
+  let lastNonce: number = lastStoredNonce?.() ?? -1;
+  /** SafeTx executions kept undecoded since `lastNonce`: each used up a nonce. */
+  let undecodedSince = 0;
+  /** Set when a nonce was needed and the RPC could not say it. */
+  let stateMissing = false;
   const stateBefore = new Map<string, Promise<bigint | undefined>>();
 
   /** The Safe's nonce or threshold at the end of block `blockNumber - 1`; undefined when the RPC keeps no state that old. */
@@ -133,12 +141,15 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
       };
       return hashTypedData(safeTxTypedDataFor(domain, safeTx)).toLowerCase() === item.safeTxHash ? safeTx : undefined;
     };
-    if (lastNonce !== undefined) {
-      const found = tryNonce(BigInt(lastNonce + 1));
+    for (let next = lastNonce + 1; next <= lastNonce + 1 + undecodedSince; next++) {
+      const found = tryNonce(BigInt(next));
       if (found) return found;
     }
     const base = await readBefore(item.blockNumber, "nonce");
-    if (base === undefined) return undefined;
+    if (base === undefined) {
+      stateMissing = true;
+      return undefined;
+    }
     for (let offset = 0; offset <= earlierInBlock; offset++) {
       const found = tryNonce(base + BigInt(offset));
       if (found) return found;
@@ -203,6 +214,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
           };
           batch.executions.push(execution);
           lastNonce = execution.nonce;
+          undecodedSince = 0;
           earlier.set(item.blockNumber, (earlier.get(item.blockNumber) ?? 0) + 1);
           break;
         }
@@ -231,6 +243,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
     onUndecoded?.(item, reason, detail);
     const position = { blockNumber: item.blockNumber, blockTime: item.blockTime, txHash: item.txHash, logIndex: item.logIndex };
     if (item.kind === "safe_tx") {
+      undecodedSince++;
       const row: UndecodedExecutionRow = { ...position, safeTxHash: item.safeTxHash, success: item.success, feePayment: item.feePayment, reason };
       batch.undecodedExecutions!.push(row);
     } else {
@@ -244,7 +257,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
       batch.moduleExecutions ??= [];
       batch.undecodedExecutions ??= [];
       if (batch.unresolved.length === 0) {
-        for (const execution of batch.executions) lastNonce = Math.max(lastNonce ?? -1, execution.nonce);
+        for (const execution of batch.executions) lastNonce = Math.max(lastNonce, execution.nonce);
         return;
       }
       const started = performance.now();
@@ -281,21 +294,24 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
         while (l2Index < l2ByPosition.length && (l2ByPosition[l2Index].blockNumber < first.blockNumber || (l2ByPosition[l2Index].blockNumber === first.blockNumber && l2ByPosition[l2Index].logIndex < first.logIndex))) {
           const previous = l2ByPosition[l2Index++];
           lastNonce = previous.nonce;
+          undecodedSince = 0;
           earlier.set(previous.blockNumber, (earlier.get(previous.blockNumber) ?? 0) + 1);
         }
         const tx = transactions.get(hash)!;
+        stateMissing = false;
         let left = tx.to === safe ? await match(items, [{ from: tx.from, input: tx.input }], batch, earlier) : items;
         if (left.length === 0) continue;
         executionReadStats.traces++;
         const trace = await traceTransaction(rpc, hash);
         if ("refused" in trace) {
-          for (const item of left) keepUndecoded(item, noTraceReason, batch, trace.refused);
+          for (const item of left) keepUndecoded(item, stateMissing ? noStateReason : noTraceReason, batch, trace.refused);
           continue;
         }
+        stateMissing = false;
         left = await match(left, callsInto(trace.frame, safe), batch, earlier);
-        for (const item of left) keepUndecoded(item, noMatchReason, batch);
+        for (const item of left) keepUndecoded(item, stateMissing ? noStateReason : noMatchReason, batch);
       }
-      for (const execution of batch.executions) lastNonce = Math.max(lastNonce ?? -1, execution.nonce);
+      for (const execution of batch.executions) lastNonce = Math.max(lastNonce, execution.nonce);
       const order = (a: ChainPosition, b: ChainPosition) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex;
       batch.executions.sort(order);
       batch.moduleExecutions.sort(order);

@@ -203,15 +203,21 @@ describe("L1 Safe (v1.3.0) and SafeL2 (v1.4.1): the same payments, indexed the s
     assert.deepEqual(relayed.map((row) => row.signers.length), [2, 2, 2]);
   });
 
-  it("lists a relayed execution of a v1.3.0 L1 Safe as 'could not be decoded' when the RPC offers no call trace, never skips it", async () => {
+  it("lists a relayed execution of a v1.3.0 L1 Safe as 'could not be decoded' when the RPC offers no call trace (nor past state), never skips it", async () => {
     const [l1] = safes;
+    // A public RPC: no call traces, and no state of past blocks (not an archive node).
     const proxy = await startRpcProxy(chain.node.url, (call) =>
-      call.method === "debug_traceTransaction" ? { kind: "error", code: -32601, message: "the method debug_traceTransaction does not exist/is not available" } : { kind: "forward" },
+      call.method === "debug_traceTransaction"
+        ? { kind: "error", code: -32601, message: "the method debug_traceTransaction does not exist/is not available" }
+        : call.method === "eth_call" && call.params[1] !== "latest"
+          ? { kind: "error", code: -32000, message: "missing trie node 0f3a (path ) state is not available" }
+          : { kind: "forward" },
     );
     try {
       const ctx = await contextFor(l1, "l1-no-trace.db", proxy.url);
       await createIndexer({ ctx, progress: "off" }).runOnce();
       assert.ok(proxy.calls.some((call) => call.method === "debug_traceTransaction"), "the indexer asked for a trace");
+      assert.ok(proxy.calls.some((call) => call.method === "eth_call" && call.params[1] !== "latest"), "and for past state");
 
       // The three relayed SafeTxs (two transactions) are kept with the reason; the module's three calls (through a contract) too.
       const undecoded = connectionOf(ctx.db).prepare("SELECT tx_hash, reason, success FROM undecoded_executions ORDER BY block_number, log_index").all() as { tx_hash: Hex; reason: string }[];
@@ -220,7 +226,16 @@ describe("L1 Safe (v1.3.0) and SafeL2 (v1.4.1): the same payments, indexed the s
       const moduleRows = connectionOf(ctx.db).prepare("SELECT module, reason FROM module_executions ORDER BY block_number").all();
       assert.deepEqual(moduleRows, [1, 2, 3].map(() => ({ module: module.address, reason: noTraceReason })));
 
-      // The history and the CSV show them; the directly executed payments are still decoded.
+      // The history and the CSV show them; the directly executed payments are still decoded, signers too (the
+      // nonces follow from the ones before, and the undecoded ones between), without past state.
+      assert.deepEqual(
+        (connectionOf(ctx.db).prepare("SELECT nonce FROM safe_executions ORDER BY nonce").all() as { nonce: number }[]).map((row) => row.nonce),
+        [0, 1, 5, 6],
+      );
+      assert.deepEqual(
+        (connectionOf(ctx.db).prepare("SELECT count(*) AS n FROM execution_signers GROUP BY safe_tx_hash").all() as { n: number }[]).map((row) => row.n),
+        [2, 2, 2, 2],
+      );
       const history = listHistory(ctx.db, { kinds: ["payment"] });
       const notDecoded = history.filter((entry) => entry.amount === null);
       assert.equal(notDecoded.length, 6);
