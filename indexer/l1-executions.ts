@@ -1,6 +1,6 @@
-import { decodeFunctionData, encodeFunctionData, hashTypedData, toFunctionSelector, type Address, type Hex } from "viem";
+import { decodeFunctionData, encodeFunctionData, hashDomain, keccak256, toFunctionSelector, type Address, type Hex } from "viem";
 import { safeAbi } from "../core/safe/artifacts.ts";
-import { safeTxTypedDataFor, type SafeTx } from "../core/safe/safe-tx.ts";
+import { safeDomainTypes, type SafeTx } from "../core/safe/safe-tx.ts";
 import type { ChainPosition, ExecutionRow, ModuleExecutionRow, UndecodedExecutionRow } from "../db/chain-mirror/records.ts";
 import { checksumAddress } from "./addresses.ts";
 import type { DecodedBatch, UnresolvedExecution } from "./decode.ts";
@@ -22,6 +22,27 @@ const moduleSelectors = new Set([
   toFunctionSelector("execTransactionFromModule(address,uint256,bytes,uint8)"),
   toFunctionSelector("execTransactionFromModuleReturnData(address,uint256,bytes,uint8)"),
 ]);
+/** keccak256 of the EIP-712 SafeTx type (the same in v1.3.0 and v1.4.1). */
+const safeTxTypeHash = keccak256(
+  new TextEncoder().encode(
+    "SafeTx(address to,uint256 value,bytes data,uint8 operation,uint256 safeTxGas,uint256 baseGas,uint256 gasPrice,address gasToken,address refundReceiver,uint256 nonce)",
+  ),
+);
+const word = (value: bigint | number | string) => (typeof value === "string" ? value.slice(2).toLowerCase() : value.toString(16)).padStart(64, "0");
+
+/**
+ * The safeTxHash, as the Safe computes it (`getTransactionHash`), written out
+ * for speed: viem's general `hashTypedData` validates and walks the types on
+ * every call, which bounds a backfill of an L1 Safe. Equal to core/safe/safe-tx.ts
+ * `hashSafeTx` (each decoded execution is checked against the hash the Safe logged).
+ */
+function safeTxHashOf(domainSeparator: Hex, tx: SafeTx): Hex {
+  const struct = keccak256(
+    `0x${word(safeTxTypeHash)}${word(tx.to)}${word(tx.value)}${word(keccak256(tx.data))}${word(tx.operation)}${word(tx.safeTxGas)}${word(tx.baseGas)}${word(tx.gasPrice)}${word(tx.gasToken)}${word(tx.refundReceiver)}${word(tx.nonce)}`,
+  );
+  return keccak256(`0x1901${domainSeparator.slice(2)}${struct.slice(2)}`);
+}
+
 const nonceCall = encodeFunctionData({ abi: safeAbi, functionName: "nonce" });
 const thresholdCall = encodeFunctionData({ abi: safeAbi, functionName: "getThreshold" });
 
@@ -67,7 +88,7 @@ type SafeCallFrame = Pick<CallFrame, "from" | "input">;
  */
 export function createExecutionResolver(parameters: ExecutionResolverParameters) {
   const { rpc, safe, chainId, multiSendAddresses, onUndecoded, lastStoredNonce } = parameters;
-  const domain = { chainId, safeAddress: safe };
+  const domainSeparator = hashDomain({ domain: { chainId: BigInt(chainId), verifyingContract: safe }, types: safeDomainTypes });
   // The first SafeTx of a Safe has nonce 0; each later one usually the last one's + 1 (checked by its hash).
   let lastNonce: number = lastStoredNonce?.() ?? -1;
   /** SafeTx executions kept undecoded since `lastNonce`: each used up a nonce. */
@@ -123,7 +144,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
   }
 
   /** The SafeTx a frame ran, when its hash is `safeTxHash` (trying the nonces it could have had). */
-  async function safeTxOf(frame: SafeCallFrame, item: ChainPosition & { safeTxHash: Hex }, earlierInBlock: number): Promise<SafeTx | undefined> {
+  async function safeTxOf(frame: SafeCallFrame, item: ChainPosition & { safeTxHash: Hex }, earlierInBlock: number): Promise<(SafeTx & { signatures: Hex }) | undefined> {
     if (!frame.input.startsWith(execTransactionSelector)) return undefined;
     let args: readonly unknown[];
     try {
@@ -131,15 +152,16 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
     } catch {
       return undefined;
     }
-    const [to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver] = args as [
-      Address, bigint, Hex, number, bigint, bigint, bigint, Address, Address,
+    const [to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver, signatures] = args as [
+      Address, bigint, Hex, number, bigint, bigint, bigint, Address, Address, Hex,
     ];
-    const tryNonce = (nonce: bigint): SafeTx | undefined => {
-      const safeTx: SafeTx = {
+    const tryNonce = (nonce: bigint): (SafeTx & { signatures: Hex }) | undefined => {
+      const safeTx: SafeTx & { signatures: Hex } = {
+        signatures,
         to: checksumAddress(to), value, data, operation: Number(operation) as 0 | 1, safeTxGas, baseGas, gasPrice,
         gasToken: checksumAddress(gasToken), refundReceiver: checksumAddress(refundReceiver), nonce,
       };
-      return hashTypedData(safeTxTypedDataFor(domain, safeTx)).toLowerCase() === item.safeTxHash ? safeTx : undefined;
+      return safeTxHashOf(domainSeparator, safeTx) === item.safeTxHash ? safeTx : undefined;
     };
     for (let next = lastNonce + 1; next <= lastNonce + 1 + undecodedSince; next++) {
       const found = tryNonce(BigInt(next));
@@ -155,11 +177,6 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
       if (found) return found;
     }
     return undefined;
-  }
-
-  function signaturesOf(frame: SafeCallFrame): Hex {
-    const args = decodeFunctionData({ abi: safeAbi, data: frame.input }).args as readonly unknown[];
-    return args[9] as Hex;
   }
 
   /** How many 65-byte parts the signatures have before any contract signature's dynamic data. */
@@ -189,7 +206,7 @@ export function createExecutionResolver(parameters: ExecutionResolverParameters)
           if (!safeTx) continue;
           used.add(frame);
           matched = true;
-          const signatures = signaturesOf(frame);
+          const signatures = safeTx.signatures;
           const threshold = Number((await readBefore(item.blockNumber, "threshold")) ?? BigInt(staticParts(signatures)));
           const call = { to: safeTx.to, value: safeTx.value, data: safeTx.data, operation: safeTx.operation };
           const execution: ExecutionRow = {
