@@ -1,7 +1,7 @@
 import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
-import { safeAbi } from "../core/safe/artifacts.ts";
+import { safeAbi, safeAbiFor } from "../core/safe/artifacts.ts";
 import { erc20Abi } from "../core/tokens.ts";
-import type { BlockHeader, ChainMirrorRows, ChainPosition, ExecutionRow } from "../db/chain-mirror/records.ts";
+import type { BlockHeader, ChainMirrorRows, ChainPosition, ExecutionRow, ModuleExecutionRow } from "../db/chain-mirror/records.ts";
 import { checksumAddress } from "./addresses.ts";
 import { MalformedRpcResponseError } from "./errors.ts";
 import { decodePayments } from "./payments.ts";
@@ -14,11 +14,22 @@ export type DecodedBatch = ChainMirrorRows & {
   tokenAddresses: Set<Address>;
   /** Logs that became rows. */
   events: number;
-  /** Safe logs that were not understood (e.g. an execution without its SafeMultiSigTransaction). */
+  /** Safe logs that were not understood. */
   skipped: number;
+  /**
+   * Executions the logs do not describe: an ExecutionSuccess/Failure with no
+   * SafeMultiSigTransaction before it (an L1 Safe), and a module execution with
+   * no SafeModuleTransaction (an L1 Safe, or v1.3.0/1.4.1 without L2 events).
+   * indexer/l1-executions.ts reads their calls from the transactions that ran them.
+   */
+  unresolved: UnresolvedExecution[];
 };
 
-type CompiledEvent = { name: string; decode: (topics: Hex[], data: Hex) => Record<string, unknown> };
+/** An execution seen only by its outcome event; `safeTxHash` and `feePayment` for SafeTx executions, `module` for module ones. */
+export type UnresolvedExecution = ChainPosition &
+  ({ kind: "safe_tx"; safeTxHash: Hex; success: boolean; feePayment: bigint } | { kind: "module"; module: Address; success: boolean });
+
+type CompiledEvent = { name: string; indexedCount: number; decode: (topics: Hex[], data: Hex) => Record<string, unknown> };
 
 /**
  * An event decoder built once from its ABI item (viem's decodeEventLog
@@ -32,6 +43,7 @@ function compileEvent(event: AbiEvent): CompiledEvent {
   const allWords = plain.every((input) => /^(uint\d*|address|bytes32)$/.test(input.type));
   return {
     name: event.name,
+    indexedCount: indexed.length,
     decode(topics, data) {
       if (topics.length !== indexed.length + 1) throw new Error(`${event.name} has ${topics.length - 1} indexed arguments, not ${indexed.length}`);
       const args: Record<string, unknown> = {};
@@ -103,13 +115,41 @@ export function decodeSafeMultiSigTransaction(data: Hex): unknown[] | undefined 
   ];
 }
 
-const eventsByTopic = new Map<Hex, CompiledEvent>();
-for (const item of safeAbi) {
-  if (item.type !== "event") continue;
-  eventsByTopic.set(toEventSelector(item as AbiEvent), compileEvent(item as AbiEvent));
+/**
+ * The Safe's events by topic, in each shape they take: v1.3.0 indexes no
+ * argument of ExecutionSuccess/Failure, AddedOwner, RemovedOwner,
+ * EnabledModule... where v1.4.1 indexes the first, and SafeModuleTransaction's
+ * module is indexed only in v1.4.1. A log picks the shape by its topic count.
+ */
+const eventsByTopic = new Map<Hex, CompiledEvent[]>();
+for (const abi of [safeAbi, safeAbiFor("1.3.0", "L2")])
+  for (const item of abi) {
+    if (item.type !== "event") continue;
+    const compiled = compileEvent(item as AbiEvent);
+    const shapes = eventsByTopic.get(toEventSelector(item as AbiEvent)) ?? [];
+    if (!shapes.some((shape) => shape.indexedCount === compiled.indexedCount)) shapes.push(compiled);
+    eventsByTopic.set(toEventSelector(item as AbiEvent), shapes);
+  }
+
+/** The shape of the event that fits the log's topic count (or the first, whose decoder then says what is wrong). */
+function eventFor(log: RawLog): CompiledEvent | undefined {
+  const shapes = log.topics[0] ? eventsByTopic.get(log.topics[0]) : undefined;
+  return shapes?.find((shape) => shape.indexedCount === log.topics.length - 1) ?? shapes?.[0];
 }
 const transferEvent = compileEvent(erc20Abi.find((item) => item.type === "event" && item.name === "Transfer") as AbiEvent);
 export const transferTopic = toEventSelector("event Transfer(address indexed from, address indexed to, uint256 value)");
+
+/** A module execution whose call SafeModuleTransaction logged. */
+function moduleExecutionFrom(
+  position: ChainPosition,
+  module: Address,
+  success: boolean,
+  args: Record<string, unknown>,
+  multiSendAddresses: ReadonlySet<string>,
+): ModuleExecutionRow {
+  const call = { to: checksumAddress(args.to as Address), value: args.value as bigint, data: args.data as Hex, operation: Number(args.operation) };
+  return { ...position, module, success, call, reason: null, payments: success ? decodePayments(call, multiSendAddresses) : [] };
+}
 
 function decodeOrRefuse(event: CompiledEvent, log: RawLog): Record<string, unknown> {
   try {
@@ -144,12 +184,16 @@ export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: De
     ownerChanges: [],
     moduleEvents: [],
     approvedHashes: [],
+    moduleExecutions: [],
+    undecodedExecutions: [],
     tokenAddresses: new Set(),
     events: 0,
     skipped: 0,
+    unresolved: [],
   };
   const ordered = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
   const pending = new Map<Hex, { log: RawLog; args: Record<string, unknown> }[]>();
+  const pendingModule = new Map<Hex, { log: RawLog; args: Record<string, unknown> }[]>();
   const signerWork: { execution: ExecutionRow; threshold: number }[] = [];
   let previous: RawLog | undefined;
 
@@ -177,7 +221,7 @@ export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: De
       continue;
     }
 
-    const event = topic ? eventsByTopic.get(topic) : undefined;
+    const event = eventFor(log);
     if (!event) continue;
     const args = decodeOrRefuse(event, log);
     batch.events++;
@@ -192,7 +236,14 @@ export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: De
       case "ExecutionFailure": {
         const started = pending.get(log.transactionHash)?.pop();
         if (!started) {
-          batch.skipped++; // a Safe without SafeL2 events: the SafeTx itself is not in the logs
+          // A Safe without L2 events: the SafeTx is read from the transaction (indexer/l1-executions.ts).
+          batch.unresolved.push({
+            ...position,
+            kind: "safe_tx",
+            safeTxHash: (args.txHash as Hex).toLowerCase() as Hex,
+            success: event.name === "ExecutionSuccess",
+            feePayment: args.payment as bigint,
+          });
           break;
         }
         const a = started.args as {
@@ -279,10 +330,26 @@ export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: De
           ChangedGuard: "guard_changed",
         } as const)[event.name];
         batch.moduleEvents.push({ ...position, kind, address: checksumAddress((args.module ?? args.guard) as Address) });
+        if (kind === "module_success" || kind === "module_failure") {
+          const module = checksumAddress(args.module as Address);
+          const success = kind === "module_success";
+          const started = pendingModule.get(log.transactionHash)?.pop();
+          if (started && checksumAddress(started.args.module as Address) === module)
+            batch.moduleExecutions!.push(moduleExecutionFrom(position, module, success, started.args, multiSendAddresses));
+          else batch.unresolved.push({ ...position, kind: "module", module, success });
+        }
+        break;
+      }
+      case "SafeModuleTransaction": {
+        // SafeL2 says what a module runs before it runs; its ExecutionFromModuleSuccess/Failure follows.
+        const stack = pendingModule.get(log.transactionHash) ?? [];
+        stack.push({ log, args });
+        pendingModule.set(log.transactionHash, stack);
+        batch.events--; // counted with its outcome
         break;
       }
       default:
-        batch.events--; // SafeModuleTransaction, ChangedFallbackHandler, SignMsg: nothing stored
+        batch.events--; // ChangedFallbackHandler, SignMsg: nothing stored
     }
   }
   // One after the other: it is CPU work, and this keeps its measured time honest.

@@ -8,7 +8,8 @@ import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError 
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
 import { findCommonAncestor } from "./reorg.ts";
 import { createIndexerRpc, type RawLog, type RetryPolicy } from "./rpc.ts";
-import { listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
+import { createExecutionResolver } from "./l1-executions.ts";
+import { lastExecutedNonce, listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
 import { inTransaction } from "../db/open.ts";
@@ -93,6 +94,15 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     signal: abort.signal,
   });
   const multiSends = new Set(multiSendAddresses(ctx.safe).map((address) => address.toLowerCase()));
+  const executions = createExecutionResolver({
+    rpc,
+    safe,
+    chainId: ctx.chainId,
+    multiSendAddresses: multiSends,
+    lastStoredNonce: () => lastExecutedNonce(db),
+    onUndecoded: (execution, reason, detail) =>
+      logger.warn({ txHash: execution.txHash, block: execution.blockNumber, detail }, `an execution of the Safe ${reason}; it is listed as such`),
+  });
   const knownTokens = new Set<string>();
   const startBlock = parameters.fromBlock ?? ctx.safe.creationBlock;
   let prepared = false;
@@ -222,10 +232,9 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
 
     const newTokens: TokenMetadata[] = [];
     const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends });
+    await executions.resolve(batch); // L1 and module executions: their calls, read from their transactions
     for (const token of batch.tokenAddresses)
       if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
-    if (batch.skipped > 0)
-      logger.warn({ skipped: batch.skipped, fromBlock, toBlock }, "executions without SafeMultiSigTransaction (not a SafeL2?) were skipped");
 
     const writeStarted = performance.now();
     writeBatch(db, { batch, headers, checkpoint: last, confirmedUpTo: head - confirmations, newTokens });

@@ -136,6 +136,23 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
         return result.map((log) => toLog(log, filter.fromBlock, filter.toBlock));
       }, filter.toBlock > filter.fromBlock);
     },
+    /**
+     * A call the indexer can do without (debug_traceTransaction, a past
+     * eth_call): `{ refused }` with the RPC's words when it does not offer the
+     * method or cannot answer for that block (not retried), else `{ result }`.
+     * Failures that may pass (timeouts, 429, 5xx) are retried as for any call.
+     */
+    async optional(method: string, params: unknown[], what: string): Promise<{ result: unknown } | { refused: string }> {
+      return call(what, async () => {
+        try {
+          return { result: await request(method, params) };
+        } catch (raw) {
+          const refusal = refusalOf(raw);
+          if (refusal !== undefined) return { refused: refusal };
+          throw raw;
+        }
+      });
+    },
     /** An ERC-20's symbol, name and decimals; a token that does not answer gets a placeholder. */
     async readTokenMetadata(address: Address): Promise<{ address: Address; symbol: string; name: string; decimals: number }> {
       const read = (functionName: "symbol" | "name" | "decimals") =>
@@ -182,6 +199,20 @@ export function classifyRpcError(error: unknown, rpcUrl: string): RpcRetryableEr
   // Not an RPC error we know: a network failure (retry) or our own bug (do not hide it).
   if (error instanceof BaseError) return new RpcRetryableError(`The RPC at ${rpcUrl} failed: ${shortMessageOf(error)}`, { cause: error });
   return new RpcFailedError(`Talking to the RPC at ${rpcUrl} failed: ${shortMessageOf(error)}`, { cause: error });
+}
+
+const methodRefusal =
+  /method .*(not found|not supported|not available|does not exist|unsupported|not whitelisted|not allowed)|(not|un)supported method|not (supported|available|enabled)|namespace|missing trie node|header not found|historical state|pruned|execution reverted/i;
+
+/** The RPC's words when it does not offer a method or cannot answer it for that block; undefined for failures that may pass. */
+function refusalOf(error: unknown): string | undefined {
+  const inner = error instanceof BaseError ? error.walk((cause) => cause instanceof RpcRequestError || cause instanceof HttpRequestError) : undefined;
+  const code = (inner as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown })?.code;
+  const status = (inner as { status?: unknown } | undefined)?.status;
+  const message = error instanceof BaseError ? `${error.shortMessage} ${error.details ?? ""}` : String((error as Error)?.message ?? error);
+  if (code === -32601 || code === -32004 || code === 3 || status === 403 || status === 405 || methodRefusal.test(message))
+    return (error instanceof BaseError ? (error.details || error.shortMessage) : message).slice(0, 200);
+  return undefined;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -524,5 +524,9 @@ export function noteText(note: Note, language: Language): string {
       return es ? `Media sobre ${note.months} meses naturales (${note.from} a ${note.to})` : `Averaged over ${note.months} calendar months (${note.from} to ${note.to})`;
     case "runway_window":
       return "";
+    case "undecoded_executions":
+      return es
+        ? `${note.count} ${note.count === 1 ? "transacción ejecutada no se pudo decodificar" : "transacciones ejecutadas no se pudieron decodificar"} (${note.reason}); están en el historial pero no en estas cifras`
+        : `${note.count} executed ${note.count === 1 ? "transaction" : "transactions"} ${note.reason} and ${note.count === 1 ? "is" : "are"} not in these figures (the history lists ${note.count === 1 ? "it" : "them"})`;
   }
 }

@@ -1,6 +1,6 @@
 import { listApprovals } from "../../db/ledger/people.ts";
 import { aggregateMoney, listMoney } from "../../db/ledger/money.ts";
-import { indexedStart } from "../../db/ledger/state.ts";
+import { indexedStart, undecodedExecutions } from "../../db/ledger/state.ts";
 import type { MoneyAggregate, MoneyQuery, MoneyRecord, TimeSpan } from "../../db/ledger/types.ts";
 import { dateOf, txCitation, type AssistantContext, type Citation } from "../context.ts";
 import type { QueryPlan } from "../plan.ts";
@@ -91,6 +91,11 @@ export function executeMoney(ctx: AssistantContext, plan: QueryPlan, scope: Scop
   const notes: Note[] = [];
   const citations: Citation[] = [];
   const measure = plan.measure;
+  if (query.direction === "out") {
+    // Payments the history cannot itemise (an L1 Safe's or a module's call not decoded): say so rather than under-count quietly.
+    const undecoded = undecodedExecutions(ctx.db, scope.spans);
+    if (undecoded.count > 0) notes.push({ code: "undecoded_executions", count: undecoded.count, reason: undecoded.reason ?? "could not be decoded" });
+  }
   const cite = (rows: MoneyRow[]) => citations.push(...rows.map((row) => moneyCitation(ctx, row)));
   const citeLatest = (q: MoneyQuery) => cite(listMoney(ctx.db, q, { order: "time_desc", limit: 40 }).map((r) => toMoneyRow(scope, r)));
 

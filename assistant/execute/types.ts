@@ -114,7 +114,8 @@ export type Note =
   | { code: "stored_warnings_only" }
   | { code: "before_history"; start: string }
   | { code: "average_months"; months: number; from: string; to: string }
-  | { code: "runway_window"; from: string; to: string; months: number };
+  | { code: "runway_window"; from: string; to: string; months: number }
+  | { code: "undecoded_executions"; count: number; reason: string };
 
 /** What the executor returns for a plan: the figures, what they cover, and the receipts. */
 export type PlanResult = {

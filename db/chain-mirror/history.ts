@@ -19,7 +19,7 @@ export type HistoryRow = {
   token: Address | null;
   symbol: string | null;
   decimals: number | null;
-  /** Base units; null for owner changes. */
+  /** Base units; null for owner changes, rejections and payments whose call could not be decoded (see `description`). */
   amount: bigint | null;
   /** Payee of a payment, sender of a deposit, the owner added or removed. */
   counterparty: Address | null;
@@ -27,7 +27,7 @@ export type HistoryRow = {
   counterpartyLabel: string | null;
   /** From the proposal (payments) or a deposit note (deposits). */
   memo: string | null;
-  /** Owner changes and rejections: what happened, in words. */
+  /** Owner changes and rejections: what happened, in words; a module's payment: "by module 0x…"; an undecoded execution: why. */
   description: string | null;
   /** The proposal's category (payments), or the address book's category of the counterparty. */
   category: string | null;
@@ -65,7 +65,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
     type Row = {
       safe_tx_hash: Hex; batch_index: number; token: Address | null; to_address: Address; amount: string; block_number: number; block_time: number;
       tx_hash: Hex; log_index: number; confirmed: number; symbol: string | null; decimals: number | null; label: string | null; memo: string | null;
-      category: string | null; nonce: number;
+      category: string | null; nonce: number | null; module: Address | null;
     };
     const rows = statement(
       db,
@@ -73,8 +73,8 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
               (SELECT nullif(memo, '') FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)) AS memo,
               coalesce((SELECT category FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)),
                        (SELECT category FROM address_book WHERE lower(address) = lower(p.to_address))) AS category
-         FROM payments p LEFT JOIN tokens k ON k.address = p.token JOIN safe_executions e ON e.safe_tx_hash = p.safe_tx_hash
-        WHERE p.block_time BETWEEN ? AND ?`,
+         FROM payments p LEFT JOIN tokens k ON k.address = p.token LEFT JOIN safe_executions e ON e.safe_tx_hash = p.safe_tx_hash
+        WHERE p.block_time BETWEEN ? AND ? AND (e.safe_tx_hash IS NOT NULL OR p.module IS NOT NULL)`,
     ).all(from, to) as Row[];
     for (const row of rows) {
       // A zero-value call from the Safe to itself moves nothing: it is a rejection, listed below.
@@ -88,7 +88,8 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         blockNumber: row.block_number,
         txHash: row.tx_hash,
         logIndex: row.log_index,
-        safeTxHash: row.safe_tx_hash,
+        // A module's payment has no SafeTx (its key is the module execution's).
+        safeTxHash: row.module ? null : row.safe_tx_hash,
         token: row.token,
         symbol: native ? "ETH" : (row.symbol ?? "?"),
         decimals,
@@ -96,13 +97,50 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         counterparty: row.to_address,
         counterpartyLabel: row.label,
         memo: row.memo,
-        description: null,
+        description: row.module ? `by module ${row.module}` : null,
         category: row.category,
         nonce: row.nonce,
         batchIndex: row.batch_index,
         confirmed: row.confirmed === 1,
       });
     }
+  }
+
+  if (wanted.has("payment")) {
+    // Executions whose call could not be read: listed with why, never dropped (money may have moved).
+    type Row = { safe_tx_hash: Hex | null; module: Address | null; reason: string; block_number: number; block_time: number; tx_hash: Hex; log_index: number; confirmed: number };
+    const rows = statement(
+      db,
+      `SELECT safe_tx_hash, NULL AS module, reason, block_number, block_time, tx_hash, log_index, confirmed FROM undecoded_executions
+        WHERE success = 1 AND block_time BETWEEN ? AND ?
+       UNION ALL
+       SELECT NULL, module, reason, block_number, block_time, tx_hash, log_index, confirmed FROM module_executions
+        WHERE success = 1 AND reason IS NOT NULL AND block_time BETWEEN ? AND ?`,
+    ).all(from, to, from, to) as Row[];
+    for (const row of rows)
+      entries.push({
+        kind: "payment",
+        direction: "out",
+        time: row.block_time,
+        blockNumber: row.block_number,
+        txHash: row.tx_hash,
+        logIndex: row.log_index,
+        safeTxHash: row.safe_tx_hash,
+        token: null,
+        symbol: null,
+        decimals: null,
+        amount: null,
+        counterparty: null,
+        counterpartyLabel: null,
+        memo: null,
+        description: row.module
+          ? `A transaction by module ${row.module} ${row.reason}`
+          : `An executed transaction (SafeTx ${row.safe_tx_hash}) ${row.reason}`,
+        category: null,
+        nonce: null,
+        batchIndex: null,
+        confirmed: row.confirmed === 1,
+      });
   }
 
   if (wanted.has("deposit")) {

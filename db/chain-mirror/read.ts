@@ -55,6 +55,12 @@ export function readExecutedCall(db: ReadableDatabase, safeTxHash: string): Exec
   return row && { safeTxHash: row.safe_tx_hash, nonce: row.nonce, to: row.to_address, value: row.value, data: row.data, operation: row.operation, success: row.success === 1, txHash: row.tx_hash };
 }
 
+/** The highest nonce of the SafeTx executions stored, or undefined when none is. */
+export function lastExecutedNonce(db: ReadableDatabase): number | undefined {
+  const row = statement(db, "SELECT max(nonce) AS nonce FROM safe_executions").get() as { nonce: number | null };
+  return row.nonce ?? undefined;
+}
+
 /** The SafeTx executions the indexer stored for one chain transaction (usually none or one). */
 export function listExecutedCallsInTransaction(db: ReadableDatabase, txHash: string): ExecutedCall[] {
   const rows = statement(db, "SELECT safe_tx_hash FROM safe_executions WHERE tx_hash = ? ORDER BY log_index").all(txHash) as Array<{ safe_tx_hash: string }>;

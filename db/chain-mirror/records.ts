@@ -50,6 +50,27 @@ export type ModuleEventRow = ChainPosition & {
 };
 export type ApprovedHashRow = ChainPosition & { approvedHash: Hex; owner: Address };
 
+/**
+ * A module's execution (ExecutionFromModuleSuccess/Failure): the call it had
+ * the Safe make, when it could be read, and the payments in it. `reason` says
+ * why the call is unknown (then `call` is null).
+ */
+export type ModuleExecutionRow = ChainPosition & {
+  module: Address;
+  success: boolean;
+  call: { to: Address; value: bigint; data: Hex; operation: number } | null;
+  reason: string | null;
+  payments: DecodedPayment[];
+};
+
+/** A SafeTx execution whose call could not be read (an L1 Safe reached through a contract, with no call trace): kept with why. */
+export type UndecodedExecutionRow = ChainPosition & { safeTxHash: Hex; success: boolean; feePayment: bigint; reason: string };
+
+/** The key a module execution's payments are stored under (payments.safe_tx_hash): module executions have no SafeTx hash. */
+export function moduleExecutionKey(position: Pick<ChainPosition, "txHash" | "logIndex">): string {
+  return `module:${position.txHash.toLowerCase()}:${position.logIndex}`;
+}
+
 /** Every row one block range adds to the chain mirror. */
 export type ChainMirrorRows = {
   executions: ExecutionRow[];
@@ -57,6 +78,10 @@ export type ChainMirrorRows = {
   ownerChanges: OwnerChangeRow[];
   moduleEvents: ModuleEventRow[];
   approvedHashes: ApprovedHashRow[];
+  /** Module executions (with their call and payments when known). */
+  moduleExecutions?: ModuleExecutionRow[];
+  /** SafeTx executions that could not be decoded, with the reason. */
+  undecodedExecutions?: UndecodedExecutionRow[];
 };
 
 /** A token as it describes itself on the chain. */

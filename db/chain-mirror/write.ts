@@ -3,7 +3,7 @@ import { connectionOf, statement } from "../connection.ts";
 import type { TreasuryDatabase } from "../handle.ts";
 import { readMeta, writeMeta } from "../meta.ts";
 import { deleteUndeliveredOutboxAbove, insertOutboxEntry } from "../outbox.ts";
-import type { BlockHeader, ChainMirrorRows, TokenMetadata } from "./records.ts";
+import { moduleExecutionKey, type BlockHeader, type ChainMirrorRows, type TokenMetadata } from "./records.ts";
 
 /**
  * The only writer of the chain mirror (blocks, checkpoint, tokens, executions
@@ -26,7 +26,16 @@ export type WriteBatchParameters = {
 export type WriteBatchReturnType = { rows: number; announced: number };
 
 /** The tables with a `confirmed` flag and a `block_number`. */
-const confirmableTables = ["safe_executions", "approved_hashes", "payments", "transfers", "owner_changes", "module_events"] as const;
+const confirmableTables = [
+  "safe_executions",
+  "approved_hashes",
+  "payments",
+  "transfers",
+  "owner_changes",
+  "module_events",
+  "module_executions",
+  "undecoded_executions",
+] as const;
 
 /** Tables the indexer owns: emptied when the chain under the database is another one. */
 export const chainMirrorTables = [
@@ -39,6 +48,8 @@ export const chainMirrorTables = [
   "transfers",
   "owner_changes",
   "module_events",
+  "module_executions",
+  "undecoded_executions",
 ] as const;
 
 const statements = new WeakMap<TreasuryDatabase, ReturnType<typeof prepare>>();
@@ -72,6 +83,18 @@ function prepare(handle: TreasuryDatabase) {
     ),
     moduleEvent: db.prepare(
       `INSERT INTO module_events (kind, address, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    moduleExecution: db.prepare(
+      `INSERT INTO module_executions (module, success, to_address, value, data, operation, reason, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    modulePayment: db.prepare(
+      `INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, module, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ),
+    undecodedExecution: db.prepare(
+      `INSERT INTO undecoded_executions (safe_tx_hash, success, fee_payment, reason, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     approvedHash: db.prepare(
       `INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
@@ -151,6 +174,22 @@ export function writeBatch(db: TreasuryDatabase, parameters: WriteBatchParameter
     for (const a of batch.approvedHashes) {
       s.approvedHash.run(a.approvedHash, a.owner, a.blockNumber, a.blockTime, a.txHash, a.logIndex);
       blocksWithRows.add(a.blockNumber);
+    }
+    for (const m of batch.moduleExecutions ?? []) {
+      s.moduleExecution.run(
+        m.module, m.success ? 1 : 0, m.call?.to ?? null, m.call?.value.toString() ?? null, m.call?.data ?? null, m.call?.operation ?? null,
+        m.reason, m.blockNumber, m.blockTime, m.txHash, m.logIndex,
+      );
+      const key = moduleExecutionKey(m);
+      for (const p of m.payments)
+        s.modulePayment.run(key, p.batchIndex, p.token, p.to, p.amount.toString(), m.blockNumber, m.blockTime, m.txHash, m.logIndex, m.module);
+      rows += 1 + m.payments.length;
+      blocksWithRows.add(m.blockNumber);
+    }
+    for (const u of batch.undecodedExecutions ?? []) {
+      s.undecodedExecution.run(u.safeTxHash, u.success ? 1 : 0, u.feePayment.toString(), u.reason, u.blockNumber, u.blockTime, u.txHash, u.logIndex);
+      rows++;
+      blocksWithRows.add(u.blockNumber);
     }
     rows += batch.transfers.length + batch.ownerChanges.length + batch.moduleEvents.length + batch.approvedHashes.length;
     blocksWithRows.add(checkpoint.number);

@@ -47,6 +47,24 @@ export function tokenFlows(db: ReadableDatabase, { until }: { until?: number } =
 }
 
 /**
+ * Executions that moved money the history cannot itemise: an L1 Safe's SafeTx
+ * or a module's call that could not be decoded (the RPC had no call trace),
+ * in the time spans when given. `reason` is one of their reasons.
+ */
+export function undecodedExecutions(db: ReadableDatabase, spans?: readonly { from: number; to: number }[]): { count: number; reason: string | null } {
+  if (spans && spans.length === 0) return { count: 0, reason: null };
+  const within = spans?.length ? `WHERE ${spans.map(() => "(block_time >= ? AND block_time < ?)").join(" OR ")}` : "";
+  const row = connectionOf(db)
+    .prepare(
+      `SELECT count(*) AS count, min(reason) AS reason FROM (
+         SELECT reason, block_time FROM undecoded_executions WHERE success = 1
+         UNION ALL SELECT reason, block_time FROM module_executions WHERE success = 1 AND reason IS NOT NULL) ${within}`,
+    )
+    .get(...(spans ?? []).flatMap((span) => [Math.floor(span.from), Math.floor(span.to)])) as { count: number; reason: string | null };
+  return { count: Number(row.count), reason: row.reason };
+}
+
+/**
  * Changes whenever the database content may have changed: another
  * connection committed (data_version) or this one wrote (total_changes).
  * Equal values mean anything read before is still current.

@@ -1,4 +1,4 @@
-// `npm run bench:indexer [-- --executions 10000 --deposits 10000 --per-block 150]`
+// `npm run bench:indexer [-- --executions 10000 --deposits 10000 --per-block 150 --safe l2|l1]`
 //
 // Writes a long Safe history on a local Hardhat (EDR) chain served over HTTP by a
 // separate process (so the chain's own CPU is not counted against the indexer),
@@ -15,10 +15,11 @@ import { createIndexer } from "../../indexer/indexer.ts";
 import { defaultProgressMode } from "../../indexer/progress.ts";
 import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
 import { recoveryStats } from "../../indexer/signers.ts";
+import { executionReadStats } from "../../indexer/l1-executions.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
-import { readDeployment } from "../../core/deployment.ts";
+import { readDeployment, type Deployment } from "../../core/deployment.ts";
 import { describeTreasurySafe } from "../../core/safe/setup.ts";
 import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
@@ -26,6 +27,7 @@ import { readSafeState } from "../../core/safe/read-state.ts";
 import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
 import { startLocalNode } from "../../devchain/node.ts";
 import { generateSafeHistory } from "./indexer-history.ts";
+import { useL1Safe } from "./indexer-l1-safe.ts";
 import { connectionOf } from "../../db/connection.ts";
 
 function option(name: string, fallback: number): number {
@@ -36,15 +38,19 @@ function option(name: string, fallback: number): number {
 const executions = option("executions", 10_000);
 const deposits = option("deposits", 10_000);
 const perBlock = option("per-block", 150);
+/** "l2": the demo SafeL2 v1.4.1 (executions read from its logs); "l1": a Safe v1.3.0 L1 (each execution read from its transaction). */
+const safeKind = process.argv.includes("--safe") ? process.argv[process.argv.indexOf("--safe") + 1] : "l2";
+if (safeKind !== "l1" && safeKind !== "l2") throw new Error(`--safe takes l1 or l2, not ${safeKind}`);
 
-type ChainReady = { url: string; deploymentFile: string; blocks: number; generateSeconds: number };
+type ChainReady = { url: string; deploymentFile: string; blocks: number; generateSeconds: number; safe: Deployment["safe"] };
 
 /** The child: a local chain with the history on it, served until stdin closes. */
 async function serveChain(): Promise<void> {
   const node = await startLocalNode({ port: 0 });
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-chain-"));
   const deploymentFile = join(dir, "deployment.json");
-  const { deployment } = await ensureDeployment({ provider: node.provider, file: deploymentFile });
+  const ensured = await ensureDeployment({ provider: node.provider, file: deploymentFile });
+  const deployment = safeKind === "l1" ? await useL1Safe(node.provider, ensured.deployment, executions) : ensured.deployment;
   const started = performance.now();
   let lastReport = 0;
   const { blocks } = await generateSafeHistory({
@@ -59,13 +65,14 @@ async function serveChain(): Promise<void> {
       process.stderr.write(`  generating: ${done.executions} executions, ${done.deposits} deposits, ${done.blocks} blocks\n`);
     },
   });
-  const ready: ChainReady = { url: node.url, deploymentFile, blocks, generateSeconds: (performance.now() - started) / 1000 };
+  const ready: ChainReady = { url: node.url, deploymentFile, blocks, generateSeconds: (performance.now() - started) / 1000, safe: deployment.safe };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   process.stdin.resume();
   process.stdin.on("end", () => void node.stop().then(() => process.exit(0)));
 }
 
 async function main(): Promise<void> {
+  console.log(`Safe: ${safeKind === "l1" ? "v1.3.0 L1 (GnosisSafe: executions read from their transactions)" : "v1.4.1 SafeL2 (executions read from its logs)"}`);
   console.log(`Generating ${executions} Safe executions and ${deposits} incoming ERC-20 transfers (${perBlock} of each per block)...`);
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve-chain", ...process.argv.slice(2)], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -80,7 +87,7 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-db-"));
   const databasePath = join(dir, "treasury.db");
-  const deployment = readDeployment(ready.deploymentFile)!;
+  const deployment = { ...readDeployment(ready.deploymentFile)!, safe: ready.safe };
   const config = loadConfig({ RPC_URL: ready.url, DATABASE_PATH: databasePath, DEPLOYMENT_FILE: ready.deploymentFile, LOG_LEVEL: "info" });
   const client = createChainClient({ rpcUrl: ready.url, chainId: deployment.chainId });
   const db = openDatabase({ path: databasePath });
@@ -105,15 +112,18 @@ async function main(): Promise<void> {
     const indexedExecutions = count("SELECT count(*) AS n FROM safe_executions");
     const indexedDeposits = count("SELECT count(*) AS n FROM transfers WHERE direction = 'in' AND token IS NOT NULL");
     const signers = count("SELECT count(*) AS n FROM execution_signers");
+    const payments = count("SELECT count(*) AS n FROM payments");
     const live = await readSafeState(client, deployment.safe.address, []);
     const indexed = readIndexedSafeState(db);
     const seconds = result.durationMs / 1000;
-    const otherMs = Math.max(0, result.durationMs - result.rpcMs - result.sqliteMs - recoveryStats.ms);
+    const l1Ms = executionReadStats.ms;
+    const otherMs = Math.max(0, result.durationMs - result.rpcMs - result.sqliteMs - recoveryStats.ms - l1Ms);
     const share = (ms: number) => `${((100 * ms) / result.durationMs).toFixed(0)}%`;
     const parts = [
       ["waiting on the RPC (eth_getLogs, block headers; the next range is read ahead)", result.rpcMs],
       ["SQLite (rows, checkpoint, outbox: one transaction per batch)", result.sqliteMs],
       [`recovering signers (${recoveryStats.signatures} ECDSA signatures)`, recoveryStats.ms],
+      [`L1 executions read from ${executionReadStats.transactions} transactions, ${executionReadStats.traces} call traces`, l1Ms],
       ["the rest in this process (parsing RPC answers, decoding logs)", otherMs],
     ] as const;
     const bound = [...parts].sort((a, b) => b[1] - a[1])[0];
@@ -121,6 +131,7 @@ async function main(): Promise<void> {
     console.log("");
     console.log(`Cold backfill of blocks ${deployment.deploymentBlock}..${result.toBlock} over HTTP`);
     console.log(`  events indexed      ${result.events} (${indexedExecutions} Safe executions, ${indexedDeposits} incoming ERC-20 transfers, ${signers} signers recovered)`);
+    console.log(`  payments decoded ${payments} of ${executions}`);
     console.log(`  batches             ${result.batches}`);
     console.log(`  wall time           ${seconds.toFixed(2)} s`);
     console.log(`  events per second   ${Math.round(result.events / seconds)} (target 5000)`);
@@ -131,7 +142,7 @@ async function main(): Promise<void> {
     console.log(
       `  state check         owners ${indexed.owners.join() === live.owners.join() ? "equal" : "DIFFER"}, threshold ${indexed.threshold === live.threshold ? "equal" : "DIFFERS"}, nonce ${indexed.nonce} (chain ${live.nonce})`,
     );
-    if (indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
+    if (payments < executions || indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
   } finally {
     closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,8 @@ export function dumpMirror(db: TreasuryDatabase, upTo?: number): Record<string, 
     transfers: `SELECT * FROM transfers ${upToBlock} ORDER BY tx_hash, log_index`,
     owner_changes: `SELECT * FROM owner_changes ${upToBlock} ORDER BY tx_hash, log_index`,
     module_events: `SELECT * FROM module_events ${upToBlock} ORDER BY tx_hash, log_index`,
+    module_executions: `SELECT * FROM module_executions ${upToBlock} ORDER BY tx_hash, log_index`,
+    undecoded_executions: `SELECT * FROM undecoded_executions ${upToBlock} ORDER BY safe_tx_hash`,
     outbox: `SELECT kind, ref, payload, block_number, delivered_at FROM outbox ${upToBlock} ORDER BY kind, ref`,
     // Every block a row points at, with its hash.
     row_blocks: `SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number IN (

@@ -136,8 +136,12 @@ describe("indexer", function () {
       [{ approved_hash: hashes.usdc, owner: ben.address }],
     );
 
-    // Payments: the native one, the ERC-20 one, the three of the batch; none for the failed SafeTx.
+    // Payments: the native one, the ERC-20 one, the three of the batch, the module's 0.1 ETH (SafeModuleTransaction);
+    // none for the failed SafeTx or the module's failed call.
     const [usdc, dai] = chain.deployment.tokens;
+    const moduleKey = (connectionOf(db).prepare("SELECT tx_hash, log_index FROM module_executions WHERE success = 1").all() as { tx_hash: string; log_index: number }[])
+      .map((row) => `module:${row.tx_hash.toLowerCase()}:${row.log_index}`);
+    assert.equal(moduleKey.length, 1);
     const payments = connectionOf(db).prepare("SELECT safe_tx_hash, batch_index, token, to_address, amount FROM payments ORDER BY block_number, batch_index").all();
     assert.deepEqual(payments, [
       { safe_tx_hash: hashes.eth, batch_index: 0, token: null, to_address: payee, amount: parseEther("1").toString() },
@@ -145,6 +149,7 @@ describe("indexer", function () {
       { safe_tx_hash: hashes.batch, batch_index: 0, token: null, to_address: payee, amount: parseEther("0.5").toString() },
       { safe_tx_hash: hashes.batch, batch_index: 1, token: usdc.address, to_address: payee2, amount: "100000000" },
       { safe_tx_hash: hashes.batch, batch_index: 2, token: dai.address, to_address: payee3, amount: parseUnits("10", 18).toString() },
+      { safe_tx_hash: moduleKey[0], batch_index: 0, token: null, to_address: payee, amount: parseEther("0.1").toString() },
     ]);
 
     // Transfers in (ETH by SafeReceived, minted tokens, the unknown token) and out.

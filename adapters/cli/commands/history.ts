@@ -43,7 +43,7 @@ export async function historyCommand(options: HistoryOptions): Promise<void> {
         entry.amount === null ? "" : `${formatAmountForPeople(entry.amount, entry.decimals ?? 0)} ${entry.symbol}`,
         entry.counterparty === null || entry.kind === "owner_change" ? "" : (entry.counterpartyLabel ?? shortAddress(entry.counterparty)),
         // Owner changes and rejections have no amount: what happened goes where a payment's memo goes.
-        (entry.amount === null ? [entry.description, entry.memo].filter(Boolean).join(": ") : (entry.memo ?? "")).replace(/\s+/g, " ").slice(0, 80),
+        (entry.amount === null ? [entry.description, entry.memo].filter(Boolean).join(": ") : (entry.memo ?? entry.description ?? "")).replace(/\s+/g, " ").slice(0, 80),
         shortHash(entry.txHash),
       ]),
     ]);
