@@ -13,6 +13,7 @@ import { lastExecutedNonce, listIndexedTokens, readCheckpoint } from "../db/chai
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
 import { inTransaction } from "../db/open.ts";
+import { writeMeta } from "../db/meta.ts";
 import { multiSendAddresses } from "../core/safe/setup.ts";
 
 /** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
@@ -119,6 +120,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       throw new SafeNotFoundError(`There is no Safe at ${safe} on chain ${chainId}: the address has no code. Check SAFE_ADDRESS or the deployment file.`);
     inTransaction(db, () => {
       recordTokens(db, ctx.tokens);
+      // Where an execution's own events sit (before its call's on an L2 Safe, after them on an L1 Safe) depends on it.
+      writeMeta(db, "safe_flavour", ctx.safe.flavour);
       // An empty mirror (new, or emptied by a chain-identity rebuild) confirms from scratch.
       if (!readCheckpoint(db)) startConfirmingFromScratch(db);
     });

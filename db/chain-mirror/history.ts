@@ -195,8 +195,13 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
       db,
       `SELECT o.*, ${labelSql("o.owner")} AS label, x.safe_tx_hash, x.nonce
          FROM owner_changes o
-         LEFT JOIN safe_executions x ON x.rowid = (SELECT e.rowid FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index < o.log_index
-                                                    ORDER BY e.log_index DESC LIMIT 1)
+         LEFT JOIN safe_executions x ON x.rowid = ${
+           // The execution that made the change, in the same transaction: on an L2 Safe the one whose
+           // SafeMultiSigTransaction comes last before it; on an L1 Safe the one whose ExecutionSuccess comes first after it.
+           readMeta(db, "safe_flavour") === "L1"
+             ? "(SELECT e.rowid FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index > o.log_index ORDER BY e.log_index LIMIT 1)"
+             : "(SELECT e.rowid FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index < o.log_index ORDER BY e.log_index DESC LIMIT 1)"
+         }
         WHERE o.block_time BETWEEN ? AND ?`,
     ).all(from, to) as Row[];
     for (const row of rows) {
