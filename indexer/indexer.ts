@@ -7,6 +7,7 @@ import { decodeLogs, transferTopic } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
 import { findCommonAncestor } from "./reorg.ts";
+import { createSignerPool } from "./signer-pool.ts";
 import { createIndexerRpc, type RawLog, type RetryPolicy } from "./rpc.ts";
 import { listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
@@ -32,7 +33,7 @@ export type CreateIndexerParameters = {
   fromBlock?: number;
   /** Block ranges read at the same time, ahead of the one being decoded and written. */
   readAhead?: number;
-  /** Block range of the first eth_getLogs; it grows while requests succeed. */
+  /** Block range of the first eth_getLogs (default 10: a dense history is not refused whole); it doubles while requests succeed, up to the density aimed at. */
   initialRange?: number;
   maxRange?: number;
   /** Logs per range to aim at (the range follows the density of logs seen); a refused range is halved. */
@@ -76,7 +77,7 @@ const denseWindow = 128;
  * common ancestor before anything new is written.
  */
 export function createIndexer(parameters: CreateIndexerParameters): Indexer {
-  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 5_000 } = parameters;
+  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 2_000 } = parameters;
   const { db, logger } = ctx;
   const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? 0;
   const safe = ctx.safeAddress;
@@ -85,7 +86,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   const readAhead = Math.max(1, parameters.readAhead ?? 4);
   /** The head when the ranges read ahead were planned. */
   let knownHead = -1;
-  let range = Math.min(parameters.initialRange ?? 2_000, maxRange);
+  let range = Math.min(parameters.initialRange ?? 10, maxRange);
   /** The smallest range the provider refused lately, and the requests that succeeded since. */
   let refusedAt: number | undefined;
   let successes = 0;
@@ -101,6 +102,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         ? logger.warn({ waitMs: ms, what }, `the RPC is rate-limiting the indexer; waiting ${(ms / 1000).toFixed(1)} s as it asked (Retry-After)`)
         : logger.warn({ waitMs: ms, what, attempt, err: error }, `an RPC call failed; trying again in ${(ms / 1000).toFixed(1)} s`),
   });
+  const signerPool = createSignerPool();
   const multiSends = new Set(multiSendAddresses(ctx.safe).map((address) => address.toLowerCase()));
   const knownTokens = new Set<string>();
   const startBlock = parameters.fromBlock ?? ctx.safe.creationBlock;
@@ -122,6 +124,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       if (!readCheckpoint(db)) startConfirmingFromScratch(db);
     });
     for (const token of listIndexedTokens(db)) knownTokens.add(token.address.toLowerCase());
+    signerPool.warm();
     prepared = true;
   }
 
@@ -261,7 +264,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     if (toBlock < data.head) readAheadFrom(toBlock + 1, data.head);
 
     const newTokens: TokenMetadata[] = [];
-    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends });
+    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends, recoverSigners: signerPool.recover });
     for (const token of batch.tokenAddresses)
       if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
     if (batch.skipped > 0)
@@ -364,6 +367,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     async stop() {
       abort.abort();
       await loop;
+      await signerPool.close();
     },
   };
 }

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { concatHex, keccak256, pad, toHex, type Hex } from "viem";
+import { sign } from "viem/accounts";
+import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
+import { createSignerPool, type SignerWork } from "../../indexer/signer-pool.ts";
+
+describe("signer recovery on worker threads (indexer/signer-pool)", function () {
+  this.timeout(60_000);
+
+  it("gives, in order, the signers each owner's key made, for a batch large enough to go to the workers", async () => {
+    // Each item is signed by keys chosen here, so the expected owners come from the keys, not from the recovery code.
+    const work: SignerWork[] = [];
+    const expected: { owner: string; kind: string }[][] = [];
+    for (let index = 0; index < 150; index++) {
+      const safeTxHash = keccak256(toHex(`SafeTx ${index}`));
+      const first = 1 + (index % 3);
+      const second = 1 + ((index + 1) % 3);
+      const approvedBy = developmentAccount(4 + (index % 2)).address;
+      const parts: Hex[] = [
+        await sign({ hash: safeTxHash, privateKey: developmentPrivateKey(first), to: "hex" }),
+        await sign({ hash: safeTxHash, privateKey: developmentPrivateKey(second), to: "hex" }),
+        concatHex([pad(approvedBy, { size: 32 }), pad("0x00", { size: 32 }), "0x01"]),
+      ];
+      work.push({ safeTxHash, signatures: concatHex(parts), threshold: 3 });
+      expected.push([
+        { owner: developmentAccount(first).address, kind: "eoa" },
+        { owner: developmentAccount(second).address, kind: "eoa" },
+        { owner: approvedBy, kind: "approved_hash" },
+      ]);
+    }
+    work.push({ safeTxHash: keccak256(toHex("too short")), signatures: "0x1234", threshold: 1 });
+    expected.push([]);
+
+    const pool = createSignerPool({ size: 2 });
+    try {
+      assert.deepEqual(await pool.recover(work), expected);
+      assert.deepEqual(await pool.recover(work.slice(0, 3)), expected.slice(0, 3), "a small batch, recovered in place");
+    } finally {
+      await pool.close();
+    }
+  });
+});
