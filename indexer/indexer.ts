@@ -65,6 +65,9 @@ export type Indexer = {
   stop(): Promise<void>;
 };
 
+/** Logs in one range from which signer recovery is worth worker threads. */
+const busyRange = 256;
+
 /** Blocks this close to the head are read header by header, so a reorg inside a range is seen. */
 const denseWindow = 128;
 
@@ -124,7 +127,6 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       if (!readCheckpoint(db)) startConfirmingFromScratch(db);
     });
     for (const token of listIndexedTokens(db)) knownTokens.add(token.address.toLowerCase());
-    signerPool.warm();
     prepared = true;
   }
 
@@ -159,6 +161,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   /** Logs of a range and the headers to check them by: every block near the head (parent links), else the blocks with logs. */
   async function readRange(fromBlock: number, toBlock: number, head: number): Promise<RangeData> {
     const logs = await fetchRange(fromBlock, toBlock);
+    // A busy history: start the signer workers now, while earlier ranges are decoded (a quiet one never needs them).
+    if (logs.length >= busyRange) signerPool.warm();
     const dense = head - toBlock < denseWindow;
     const numbers = dense
       ? Array.from({ length: toBlock - fromBlock + 1 }, (_, offset) => fromBlock + offset)
