@@ -14,6 +14,8 @@ export type SignerPool = {
   recover(work: readonly SignerWork[]): Promise<ExecutionSigner[][]>;
   /** Starts the workers now (they take a moment to load), so the first batch does not wait for them. */
   warm(): void;
+  /** Batches recovered on a worker so far (the rest ran in place). */
+  readonly stats: { batchesOnWorkers: number };
   /** Stops the workers (work in flight fails). */
   close(): Promise<void>;
 };
@@ -21,32 +23,36 @@ export type SignerPool = {
 /** Below this many signatures a batch is recovered in place: posting it to a worker costs more than it saves. */
 const smallBatch = 64;
 
-type Reply = { id: number; signers?: ExecutionSigner[][]; signatures?: number; ms?: number; error?: string };
+type Reply = { ready?: true; id: number; signers?: ExecutionSigner[][]; signatures?: number; ms?: number; error?: string };
 
 /**
  * Signature recovery (ECDSA, the indexer's heaviest CPU work) on worker
  * threads, in batches, so the main thread keeps reading and writing while it
  * runs. `size` workers (default: the cores but one, at least one, at most
- * four), started on first use; a worker is only kept referenced while it has
+ * four), started on first use or `warm()`; until a worker has loaded, batches
+ * are recovered in place, so none waits for it. A worker is only kept referenced while it has
  * work, so an idle pool never keeps the process alive. Where workers cannot
- * start, recovery runs in this thread, with the same result.
+ * start or fail, recovery runs in this thread, with the same result.
  */
 export function createSignerPool({ size = Math.max(1, Math.min(4, availableParallelism() - 1)) } = {}): SignerPool {
   const here = fileURLToPath(import.meta.url);
   const script = new URL(`./signer-worker${extname(here)}`, import.meta.url);
-  let workers: { worker: Worker; busy: number }[] | undefined;
+  let workers: { worker: Worker; busy: number; ready: boolean }[] | undefined;
   let failed = false;
   let nextId = 0;
-  const waiting = new Map<number, { done: (signers: ExecutionSigner[][]) => void; fail: (error: Error) => void; slot: { worker: Worker; busy: number } }>();
+  const stats = { batchesOnWorkers: 0 };
+  type Slot = { worker: Worker; busy: number; ready: boolean };
+  const waiting = new Map<number, { done: (signers: ExecutionSigner[][]) => void; fail: (error: Error) => void; slot: Slot }>();
 
-  function start(): { worker: Worker; busy: number }[] | undefined {
+  function start(): Slot[] | undefined {
     if (failed) return undefined;
     if (workers) return workers;
     try {
       workers = Array.from({ length: size }, () => {
-        const slot = { worker: new Worker(script), busy: 0 };
+        const slot: Slot = { worker: new Worker(script), busy: 0, ready: false };
         slot.worker.unref();
         slot.worker.on("message", (reply: Reply) => {
+          if (reply.ready) return void (slot.ready = true);
           const pending = waiting.get(reply.id);
           if (!pending) return;
           waiting.delete(reply.id);
@@ -56,9 +62,11 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
           recoveryStats.ms += reply.ms ?? 0;
           pending.done(reply.signers);
         });
-        slot.worker.on("error", (error) => {
+        const failAll = (error: Error) => {
           for (const [id, pending] of waiting) if (pending.slot === slot) (waiting.delete(id), pending.fail(error));
-        });
+        };
+        slot.worker.on("error", failAll);
+        slot.worker.on("exit", (code) => failAll(new Error(`a signer worker stopped (exit code ${code})`)));
         return slot;
       });
       return workers;
@@ -68,13 +76,19 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
     }
   }
 
-  function post(slot: { worker: Worker; busy: number }, work: readonly SignerWork[]): Promise<ExecutionSigner[][]> {
+  function post(slot: Slot, work: readonly SignerWork[]): Promise<ExecutionSigner[][]> {
     return new Promise((done, fail) => {
       const id = ++nextId;
       waiting.set(id, { done, fail, slot });
       if (slot.busy++ === 0) slot.worker.ref();
       slot.worker.postMessage({ id, work });
     });
+  }
+
+  async function close(): Promise<void> {
+    const all = workers ?? [];
+    workers = undefined;
+    await Promise.all(all.map(({ worker }) => worker.terminate()));
   }
 
   async function inPlace(work: readonly SignerWork[]): Promise<ExecutionSigner[][]> {
@@ -85,19 +99,24 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
 
   return {
     async recover(work) {
-      const pool = work.length >= smallBatch ? start() : undefined;
-      if (!pool) return inPlace(work);
+      const pool = work.length >= smallBatch ? start()?.filter((slot) => slot.ready) : undefined;
+      if (!pool || pool.length === 0) return inPlace(work); // small, or the workers are still starting
       const share = Math.ceil(work.length / pool.length);
-      const parts = await Promise.all(pool.map((slot, index) => (index * share < work.length ? post(slot, work.slice(index * share, (index + 1) * share)) : [])));
-      return parts.flat();
+      try {
+        const parts = await Promise.all(pool.map((slot, index) => (index * share < work.length ? post(slot, work.slice(index * share, (index + 1) * share)) : [])));
+        stats.batchesOnWorkers++;
+        return parts.flat();
+      } catch {
+        // A worker that cannot load or died: stop using workers, and do the work here.
+        failed = true;
+        await close();
+        return inPlace(work);
+      }
     },
     warm() {
       start();
     },
-    async close() {
-      const all = workers ?? [];
-      workers = undefined;
-      await Promise.all(all.map(({ worker }) => worker.terminate()));
-    },
+    stats,
+    close,
   };
 }

@@ -13,3 +13,6 @@ parentPort?.on("message", async ({ id, work }: { id: number; work: SignerWork[] 
     parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   }
 });
+
+/** Loaded: the pool may send work now (until then it recovers in place, so no batch waits for a worker to start). */
+parentPort?.postMessage({ ready: true });

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     const parts = [
       ["waiting on the RPC (eth_getLogs, block headers; the next range is read ahead)", result.rpcMs],
       ["SQLite (rows, checkpoint, outbox: one transaction per batch)", result.sqliteMs],
-      [`recovering signers (${recoveryStats.signatures} ECDSA signatures)`, recoveryStats.ms],
+      [`recovering signers (${recoveryStats.signatures} ECDSA signatures; on worker threads for busy ranges, overlapping the rest)`, recoveryStats.ms],
       ["the rest in this process (parsing RPC answers, decoding logs)", otherMs],
     ] as const;
     const bound = [...parts].sort((a, b) => b[1] - a[1])[0];
