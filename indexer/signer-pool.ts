@@ -50,9 +50,15 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
     try {
       workers = Array.from({ length: size }, () => {
         const slot: Slot = { worker: new Worker(script), busy: 0, ready: false };
+        // Unreferenced while idle (again once loaded: an unref before the thread is up does not always hold).
         slot.worker.unref();
+        slot.worker.on("online", () => slot.busy === 0 && slot.worker.unref());
         slot.worker.on("message", (reply: Reply) => {
-          if (reply.ready) return void (slot.ready = true);
+          if (reply.ready) {
+            slot.ready = true;
+            if (slot.busy === 0) slot.worker.unref();
+            return;
+          }
           const pending = waiting.get(reply.id);
           if (!pending) return;
           waiting.delete(reply.id);

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { concatHex, keccak256, pad, toHex, type Hex } from "viem";
 import { sign } from "viem/accounts";
 import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
@@ -47,5 +49,17 @@ describe("signer recovery on worker threads (indexer/signer-pool)", function () 
     } finally {
       await pool.close();
     }
+  });
+
+  it("never keeps the process alive once idle: a process that used the workers exits by itself", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join("test", "indexer", "signer-pool-child.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+    const [code, signal] = await new Promise<[number | null, string | null]>((done) => child.on("exit", (c, s) => done([c, s])));
+    clearTimeout(timer);
+    assert.equal(signal, null, `killed after 45 s: it did not exit by itself (${output.trim()})`);
+    assert.equal(code, 0);
+    assert.match(output, /batches on workers: [1-9]/);
   });
 });
