@@ -1,7 +1,7 @@
 import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
 import { safeAbi, safeAbiFor } from "../core/safe/artifacts.ts";
 import { erc20Abi } from "../core/tokens.ts";
-import type { BlockHeader, ChainMirrorRows, ChainPosition, ExecutionRow, ModuleExecutionRow } from "../db/chain-mirror/records.ts";
+import type { BlockHeader, ChainMirrorRows, ChainPosition, ExecutionRow, ExecutionSigner, ModuleExecutionRow } from "../db/chain-mirror/records.ts";
 import { checksumAddress } from "./addresses.ts";
 import { MalformedRpcResponseError } from "./errors.ts";
 import { decodePayments } from "./payments.ts";
@@ -169,6 +169,8 @@ export type DecodeLogsParameters = {
   headers: ReadonlyMap<number, BlockHeader>;
   /** MultiSend and MultiSendCallOnly addresses, lower-case: delegatecalls to them are unpacked. */
   multiSendAddresses: ReadonlySet<string>;
+  /** Recovers the signers of many executions at once (e.g. a worker pool, indexer/signer-pool.ts). Default: here, one after the other. */
+  recoverSigners?: (work: { safeTxHash: Hex; signatures: Hex; threshold: number }[]) => Promise<ExecutionSigner[][]>;
 };
 
 /**
@@ -177,7 +179,7 @@ export type DecodeLogsParameters = {
  * in the same transaction; successful ones get their payments decoded, and
  * every one gets the owners who signed it.
  */
-export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: DecodeLogsParameters): Promise<DecodedBatch> {
+export async function decodeLogs({ safe, logs, headers, multiSendAddresses, recoverSigners }: DecodeLogsParameters): Promise<DecodedBatch> {
   const batch: DecodedBatch = {
     executions: [],
     transfers: [],
@@ -352,8 +354,12 @@ export async function decodeLogs({ safe, logs, headers, multiSendAddresses }: De
         batch.events--; // ChangedFallbackHandler, SignMsg: nothing stored
     }
   }
-  // One after the other: it is CPU work, and this keeps its measured time honest.
-  for (const { execution, threshold } of signerWork)
-    execution.signers = await recoverExecutionSigners(execution.safeTxHash, execution.signatures, threshold);
+  if (recoverSigners) {
+    const signers = await recoverSigners(signerWork.map(({ execution, threshold }) => ({ safeTxHash: execution.safeTxHash, signatures: execution.signatures, threshold })));
+    signerWork.forEach(({ execution }, index) => (execution.signers = signers[index]));
+  } else
+    // One after the other: it is CPU work, and this keeps its measured time honest.
+    for (const { execution, threshold } of signerWork)
+      execution.signers = await recoverExecutionSigners(execution.safeTxHash, execution.signatures, threshold);
   return batch;
 }

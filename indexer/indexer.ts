@@ -7,6 +7,7 @@ import { decodeLogs, transferTopic } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
 import { findCommonAncestor } from "./reorg.ts";
+import { createSignerPool } from "./signer-pool.ts";
 import { createIndexerRpc, type RawLog, type RetryPolicy } from "./rpc.ts";
 import { createExecutionResolver } from "./l1-executions.ts";
 import { lastExecutedNonce, listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
@@ -32,7 +33,9 @@ export type CreateIndexerParameters = {
   pollIntervalMs?: number;
   /** First block to index on an empty database. Default: the deployment block (tokens) or the Safe's creation block. */
   fromBlock?: number;
-  /** Block range of the first eth_getLogs; it grows while requests succeed. */
+  /** Block ranges read at the same time, ahead of the one being decoded and written. */
+  readAhead?: number;
+  /** Block range of the first eth_getLogs (default 10: a dense history is not refused whole); it doubles while requests succeed, up to the density aimed at. */
   initialRange?: number;
   maxRange?: number;
   /** Logs per range to aim at (the range follows the density of logs seen); a refused range is halved. */
@@ -64,6 +67,9 @@ export type Indexer = {
   stop(): Promise<void>;
 };
 
+/** Logs in one range from which signer recovery is worth worker threads. */
+const busyRange = 256;
+
 /** Blocks this close to the head are read header by header, so a reorg inside a range is seen. */
 const denseWindow = 128;
 
@@ -76,13 +82,16 @@ const denseWindow = 128;
  * common ancestor before anything new is written.
  */
 export function createIndexer(parameters: CreateIndexerParameters): Indexer {
-  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 5_000 } = parameters;
+  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 2_000 } = parameters;
   const { db, logger } = ctx;
   const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? ctx.chainFacts?.defaultConfirmations ?? 0;
   const safe = ctx.safeAddress;
   const safeTopic = pad(safe.toLowerCase() as Hex, { size: 32 });
   const maxRange = parameters.maxRange ?? 50_000;
-  let range = Math.min(parameters.initialRange ?? 2_000, maxRange);
+  const readAhead = Math.max(1, parameters.readAhead ?? 4);
+  /** The head when the ranges read ahead were planned. */
+  let knownHead = -1;
+  let range = Math.min(parameters.initialRange ?? 10, maxRange);
   /** The smallest range the provider refused lately, and the requests that succeeded since. */
   let refusedAt: number | undefined;
   let successes = 0;
@@ -93,7 +102,12 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     timeoutMs: parameters.rpcTimeoutMs,
     retry: parameters.retry,
     signal: abort.signal,
+    onWait: ({ reason, what, ms, error, attempt }) =>
+      reason === "rate-limited"
+        ? logger.warn({ waitMs: ms, what }, `the RPC is rate-limiting the indexer; waiting ${(ms / 1000).toFixed(1)} s as it asked (Retry-After)`)
+        : logger.warn({ waitMs: ms, what, attempt, err: error }, `an RPC call failed; trying again in ${(ms / 1000).toFixed(1)} s`),
   });
+  const signerPool = createSignerPool();
   const multiSends = new Set(multiSendAddresses(ctx.safe).map((address) => address.toLowerCase()));
   const executions = createExecutionResolver({
     rpc,
@@ -141,8 +155,9 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   async function fetchHeaders(numbers: Iterable<number>): Promise<Map<number, BlockHeader>> {
     const wanted = [...new Set(numbers)];
     const headers = new Map<number, BlockHeader>();
-    for (let index = 0; index < wanted.length; index += 200) {
-      const chunk = await Promise.all(wanted.slice(index, index + 200).map((number) => rpc.getBlockHeader(number)));
+    // All at once, in rounds of 1,000: the transport packs calls made together into JSON-RPC batches of 100.
+    for (let index = 0; index < wanted.length; index += 1_000) {
+      const chunk = await Promise.all(wanted.slice(index, index + 1_000).map((number) => rpc.getBlockHeader(number)));
       for (const header of chunk) if (header) headers.set(header.number, header);
     }
     return headers;
@@ -159,6 +174,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   /** Logs of a range and the headers to check them by: every block near the head (parent links), else the blocks with logs. */
   async function readRange(fromBlock: number, toBlock: number, head: number): Promise<RangeData> {
     const logs = await fetchRange(fromBlock, toBlock);
+    // A busy history: start the signer workers now, while earlier ranges are decoded (a quiet one never needs them).
+    if (logs.length >= busyRange) signerPool.warm();
     const dense = head - toBlock < denseWindow;
     const numbers = dense
       ? Array.from({ length: toBlock - fromBlock + 1 }, (_, offset) => fromBlock + offset)
@@ -166,8 +183,31 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     return { fromBlock, toBlock, head, logs, headers: await fetchHeaders(numbers), dense };
   }
 
-  /** The next range, read while the current one is decoded and written (the RPC works on its own time). */
-  let prefetched: { fromBlock: number; size: number; data: Promise<RangeData> } | undefined;
+  /**
+   * Ranges being read ahead, in block order, contiguous: up to `readAhead` at
+   * once while the one before them is decoded and written (the bound is the
+   * backpressure: nothing more is asked for until a range is taken). Until a
+   * range has come back, only one is asked for (its density sizes the next ones).
+   */
+  let queue: { fromBlock: number; toBlock: number; data: Promise<RangeData> }[] = [];
+  let densityKnown = false;
+
+  function readAheadFrom(fromBlock: number, head: number): void {
+    let next = queue.length > 0 ? queue[queue.length - 1].toBlock + 1 : fromBlock;
+    const limit = densityKnown ? readAhead : 1;
+    while (queue.length < limit && next <= head && !abort.signal.aborted) {
+      const toBlock = Math.min(head, next + range - 1);
+      const data = readRange(next, toBlock, head);
+      data.catch(() => undefined); // its failure is handled when it is taken
+      queue.push({ fromBlock: next, toBlock, data });
+      next = toBlock + 1;
+    }
+  }
+
+  /** Forgets the ranges read ahead (after a refusal, a reorg or a change of the chain under the reads). */
+  function dropReadAhead(): void {
+    queue = [];
+  }
 
   async function step(): Promise<StepResult> {
     let waitedMs = 0;
@@ -179,32 +219,38 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         waitedMs += performance.now() - started;
       }
     };
-    const next = prefetched;
-    prefetched = undefined;
-    const head = await waitFor(rpc.getBlockNumber());
     const checkpoint = readCheckpoint(db);
-    if (checkpoint) {
-      const onChain = await waitFor(rpc.getBlockHeader(checkpoint.blockNumber));
-      if (!onChain || onChain.hash !== checkpoint.blockHash) return rollBack(head, `block ${checkpoint.blockNumber} changed`);
-    }
     const fromBlock = checkpoint ? checkpoint.blockNumber + 1 : startBlock;
-    if (fromBlock > head) return { kind: "caught-up", head };
+    if (queue.length > 0 && queue[0].fromBlock !== fromBlock) dropReadAhead();
+    let head: number;
+    if (queue.length === 0) {
+      // Nothing read ahead: look at the head, and check that the checkpoint is still on the chain.
+      head = await waitFor(rpc.getBlockNumber());
+      knownHead = head;
+      if (checkpoint) {
+        const onChain = await waitFor(rpc.getBlockHeader(checkpoint.blockNumber));
+        if (!onChain || onChain.hash !== checkpoint.blockHash) return rollBack(head, `block ${checkpoint.blockNumber} changed`);
+      }
+      if (fromBlock > head) return { kind: "caught-up", head };
+      readAheadFrom(fromBlock, head);
+    } else head = knownHead;
 
+    const taken = queue.shift()!;
     let data: RangeData;
-    const requested = next?.fromBlock === fromBlock ? next.data : readRange(fromBlock, Math.min(head, fromBlock + range - 1), head);
     try {
-      data = await waitFor(requested);
+      data = await waitFor(taken.data);
     } catch (error) {
+      dropReadAhead();
       if (!(error instanceof RangeTooLargeError)) throw error;
-      const asked = next?.fromBlock === fromBlock ? next.size : Math.min(head, fromBlock + range - 1) - fromBlock + 1;
+      const asked = taken.toBlock - taken.fromBlock + 1;
       range = Math.max(1, Math.floor(asked / 2));
       refusedAt = refusedAt === undefined ? asked : Math.min(refusedAt, asked);
       successes = 0;
-      logger.debug({ fromBlock, range, err: error.shortMessage }, "range refused; asking for fewer blocks");
+      logger.info({ fromBlock, blocks: asked, nextTry: range, err: error.shortMessage }, "the RPC refused a block range; asking for fewer blocks");
       return { kind: "retry", head, rpcMs: waitedMs };
     }
     const { toBlock, logs, headers, dense } = data;
-    // Next range: aim at `targetLogsPerRequest` by the density just seen, at most doubling, and below a size the
+    // Next ranges: aim at `targetLogsPerRequest` by the density just seen, at most doubling, and below a size the
     // provider refused lately (forgotten after a while).
     if (++successes > 8) refusedAt = undefined;
     const size = toBlock - fromBlock + 1;
@@ -212,29 +258,30 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     let nextRange = Math.min(byDensity, Math.max(range, size) * 2, maxRange);
     if (refusedAt !== undefined) nextRange = Math.min(nextRange, refusedAt - 1);
     range = Math.max(1, nextRange);
+    densityKnown = true;
 
     const first = headers.get(fromBlock);
     const last = headers.get(toBlock);
-    if (!first || !last) return { kind: "retry", head }; // the chain got shorter while we read: look again
-    if (checkpoint && !linksTo(first, checkpoint.blockHash)) return rollBack(head, `block ${fromBlock} has another parent`);
+    const changed = (): StepResult => (dropReadAhead(), { kind: "retry", head });
+    if (!first || !last) return changed(); // the chain got shorter while we read: look again
+    if (checkpoint && !linksTo(first, checkpoint.blockHash)) {
+      dropReadAhead();
+      return rollBack(head, `block ${fromBlock} has another parent`);
+    }
     if (dense)
       for (let number = fromBlock + 1; number <= toBlock; number++)
-        if (!linksTo(headers.get(number), headers.get(number - 1)?.hash)) return { kind: "retry", head };
+        if (!linksTo(headers.get(number), headers.get(number - 1)?.hash)) return changed();
     for (const log of logs)
       if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
         logger.debug({ block: log.blockNumber }, "the chain changed while reading; reading the range again");
-        return { kind: "retry", head };
+        return changed();
       }
 
-    if (toBlock < data.head && !abort.signal.aborted) {
-      const nextFrom = toBlock + 1;
-      const nextTo = Math.min(data.head, nextFrom + range - 1);
-      prefetched = { fromBlock: nextFrom, size: nextTo - nextFrom + 1, data: readRange(nextFrom, nextTo, data.head) };
-      prefetched.data.catch(() => undefined); // its failure is handled when it is used
-    }
+    // Keep the reads going while this range is decoded and written.
+    if (toBlock < data.head) readAheadFrom(toBlock + 1, data.head);
 
     const newTokens: TokenMetadata[] = [];
-    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends });
+    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends, recoverSigners: signerPool.recover });
     await executions.resolve(batch); // L1 and module executions: their calls, read from their transactions
     for (const token of batch.tokenAddresses)
       if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
@@ -272,6 +319,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     const result: IndexerRunResult = { toBlock: -1, head: -1, batches: 0, events: 0, reorgs: 0, durationMs: 0, rpcMs: 0, sqliteMs: 0 };
     const firstBlock = (readCheckpoint(db)?.blockNumber ?? startBlock - 1) + 1;
     let retries = 0;
+    dropReadAhead();
     try {
       while (!abort.signal.aborted) {
         const outcome = await step();
@@ -299,6 +347,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         });
       }
     } finally {
+      dropReadAhead();
       progress.finish();
     }
     result.toBlock = readCheckpoint(db)?.blockNumber ?? -1;
@@ -334,6 +383,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     async stop() {
       abort.abort();
       await loop;
+      await signerPool.close();
     },
   };
 }

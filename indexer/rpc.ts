@@ -39,6 +39,14 @@ export type RetryPolicy = {
 
 export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4_000 };
 
+/** A pause the RPC layer takes before asking again: the provider rate-limited us (and said for how long), or a call failed. */
+export type RpcWait = { reason: "rate-limited" | "failed"; what: string; ms: number; error: string; attempt: number };
+
+/** The longest Retry-After the indexer honours as given; a longer one is waited in steps of this. */
+const maxRetryAfterMs = 60_000;
+/** Rate-limit answers one call may get (each waited out as the provider asks) before it counts as failed. */
+const maxRateLimitedWaits = 20;
+
 export type CreateIndexerRpcParameters = {
   rpcUrl: string;
   chainId: number;
@@ -47,6 +55,8 @@ export type CreateIndexerRpcParameters = {
   retry?: Partial<RetryPolicy>;
   /** Aborts waits between retries (the indexer is stopping). */
   signal?: AbortSignal;
+  /** Told before each pause, so the caller can say what it is waiting for. */
+  onWait?: (wait: RpcWait) => void;
 };
 
 export type IndexerRpc = ReturnType<typeof createIndexerRpc>;
@@ -57,7 +67,7 @@ export type IndexerRpc = ReturnType<typeof createIndexerRpc>;
  * passed up at once (the caller asks again for fewer blocks); anything else
  * that still fails after the last try becomes an `RpcFailedError`.
  */
-export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, signal }: CreateIndexerRpcParameters) {
+export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, signal, onWait }: CreateIndexerRpcParameters) {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...retry };
   const client = createPublicClient({
     chain: chainFor(chainId, rpcUrl),
@@ -69,12 +79,17 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
   const stats = { requests: 0, busyMs: 0 };
   let inFlight = 0;
   let busySince = 0;
+  /** When the provider rate-limited us with a Retry-After: no call starts before this time (ms since epoch). */
+  let pausedUntil = 0;
 
   /** `canShrink`: the caller can ask for fewer blocks, so a refused range is passed up at once. */
   async function call<T>(what: string, request: () => Promise<T>, canShrink = false): Promise<T> {
+    let rateLimited = 0;
     for (let attempt = 1; ; attempt++) {
+      while (Date.now() < pausedUntil && !signal?.aborted) await sleep(pausedUntil - Date.now(), signal);
       if (inFlight++ === 0) busySince = performance.now();
       stats.requests++;
+      let delay: number;
       try {
         return await request();
       } catch (raw) {
@@ -82,14 +97,26 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
         if (error instanceof RangeTooLargeError && canShrink) throw error;
         if (!(error instanceof RpcRetryableError))
           throw new RpcFailedError(`The RPC at ${rpcUrl} refused ${what}: ${error.shortMessage}`, { cause: raw });
+        const retryAfter = retryAfterMsOf(raw);
+        if (retryAfter !== undefined && ++rateLimited <= maxRateLimitedWaits) {
+          // The provider said how long to wait: every call waits that long, and it is not counted as a failed try.
+          // (Calls answered by the same 429, e.g. one JSON-RPC batch, share one pause and one report.)
+          attempt--;
+          const alreadyPaused = pausedUntil > Date.now();
+          pausedUntil = Math.max(pausedUntil, Date.now() + retryAfter);
+          if (!alreadyPaused) onWait?.({ reason: "rate-limited", what, ms: retryAfter, error: error.shortMessage, attempt });
+          continue;
+        }
         if (attempt >= policy.attempts)
           throw new RpcFailedError(`The RPC at ${rpcUrl} failed ${attempt} times for ${what}: ${error.shortMessage}`, {
             cause: raw,
           });
-        await sleep(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2), signal);
+        delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+        onWait?.({ reason: "failed", what, ms: Math.round(delay), error: error.shortMessage, attempt });
       } finally {
         if (--inFlight === 0) stats.busyMs += performance.now() - busySince;
       }
+      await sleep(delay, signal);
     }
   }
 
@@ -180,6 +207,8 @@ export function classifyRpcError(error: unknown, rpcUrl: string): RpcRetryableEr
   const inner = error instanceof BaseError ? error.walk((cause) => cause instanceof RpcRequestError || cause instanceof HttpRequestError || cause instanceof TimeoutError) : undefined;
   const code = (inner as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown })?.code;
   const status = (inner as { status?: unknown } | undefined)?.status;
+  // Rate limited: whatever the body says (often -32005 "limit exceeded", which is not about the range).
+  if (status === 429) return new RpcRetryableError(`The RPC at ${rpcUrl} is rate-limiting the indexer (HTTP 429).`, { cause: error });
   if (error instanceof BaseError && error.walk((cause) => (cause as Error)?.name === "ResponseBodyTooLargeError") !== null)
     return new RangeTooLargeError(`The RPC at ${rpcUrl} sent a response too large to read.`, { cause: error });
   if (inner instanceof TimeoutError || error instanceof TimeoutError)
@@ -213,6 +242,23 @@ function refusalOf(error: unknown): string | undefined {
   if (code === -32601 || code === -32004 || code === 3 || status === 403 || status === 405 || methodRefusal.test(message))
     return (error instanceof BaseError ? (error.details || error.shortMessage) : message).slice(0, 200);
   return undefined;
+}
+
+/**
+ * How long a rate-limited answer (HTTP 429 or 503) asks us to wait, from its
+ * Retry-After header (seconds, or an HTTP date), at most a minute; undefined when it says nothing.
+ */
+export function retryAfterMsOf(error: unknown): number | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const inner = error.walk((cause) => cause instanceof HttpRequestError || cause instanceof RpcRequestError) as
+    | { status?: number; headers?: Headers }
+    | null;
+  if (!inner || (inner.status !== 429 && inner.status !== 503)) return undefined;
+  const value = inner.headers?.get("retry-after")?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(maxRetryAfterMs, Math.max(0, Math.round(ms)));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

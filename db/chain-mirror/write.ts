@@ -99,12 +99,14 @@ function prepare(handle: TreasuryDatabase) {
     approvedHash: db.prepare(
       `INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
     ),
+    // "+t.direction": found by the block range (transfers_block), never by direction (transfers_direction), which would
+    // read every incoming transfer ever stored on each batch and make each batch slower as history grows.
     newDeposits: db.prepare(
       `SELECT t.token, t.from_address, t.amount, t.tx_hash, t.log_index, t.block_number, t.block_time,
               coalesce(k.symbol, CASE WHEN t.token IS NULL THEN 'ETH' END) AS symbol,
               coalesce(k.decimals, CASE WHEN t.token IS NULL THEN 18 END) AS decimals
          FROM transfers t LEFT JOIN tokens k ON k.address = t.token
-        WHERE t.block_number > ? AND t.block_number <= ? AND t.confirmed = 0 AND t.direction = 'in'
+        WHERE t.block_number > ? AND t.block_number <= ? AND t.confirmed = 0 AND +t.direction = 'in'
         ORDER BY t.block_number, t.log_index`,
     ),
     newExecutions: db.prepare(

@@ -1,10 +1,13 @@
 // `npm run bench:indexer [-- --executions 10000 --deposits 10000 --per-block 150 --safe l2|l1]`
+// `npm run bench:indexer -- --sizes 1000,10000,30000` (executions = deposits = size, each size in its own process)
 //
 // Writes a long Safe history on a local Hardhat (EDR) chain served over HTTP by a
 // separate process (so the chain's own CPU is not counted against the indexer),
 // then times a cold backfill of it into a fresh SQLite file and prints events/s,
 // peak memory, and where the time went (waiting on the RPC, writing SQLite, or
-// decoding and recovering signers in between).
+// decoding and recovering signers in between). The ceiling, a plain fetch of the
+// same logs and headers with no decoding or storage (scripts/bench/ceiling.ts),
+// runs on the same chain just before and just after the indexer.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +32,8 @@ import { startLocalNode } from "../../devchain/node.ts";
 import { generateSafeHistory } from "./indexer-history.ts";
 import { useL1Safe } from "./indexer-l1-safe.ts";
 import { connectionOf } from "../../db/connection.ts";
+import { fetchCeiling, type CeilingResult } from "./ceiling.ts";
+import { loadavg } from "node:os";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -41,6 +46,9 @@ const perBlock = option("per-block", 150);
 /** "l2": the demo SafeL2 v1.4.1 (executions read from its logs); "l1": a Safe v1.3.0 L1 (each execution read from its transaction). */
 const safeKind = process.argv.includes("--safe") ? process.argv[process.argv.indexOf("--safe") + 1] : "l2";
 if (safeKind !== "l1" && safeKind !== "l2") throw new Error(`--safe takes l1 or l2, not ${safeKind}`);
+
+/** What one size's run reports to the `--sizes` table. */
+type SizeResult = { executions: number; events: number; seconds: number; eventsPerSecond: number; peakMb: number; ceilingSeconds: number };
 
 type ChainReady = { url: string; deploymentFile: string; blocks: number; generateSeconds: number; safe: Deployment["safe"] };
 
@@ -71,7 +79,12 @@ async function serveChain(): Promise<void> {
   process.stdin.on("end", () => void node.stop().then(() => process.exit(0)));
 }
 
+/** Ranges the ceiling reads at once, and the logs it aims at per range (the chain's layout is known here). */
+const ceilingInFlight = 4;
+const ceilingLogsPerRange = 5_000;
+
 async function main(): Promise<void> {
+  console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} (a shared machine: figures move with it).`);
   console.log(`Safe: ${safeKind === "l1" ? "v1.3.0 L1 (GnosisSafe: executions read from their transactions)" : "v1.4.1 SafeL2 (executions read from its logs)"}`);
   console.log(`Generating ${executions} Safe executions and ${deposits} incoming ERC-20 transfers (${perBlock} of each per block)...`);
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve-chain", ...process.argv.slice(2)], {
@@ -103,10 +116,24 @@ async function main(): Promise<void> {
     logger: createLogger("info", process.stderr as never),
     now: systemClock,
   };
+  // Each execution logs SafeMultiSigTransaction, ExecutionSuccess and the token's Transfer; each deposit one Transfer.
+  const logsPerBlock = 3 * Math.min(perBlock, executions) + Math.min(perBlock, deposits);
+  const head = Number(await client.getBlockNumber({ cacheTime: 0 }));
+  const ceiling = () =>
+    fetchCeiling({
+      url: ready.url,
+      safe: deployment.safe.address,
+      fromBlock: ctx.safe.creationBlock,
+      toBlock: head,
+      blocksPerRange: Math.max(1, Math.floor(ceilingLogsPerRange / Math.max(1, logsPerBlock))),
+      inFlight: ceilingInFlight,
+    });
   try {
+    const ceilingBefore: CeilingResult = await ceiling();
     const rssBefore = process.resourceUsage().maxRSS;
     const result = await createIndexer({ ctx, progress: defaultProgressMode() }).runOnce();
     const peakMb = process.resourceUsage().maxRSS / 1024;
+    const ceilingAfter: CeilingResult = await ceiling();
 
     const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
     const indexedExecutions = count("SELECT count(*) AS n FROM safe_executions");
@@ -122,7 +149,7 @@ async function main(): Promise<void> {
     const parts = [
       ["waiting on the RPC (eth_getLogs, block headers; the next range is read ahead)", result.rpcMs],
       ["SQLite (rows, checkpoint, outbox: one transaction per batch)", result.sqliteMs],
-      [`recovering signers (${recoveryStats.signatures} ECDSA signatures)`, recoveryStats.ms],
+      [`recovering signers (${recoveryStats.signatures} ECDSA signatures; on worker threads for busy ranges, overlapping the rest)`, recoveryStats.ms],
       [`L1 executions read from ${executionReadStats.transactions} transactions, ${executionReadStats.traces} call traces`, l1Ms],
       ["the rest in this process (parsing RPC answers, decoding logs)", otherMs],
     ] as const;
@@ -138,10 +165,20 @@ async function main(): Promise<void> {
     console.log(`  peak memory (RSS)   ${peakMb.toFixed(0)} MB (${(rssBefore / 1024).toFixed(0)} MB before indexing)`);
     for (const [label, ms] of parts) console.log(`  ${label.padEnd(80)} ${(ms / 1000).toFixed(2)} s  ${share(ms)}`);
     console.log(`  bounded by          ${bound[0]}`);
+    const ceilingMs = Math.min(ceilingBefore.ms, ceilingAfter.ms);
+    console.log(
+      `  ceiling (fetch only) ${(ceilingBefore.ms / 1000).toFixed(2)} s before, ${(ceilingAfter.ms / 1000).toFixed(2)} s after the indexer ` +
+        `(${ceilingAfter.logs} logs, ${ceilingAfter.headers} headers, ${ceilingInFlight} ranges in flight, ${ceilingAfter.requests} HTTP requests)`,
+    );
+    console.log(`  indexer / ceiling   ${(result.durationMs / ceilingMs).toFixed(2)}x (target 1.5x; against the faster of the two ceiling runs)`);
     console.log(`  signature library   ${recoveryStats.signatures > 0 && recoveryStats.ms / recoveryStats.signatures < 1 ? "secp256k1 (native)" : "viem (JavaScript)"}, ${((1000 * recoveryStats.ms) / Math.max(1, recoveryStats.signatures)).toFixed(0)} µs per signature`);
     console.log(
       `  state check         owners ${indexed.owners.join() === live.owners.join() ? "equal" : "DIFFER"}, threshold ${indexed.threshold === live.threshold ? "equal" : "DIFFERS"}, nonce ${indexed.nonce} (chain ${live.nonce})`,
     );
+    if (process.argv.includes("--json")) {
+      const line: SizeResult = { executions, events: result.events, seconds, eventsPerSecond: result.events / seconds, peakMb, ceilingSeconds: ceilingMs / 1000 };
+      console.log(`RESULT ${JSON.stringify(line)}`);
+    }
     if (payments < executions || indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
   } finally {
     closeDatabase(db);
@@ -150,5 +187,37 @@ async function main(): Promise<void> {
   }
 }
 
+/** `--sizes a,b,c`: one process per size (so each peak RSS is its own), then a table. */
+async function sizes(list: number[]): Promise<void> {
+  console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} at the start (a shared machine).`);
+  const rest = process.argv.slice(2).filter((_, index, all) => all[index] !== "--sizes" && all[index - 1] !== "--sizes");
+  const results: SizeResult[] = [];
+  for (const size of list) {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...rest, "--executions", String(size), "--deposits", String(size), "--json"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout }).on("line", (line) => (lines.push(line), console.log(`  [${size}] ${line}`)));
+    const code = await new Promise<number | null>((done) => child.on("exit", done));
+    const line = lines.find((text) => text.startsWith("RESULT "));
+    if (!line) throw new Error(`the run for ${size} executions exited with ${code} and no result`);
+    results.push(JSON.parse(line.slice("RESULT ".length)) as SizeResult);
+    if (code !== 0) process.exitCode = 1;
+  }
+  console.log("");
+  console.log(`executions  events    wall s  events/s  ceiling s  indexer/ceiling  peak RSS MB`);
+  for (const r of results)
+    console.log(
+      `${String(r.executions).padStart(10)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(6)}  ${Math.round(r.eventsPerSecond).toString().padStart(8)}  ${r.ceilingSeconds.toFixed(2).padStart(9)}  ${(r.seconds / r.ceilingSeconds).toFixed(2).padStart(15)}x  ${r.peakMb.toFixed(0).padStart(11)}`,
+    );
+  const at10k = results.find((r) => r.executions === 10_000);
+  const largest = results[results.length - 1];
+  if (at10k && largest !== at10k)
+    console.log(`events/s at ${largest.executions} = ${(largest.eventsPerSecond / at10k.eventsPerSecond).toFixed(2)}x that at 10000 (target >= 0.9)`);
+  console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} at the end.`);
+}
+
+const sizesIndex = process.argv.indexOf("--sizes");
 if (process.argv.includes("--serve-chain")) await serveChain();
+else if (sizesIndex >= 0) await sizes(process.argv[sizesIndex + 1].split(",").map(Number));
 else await main();
