@@ -1,3 +1,4 @@
+import type { LedgerDirectory } from "../db/ledger/directory.ts";
 import { distance } from "fastest-levenshtein";
 
 /** Lower case, accents and punctuation removed, single spaces: how names and questions are compared. */
@@ -37,4 +38,11 @@ export function nameSimilarity(name: string, label: string): number {
     if (nameWords.length === 1) for (const word of labelWords) best = Math.max(best, similarity(a, word) * 0.9);
   }
   return best;
+}
+
+/** The words a person may use for the chain's own coin: its symbol and name, and "ether" where it is Ether. */
+export function nativeCoinWords(directory: Pick<LedgerDirectory, "native">): string[] {
+  const words = [normalize(directory.native.symbol), normalize(directory.native.name)];
+  if (directory.native.symbol === "ETH") words.push("ether", "ethers");
+  return words;
 }

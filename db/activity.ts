@@ -1,5 +1,6 @@
 import { connectionOf, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+import { readNativeCoin, type NativeCoin } from "./chain-mirror/native-coin.ts";
 import { bumpVectorsVersion, deleteVectorsOf, type VectorsVersionChange } from "./vectors.ts";
 
 /**
@@ -61,6 +62,8 @@ function toActivity(row: Record<string, unknown>): ActivityRow {
 
 export type ActivitySources = {
   tokens: { address: string; symbol: string; decimals: number }[];
+  /** The chain's own coin (rows with no token address). */
+  nativeCoin: NativeCoin;
   addressBook: { address: string; label: string; category: string | null; kind: string | null }[];
   members: { id: string; name: string; slackUserId: string | null }[];
   walletLinks: { address: string; name: string }[];
@@ -85,13 +88,14 @@ export type ActivitySources = {
   messages: { id: number; safeTxHash: string | null; authorId: string; authorName: string | null; text: string; permalink: string | null; postedAt: number }[];
 };
 
-export type DirectorySources = Pick<ActivitySources, "tokens" | "addressBook" | "members" | "walletLinks">;
+export type DirectorySources = Pick<ActivitySources, "tokens" | "nativeCoin" | "addressBook" | "members" | "walletLinks">;
 
 /** The lookups every description needs: token symbols, address-book entries, members and their wallets. */
 export function readDirectorySources(db: ReadableDatabase): DirectorySources {
   const all = <T>(sql: string) => statement(db, sql).all() as T[];
   return {
     tokens: all("SELECT address, symbol, decimals FROM tokens"),
+    nativeCoin: readNativeCoin(db),
     addressBook: all("SELECT address, label, category, kind FROM address_book"),
     members: all("SELECT id, name, slack_user_id AS slackUserId FROM members"),
     walletLinks: all("SELECT w.address AS address, m.name AS name FROM wallet_links w JOIN members m ON m.id = w.member_id"),

@@ -15,6 +15,7 @@ import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
 import { inTransaction } from "../db/open.ts";
 import { writeMeta } from "../db/meta.ts";
+import { recordNativeCoin } from "../db/chain-mirror/native-coin.ts";
 import { multiSendAddresses } from "../core/safe/setup.ts";
 
 /** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
@@ -136,6 +137,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       recordTokens(db, ctx.tokens);
       // Where an execution's own events sit (before its call's on an L2 Safe, after them on an L1 Safe) depends on it.
       writeMeta(db, "safe_flavour", ctx.safe.flavour);
+      if (ctx.chainFacts) recordNativeCoin(db, ctx.chainFacts.nativeToken);
       // An empty mirror (new, or emptied by a chain-identity rebuild) confirms from scratch.
       if (!readCheckpoint(db)) startConfirmingFromScratch(db);
     });

@@ -20,9 +20,6 @@ type DesiredRow = DesiredActivity;
 
 export type SyncActivityReturnType = { inserted: number; updated: number; deleted: number; total: number };
 
-/** The native coin's symbol and decimals for the chains we serve (all ETH-denominated). */
-export const nativeToken = { symbol: "ETH", decimals: 18 } as const;
-
 /** The lookups every description needs: token symbols, address-book labels, member names. */
 export function loadDirectory(db: ReadableDatabase) {
   return directoryOf(readDirectorySources(db));
@@ -41,7 +38,7 @@ function directoryOf(sources: DirectorySources) {
   }
   for (const row of sources.walletLinks) members.set(row.address.toLowerCase(), row.name);
   const token = (address: string | null) =>
-    address === null ? { ...nativeToken } : (tokens.get(address.toLowerCase()) ?? { symbol: shortAddress(address), decimals: 0 });
+    address === null ? { symbol: sources.nativeCoin.symbol, decimals: sources.nativeCoin.decimals } : (tokens.get(address.toLowerCase()) ?? { symbol: shortAddress(address), decimals: 0 });
   /** A person's or payee's name for an address: a linked member, the address book, or the short address. */
   const nameOf = (address: string | null | undefined): string => {
     if (!address) return "unknown";

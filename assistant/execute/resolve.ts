@@ -1,7 +1,6 @@
 import { getAddress, isAddress } from "viem";
 import type { LedgerDirectory } from "../../db/ledger/directory.ts";
-import { nativeToken } from "../../search/activity.ts";
-import { nameSimilarity, normalize } from "../text.ts";
+import { nameSimilarity, nativeCoinWords, normalize } from "../text.ts";
 import { AmbiguousNameError, UnknownNameError, type NameKind } from "./errors.ts";
 import { shortAddress } from "../../core/short.ts";
 
@@ -134,11 +133,11 @@ export function resolvePerson(directory: LedgerDirectory, wanted: string): Resol
   throw new UnknownNameError("person", wanted, closestLabels(scored.map((s) => ({ label: s.m.name, score: s.score }))));
 }
 
-/** Resolves a token by symbol, name or address; ETH (or ether) is the native coin. */
+/** Resolves a token by symbol, name or address; the chain's own coin by its symbol or name (and "ether" where it is ETH). */
 export function resolveToken(directory: LedgerDirectory, wanted: string): TokenInfo {
   const text = wanted.trim();
-  const native: TokenInfo = { symbol: nativeToken.symbol, address: null, decimals: nativeToken.decimals };
-  if (/^(eth|ether|ethers)$/i.test(text) || text.toUpperCase() === nativeToken.symbol) return native;
+  const native: TokenInfo = nativeTokenInfo(directory);
+  if (nativeCoinWords(directory).includes(normalize(text))) return native;
   const asInfo = (t: LedgerDirectory["tokens"][number]): TokenInfo => ({ symbol: t.symbol, address: t.address, decimals: t.decimals });
   const bySymbol = directory.tokens.filter((t) => t.symbol.toLowerCase() === text.toLowerCase());
   if (bySymbol.length === 1) return asInfo(bySymbol[0]);
@@ -170,7 +169,7 @@ export function resolveCategory(directory: LedgerDirectory, wanted: string): Res
 
 /** The token of an address (null = native) as answers show it. */
 export function tokenOf(directory: LedgerDirectory, address: string | null): TokenInfo {
-  if (address === null) return { symbol: nativeToken.symbol, address: null, decimals: nativeToken.decimals };
+  if (address === null) return nativeTokenInfo(directory);
   const token = directory.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase());
   return token ? { symbol: token.symbol, address: token.address, decimals: token.decimals } : { symbol: shortAddress(address), address, decimals: 0 };
 }
@@ -197,3 +196,9 @@ export function nameOfPerson(directory: LedgerDirectory, key: string | null | un
   if (member) return member.name;
   return isAddress(key, { strict: false }) ? nameOfAddress(directory, key) : key;
 }
+
+/** The chain's own coin as answers show it. */
+export function nativeTokenInfo(directory: LedgerDirectory): TokenInfo {
+  return { symbol: directory.native.symbol, address: null, decimals: directory.native.decimals };
+}
+

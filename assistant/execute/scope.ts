@@ -7,6 +7,7 @@ import type { AmountFilter, QueryPlan } from "../plan.ts";
 import { EventNotFoundError, PlanError } from "./errors.ts";
 import { clipSpans, isoDay, resolvePeriod, type ResolvedPeriod } from "./periods.ts";
 import {
+  nativeTokenInfo,
   resolveCategory,
   resolveCounterparty,
   resolvePerson,
@@ -52,7 +53,7 @@ const opWords: Record<AmountFilter["op"], string> = { over: "over", at_least: "a
 const ops: Record<AmountFilter["op"], AmountCondition["op"]> = { over: "gt", at_least: "gte", under: "lt", at_most: "lte", exactly: "eq", between: "between" };
 
 export function allTokens(directory: LedgerDirectory): TokenInfo[] {
-  return [{ symbol: "ETH", address: null, decimals: 18 } as TokenInfo, ...directory.tokens.map((t) => ({ symbol: t.symbol, address: t.address, decimals: t.decimals }))];
+  return [nativeTokenInfo(directory), ...directory.tokens.map((t) => ({ symbol: t.symbol, address: t.address, decimals: t.decimals }))];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LedgerDirectory } from "../../db/ledger/directory.ts";
-import { normalize, similarity } from "../text.ts";
+import { nativeCoinWords, normalize, similarity } from "../text.ts";
 import { categorySynonyms, commonWords, monthNames, weakNameWords } from "./lexicon.ts";
 
 export type LinkKind = "counterparty" | "person" | "token" | "category";
@@ -60,7 +60,7 @@ export function aliasTable(directory: LedgerDirectory): Map<string, Target[]> {
     add(token.symbol, { kind: "token", label: token.symbol });
     add(token.name.replace(/\(.*?\)/g, ""), { kind: "token", label: token.symbol });
   }
-  for (const alias of ["eth", "ether", "ethers"]) add(alias, { kind: "token", label: "ETH" });
+  for (const alias of nativeCoinWords(directory)) add(alias, { kind: "token", label: directory.native.symbol });
   for (const category of directory.categories) {
     add(category, { kind: "category", label: category });
     const n = normalize(category);

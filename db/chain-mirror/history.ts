@@ -2,6 +2,7 @@ import type { Address, Hex } from "viem";
 import { statement } from "../connection.ts";
 import type { ReadableDatabase } from "../handle.ts";
 import { readMeta } from "../meta.ts";
+import { readNativeCoin } from "./native-coin.ts";
 
 export type HistoryRow = {
   /** A rejection is the Safe's own: a zero-value call to itself that used up a nonce. */
@@ -56,6 +57,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
   const to = until ?? Number.MAX_SAFE_INTEGER;
   const wanted = new Set(kinds ?? ["payment", "deposit", "owner_change", "rejection"]);
   const safe = (readMeta(db, "safe_address") ?? "").toLowerCase();
+  const nativeCoin = readNativeCoin(db);
   const labelSql = (column: string) => `coalesce(
       (SELECT label FROM address_book WHERE lower(address) = lower(${column})),
       (SELECT m.name FROM wallet_links w JOIN members m ON m.id = w.member_id WHERE lower(w.address) = lower(${column}) LIMIT 1))`;
@@ -80,7 +82,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
       // A zero-value call from the Safe to itself moves nothing: it is a rejection, listed below.
       if (row.amount === "0" && row.to_address.toLowerCase() === safe) continue;
       const native = row.token === null;
-      const decimals = native ? 18 : (row.decimals ?? 0);
+      const decimals = native ? nativeCoin.decimals : (row.decimals ?? 0);
       entries.push({
         kind: "payment",
         direction: "out",
@@ -91,7 +93,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         // A module's payment has no SafeTx (its key is the module execution's).
         safeTxHash: row.module ? null : row.safe_tx_hash,
         token: row.token,
-        symbol: native ? "ETH" : (row.symbol ?? "?"),
+        symbol: native ? nativeCoin.symbol : (row.symbol ?? "?"),
         decimals,
         amount: BigInt(row.amount),
         counterparty: row.to_address,
@@ -160,7 +162,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
       // Nothing came in: a zero-value transfer (the Safe calling itself to reject a nonce, or a zero-value token transfer).
       if (row.amount === "0") continue;
       const native = row.token === null;
-      const decimals = native ? 18 : (row.decimals ?? 0);
+      const decimals = native ? nativeCoin.decimals : (row.decimals ?? 0);
       entries.push({
         kind: "deposit",
         direction: "in",
@@ -170,7 +172,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         logIndex: row.log_index,
         safeTxHash: null,
         token: row.token,
-        symbol: native ? "ETH" : (row.symbol ?? "?"),
+        symbol: native ? nativeCoin.symbol : (row.symbol ?? "?"),
         decimals,
         amount: BigInt(row.amount),
         counterparty: row.from_address,

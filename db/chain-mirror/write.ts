@@ -2,6 +2,7 @@ import type { Statement } from "better-sqlite3";
 import { connectionOf, statement } from "../connection.ts";
 import type { TreasuryDatabase } from "../handle.ts";
 import { readMeta, writeMeta } from "../meta.ts";
+import { readNativeCoin } from "./native-coin.ts";
 import { deleteUndeliveredOutboxAbove, insertOutboxEntry } from "../outbox.ts";
 import { moduleExecutionKey, type BlockHeader, type ChainMirrorRows, type TokenMetadata } from "./records.ts";
 
@@ -217,6 +218,7 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
   if (blockNumber <= after) return 0;
   const quietUpTo = Number(readMeta(db, "announce_after_block") ?? -1);
   let announced = 0;
+  const coin = readNativeCoin(db);
   const announce = (kind: string, ref: string, payload: unknown, at: number) => {
     if (insertOutboxEntry(db, { kind, ref, payload, blockNumber: at, alreadyDelivered: at <= quietUpTo })) announced++;
   };
@@ -226,7 +228,7 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
     announce(
       "funds_received",
       `${d.tx_hash}:${d.log_index}`,
-      { token: d.token, symbol: d.symbol, decimals: d.decimals, amount: d.amount, from: d.from_address, txHash: d.tx_hash, blockTime: d.block_time },
+      { token: d.token, symbol: d.token === null ? coin.symbol : d.symbol, decimals: d.token === null ? coin.decimals : d.decimals, amount: d.amount, from: d.from_address, txHash: d.tx_hash, blockTime: d.block_time },
       d.block_number,
     );
 
@@ -235,7 +237,7 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
   const paymentsOf = new Map<string, { token: string | null; symbol: string | null; decimals: number | null; to: string; amount: string }[]>();
   for (const p of s.newPayments.all(after, blockNumber) as Payment[]) {
     const list = paymentsOf.get(p.safe_tx_hash) ?? [];
-    list.push({ token: p.token, symbol: p.token === null ? "ETH" : p.symbol, decimals: p.token === null ? 18 : p.decimals, to: p.to_address, amount: p.amount });
+    list.push({ token: p.token, symbol: p.token === null ? coin.symbol : p.symbol, decimals: p.token === null ? coin.decimals : p.decimals, to: p.to_address, amount: p.amount });
     paymentsOf.set(p.safe_tx_hash, list);
   }
   for (const e of s.newExecutions.all(after, blockNumber) as Execution[]) {

@@ -1,5 +1,6 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { connectionOf } from "../connection.ts";
+import { readNativeCoin, type NativeCoin } from "../chain-mirror/native-coin.ts";
 
 export type TokenEntry = { address: string; symbol: string; name: string; decimals: number };
 export type BookEntry = { address: string; label: string; category: string | null; kind: string | null; note: string | null };
@@ -8,6 +9,8 @@ export type MemberEntry = { id: string; name: string; slackUserId: string | null
 /** What the names in a question can refer to: tokens, the address book, members and the categories in use. */
 export type LedgerDirectory = {
   tokens: TokenEntry[];
+  /** The chain's own coin (payments and deposits with no token address). */
+  native: NativeCoin;
   book: BookEntry[];
   members: MemberEntry[];
   /** Categories on proposals and in the address book, as written. */
@@ -31,5 +34,5 @@ export function readDirectory(db: ReadableDatabase): LedgerDirectory {
     .prepare("SELECT category FROM proposals WHERE category IS NOT NULL UNION SELECT category FROM address_book WHERE category IS NOT NULL")
     .pluck()
     .all() as string[];
-  return { tokens, book, members, categories };
+  return { tokens, native: readNativeCoin(db), book, members, categories };
 }
