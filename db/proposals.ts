@@ -1,4 +1,5 @@
-import { getAddress, type Address, type Hex } from "viem";
+import { checksum } from "ox/Address";
+import type { Address, Hex } from "viem";
 import { connectionOf, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 
@@ -91,25 +92,25 @@ function toProposal(db: ReadableDatabase, row: ProposalRow): StoredProposal {
     }[]
   ).map((transfer) => ({
     batchIndex: transfer.batch_index,
-    token: transfer.token ? getAddress(transfer.token) : null,
-    to: getAddress(transfer.to_address),
+    token: transfer.token ? checksum(transfer.token) : null,
+    to: checksum(transfer.to_address),
     amount: BigInt(transfer.amount),
   }));
   return {
     safeTxHash: row.safe_tx_hash as Hex,
     chainId: row.chain_id,
-    safeAddress: getAddress(row.safe_address),
+    safeAddress: checksum(row.safe_address),
     nonce: row.nonce,
     safeTx: {
-      to: getAddress(row.to_address),
+      to: checksum(row.to_address),
       value: BigInt(row.value),
       data: row.data as Hex,
       operation: row.operation as 0 | 1,
       safeTxGas: BigInt(row.safe_tx_gas),
       baseGas: BigInt(row.base_gas),
       gasPrice: BigInt(row.gas_price),
-      gasToken: getAddress(row.gas_token),
-      refundReceiver: getAddress(row.refund_receiver),
+      gasToken: checksum(row.gas_token),
+      refundReceiver: checksum(row.refund_receiver),
       nonce: BigInt(row.nonce),
     },
     kind: row.kind === "rejection" ? "rejection" : row.purpose,
@@ -259,7 +260,7 @@ export function listSignatures(db: ReadableDatabase, safeTxHash: Hex): StoredSig
       signer_name: string | null;
       created_at: number;
     }[]
-  ).map((row) => ({ owner: getAddress(row.owner), signature: row.signature as Hex, source: row.source, signerName: row.signer_name, createdAt: row.created_at }));
+  ).map((row) => ({ owner: checksum(row.owner), signature: row.signature as Hex, source: row.source, signerName: row.signer_name, createdAt: row.created_at }));
 }
 
 /** Stores one owner's signature and a `signed` update, in one transaction. Returns false if that owner's is already stored. */
@@ -318,7 +319,7 @@ export function listUnrecordedOnChainApprovals(db: ReadableDatabase): { safeTxHa
        WHERE p.status = 'pending'
          AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = p.safe_tx_hash AND s.owner = a.owner)`,
     ).all() as { safe_tx_hash: Hex; owner: string }[]
-  ).map((row) => ({ safeTxHash: row.safe_tx_hash, owner: getAddress(row.owner) }));
+  ).map((row) => ({ safeTxHash: row.safe_tx_hash, owner: checksum(row.owner) }));
 }
 
 export type ExecutionOnPendingNonce = { safeTxHash: Hex; nonce: number; success: boolean; txHash: Hex; to: Address; value: bigint; data: Hex; proposalStatus: ProposalStatus | null };
@@ -339,7 +340,7 @@ export function listExecutionsOnPendingNonces(db: ReadableDatabase): ExecutionOn
     nonce: row.nonce,
     success: row.success === 1,
     txHash: row.tx_hash,
-    to: getAddress(row.to_address),
+    to: checksum(row.to_address),
     value: BigInt(row.value),
     data: row.data,
     proposalStatus: row.proposal_status,

@@ -1,4 +1,4 @@
-import { getAddress, isAddress } from "viem";
+import * as Address from "ox/Address";
 import type { LedgerDirectory } from "../../db/ledger/directory.ts";
 import { nameSimilarity, nativeCoinWords, normalize } from "../text.ts";
 import { AmbiguousNameError, UnknownNameError, type NameKind } from "./errors.ts";
@@ -70,8 +70,8 @@ function canonical(list: Candidate[]): Candidate {
 export function resolveCounterparty(directory: LedgerDirectory, wanted: string, what: NameKind = "payee"): ResolvedCounterparty {
   const text = wanted.trim();
   const candidates = counterpartyCandidates(directory);
-  if (isAddress(text, { strict: false })) {
-    const address = getAddress(text);
+  if (Address.validate(text, { strict: false })) {
+    const address = Address.checksum(text);
     const known = candidates.find((c) => c.addresses.some((a) => a.toLowerCase() === address.toLowerCase()));
     return { label: known?.label ?? shortAddress(address), addresses: [address], kind: known?.kind ?? null, variants: [], confidence: 1 };
   }
@@ -115,11 +115,11 @@ export function resolvePerson(directory: LedgerDirectory, wanted: string): Resol
   const text = wanted.trim();
   const keysOf = (m: LedgerDirectory["members"][number]) => [m.id, m.name, ...(m.slackUserId ? [m.slackUserId] : []), ...m.addresses];
   const asPerson = (m: LedgerDirectory["members"][number]): ResolvedPerson => ({ name: m.name, memberId: m.id, addresses: m.addresses, keys: keysOf(m) });
-  if (isAddress(text, { strict: false })) {
+  if (Address.validate(text, { strict: false })) {
     const member = directory.members.find((m) => m.addresses.some((a) => a.toLowerCase() === text.toLowerCase()));
     if (member) return asPerson(member);
     const entry = directory.book.find((e) => e.address.toLowerCase() === text.toLowerCase());
-    return { name: entry?.label ?? shortAddress(text), memberId: null, addresses: [getAddress(text)], keys: [text] };
+    return { name: entry?.label ?? shortAddress(text), memberId: null, addresses: [Address.checksum(text)], keys: [text] };
   }
   const byKey = directory.members.find((m) => m.id.toLowerCase() === text.toLowerCase() || m.slackUserId?.toLowerCase() === text.toLowerCase());
   if (byKey) return asPerson(byKey);
@@ -194,7 +194,7 @@ export function nameOfPerson(directory: LedgerDirectory, key: string | null | un
   const lower = key.toLowerCase();
   const member = directory.members.find((m) => m.id.toLowerCase() === lower || m.slackUserId?.toLowerCase() === lower || m.addresses.some((a) => a.toLowerCase() === lower));
   if (member) return member.name;
-  return isAddress(key, { strict: false }) ? nameOfAddress(directory, key) : key;
+  return Address.validate(key, { strict: false }) ? nameOfAddress(directory, key) : key;
 }
 
 /** The chain's own coin as answers show it. */

@@ -1,4 +1,4 @@
-import { getAddress, isAddress } from "viem";
+import * as Address from "ox/Address";
 import { padAmount, paddedAmountSql } from "./exact.ts";
 import type { AmountCondition, TimeSpan } from "./types.ts";
 
@@ -18,7 +18,7 @@ export function addressSpellings(addresses: string[]): string[] {
   for (const address of addresses) {
     out.add(address);
     out.add(address.toLowerCase());
-    if (isAddress(address, { strict: false })) out.add(getAddress(address));
+    if (Address.validate(address, { strict: false })) out.add(Address.checksum(address));
   }
   return [...out];
 }
