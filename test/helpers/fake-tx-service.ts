@@ -18,6 +18,7 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
+import { safeTxTypes } from "./safe-tx-types.ts";
 
 /**
  * A local stand-in for the Safe Transaction Service, serving the API shapes
@@ -89,21 +90,6 @@ export type FakeTxService = {
 
 const safeAbi = parseAbi(["function getOwners() view returns (address[])", "function getThreshold() view returns (uint256)", "function nonce() view returns (uint256)", "function VERSION() view returns (string)"]);
 const executionSuccess = parseAbiItem("event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)");
-
-const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
 class HttpFailure extends Error {
   constructor(

@@ -55,8 +55,9 @@ describe("indexer crash safety (SIGKILL at random points)", function () {
 
   before(async () => {
     chain = await startTestChain();
-    // A backfill of a few seconds in small batches: 150 Safe executions and 150 deposits over 50 blocks.
-    await generateSafeHistory({ provider: chain.node.provider, deployment: chain.deployment, executions: 150, deposits: 150, perBlock: 3 });
+    // A backfill of a few seconds in small batches: 360 Safe executions and 360 deposits over 120 blocks
+    // (long enough for a dozen kills now that the indexer reads ranges ahead).
+    await generateSafeHistory({ provider: chain.node.provider, deployment: chain.deployment, executions: 360, deposits: 360, perBlock: 3 });
   });
   after(() => chain?.stop());
 

@@ -11,6 +11,7 @@ import { startFakeTxService, type FakeTxService } from "../../helpers/fake-tx-se
 import { blocksText, channel, commandFields, startSlackHarness, users, type SlackHarness } from "./harness.ts";
 import { getProposal, safeTxTypedData } from "../../../core/proposals/view.ts";
 import { submitSignature } from "../../../core/proposals/signatures.ts";
+import { safeTxTypes } from "../../helpers/safe-tx-types.ts";
 
 const SafeApiKit = ((apiKitModule as unknown as { default?: unknown }).default ?? apiKitModule) as typeof apiKitModule.default;
 const erc20 = parseAbi(["function transfer(address to, uint256 amount) returns (bool)"]);
@@ -18,20 +19,6 @@ const execAbi = parseAbi([
   "function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool)",
 ]);
 const zero = "0x0000000000000000000000000000000000000000" as Address;
-const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 const stranger = getAddress("0x5555aaaa2222bbbb3333cccc4444dddd5555eeee");
 
 describe("Safe Transaction Service cards in Slack: proposals queued in the Safe app", function () {

@@ -5,6 +5,7 @@ import type { TreasuryContext } from "../../../core/context.ts";
 import { createTxServiceSync, type TxServiceSync } from "../../../core/tx-service/sync.ts";
 import { startFakeTxService, type FakeTxService } from "../../helpers/fake-tx-service.ts";
 import { startTreasury, type TreasuryFixture } from "../proposals/setup.ts";
+import { safeTxTypes } from "../../helpers/safe-tx-types.ts";
 
 const SafeApiKit = ((apiKitModule as unknown as { default?: unknown }).default ?? apiKitModule) as typeof apiKitModule.default;
 
@@ -59,21 +60,6 @@ export async function addBotAsDelegate(t: TxServiceFixture, ownerIndex: number):
   const signer = createWalletClient({ account: owner, chain: t.chain.client.chain, transport: http(t.chain.node.url) });
   await t.app().addSafeDelegate({ safeAddress: t.ctx.safeAddress, delegateAddress: bot.address, delegatorAddress: owner.address, label: "treasury bot", signer });
 }
-
-const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
 const zero = "0x0000000000000000000000000000000000000000" as Address;
 

@@ -7,26 +7,11 @@ import { entryPoints, runNode } from "../../../helpers/processes.ts";
 import { ana, keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 import { acceptWarnings, WarningsNotAcceptedError } from "../../../../adapters/cli/commands/sign.ts";
+import { safeTxTypes } from "../../../helpers/safe-tx-types.ts";
 
 // Northwind's real address, and a look-alike with the same first and last four digits (address poisoning).
 const northwind = getAddress("0x4e07aaaa2222bbbb3333cccc4444dddd5555a1b2");
 const poisoned = getAddress("0x4e07abcd2222bbbb3339cccc4444eeee5555a1b2");
-
-/** EIP-712 SafeTx, written out here (not taken from the product) to check the hashes `sign` shows. */
-const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
 type ProposalJson = {
   safeTxHash: Hex;

@@ -27,26 +27,11 @@ import { startTestChain, type TestChain } from "../../../helpers/chain.ts";
 import { createTestContext } from "../../../helpers/context.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 import { closeDatabase, isDatabaseOpen } from "../../../../db/open.ts";
+import { safeTxTypes } from "../../../helpers/safe-tx-types.ts";
 
 const [ana, ben, chen] = [1, 2, 3].map((index) => developmentAccount(index));
 const stranger = developmentAccount(9);
 const payee: Address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-
-/** The SafeTx types of Safe v1.4.1, written out here rather than taken from the product. */
-const safeTxTypes = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
 /** The Safe's own rejection of a nonce, built independently: a zero-value call from the Safe to itself with no data. */
 function rejectionTypedData(chainId: number, safe: Address, nonce: number) {
