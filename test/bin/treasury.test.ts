@@ -39,6 +39,7 @@ describe("treasury command (bin/treasury.js): compiled ahead of time, loading on
     const ours = probed.modules.filter((path) => !path.startsWith("node:") && !path.includes("node_modules/"));
     assert.deepEqual(ours.sort(), [
       "bin/build-state.js",
+      "bin/run-built.js",
       "bin/treasury.js",
       "dist/adapters/cli/command-table.js",
       "dist/adapters/cli/connections.js",
