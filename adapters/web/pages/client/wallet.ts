@@ -349,16 +349,29 @@ function startReviewPage(data: ReviewPageData) {
   refreshButtons();
 }
 
-function startLinkPage(data: LinkPageData) {
+/**
+ * A page where a person connects their wallet, then signs once (`actionId`
+ * button): the button is enabled only while connected, idle and not yet done;
+ * any failure is shown. `connected` says what to do next; `act` signs and
+ * sends, and returns the success line (or undefined when it showed why not).
+ */
+function startSignOncePage({
+  actionId,
+  connected,
+  act,
+}: {
+  actionId: string;
+  connected: (connection: Connection) => void;
+  act: (connection: Connection) => Promise<string | undefined>;
+}) {
   const connectButton = element<HTMLButtonElement>("connect");
-  const linkButton = element<HTMLButtonElement>("link");
-  const base = `/api/link/${encodeURIComponent(data.token)}`;
+  const actionButton = element<HTMLButtonElement>(actionId);
   const wallet = createWallet();
   let connection: Connection | undefined;
   let done = false;
 
   const refresh = (busy = false) => {
-    if (linkButton) linkButton.disabled = busy || done || !connection;
+    if (actionButton) actionButton.disabled = busy || done || !connection;
   };
 
   async function busyWith(work: () => Promise<void>) {
@@ -380,70 +393,55 @@ function startLinkPage(data: LinkPageData) {
       }
       connection = await connect(wallet);
       setStatus(`Connected: ${connection.account}.`);
-      show("info", "Now sign the message to link this address.");
+      connected(connection);
     }),
   );
 
-  linkButton?.addEventListener("click", () =>
+  actionButton?.addEventListener("click", () =>
     busyWith(async () => {
       if (!connection) return;
-      const { message } = await api<{ message: string }>("POST", `${base}/message`, { address: connection.account });
-      const signature = await connection.wallet.signMessage({ account: connection.account, message });
-      const result = await api<{ address: string }>("POST", base, { message, signature });
+      const success = await act(connection);
+      if (success === undefined) return;
       done = true;
-      show("success", `Linked ${result.address}. You can close this page.`);
+      show("success", success);
     }),
   );
   refresh();
 }
 
+function startLinkPage(data: LinkPageData) {
+  const base = `/api/link/${encodeURIComponent(data.token)}`;
+  startSignOncePage({
+    actionId: "link",
+    connected: () => show("info", "Now sign the message to link this address."),
+    act: async (connection) => {
+      const { message } = await api<{ message: string }>("POST", `${base}/message`, { address: connection.account });
+      const signature = await connection.wallet.signMessage({ account: connection.account, message });
+      const result = await api<{ address: string }>("POST", base, { message, signature });
+      return `Linked ${result.address}. You can close this page.`;
+    },
+  });
+}
+
 function startDelegatePage(data: DelegatePageData) {
-  const connectButton = element<HTMLButtonElement>("connect");
-  const signButton = element<HTMLButtonElement>("sign-delegate");
-  const wallet = createWallet();
-  let connection: Connection | undefined;
-  let done = false;
-  const refresh = (busy = false) => {
-    if (signButton) signButton.disabled = busy || done || !connection;
-  };
-  async function busyWith(work: () => Promise<void>) {
-    refresh(true);
-    try {
-      await work();
-    } catch (error) {
-      show("error", reasonOf(error));
-    } finally {
-      refresh();
-    }
-  }
-  connectButton?.addEventListener("click", () =>
-    busyWith(async () => {
-      if (!wallet) {
-        show("error", "No browser wallet found. Install or unlock a wallet and reload this page.");
-        return;
-      }
-      connection = await connect(wallet);
-      setStatus(`Connected: ${connection.account}.`);
+  startSignOncePage({
+    actionId: "sign-delegate",
+    connected: (connection) => {
       if (connection.chainId !== data.chainId) show("error", wrongNetworkMessage(connection.chainId, data));
       else show("info", "Now sign once to add the bot as a delegate.");
-    }),
-  );
-  signButton?.addEventListener("click", () =>
-    busyWith(async () => {
-      if (!connection) return;
+    },
+    act: async (connection) => {
       const chainId = await connection.wallet.getChainId();
       if (chainId !== data.chainId) {
         show("error", wrongNetworkMessage(chainId, data));
-        return;
+        return undefined;
       }
       const typedData = reviveTypedData(await api("GET", "/api/delegate/typed-data"));
       const signature = await connection.wallet.signTypedData({ account: connection.account, ...(typedData as any) });
       const result = await api<{ delegator: string }>("POST", "/api/delegate", { signature, address: connection.account, chainId });
-      done = true;
-      show("success", `Done: the bot is a delegate of this Safe, added by ${result.delegator}. Proposals from Slack now appear in the Safe app's queue.`);
-    }),
-  );
-  refresh();
+      return `Done: the bot is a delegate of this Safe, added by ${result.delegator}. Proposals from Slack now appear in the Safe app's queue.`;
+    },
+  });
 }
 
 function start() {
