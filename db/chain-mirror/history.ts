@@ -120,29 +120,16 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         WHERE success = 1 AND reason IS NOT NULL AND block_time BETWEEN ? AND ?`,
     ).all(from, to, from, to) as Row[];
     for (const row of rows)
-      entries.push({
-        kind: "payment",
-        direction: "out",
-        time: row.block_time,
-        blockNumber: row.block_number,
-        txHash: row.tx_hash,
-        logIndex: row.log_index,
-        safeTxHash: row.safe_tx_hash,
-        token: null,
-        symbol: null,
-        decimals: null,
-        amount: null,
-        counterparty: null,
-        counterpartyLabel: null,
-        memo: null,
-        description: row.module
-          ? `A transaction by module ${row.module} ${row.reason}`
-          : `An executed transaction (SafeTx ${row.safe_tx_hash}) ${row.reason}`,
-        category: null,
-        nonce: null,
-        batchIndex: null,
-        confirmed: row.confirmed === 1,
-      });
+      entries.push(
+        rowWithoutAmount(row, {
+          kind: "payment",
+          direction: "out",
+          safeTxHash: row.safe_tx_hash,
+          description: row.module
+            ? `A transaction by module ${row.module} ${row.reason}`
+            : `An executed transaction (SafeTx ${row.safe_tx_hash}) ${row.reason}`,
+        }),
+      );
   }
 
   if (wanted.has("deposit")) {
@@ -216,27 +203,17 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
             : row.kind === "removed"
               ? `Owner removed: ${who}`
               : `Approvals needed changed to ${row.threshold}`;
-      entries.push({
-        kind: "owner_change",
-        direction: null,
-        time: row.block_time,
-        blockNumber: row.block_number,
-        txHash: row.tx_hash,
-        logIndex: row.log_index,
-        safeTxHash: row.safe_tx_hash,
-        token: null,
-        symbol: null,
-        decimals: null,
-        amount: null,
-        counterparty: row.owner,
-        counterpartyLabel: row.label,
-        memo: null,
-        description,
-        category: null,
-        nonce: row.nonce,
-        batchIndex: null,
-        confirmed: row.confirmed === 1,
-      });
+      entries.push(
+        rowWithoutAmount(row, {
+          kind: "owner_change",
+          direction: null,
+          safeTxHash: row.safe_tx_hash,
+          counterparty: row.owner,
+          counterpartyLabel: row.label,
+          description,
+          nonce: row.nonce,
+        }),
+      );
     }
   }
 
@@ -251,30 +228,48 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
         WHERE lower(e.to_address) = ? AND e.value = '0' AND e.data = '0x' AND e.success = 1 AND e.block_time BETWEEN ? AND ?`,
     ).all(safe, from, to) as Row[];
     for (const row of rows)
-      entries.push({
-        kind: "rejection",
-        direction: null,
-        time: row.block_time,
-        blockNumber: row.block_number,
-        txHash: row.tx_hash,
-        logIndex: row.log_index,
-        safeTxHash: row.safe_tx_hash,
-        token: null,
-        symbol: null,
-        decimals: null,
-        amount: null,
-        counterparty: null,
-        counterpartyLabel: null,
-        memo: row.rejected_memo,
-        description: `Rejection of nonce ${row.nonce} (nothing was paid; the nonce is used up)`,
-        category: null,
-        nonce: row.nonce,
-        batchIndex: null,
-        confirmed: row.confirmed === 1,
-      });
+      entries.push(
+        rowWithoutAmount(row, {
+          kind: "rejection",
+          direction: null,
+          safeTxHash: row.safe_tx_hash,
+          memo: row.rejected_memo,
+          description: `Rejection of nonce ${row.nonce} (nothing was paid; the nonce is used up)`,
+          nonce: row.nonce,
+        }),
+      );
   }
 
   return entries.sort(
     (a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex || (a.batchIndex ?? 0) - (b.batchIndex ?? 0),
   );
+}
+
+/** Where a row sits on the chain, as every mirror table stores it. */
+type ChainPositionRow = { block_number: number; block_time: number; tx_hash: Hex; log_index: number; confirmed: number };
+
+/**
+ * A history row that moved no amount of its own (an owner change, a rejection, an
+ * execution whose call could not be read): its place on the chain, nulls for
+ * everything about money, and `fields` for the rest.
+ */
+function rowWithoutAmount(row: ChainPositionRow, fields: Pick<HistoryRow, "kind" | "direction" | "safeTxHash" | "description"> & Partial<HistoryRow>): HistoryRow {
+  return {
+    time: row.block_time,
+    blockNumber: row.block_number,
+    txHash: row.tx_hash,
+    logIndex: row.log_index,
+    token: null,
+    symbol: null,
+    decimals: null,
+    amount: null,
+    counterparty: null,
+    counterpartyLabel: null,
+    memo: null,
+    category: null,
+    nonce: null,
+    batchIndex: null,
+    confirmed: row.confirmed === 1,
+    ...fields,
+  };
 }
