@@ -1,7 +1,7 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { blockBounds } from "./state.ts";
 import { exactSumFrom, exactSumSql, needsLongSum, paddedAmountSql, unpadAmount } from "./exact.ts";
-import { addressSpellings, amountConditions, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
+import { addressSpellings, amountConditions, approvedBy, executedBy, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord } from "./types.ts";
 import { connectionOf } from "../connection.ts";
 
@@ -71,18 +71,8 @@ function moneyWhere(db: ReadableDatabase, query: MoneyQuery): Where {
   if (query.direction === "out") {
     if (query.proposers) inList(where, "pr.proposer", query.proposers, true);
     if (query.safeTxHashes) inList(where, "m.safe_tx_hash", query.safeTxHashes);
-    if (query.approvers) {
-      const owners = addressSpellings(query.approvers);
-      where.clauses.push(`(EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = m.safe_tx_hash AND s.owner IN (${marks(owners.length)}))
-        OR EXISTS (SELECT 1 FROM execution_signers x WHERE x.safe_tx_hash = m.safe_tx_hash AND x.owner IN (${marks(owners.length)}))
-        OR EXISTS (SELECT 1 FROM approved_hashes h WHERE h.approved_hash = m.safe_tx_hash AND h.owner IN (${marks(owners.length)})))`);
-      where.params.push(...owners, ...owners, ...owners);
-    }
-    if (query.executors) {
-      const executors = addressSpellings(query.executors);
-      where.clauses.push(`EXISTS (SELECT 1 FROM safe_executions e WHERE e.safe_tx_hash = m.safe_tx_hash AND e.executor IN (${marks(executors.length)}))`);
-      where.params.push(...executors);
-    }
+    if (query.approvers) approvedBy(where, "m.safe_tx_hash", query.approvers);
+    if (query.executors) executedBy(where, "m.safe_tx_hash", query.executors);
   }
   return where;
 }

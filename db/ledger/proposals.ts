@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../handle.ts";
-import { addressSpellings, amountConditions, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
+import { addressSpellings, amountConditions, approvedBy, executedBy, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { ProposalQuery, ProposalRecord, ProposalStatus } from "./types.ts";
 import { connectionOf } from "../connection.ts";
 
@@ -34,18 +34,8 @@ function proposalWhere(query: ProposalQuery): Where {
     }
     where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");
   }
-  if (query.approvers) {
-    const owners = addressSpellings(query.approvers);
-    where.clauses.push(`(EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = p.safe_tx_hash AND s.owner IN (${marks(owners.length)}))
-      OR EXISTS (SELECT 1 FROM execution_signers x WHERE x.safe_tx_hash = p.safe_tx_hash AND x.owner IN (${marks(owners.length)}))
-      OR EXISTS (SELECT 1 FROM approved_hashes h WHERE h.approved_hash = p.safe_tx_hash AND h.owner IN (${marks(owners.length)})))`);
-    where.params.push(...owners, ...owners, ...owners);
-  }
-  if (query.executors) {
-    const executors = addressSpellings(query.executors);
-    where.clauses.push(`EXISTS (SELECT 1 FROM safe_executions e WHERE e.safe_tx_hash = p.safe_tx_hash AND e.executor IN (${marks(executors.length)}))`);
-    where.params.push(...executors);
-  }
+  if (query.approvers) approvedBy(where, "p.safe_tx_hash", query.approvers);
+  if (query.executors) executedBy(where, "p.safe_tx_hash", query.executors);
   return where;
 }
 

@@ -82,3 +82,24 @@ export function inList(where: Where, column: string, values: (string | number)[]
   where.clauses.push(`${caseless ? `lower(${column})` : column} IN (${marks(values.length)})`);
   where.params.push(...values.map((value) => (caseless && typeof value === "string" ? value.toLowerCase() : value)));
 }
+
+/**
+ * Keeps the SafeTxs (`hashColumn`) any of `owners` approved: a signature
+ * collected here, a signer recovered from the execution, or an on-chain
+ * approved hash.
+ */
+export function approvedBy(where: Where, hashColumn: string, owners: string[]): void {
+  const spellings = addressSpellings(owners);
+  const list = marks(spellings.length);
+  where.clauses.push(`(EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = ${hashColumn} AND s.owner IN (${list}))
+    OR EXISTS (SELECT 1 FROM execution_signers x WHERE x.safe_tx_hash = ${hashColumn} AND x.owner IN (${list}))
+    OR EXISTS (SELECT 1 FROM approved_hashes h WHERE h.approved_hash = ${hashColumn} AND h.owner IN (${list})))`);
+  where.params.push(...spellings, ...spellings, ...spellings);
+}
+
+/** Keeps the SafeTxs (`hashColumn`) that one of `executors` sent to the chain. */
+export function executedBy(where: Where, hashColumn: string, executors: string[]): void {
+  const spellings = addressSpellings(executors);
+  where.clauses.push(`EXISTS (SELECT 1 FROM safe_executions e WHERE e.safe_tx_hash = ${hashColumn} AND e.executor IN (${marks(spellings.length)}))`);
+  where.params.push(...spellings);
+}
