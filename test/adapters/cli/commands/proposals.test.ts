@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getAddress, parseUnits } from "viem";
 import { erc20Abi } from "../../../../core/tokens.ts";
-import { entryPoints, runNode } from "../../../helpers/processes.ts";
+import { cliEnvironment, runCli } from "./run-cli.ts";
 import { keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 
@@ -17,23 +17,11 @@ describe("treasury CLI: pay, proposals, sign, execute, reject, addressbook", fun
   let t: TreasuryFixture;
   let env: Record<string, string>;
 
-  async function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const run = runNode(entryPoints.cli, args, env);
-    const code = await run.exited;
-    return { code, out: run.stdout(), err: run.stderr() };
-  }
+  const cli = (...args: string[]) => runCli(env, args);
 
   before(async () => {
     t = await startTreasury();
-    env = {
-      RPC_URL: t.chain.node.url,
-      DATABASE_PATH: t.ctx.config.DATABASE_PATH,
-      DEPLOYMENT_FILE: t.chain.deploymentFile,
-      RELAYER_PRIVATE_KEY: keyOf(0),
-      PUBLIC_URL: "http://127.0.0.1:3999",
-      LOG_LEVEL: "silent",
-      TREASURY_MEMBER: "ana",
-    };
+    env = cliEnvironment(t, "ana");
   });
   after(() => t?.close());
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getAddress } from "viem";
-import { entryPoints, runNode } from "../../../helpers/processes.ts";
+import { cliEnvironment, runCli } from "./run-cli.ts";
 import { ana, keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
 import { upsertMember } from "../../../../core/people/members.ts";
 import { connectionOf } from "../../../../db/connection.ts";
@@ -13,13 +13,8 @@ const payee = getAddress("0x2468aaaa2222bbbb3333cccc4444dddd5555eeee");
 describe("treasury reject: one rule for cancel and on-chain rejection", function () {
   this.timeout(120_000);
   let t: TreasuryFixture;
-  let base: Record<string, string>;
 
-  async function cli(member: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const run = runNode(entryPoints.cli, args, { ...base, TREASURY_MEMBER: member });
-    const code = await run.exited;
-    return { code, out: run.stdout(), err: run.stderr() };
-  }
+  const cli = (member: string, ...args: string[]) => runCli(cliEnvironment(t, member), args);
   const statusOf = (safeTxHash: string) => (connectionOf(t.ctx.db).prepare("SELECT status FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as { status: string }).status;
   const rejectionsOn = (nonce: number) =>
     connectionOf(t.ctx.db).prepare("SELECT safe_tx_hash FROM proposals WHERE kind = 'rejection' AND nonce = ?").all(nonce) as { safe_tx_hash: string }[];
@@ -31,14 +26,6 @@ describe("treasury reject: one rule for cancel and on-chain rejection", function
 
   before(async () => {
     t = await startTreasury();
-    base = {
-      RPC_URL: t.chain.node.url,
-      DATABASE_PATH: t.ctx.config.DATABASE_PATH,
-      DEPLOYMENT_FILE: t.chain.deploymentFile,
-      RELAYER_PRIVATE_KEY: keyOf(0),
-      PUBLIC_URL: "http://127.0.0.1:3999",
-      LOG_LEVEL: "silent",
-    };
     // Ana is a member whose linked wallet owns the Safe; Dana and Eve own nothing.
     upsertMember(t.ctx, { id: "ana", name: "Ana", role: "owner" });
     upsertMember(t.ctx, { id: "dana", name: "Dana", role: "member" });

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { domainSeparator, getAddress, hashStruct, hashTypedData, type Address, type Hex } from "viem";
-import { entryPoints, runNode } from "../../../helpers/processes.ts";
+import { cliEnvironment, runCli } from "./run-cli.ts";
 import { ana, keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 import { acceptWarnings, WarningsNotAcceptedError } from "../../../../adapters/cli/commands/sign.ts";
@@ -33,23 +33,11 @@ describe("treasury sign: shows what the review page shows, and stops at warnings
   const signaturesOf = (safeTxHash: string) =>
     (connectionOf(t.ctx.db).prepare("SELECT owner FROM signatures WHERE safe_tx_hash = ? ORDER BY owner").all(safeTxHash) as { owner: string }[]).map((row) => row.owner);
 
-  async function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const run = runNode(entryPoints.cli, args, env);
-    const code = await run.exited;
-    return { code, out: run.stdout(), err: run.stderr() };
-  }
+  const cli = (...args: string[]) => runCli(env, args);
 
   before(async () => {
     t = await startTreasury();
-    env = {
-      RPC_URL: t.chain.node.url,
-      DATABASE_PATH: t.ctx.config.DATABASE_PATH,
-      DEPLOYMENT_FILE: t.chain.deploymentFile,
-      RELAYER_PRIVATE_KEY: keyOf(0),
-      PUBLIC_URL: "http://127.0.0.1:3999",
-      LOG_LEVEL: "silent",
-      TREASURY_MEMBER: "ana",
-    };
+    env = cliEnvironment(t, "ana");
     const added = await cli("addressbook", "add", "Northwind Hosting", northwind);
     assert.equal(added.code, 0, added.err);
     const paid = await cli("pay", "240", "USDC", "to", poisoned, "--memo", "Hosting March", "--json");
