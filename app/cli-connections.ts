@@ -13,44 +13,60 @@ async function cliSetup() {
   return { config, logger, requireDatabase };
 }
 
+/** The Safe a database's command acts on; throws when the database has none registered yet. */
+function requireSafe<T>(safe: T | undefined, path: string): T {
+  if (!safe) throw new Error(`The database at ${path} holds no Safe yet: run \`treasury index\` (or \`npm start\`) first.`);
+  return safe;
+}
+
 /**
  * The command line's connections, from the configuration in the environment.
  * Each loads what it needs only when a command asks for it (the configuration,
  * the chain client, SQLite, the embeddings model), so `treasury --help` loads none of it.
  */
 export const cliConnections: CliConnections = {
-  async openTreasury() {
+  async openTreasury(selection = {}) {
     const [{ config, logger }, { openTreasury }] = await Promise.all([cliSetup(), import("./open-treasury.ts")]);
-    return openTreasury({ config, logger });
+    return openTreasury({ config, logger, safe: selection.safe });
   },
 
-  async openAssistant() {
+  async openAssistant(selection = {}) {
     const { config, logger, requireDatabase } = await cliSetup();
     requireDatabase("run `npm start` or `npm run seed` first");
-    const [{ closeDatabase, openDatabase, openReadOnlyDatabase }, { syncActivity }, { createEmbedderFromConfig }, { vectorModel }] = await Promise.all([
+    const [{ closeDatabase, openDatabase, openReadOnlyDatabase }, { syncActivity }, { createEmbedderFromConfig }, { vectorModel }, { forSafe }, { chooseSafe }] = await Promise.all([
       import("../db/open.ts"),
       import("../search/activity.ts"),
       import("../search/embedder.ts"),
       import("../db/vectors.ts"),
+      import("../db/safes.ts"),
+      import("../core/safes/choose.ts"),
     ]);
     // The search rows are brought up to date first (a write to the derived search tables only);
     // the assistant itself then reads through a connection that cannot write.
     const writer = openDatabase({ path: config.DATABASE_PATH });
+    let safe;
     try {
-      syncActivity(writer);
+      safe = requireSafe(chooseSafe(writer, selection.safe), config.DATABASE_PATH);
+      syncActivity(forSafe(writer, safe.id));
     } finally {
       closeDatabase(writer);
     }
-    const db = openReadOnlyDatabase({ path: config.DATABASE_PATH });
+    const db = forSafe(openReadOnlyDatabase({ path: config.DATABASE_PATH }), safe.id);
     const embedder = createEmbedderFromConfig(config);
     const embedded = vectorModel(db)?.model === embedder.model;
     return { ctx: { db, config, logger, embedder: embedded ? embedder : undefined }, close: () => closeDatabase(db) };
   },
 
-  async openDatabaseForReading() {
+  async openDatabaseForReading(selection = {}) {
     const { config, requireDatabase } = await cliSetup();
     requireDatabase("run `treasury index` (or `npm start`) first");
-    const { openReadOnlyDatabase } = await import("../db/open.ts");
-    return openReadOnlyDatabase({ path: config.DATABASE_PATH });
+    const [{ openReadOnlyDatabase, closeDatabase }, { forSafe }, { chooseSafe }] = await Promise.all([import("../db/open.ts"), import("../db/safes.ts"), import("../core/safes/choose.ts")]);
+    const db = openReadOnlyDatabase({ path: config.DATABASE_PATH });
+    try {
+      return forSafe(db, requireSafe(chooseSafe(db, selection.safe), config.DATABASE_PATH).id);
+    } catch (error) {
+      closeDatabase(db);
+      throw error;
+    }
   },
 };

@@ -11,14 +11,19 @@ import type { Logger } from "../core/logger.ts";
 import { createCreationSearchProgress } from "../core/safe/creation-progress.ts";
 import { describeTreasurySafe } from "../core/safe/setup.ts";
 import { readSafeCreationBlock, recordSafeCreationBlock } from "../db/safe-creation.ts";
+import { findSafeOnChain, forSafe, listSafes, registerSafe, type RegisteredSafe } from "../db/safes.ts";
 import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import type { Config } from "./config.ts";
 
 export type ConnectTreasuryParameters = {
   config: Config;
   logger: Logger;
-  /** The open database (it is closed if the connection is refused). */
+  /** The open database, bound to no Safe (it is closed if the connection is refused). */
   db: TreasuryDatabase;
+  /** The registered Safe to run (`--safe`); default: SAFE_ADDRESS, or the embedded chain's own. */
+  safe?: RegisteredSafe;
+  /** Registers the Safe when it is not yet (`treasury safes add`); otherwise only a database with no Safe yet registers its first. */
+  addSafe?: { name?: string };
   rpcUrl: string;
   /** What the embedded chain's set-up deployed, when there is such a record: its Safe and test tokens. */
   deployment?: Deployment;
@@ -26,7 +31,8 @@ export type ConnectTreasuryParameters = {
 };
 
 /**
- * Makes the context one Safe runs on: the Safe is SAFE_ADDRESS (or the
+ * Makes the context one Safe runs on, with `db` bound to that Safe (it is
+ * registered in the database's `safes` the first time): the Safe is SAFE_ADDRESS (or the
  * embedded chain's own), the chain answers with the chain id the
  * configuration expects, the address is a Safe of a supported version (its
  * version, flavour, helper contracts and creation block are read from the
@@ -34,9 +40,9 @@ export type ConnectTreasuryParameters = {
  * is logged and its mirror emptied). Throws a `TreasuryError` whose short
  * message says what to fix; the database is closed then.
  */
-export async function connectTreasury({ config, logger, db, rpcUrl, deployment, now = systemClock }: ConnectTreasuryParameters): Promise<TreasuryContext> {
+export async function connectTreasury({ config, logger, db: database, rpcUrl, deployment, safe: chosen, addSafe, now = systemClock }: ConnectTreasuryParameters): Promise<TreasuryContext> {
   try {
-    const safeAddress: Address | undefined = config.SAFE_ADDRESS ?? deployment?.safe.address;
+    const safeAddress: Address | undefined = chosen?.address ?? config.SAFE_ADDRESS ?? deployment?.safe.address;
     if (!safeAddress) throw new ConfigError("Set SAFE_ADDRESS to the Safe this treasury runs (and RPC_URL to its chain's JSON-RPC).");
     let chainId: number;
     try {
@@ -44,12 +50,22 @@ export async function connectTreasury({ config, logger, db, rpcUrl, deployment, 
     } catch (cause) {
       throw new RetryableError(`No chain answers at ${rpcUrl}${config.RPC_URL ? "" : ": start the service with `npm start`, or set RPC_URL"}.`, { cause });
     }
-    if (config.CHAIN_ID !== undefined && config.CHAIN_ID !== chainId)
+    if (chosen && chosen.chainId !== chainId)
+      throw new ConfigError(`The Safe "${chosen.name}" is on chain ${chosen.chainId}, but the RPC at ${rpcUrl} serves chain ${chainId}.`);
+    // CHAIN_ID names RPC_URL's chain: a Safe read through its own RPC may be on another.
+    if (config.CHAIN_ID !== undefined && config.CHAIN_ID !== chainId && !chosen?.rpcUrl)
       throw new ConfigError(`CHAIN_ID is ${config.CHAIN_ID} but the RPC at ${rpcUrl} serves chain ${chainId}.`);
     // The deployment record describes the embedded chain only: another chain, or another Safe, takes nothing from it.
     const record = deployment && deployment.chainId === chainId ? deployment : undefined;
     if (deployment && !record && !config.SAFE_ADDRESS)
       throw new ConfigError(`${config.DEPLOYMENT_FILE} is for chain ${deployment.chainId}, but the RPC serves chain ${chainId}; set SAFE_ADDRESS to the Safe to run there.`);
+    // The Safe is registered (once) and everything below reads and writes its rows only.
+    const registered =
+      findSafeOnChain(database, chainId, safeAddress) ??
+      (addSafe || listSafes(database).length === 0
+        ? registerSafe(database, { chainId, address: safeAddress, name: addSafe?.name, rpcUrl: rpcUrl === config.RPC_URL ? undefined : rpcUrlToKeep(rpcUrl, record), now: now() })
+        : refuseUnregistered(listSafes(database), chainId, safeAddress, config.DATABASE_PATH));
+    const db = forSafe(database, registered.id);
     const client = createChainClient({ rpcUrl, chainId });
     const ownSafe = record && record.safe.address === safeAddress ? record : undefined;
     const onProgress = createCreationSearchProgress({ logger, mode: process.stderr.isTTY ? "bar" : "log" });
@@ -67,7 +83,21 @@ export async function connectTreasury({ config, logger, db, rpcUrl, deployment, 
       logger.warn({ chainId }, "the treasury has no facts about this chain: its coin is called \"native coin\" (18 decimals), with no explorer links; set EXPLORER_URL and CONFIRMATIONS");
     return { config, chainId, rpcUrl, safeAddress, client, db, safe, chainFacts, tokens: record?.tokens ?? [], logger, now };
   } catch (error) {
-    closeDatabase(db);
+    closeDatabase(database);
     throw error;
   }
+}
+
+/** A Safe the database does not run was asked for (SAFE_ADDRESS changed, or another chain): said with what to do. */
+function refuseUnregistered(safes: RegisteredSafe[], chainId: number, safeAddress: Address, path: string): never {
+  if (safes.length === 1 && safes[0].chainId !== chainId)
+    throw new ConfigError(`${path} holds chain ${safes[0].chainId}, but the RPC serves chain ${chainId}; use another DATABASE_PATH (or add this Safe with \`treasury safes add\`).`);
+  if (safes.length === 1)
+    throw new ConfigError(`${path} holds Safe ${safes[0].address}, not ${safeAddress}; use another DATABASE_PATH, or add it with \`treasury safes add ${safeAddress}\`.`);
+  throw new ConfigError(`${safeAddress} on chain ${chainId} is not one of the Safes of ${path} (${safes.map((safe) => safe.name).join(", ")}); add it with \`treasury safes add ${safeAddress}\`.`);
+}
+
+/** The RPC a Safe read through something other than RPC_URL is registered with: none for the embedded chain (its port is the config's). */
+function rpcUrlToKeep(rpcUrl: string, embedded: Deployment | undefined): string | undefined {
+  return embedded ? undefined : rpcUrl;
 }

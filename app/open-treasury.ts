@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { closeDatabase, openDatabase } from "../db/open.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { TreasuryContext } from "../core/context.ts";
@@ -5,6 +6,8 @@ import type { Logger } from "../core/logger.ts";
 import { readDeployment } from "../core/deployment.ts";
 import type { Config } from "./config.ts";
 import { connectTreasury } from "./connect.ts";
+import { listSafes, type RegisteredSafe } from "../db/safes.ts";
+import { chooseSafe } from "../core/safes/choose.ts";
 
 export type OpenTreasuryReturnType = {
   ctx: TreasuryContext;
@@ -18,14 +21,25 @@ export type OpenTreasuryReturnType = {
  * record). The chain, the Safe and the database are checked to belong
  * together. Throws a `TreasuryError` whose short message says what to fix.
  */
-export async function openTreasury({ config, logger }: { config: Config; logger: Logger }): Promise<OpenTreasuryReturnType> {
+export async function openTreasury({ config, logger, safe }: { config: Config; logger: Logger; safe?: string }): Promise<OpenTreasuryReturnType> {
   const deployment = readDeployment(config.DEPLOYMENT_FILE);
-  if (!config.RPC_URL && !deployment)
-    throw new ConfigError(
+  const nothingToConnect = () =>
+    new ConfigError(
       `No treasury to connect to: set RPC_URL and SAFE_ADDRESS for a Safe of your own, or run \`npm start\` once to create the local demo treasury (it writes ${config.DEPLOYMENT_FILE}).`,
     );
-  const rpcUrl = config.RPC_URL ?? `http://127.0.0.1:${config.LOCAL_CHAIN_PORT}`;
+  // Without a chain to name, only a Safe registered with its own RPC could be reached: there is none before the database exists.
+  if (!config.RPC_URL && !deployment && !existsSync(config.DATABASE_PATH)) throw nothingToConnect();
   const db = openDatabase({ path: config.DATABASE_PATH });
-  const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment });
+  let chosen: RegisteredSafe | undefined;
+  try {
+    // With --safe, or several Safes registered, the Safe is the one named (or the command stops with the names).
+    chosen = safe !== undefined || listSafes(db).length > 1 ? chooseSafe(db, safe) : undefined;
+    if (!config.RPC_URL && !deployment && !chosen?.rpcUrl) throw nothingToConnect();
+  } catch (error) {
+    closeDatabase(db);
+    throw error;
+  }
+  const rpcUrl = chosen?.rpcUrl ?? config.RPC_URL ?? `http://127.0.0.1:${config.LOCAL_CHAIN_PORT}`;
+  const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment, safe: chosen });
   return { ctx, close: async () => closeDatabase(ctx.db) };
 }

@@ -94,7 +94,7 @@ export type DirectorySources = Pick<ActivitySources, "tokens" | "nativeCoin" | "
 export function readDirectorySources(db: ReadableDatabase): DirectorySources {
   const all = <T>(sql: string) => statement(db, sql).all() as T[];
   return {
-    tokens: all("SELECT address, symbol, decimals FROM tokens"),
+    tokens: all("SELECT address, symbol, decimals FROM tokens WHERE safe_id = @safe"),
     nativeCoin: readNativeCoin(db),
     addressBook: all("SELECT address, label, category, kind FROM address_book"),
     members: all("SELECT id, name, slack_user_id AS slackUserId FROM members"),
@@ -109,22 +109,29 @@ export function readActivitySources(db: ReadableDatabase): ActivitySources {
     ...readDirectorySources(db),
     proposals: all(
       `SELECT safe_tx_hash AS safeTxHash, nonce, kind, rejects_safe_tx_hash AS rejectsSafeTxHash, proposer, memo, category, status,
-              executed_tx_hash AS executedTxHash, created_at AS createdAt, to_address AS "to" FROM proposals`,
+              executed_tx_hash AS executedTxHash, created_at AS createdAt, to_address AS "to" FROM proposals WHERE safe_id = @safe`,
     ),
-    proposalTransfers: all('SELECT safe_tx_hash AS safeTxHash, token, to_address AS "to", amount FROM proposal_transfers ORDER BY safe_tx_hash, batch_index'),
-    cardPermalinks: all("SELECT safe_tx_hash AS safeTxHash, permalink FROM proposal_messages"),
+    proposalTransfers: all(
+      `SELECT t.safe_tx_hash AS safeTxHash, t.token, t.to_address AS "to", t.amount FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
+        WHERE p.safe_id = @safe ORDER BY t.safe_tx_hash, t.batch_index`,
+    ),
+    cardPermalinks: all("SELECT m.safe_tx_hash AS safeTxHash, m.permalink FROM proposal_messages m JOIN proposals p ON p.safe_tx_hash = m.safe_tx_hash WHERE p.safe_id = @safe"),
     payments: all(
       `SELECT safe_tx_hash AS safeTxHash, batch_index AS batchIndex, token, to_address AS "to", amount, block_time AS blockTime, tx_hash AS txHash
-         FROM payments ORDER BY block_number, log_index, batch_index`,
+         FROM payments WHERE safe_id = @safe ORDER BY block_number, log_index, batch_index`,
     ),
     deposits: all(
       `SELECT token, from_address AS "from", amount, block_time AS blockTime, tx_hash AS txHash, log_index AS logIndex FROM transfers
-        WHERE direction = 'in' ORDER BY block_number, log_index`,
+        WHERE safe_id = @safe AND direction = 'in' ORDER BY block_number, log_index`,
     ),
     depositNotes: all("SELECT tx_hash AS txHash, memo FROM deposit_notes"),
     messages: all(
       `SELECT id, safe_tx_hash AS safeTxHash, author_id AS authorId, author_name AS authorName, text, permalink, posted_at AS postedAt
-         FROM discussion_messages WHERE deleted_at IS NULL ORDER BY posted_at, id`,
+         FROM discussion_messages d WHERE deleted_at IS NULL
+          AND (d.safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)
+               -- A message tied to no proposal goes with the first Safe.
+               OR (d.safe_tx_hash IS NULL AND EXISTS (SELECT 1 FROM safes f WHERE f.id = @safe AND f.id = (SELECT min(id) FROM safes))))
+        ORDER BY posted_at, id`,
     ),
   };
 }
@@ -151,15 +158,15 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
   return connectionOf(db).transaction(() => {
     const desired = build(readActivitySources(db));
     const existing = new Map<string, { id: number; hash: string }>();
-    for (const row of statement(db, "SELECT id, ref, content_hash FROM activity").all() as { id: number; ref: string; content_hash: string }[])
+    for (const row of statement(db, "SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe").all() as { id: number; ref: string; content_hash: string }[])
       existing.set(row.ref, { id: row.id, hash: row.content_hash });
     const upsert = statement(
       db,
-      `INSERT INTO activity (ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty,
+      `INSERT INTO activity (safe_id, ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty,
          counterparty_label, category, status, safe_tx_hash, tx_hash, permalink, content_hash, updated_at)
-       VALUES (@ref, @kind, @occurredAt, @title, @body, @token, @symbol, @decimals, @amount, @counterparty,
+       VALUES (@safe, @ref, @kind, @occurredAt, @title, @body, @token, @symbol, @decimals, @amount, @counterparty,
          @counterpartyLabel, @category, @status, @safeTxHash, @txHash, @permalink, @contentHash, unixepoch())
-       ON CONFLICT (ref) DO UPDATE SET kind = excluded.kind, occurred_at = excluded.occurred_at, title = excluded.title,
+       ON CONFLICT (safe_id, ref) DO UPDATE SET kind = excluded.kind, occurred_at = excluded.occurred_at, title = excluded.title,
          body = excluded.body, token = excluded.token, symbol = excluded.symbol, decimals = excluded.decimals,
          amount = excluded.amount, counterparty = excluded.counterparty, counterparty_label = excluded.counterparty_label,
          category = excluded.category, status = excluded.status, safe_tx_hash = excluded.safe_tx_hash,
@@ -206,9 +213,9 @@ export type ActivityFilters = {
   counterparty?: string;
 };
 
-/** SQL conditions over `activity a` for the filters. */
+/** SQL conditions over `activity a` for the filters, and the handle's Safe (always). */
 function filterSql(filters: ActivityFilters = {}): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
+  const clauses: string[] = ["a.safe_id = @safe"];
   const params: unknown[] = [];
   if (filters.from !== undefined) {
     clauses.push("a.occurred_at >= ?");
@@ -240,12 +247,12 @@ function filterSql(filters: ActivityFilters = {}): { sql: string; params: unknow
       params.push(`%${filters.counterparty.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
   }
-  return { sql: clauses.length ? clauses.join(" AND ") : "1", params };
+  return { sql: clauses.join(" AND "), params };
 }
 
 /** True when the filters narrow anything. */
 export function hasFilters(filters: ActivityFilters = {}): boolean {
-  return filterSql(filters).sql !== "1";
+  return filterSql(filters).params.length > 0;
 }
 
 /**
@@ -254,12 +261,8 @@ export function hasFilters(filters: ActivityFilters = {}): boolean {
  */
 export function matchActivityText(db: ReadableDatabase, { match, filters, limit }: { match: string; filters?: ActivityFilters; limit: number }): number[] {
   const where = filterSql(filters);
-  // Without filters the ranking reads only the FTS index: joining `activity` first would look up
-  // every matching row (thousands in a large history) before the LIMIT.
-  const sql =
-    where.sql === "1"
-      ? "SELECT rowid AS id FROM activity_fts WHERE activity_fts MATCH ? ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?"
-      : `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
+  // The FTS index holds every Safe's rows: the join keeps the handle's Safe's (each matching row is looked up).
+  const sql = `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
           WHERE activity_fts MATCH ? AND ${where.sql}
           ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`;
   return (statement(db, sql).all(match, ...where.params, limit) as { id: number }[]).map((row) => Number(row.id));
@@ -275,9 +278,9 @@ export function filterActivityIds(db: ReadableDatabase, ids: readonly number[], 
   );
 }
 
-/** The rows with these ids (in no particular order; missing ids are left out). */
+/** The rows with these ids (in no particular order; missing ids, and other Safes' rows, are left out). */
 export function readActivityByIds(db: ReadableDatabase, ids: readonly number[]): ActivityRow[] {
-  return (statement(db, "SELECT * FROM activity WHERE id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
+  return (statement(db, "SELECT * FROM activity WHERE safe_id = @safe AND id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
 }
 
 /** Removes one activity row with its index entry and vectors, in one transaction. Returns the vectors' version change. */

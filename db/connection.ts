@@ -1,27 +1,155 @@
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
+import { DatabaseError } from "./errors.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+
+/**
+ * Which Safe's rows a handle reads and writes: one Safe (by `safes.id`), every
+ * Safe (the read-only all-Safes handle), or none (the handle `openDatabase`
+ * returns, for per-deployment tables and for registering Safes).
+ */
+export type SafeScope = { safeId: number } | { allSafes: true } | undefined;
+
+type Bound = { connection: Database.Database; scope: NonNullable<SafeScope> };
+
+/** Handles bound to a Safe (or to all of them): the connection and the scope behind each. */
+const bound = new WeakMap<object, Bound>();
+/** One bound handle per connection and Safe, so caches keyed by handle stay small. */
+const boundHandles = new WeakMap<Database.Database, Map<number | "all", object>>();
 
 /**
  * The SQLite connection behind a handle. Only `db/` modules (and tests that
  * check what was stored) use it; everything else calls the `db/` functions.
  */
 export function connectionOf(db: ReadableDatabase): Database.Database {
-  return db as unknown as Database.Database;
+  return bound.get(db)?.connection ?? (db as unknown as Database.Database);
 }
 
-/** Wraps a connection as a handle (read-write unless opened read-only). */
+/** Wraps a connection as a handle (read-write unless opened read-only), bound to no Safe. */
 export function handleOf(connection: Database.Database): TreasuryDatabase {
   return connection as unknown as TreasuryDatabase;
 }
 
-const statements = new WeakMap<object, Map<string, Statement>>();
+/** The Safe a handle is bound to (undefined for an unbound handle). */
+export function scopeOf(db: ReadableDatabase): SafeScope {
+  return bound.get(db)?.scope;
+}
 
-/** A prepared statement, prepared once per connection (hot paths run the same statements again and again). */
+/** The handle over the same connection bound to `scope` (the same object each time). */
+export function boundHandle<T extends ReadableDatabase>(db: T, scope: NonNullable<SafeScope>): T {
+  const connection = connectionOf(db);
+  let handles = boundHandles.get(connection);
+  if (!handles) boundHandles.set(connection, (handles = new Map()));
+  const key = "safeId" in scope ? scope.safeId : "all";
+  let handle = handles.get(key);
+  if (!handle) {
+    handle = Object.freeze({});
+    bound.set(handle, { connection, scope });
+    handles.set(key, handle);
+  }
+  return handle as T;
+}
+
+/**
+ * A statement about a Safe's rows was run through a handle bound to no Safe
+ * (or a write through the all-Safes handle). Never retried: the code must use
+ * the handle of the Safe it acts for (`forSafe`).
+ */
+export class SafeScopeError extends DatabaseError {
+  override name = "SafeScopeError";
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Statement>>();
+const scopedStatements = new WeakMap<object, Map<string, Statement>>();
+
+/** `<column> = @safe` in a statement: the filter the all-Safes handle drops. */
+const safeFilter = /([\w.]+)\s*=\s*@safe\b/g;
+
+function prepared(connection: Database.Database, sql: string): Statement {
+  let cache = statements.get(connection);
+  if (!cache) statements.set(connection, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = connection.prepare(sql)));
+  return statement;
+}
+
+/**
+ * A prepared statement, prepared once per connection (hot paths run the same
+ * statements again and again).
+ *
+ * A statement that names `@safe` is about one Safe's rows: through a handle
+ * bound to a Safe (`forSafe`), `@safe` is that Safe's id, given to every run
+ * (a named-parameter object passed by the caller gets it added); through the
+ * all-Safes handle, each `<column> = @safe` filter reads as true, so every
+ * Safe's rows are read. Through an unbound handle, or to write through the
+ * all-Safes handle, it throws `SafeScopeError`: no row of a Safe is read or
+ * written without saying which Safe (and the per-Safe tables' `safe_id` has no
+ * default, so a write that does not name `@safe` fails too).
+ */
 export function statement(db: ReadableDatabase, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let prepared = cache.get(sql);
-  if (!prepared) cache.set(sql, (prepared = connectionOf(db).prepare(sql)));
-  return prepared;
+  const connection = connectionOf(db);
+  if (!sql.includes("@safe")) return prepared(connection, sql);
+  let cache = scopedStatements.get(db);
+  if (!cache) scopedStatements.set(db, (cache = new Map()));
+  let scoped = cache.get(sql);
+  if (!scoped) cache.set(sql, (scoped = scopedStatement(db, sql, (text) => prepared(connection, text))));
+  return scoped;
+}
+
+/**
+ * The same as `statement`, prepared afresh and not kept: for SQL built per
+ * question (the ledger's), whose variants would only fill the cache.
+ */
+export function oneOffStatement(db: ReadableDatabase, sql: string): Statement {
+  const connection = connectionOf(db);
+  if (!sql.includes("@safe")) return connection.prepare(sql);
+  return scopedStatement(db, sql, (text) => connection.prepare(text));
+}
+
+function scopedStatement(db: ReadableDatabase, sql: string, prepare: (sql: string) => Statement): Statement {
+  const scope = scopeOf(db);
+  if (!scope) throw new SafeScopeError("This database handle is not bound to a Safe, so it cannot read or write a Safe's rows.", { details: sql });
+  if ("safeId" in scope) return withSafe(prepare(sql), scope.safeId);
+  const everySafe = sql.replace(safeFilter, "1");
+  if (everySafe.includes("@safe")) throw new SafeScopeError("The all-Safes handle only reads: say which Safe to write for.", { details: sql });
+  return prepare(everySafe);
+}
+
+const runs = new Set(["run", "get", "all", "iterate"]);
+const modes = new Set(["pluck", "raw", "expand", "safeIntegers"]);
+
+/** The statement with `@safe` bound to `safeId` at each run (merged into the caller's named parameters, if any). */
+function withSafe(statement: Statement, safeId: number): Statement {
+  const named = { safe: safeId };
+  // Made once per statement and Safe: the indexer's hot path runs them for every row.
+  const wrapped = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+  const proxy: Statement = new Proxy(statement, {
+    get(target, property) {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== "function") return value;
+      let wrapper = wrapped.get(property);
+      if (wrapper) return wrapper;
+      const method = value as (...args: unknown[]) => unknown;
+      if (runs.has(property as string))
+        wrapper = (...parameters: unknown[]) => {
+          const last = parameters.at(-1);
+          if (isNamedParameters(last)) parameters[parameters.length - 1] = { ...last, safe: safeId };
+          else parameters.push(named);
+          return method.apply(target, parameters);
+        };
+      else if (modes.has(property as string))
+        wrapper = (...args: unknown[]) => {
+          method.apply(target, args);
+          return proxy;
+        };
+      else wrapper = method.bind(target);
+      wrapped.set(property, wrapper);
+      return wrapper;
+    },
+  });
+  return proxy;
+}
+
+function isNamedParameters(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value) && !(value instanceof Uint8Array);
 }

@@ -24,7 +24,7 @@ export type IndexedDeposit = { txHash: Hex; logIndex: number; token: Address | n
 /** The deposits the chain mirror holds from this transaction (one transaction may bring several). */
 export function listDepositsOfTransaction(db: ReadableDatabase, txHash: string): IndexedDeposit[] {
   return (
-    statement(db, "SELECT tx_hash, log_index, token, amount, from_address, block_time FROM transfers WHERE direction = 'in' AND lower(tx_hash) = lower(?) ORDER BY log_index").all(txHash) as {
+    statement(db, "SELECT tx_hash, log_index, token, amount, from_address, block_time FROM transfers WHERE safe_id = @safe AND direction = 'in' AND lower(tx_hash) = lower(?) ORDER BY log_index").all(txHash) as {
       tx_hash: Hex;
       log_index: number;
       token: Address | null;

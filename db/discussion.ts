@@ -44,7 +44,7 @@ export function findProposalCardAt(db: ReadableDatabase, channelId: string, mess
 export function listCardedProposalsOnSameNonce(db: ReadableDatabase, safeTxHash: string): string[] {
   return statement(
     db,
-    "SELECT p.safe_tx_hash FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash WHERE p.nonce = (SELECT nonce FROM proposals WHERE safe_tx_hash = ?) AND p.safe_tx_hash != ?",
+    "SELECT p.safe_tx_hash FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash WHERE (p.safe_id, p.nonce) = (SELECT safe_id, nonce FROM proposals WHERE safe_tx_hash = ?) AND p.safe_tx_hash != ?",
   )
     .pluck()
     .all(safeTxHash, safeTxHash) as string[];

@@ -1,4 +1,5 @@
 import { connectionOf } from "./connection.ts";
+import { DatabaseError } from "./errors.ts";
 import type { TreasuryDatabase } from "./handle.ts";
 import { migrations as allMigrations } from "./migrations/index.ts";
 import type { Migration } from "./migrations/migration.ts";
@@ -21,10 +22,21 @@ export function applyMigrations(db: TreasuryDatabase, migrations: readonly Migra
   }
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    connection.transaction(() => {
-      connection.exec(migration.sql);
-      connection.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, unixepoch())").run(migration.version, migration.name);
-      connection.pragma(`user_version = ${Math.max(migration.version, connection.pragma("user_version", { simple: true }) as number)}`);
-    })();
+    // PRAGMA foreign_keys cannot change inside a transaction: it is set around it.
+    if (migration.foreignKeysOff) connection.pragma("foreign_keys = OFF");
+    try {
+      connection.transaction(() => {
+        connection.exec(migration.sql);
+        if (migration.foreignKeysOff) {
+          // Only the references this migration made (older dangling rows, if any, are not its to judge).
+          const broken = (connection.pragma("foreign_key_check") as { parent: string }[]).filter((row) => row.parent === "safes");
+          if (broken.length > 0) throw new DatabaseError(`Migration ${migration.version} (${migration.name}) would leave ${broken.length} rows pointing at nothing; nothing was changed.`, { details: JSON.stringify(broken.slice(0, 5)) });
+        }
+        connection.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, unixepoch())").run(migration.version, migration.name);
+        connection.pragma(`user_version = ${Math.max(migration.version, connection.pragma("user_version", { simple: true }) as number)}`);
+      })();
+    } finally {
+      if (migration.foreignKeysOff) connection.pragma("foreign_keys = ON");
+    }
   }
 }

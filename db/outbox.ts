@@ -5,6 +5,7 @@ import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
  * The outbox: what people should hear about (funds in, a SafeTx executed, an
  * owner change), written once per (kind, ref) when the event is confirmed, and
  * marked delivered once an adapter has said it. This module is its only writer.
+ * Each Safe has its own entries: every function acts on the handle's Safe.
  */
 
 export type OutboxEntry = { id: number; kind: string; ref: string; payload: Record<string, unknown>; blockNumber: number };
@@ -23,15 +24,15 @@ export type InsertOutboxEntryParameters = {
 export function insertOutboxEntry(db: TreasuryDatabase, entry: InsertOutboxEntryParameters): boolean {
   const result = statement(
     db,
-    `INSERT OR IGNORE INTO outbox (kind, ref, payload, block_number, delivered_at)
-     VALUES (?, ?, ?, ?, CASE WHEN ? THEN datetime('now') END)`,
+    `INSERT OR IGNORE INTO outbox (safe_id, kind, ref, payload, block_number, delivered_at)
+     VALUES (@safe, ?, ?, ?, ?, CASE WHEN ? THEN datetime('now') END)`,
   ).run(entry.kind, entry.ref, JSON.stringify(entry.payload), entry.blockNumber, entry.alreadyDelivered ? 1 : 0);
   return result.changes > 0;
 }
 
 /** Entries not delivered yet, oldest first. A payload that is not JSON reads as `{}`. */
 export function listUndeliveredOutbox(db: ReadableDatabase, limit: number): OutboxEntry[] {
-  const rows = statement(db, "SELECT id, kind, ref, payload, block_number FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?").all(limit) as {
+  const rows = statement(db, "SELECT id, kind, ref, payload, block_number FROM outbox WHERE safe_id = @safe AND delivered_at IS NULL ORDER BY id LIMIT ?").all(limit) as {
     id: number;
     kind: string;
     ref: string;
@@ -51,10 +52,10 @@ export function listUndeliveredOutbox(db: ReadableDatabase, limit: number): Outb
 
 /** Marks an entry delivered. Returns false when it already was. */
 export function markOutboxDelivered(db: TreasuryDatabase, id: number): boolean {
-  return statement(db, "UPDATE outbox SET delivered_at = datetime('now') WHERE id = ? AND delivered_at IS NULL").run(id).changes > 0;
+  return statement(db, "UPDATE outbox SET delivered_at = datetime('now') WHERE safe_id = @safe AND id = ? AND delivered_at IS NULL").run(id).changes > 0;
 }
 
 /** Forgets entries above a block that were not said yet (their block was rolled back). */
 export function deleteUndeliveredOutboxAbove(db: TreasuryDatabase, blockNumber: number): void {
-  statement(db, "DELETE FROM outbox WHERE block_number > ? AND delivered_at IS NULL").run(blockNumber);
+  statement(db, "DELETE FROM outbox WHERE safe_id = @safe AND block_number > ? AND delivered_at IS NULL").run(blockNumber);
 }

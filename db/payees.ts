@@ -4,7 +4,8 @@ import type { ReadableDatabase } from "./handle.ts";
 
 /**
  * What the treasury knows about who it pays, across the address book, the
- * chain mirror and the proposals: the reads behind the safety warnings. Reads only.
+ * chain mirror and the proposals: the reads behind the safety warnings. Reads only,
+ * and of the handle's Safe only (the address book is the deployment's).
  */
 
 /** Addresses the treasury knows (the address book, everyone paid on-chain, payees of executed proposals other than `except`), with a label when it has one. */
@@ -12,9 +13,9 @@ export function listKnownPayees(db: ReadableDatabase, except: Hex): { address: A
   const rows = statement(
     db,
     `SELECT address, label FROM address_book
-     UNION SELECT to_address, NULL FROM payments
+     UNION SELECT to_address, NULL FROM payments WHERE safe_id = @safe
      UNION SELECT t.to_address, NULL FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
-       WHERE p.status = 'executed' AND p.safe_tx_hash != ?`,
+       WHERE p.safe_id = @safe AND p.status = 'executed' AND p.safe_tx_hash != ?`,
   ).all(except) as { address: string; label: string | null }[];
   const byAddress = new Map<Address, string | null>();
   for (const row of rows) {
@@ -28,9 +29,9 @@ export function listKnownPayees(db: ReadableDatabase, except: Hex): { address: A
 export function hasBeenPaid(db: ReadableDatabase, payee: Address, except: Hex): boolean {
   const row = statement(
     db,
-    `SELECT 1 FROM payments WHERE to_address = ?
+    `SELECT 1 FROM payments WHERE safe_id = @safe AND to_address = ?
      UNION ALL SELECT 1 FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
-       WHERE t.to_address = ? AND p.status = 'executed' AND p.safe_tx_hash != ? LIMIT 1`,
+       WHERE p.safe_id = @safe AND t.to_address = ? AND p.status = 'executed' AND p.safe_tx_hash != ? LIMIT 1`,
   ).get(payee, payee, except);
   return row !== undefined;
 }
@@ -39,7 +40,7 @@ export type TwinTransfer = { kind: "paid"; blockTime: number } | { kind: "propos
 
 /** The latest earlier payment, or else live proposal, of the same token, payee and amount (other than `except`). */
 export function findTwinTransfer(db: ReadableDatabase, { except, token, to, amount }: { except: Hex; token: Address | null; to: Address; amount: bigint }): TwinTransfer | undefined {
-  const paid = statement(db, "SELECT block_time FROM payments WHERE to_address = ? AND amount = ? AND token IS ? AND safe_tx_hash != ? ORDER BY block_time DESC LIMIT 1").get(
+  const paid = statement(db, "SELECT block_time FROM payments WHERE safe_id = @safe AND to_address = ? AND amount = ? AND token IS ? AND safe_tx_hash != ? ORDER BY block_time DESC LIMIT 1").get(
     to,
     amount.toString(),
     token,
@@ -49,7 +50,7 @@ export function findTwinTransfer(db: ReadableDatabase, { except, token, to, amou
   const proposed = statement(
     db,
     `SELECT p.status, p.nonce FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
-     WHERE t.to_address = ? AND t.amount = ? AND t.token IS ? AND p.safe_tx_hash != ? AND p.status IN ('pending', 'executed')
+     WHERE p.safe_id = @safe AND t.to_address = ? AND t.amount = ? AND t.token IS ? AND p.safe_tx_hash != ? AND p.status IN ('pending', 'executed')
      ORDER BY p.created_at DESC LIMIT 1`,
   ).get(to, amount.toString(), token, except) as { status: "pending" | "executed"; nonce: number } | undefined;
   return proposed && { kind: "proposal", status: proposed.status, nonce: proposed.nonce };

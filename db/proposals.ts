@@ -8,6 +8,9 @@ import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
  * signatures, and the change log adapters follow. This module is the only
  * writer of `proposals`, `proposal_transfers`, `signatures` and
  * `proposal_updates`. Times are unix seconds given by the caller's clock.
+ * Proposals are the handle's Safe's: each read finds only that Safe's, each
+ * insert is stamped with it (`forSafe`). Transfers, signatures and updates hang
+ * on a proposal's safeTxHash, which commits to its chain and Safe.
  */
 
 export type ProposalStatus = "pending" | "executed" | "failed" | "rejected" | "cancelled" | "replaced";
@@ -129,36 +132,49 @@ function toProposal(db: ReadableDatabase, row: ProposalRow): StoredProposal {
 
 /** The stored proposal with this safeTxHash (any case), or undefined. */
 export function findStoredProposal(db: ReadableDatabase, safeTxHash: string): StoredProposal | undefined {
-  const row = statement(db, "SELECT * FROM proposals WHERE lower(safe_tx_hash) = lower(?)").get(safeTxHash.trim()) as ProposalRow | undefined;
+  const row = statement(db, "SELECT * FROM proposals WHERE safe_id = @safe AND lower(safe_tx_hash) = lower(?)").get(safeTxHash.trim()) as ProposalRow | undefined;
   return row && toProposal(db, row);
 }
 
 /** The stored proposals whose safeTxHash starts with `prefix` (any case), at most `limit`. */
 export function findStoredProposalsByHashPrefix(db: ReadableDatabase, prefix: string, limit = 5): StoredProposal[] {
-  const rows = statement(db, "SELECT * FROM proposals WHERE lower(safe_tx_hash) LIKE lower(?) || '%' ORDER BY nonce DESC LIMIT ?").all(prefix.trim(), limit) as ProposalRow[];
+  const rows = statement(db, "SELECT * FROM proposals WHERE safe_id = @safe AND lower(safe_tx_hash) LIKE lower(?) || '%' ORDER BY nonce DESC LIMIT ?").all(prefix.trim(), limit) as ProposalRow[];
   return rows.map((row) => toProposal(db, row));
 }
 
+/**
+ * The Safe (its `safes.id`) a proposal belongs to, found by its review token
+ * or safeTxHash through any handle: a review page or a button finds its Safe
+ * from the proposal, then reads it through that Safe's handle.
+ */
+export function findSafeOfProposal(db: ReadableDatabase, by: { reviewToken: string } | { safeTxHash: string }): number | undefined {
+  return (
+    "reviewToken" in by
+      ? statement(db, "SELECT safe_id FROM proposals WHERE review_token = ?").pluck().get(by.reviewToken)
+      : statement(db, "SELECT safe_id FROM proposals WHERE lower(safe_tx_hash) = lower(?)").pluck().get(by.safeTxHash.trim())
+  ) as number | undefined;
+}
+
 export function findStoredProposalByReviewToken(db: ReadableDatabase, token: string): StoredProposal | undefined {
-  const row = statement(db, "SELECT * FROM proposals WHERE review_token = ?").get(token) as ProposalRow | undefined;
+  const row = statement(db, "SELECT * FROM proposals WHERE safe_id = @safe AND review_token = ?").get(token) as ProposalRow | undefined;
   return row && toProposal(db, row);
 }
 
 /** The stored safeTxHash spelled as stored (hashes from logs may differ in case). */
 export function storedSafeTxHash(db: ReadableDatabase, safeTxHash: string): Hex | undefined {
-  const row = statement(db, "SELECT safe_tx_hash FROM proposals WHERE lower(safe_tx_hash) = lower(?)").get(safeTxHash) as { safe_tx_hash: Hex } | undefined;
+  const row = statement(db, "SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe AND lower(safe_tx_hash) = lower(?)").get(safeTxHash) as { safe_tx_hash: Hex } | undefined;
   return row?.safe_tx_hash;
 }
 
 /** The highest nonce of a pending proposal at or above `fromNonce`, or null. */
 export function highestPendingNonce(db: ReadableDatabase, fromNonce: number): number | null {
-  const row = statement(db, "SELECT MAX(nonce) AS highest FROM proposals WHERE status = 'pending' AND nonce >= ?").get(fromNonce) as { highest: number | null };
+  const row = statement(db, "SELECT MAX(nonce) AS highest FROM proposals WHERE safe_id = @safe AND status = 'pending' AND nonce >= ?").get(fromNonce) as { highest: number | null };
   return row.highest;
 }
 
 /** Stored proposals, newest nonce first (then newest first). */
 export function listStoredProposals(db: ReadableDatabase, filter: { status?: ProposalStatus; nonce?: number } = {}): StoredProposal[] {
-  const where: string[] = [];
+  const where: string[] = ["safe_id = @safe"];
   const args: unknown[] = [];
   if (filter.status) {
     where.push("status = ?");
@@ -168,7 +184,7 @@ export function listStoredProposals(db: ReadableDatabase, filter: { status?: Pro
     where.push("nonce = ?");
     args.push(filter.nonce);
   }
-  const rows = statement(db, `SELECT * FROM proposals ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY nonce DESC, created_at DESC, rowid DESC`).all(
+  const rows = statement(db, `SELECT * FROM proposals WHERE ${where.join(" AND ")} ORDER BY nonce DESC, created_at DESC, rowid DESC`).all(
     ...args,
   ) as ProposalRow[];
   return rows.map((row) => toProposal(db, row));
@@ -186,10 +202,10 @@ export function insertProposal(db: TreasuryDatabase, proposal: InsertProposalPar
   connectionOf(db).transaction(() => {
     statement(
       db,
-      `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, safe_tx_gas,
+      `INSERT INTO proposals (safe_id, safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, safe_tx_gas,
          base_gas, gas_price, gas_token, refund_receiver, kind, purpose, rejects_safe_tx_hash, proposer, memo, category,
          status, review_token, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     ).run(
       proposal.safeTxHash,
       proposal.chainId,
@@ -242,7 +258,7 @@ export function setProposalStatus(
     const result = statement(
       db,
       `UPDATE proposals SET status = ?, executed_tx_hash = COALESCE(?, executed_tx_hash), updated_at = ?
-       WHERE safe_tx_hash = ? AND status IN (${from.map(() => "?").join(", ")})`,
+       WHERE safe_id = @safe AND safe_tx_hash = ? AND status IN (${from.map(() => "?").join(", ")})`,
     ).run(status, options.executedTxHash ?? null, options.at, safeTxHash, ...from);
     if (result.changes === 0) return false;
     appendProposalUpdate(db, safeTxHash, status === "pending" ? "created" : status, options.at);
@@ -305,7 +321,7 @@ export function listNonceRivals(db: ReadableDatabase, proposal: Pick<StoredPropo
   if (proposal.kind === "rejection") return [];
   return statement(
     db,
-    "SELECT safe_tx_hash AS safeTxHash, memo FROM proposals WHERE nonce = ? AND status = 'pending' AND safe_tx_hash != ? AND safe_address = ? AND kind != 'rejection'",
+    "SELECT safe_tx_hash AS safeTxHash, memo FROM proposals WHERE safe_id = @safe AND nonce = ? AND status = 'pending' AND safe_tx_hash != ? AND safe_address = ? AND kind != 'rejection'",
   ).all(proposal.nonce, proposal.safeTxHash, proposal.safeAddress) as { safeTxHash: Hex; memo: string }[];
 }
 
@@ -315,8 +331,8 @@ export function listUnrecordedOnChainApprovals(db: ReadableDatabase): { safeTxHa
     statement(
       db,
       `SELECT DISTINCT p.safe_tx_hash, a.owner FROM approved_hashes a
-       JOIN proposals p ON lower(p.safe_tx_hash) = lower(a.approved_hash)
-       WHERE p.status = 'pending'
+       JOIN proposals p ON p.safe_id = a.safe_id AND lower(p.safe_tx_hash) = lower(a.approved_hash)
+       WHERE a.safe_id = @safe AND p.status = 'pending'
          AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.safe_tx_hash = p.safe_tx_hash AND s.owner = a.owner)`,
     ).all() as { safe_tx_hash: Hex; owner: string }[]
   ).map((row) => ({ safeTxHash: row.safe_tx_hash, owner: checksum(row.owner) }));
@@ -331,8 +347,8 @@ export function listExecutionsOnPendingNonces(db: ReadableDatabase): ExecutionOn
       db,
       `SELECT e.safe_tx_hash, e.nonce, e.success, e.tx_hash, e.to_address, e.value, e.data, p.status AS proposal_status
        FROM safe_executions e
-       LEFT JOIN proposals p ON lower(p.safe_tx_hash) = lower(e.safe_tx_hash)
-       WHERE EXISTS (SELECT 1 FROM proposals q WHERE q.nonce = e.nonce AND q.status = 'pending')
+       LEFT JOIN proposals p ON p.safe_id = e.safe_id AND lower(p.safe_tx_hash) = lower(e.safe_tx_hash)
+       WHERE e.safe_id = @safe AND EXISTS (SELECT 1 FROM proposals q WHERE q.safe_id = e.safe_id AND q.nonce = e.nonce AND q.status = 'pending')
        ORDER BY e.nonce`,
     ).all() as { safe_tx_hash: Hex; nonce: number; success: number; tx_hash: Hex; to_address: string; value: string; data: Hex; proposal_status: ProposalStatus | null }[]
   ).map((row) => ({

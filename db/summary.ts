@@ -9,7 +9,7 @@ export function nonEmptyTreasuryTable(db: ReadableDatabase): string | undefined 
   return treasuryTables.find((table) => statement(db, `SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined);
 }
 
-/** How many proposals have this status. */
+/** How many of the handle's Safe's proposals have this status. */
 export function countProposals(db: ReadableDatabase, status: string): number {
-  return statement(db, "SELECT count(*) FROM proposals WHERE status = ?").pluck().get(status) as number;
+  return statement(db, "SELECT count(*) FROM proposals WHERE safe_id = @safe AND status = ?").pluck().get(status) as number;
 }

@@ -25,7 +25,7 @@ const toPush = (row: PushRow): TxServicePush => ({
 /** Queues a push unless the same (kind, proposal, owner) was ever queued. Returns true when queued now. */
 export function enqueueTxServicePush(db: TreasuryDatabase, push: { kind: TxServicePushKind; safeTxHash: Hex; owner?: Address; at: number }): boolean {
   return (
-    statement(db, "INSERT OR IGNORE INTO tx_service_pushes (kind, safe_tx_hash, owner, run_after, created_at) VALUES (?, ?, ?, ?, ?)").run(
+    statement(db, "INSERT OR IGNORE INTO tx_service_pushes (safe_id, kind, safe_tx_hash, owner, run_after, created_at) VALUES (@safe, ?, ?, ?, ?, ?)").run(
       push.kind,
       push.safeTxHash,
       push.owner ?? "",
@@ -38,7 +38,7 @@ export function enqueueTxServicePush(db: TreasuryDatabase, push: { kind: TxServi
 /** Pending pushes whose time has come, oldest first (proposals before their signatures). */
 export function listDueTxServicePushes(db: ReadableDatabase, now: number, limit = 50): TxServicePush[] {
   return (
-    statement(db, "SELECT id, kind, safe_tx_hash, owner, attempts, last_error FROM tx_service_pushes WHERE status = 'pending' AND run_after <= ? ORDER BY id LIMIT ?").all(
+    statement(db, "SELECT id, kind, safe_tx_hash, owner, attempts, last_error FROM tx_service_pushes WHERE safe_id = @safe AND status = 'pending' AND run_after <= ? ORDER BY id LIMIT ?").all(
       now,
       limit,
     ) as PushRow[]
@@ -78,8 +78,8 @@ export function countTxServicePushes(db: ReadableDatabase): { waiting: number; f
   const row = statement(
     db,
     `SELECT SUM(status = 'pending') AS waiting, SUM(status = 'failed') AS failed,
-            (SELECT last_error FROM tx_service_pushes WHERE status = 'pending' AND last_error IS NOT NULL ORDER BY id LIMIT 1) AS last_error
-     FROM tx_service_pushes`,
+            (SELECT last_error FROM tx_service_pushes WHERE safe_id = @safe AND status = 'pending' AND last_error IS NOT NULL ORDER BY id LIMIT 1) AS last_error
+     FROM tx_service_pushes WHERE safe_id = @safe`,
   ).get() as { waiting: number | null; failed: number | null; last_error: string | null };
   return { waiting: row.waiting ?? 0, failed: row.failed ?? 0, lastError: row.last_error };
 }
@@ -147,12 +147,12 @@ export function listTxServiceRefusals(db: ReadableDatabase, limit = 20): TxServi
 }
 
 export function readTxServiceState(db: ReadableDatabase, name: string): { value: string; updatedAt: number } | undefined {
-  const row = statement(db, "SELECT value, updated_at FROM tx_service_state WHERE name = ?").get(name) as { value: string; updated_at: number } | undefined;
+  const row = statement(db, "SELECT value, updated_at FROM tx_service_state WHERE safe_id = @safe AND name = ?").get(name) as { value: string; updated_at: number } | undefined;
   return row && { value: row.value, updatedAt: row.updated_at };
 }
 
 export function writeTxServiceState(db: TreasuryDatabase, name: string, value: string, at: number): void {
-  statement(db, "INSERT INTO tx_service_state (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(
+  statement(db, "INSERT INTO tx_service_state (safe_id, name, value, updated_at) VALUES (@safe, ?, ?, ?) ON CONFLICT (safe_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(
     name,
     value,
     at,

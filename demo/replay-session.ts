@@ -3,6 +3,7 @@ import type { Deployment } from "../core/deployment.ts";
 import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { nonEmptyTreasuryTable } from "../db/summary.ts";
+import { forSafe, registerSafe } from "../db/safes.ts";
 import { chainFor, type ChainClient } from "../core/chain.ts";
 import { coreConfigSchema, type CoreConfig } from "../core/config.ts";
 import type { TreasuryContext } from "../core/context.ts";
@@ -59,7 +60,7 @@ export type ReplaySession = {
  * Throws `FixtureError` when the chain or the database is not one a replay can use.
  */
 export async function openReplaySession(parameters: OpenReplaySessionParameters): Promise<ReplaySession> {
-  const { fixture, db, databasePath } = parameters;
+  const { fixture, databasePath } = parameters;
   const mnemonic = fixture.accounts.mnemonic ?? developmentMnemonic;
   const account = (index: number) => developmentAccount(index, mnemonic);
   const members = new Map(fixture.members.map((member) => [member.id, member]));
@@ -79,7 +80,7 @@ export async function openReplaySession(parameters: OpenReplaySessionParameters)
       `The chain's time (${new Date(clock.lastBlockTime() * 1000).toISOString()}) is past the fixture's first event; start it with initialDate ${replayGenesisDate(fixture).toISOString()}.`,
     );
 
-  const holding = nonEmptyTreasuryTable(db);
+  const holding = nonEmptyTreasuryTable(parameters.db);
   if (holding) throw new FixtureError(`${databasePath} already holds a treasury (${holding} is not empty); replay into a new database.`);
   const { deployment, deployed } = await ensureDeployment({
     provider: clock.provider,
@@ -90,6 +91,8 @@ export async function openReplaySession(parameters: OpenReplaySessionParameters)
     initialFunds: null,
   });
   const safeAddress = deployment.safe.address;
+  // The replayed Safe is the database's (its first): everything the session writes is that Safe's.
+  const db = forSafe(parameters.db, registerSafe(parameters.db, { chainId, address: safeAddress, now: clock.lastBlockTime() }).id);
   if (!deployed) {
     const nonce = await client.readContract({ address: safeAddress, abi: safeAbi, functionName: "nonce" });
     if (nonce !== 0n) throw new ReplayError(`The chain already holds this treasury with history (Safe nonce ${nonce}); a replay needs a fresh chain.`);

@@ -9,12 +9,31 @@ import type { ReadableDatabase } from "../../db/handle.ts";
  */
 export type CliConnections = {
   /** The treasury a running service serves (or RPC_URL and SAFE_ADDRESS): chain, Safe and database checked together. */
-  openTreasury(): Promise<{ ctx: TreasuryContext; close(): Promise<void> }>;
+  openTreasury(selection?: SafeSelection): Promise<{ ctx: TreasuryContext; close(): Promise<void> }>;
   /** The assistant over the database alone (no chain needed), reading through a connection that cannot write. */
-  openAssistant(): Promise<{ ctx: AssistantContext; close(): void }>;
-  /** The database alone, for reading (history and export need no chain). */
-  openDatabaseForReading(): Promise<ReadableDatabase>;
+  openAssistant(selection?: SafeSelection): Promise<{ ctx: AssistantContext; close(): void }>;
+  /** The database alone, for reading (history and export need no chain), bound to the Safe selected. */
+  openDatabaseForReading(selection?: SafeSelection): Promise<ReadableDatabase>;
 };
+
+/**
+ * Which Safe a command acts on (`--safe <name|address>`): optional with one
+ * Safe; with several, a command that acts on one stops with the names when
+ * none is given, and an unknown name is never replaced by another Safe.
+ */
+export type SafeSelection = { safe?: string };
+
+let selection: SafeSelection = {};
+
+/** Records the global `--safe` (the program calls it before each command runs). */
+export function selectSafe(safe: string | undefined): void {
+  selection = { safe };
+}
+
+/** The `--safe` given to this run. */
+export function selectedSafe(): SafeSelection {
+  return selection;
+}
 
 let given: CliConnections | undefined;
 

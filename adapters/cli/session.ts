@@ -1,6 +1,6 @@
 import type { AssistantContext } from "../../assistant/context.ts";
 import type { TreasuryContext } from "../../core/context.ts";
-import { connections } from "./connections.ts";
+import { connections, selectedSafe } from "./connections.ts";
 import { fail } from "./output.ts";
 
 /**
@@ -10,7 +10,7 @@ import { fail } from "./output.ts";
 export async function withTreasury(run: (ctx: TreasuryContext) => Promise<void>): Promise<void> {
   let treasury: Awaited<ReturnType<ReturnType<typeof connections>["openTreasury"]>>;
   try {
-    treasury = await connections().openTreasury();
+    treasury = await connections().openTreasury(selectedSafe());
   } catch (error) {
     fail(error);
   }
@@ -30,7 +30,7 @@ export async function withTreasury(run: (ctx: TreasuryContext) => Promise<void>)
 export async function withAssistant(run: (ctx: AssistantContext) => Promise<void>): Promise<void> {
   let assistant: Awaited<ReturnType<ReturnType<typeof connections>["openAssistant"]>>;
   try {
-    assistant = await connections().openAssistant();
+    assistant = await connections().openAssistant(selectedSafe());
   } catch (error) {
     fail(error);
   }

@@ -50,7 +50,8 @@ export type ListHistoryParameters = {
 /**
  * The Safe's history from the chain mirror: executed payments out, deposits
  * in and owner changes, in chain order, with amounts as base units and the
- * token's decimals and symbol beside them. Reads the database only.
+ * token's decimals and symbol beside them. Reads the database only, and the
+ * rows of the handle's Safe only.
  */
 export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListHistoryParameters = {}): HistoryRow[] {
   const from = since ?? 0;
@@ -75,8 +76,9 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
               (SELECT nullif(memo, '') FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)) AS memo,
               coalesce((SELECT category FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)),
                        (SELECT category FROM address_book WHERE lower(address) = lower(p.to_address))) AS category
-         FROM payments p LEFT JOIN tokens k ON k.address = p.token LEFT JOIN safe_executions e ON e.safe_tx_hash = p.safe_tx_hash
-        WHERE p.block_time BETWEEN ? AND ? AND (e.safe_tx_hash IS NOT NULL OR p.module IS NOT NULL)`,
+         FROM payments p LEFT JOIN tokens k ON k.safe_id = p.safe_id AND k.address = p.token
+              LEFT JOIN safe_executions e ON e.safe_id = p.safe_id AND e.safe_tx_hash = p.safe_tx_hash
+        WHERE p.safe_id = @safe AND p.block_time BETWEEN ? AND ? AND (e.safe_tx_hash IS NOT NULL OR p.module IS NOT NULL)`,
     ).all(from, to) as Row[];
     for (const row of rows) {
       // A zero-value call from the Safe to itself moves nothing: it is a rejection, listed below.
@@ -114,10 +116,10 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
     const rows = statement(
       db,
       `SELECT safe_tx_hash, NULL AS module, reason, block_number, block_time, tx_hash, log_index, confirmed FROM undecoded_executions
-        WHERE success = 1 AND block_time BETWEEN ? AND ?
+        WHERE safe_id = @safe AND success = 1 AND block_time BETWEEN ? AND ?
        UNION ALL
        SELECT NULL, module, reason, block_number, block_time, tx_hash, log_index, confirmed FROM module_executions
-        WHERE success = 1 AND reason IS NOT NULL AND block_time BETWEEN ? AND ?`,
+        WHERE safe_id = @safe AND success = 1 AND reason IS NOT NULL AND block_time BETWEEN ? AND ?`,
     ).all(from, to, from, to) as Row[];
     for (const row of rows)
       entries.push(
@@ -142,8 +144,8 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
       `SELECT t.*, k.symbol, k.decimals, ${labelSql("t.from_address")} AS label,
               (SELECT nullif(memo, '') FROM deposit_notes WHERE lower(tx_hash) = lower(t.tx_hash)) AS memo,
               (SELECT category FROM address_book WHERE lower(address) = lower(t.from_address)) AS category
-         FROM transfers t LEFT JOIN tokens k ON k.address = t.token
-        WHERE t.direction = 'in' AND t.block_time BETWEEN ? AND ?`,
+         FROM transfers t LEFT JOIN tokens k ON k.safe_id = t.safe_id AND k.address = t.token
+        WHERE t.safe_id = @safe AND t.direction = 'in' AND t.block_time BETWEEN ? AND ?`,
     ).all(from, to) as Row[];
     for (const row of rows) {
       // Nothing came in: a zero-value transfer (the Safe calling itself to reject a nonce, or a zero-value token transfer).
@@ -188,10 +190,10 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
            // The execution that made the change, in the same transaction: on an L2 Safe the one whose
            // SafeMultiSigTransaction comes last before it; on an L1 Safe the one whose ExecutionSuccess comes first after it.
            readMeta(db, "safe_flavour") === "L1"
-             ? "(SELECT e.rowid FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index > o.log_index ORDER BY e.log_index LIMIT 1)"
-             : "(SELECT e.rowid FROM safe_executions e WHERE e.tx_hash = o.tx_hash AND e.log_index < o.log_index ORDER BY e.log_index DESC LIMIT 1)"
+             ? "(SELECT e.rowid FROM safe_executions e WHERE e.safe_id = o.safe_id AND e.tx_hash = o.tx_hash AND e.log_index > o.log_index ORDER BY e.log_index LIMIT 1)"
+             : "(SELECT e.rowid FROM safe_executions e WHERE e.safe_id = o.safe_id AND e.tx_hash = o.tx_hash AND e.log_index < o.log_index ORDER BY e.log_index DESC LIMIT 1)"
          }
-        WHERE o.block_time BETWEEN ? AND ?`,
+        WHERE o.safe_id = @safe AND o.block_time BETWEEN ? AND ?`,
     ).all(from, to) as Row[];
     for (const row of rows) {
       const who = row.owner ? (row.label ? `${row.label} (${row.owner})` : row.owner) : "";
@@ -225,7 +227,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
               (SELECT nullif(r.memo, '') FROM proposals q JOIN proposals r ON lower(r.safe_tx_hash) = lower(q.rejects_safe_tx_hash)
                 WHERE lower(q.safe_tx_hash) = lower(e.safe_tx_hash)) AS rejected_memo
          FROM safe_executions e
-        WHERE lower(e.to_address) = ? AND e.value = '0' AND e.data = '0x' AND e.success = 1 AND e.block_time BETWEEN ? AND ?`,
+        WHERE e.safe_id = @safe AND lower(e.to_address) = ? AND e.value = '0' AND e.data = '0x' AND e.success = 1 AND e.block_time BETWEEN ? AND ?`,
     ).all(safe, from, to) as Row[];
     for (const row of rows)
       entries.push(

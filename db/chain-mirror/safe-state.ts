@@ -33,7 +33,7 @@ export function readIndexedSafeState(db: ReadableDatabase, { blockNumber, time }
   const changes = statement(
     db,
     `SELECT kind, owner, threshold, owners, tx_hash, log_index FROM owner_changes
-      WHERE block_number <= ? AND block_time <= ? ORDER BY block_number, log_index`,
+      WHERE safe_id = @safe AND block_number <= ? AND block_time <= ? ORDER BY block_number, log_index`,
   ).all(limit, until) as { kind: string; owner: Address | null; threshold: number | null; owners: string | null; tx_hash: string; log_index: number }[];
   let owners: Address[] = [];
   let threshold = 0;
@@ -61,11 +61,11 @@ export function readIndexedSafeState(db: ReadableDatabase, { blockNumber, time }
         break;
     }
   }
-  const executions = statement(db, "SELECT max(nonce) AS nonce, max(block_number) AS block FROM safe_executions WHERE block_number <= ? AND block_time <= ?").get(
+  const executions = statement(db, "SELECT max(nonce) AS nonce, max(block_number) AS block FROM safe_executions WHERE safe_id = @safe AND block_number <= ? AND block_time <= ?").get(
     limit,
     until,
   ) as { nonce: number | null; block: number | null };
-  const covered = statement(db, "SELECT block_number FROM checkpoint WHERE id = 1").get() as { block_number: number } | undefined;
+  const covered = statement(db, "SELECT block_number FROM checkpoint WHERE safe_id = @safe").get() as { block_number: number } | undefined;
   return {
     owners,
     threshold,

@@ -10,6 +10,8 @@ import { moduleExecutionKey, type BlockHeader, type ChainMirrorRows, type TokenM
  * The only writer of the chain mirror (blocks, checkpoint, tokens, executions
  * and their signers, approved hashes, payments, transfers, owner changes,
  * module events). The indexer calls it; nothing else writes these tables.
+ * Every function acts on the Safe the handle is bound to (`forSafe`) and
+ * leaves the other Safes' rows as they are; an unbound handle throws.
  */
 
 export type WriteBatchParameters = {
@@ -55,50 +57,51 @@ export const chainMirrorTables = [
 
 const statements = new WeakMap<TreasuryDatabase, ReturnType<typeof prepare>>();
 
+/** Every statement names `@safe`: the handle's Safe (see `statement`), so one Safe's batch never touches another's rows. */
 function prepare(handle: TreasuryDatabase) {
-  const db = connectionOf(handle);
+  const db = { prepare: (sql: string) => statement(handle, sql) };
   return {
-    block: db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)"),
+    block: db.prepare("INSERT OR REPLACE INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (@safe, ?, ?, ?, ?)"),
     checkpoint: db.prepare(
-      `INSERT INTO checkpoint (id, block_number, block_hash, updated_at) VALUES (1, ?, ?, datetime('now'))
-       ON CONFLICT(id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, updated_at = excluded.updated_at`,
+      `INSERT INTO checkpoint (safe_id, block_number, block_hash, updated_at) VALUES (@safe, ?, ?, datetime('now'))
+       ON CONFLICT(safe_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, updated_at = excluded.updated_at`,
     ),
-    token: db.prepare("INSERT OR IGNORE INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)"),
+    token: db.prepare("INSERT OR IGNORE INTO tokens (safe_id, address, symbol, name, decimals) VALUES (@safe, ?, ?, ?, ?)"),
     execution: db.prepare(
-      `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price,
+      `INSERT INTO safe_executions (safe_id, safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price,
          gas_token, refund_receiver, signatures, success, fee_payment, executor, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
-    signer: db.prepare("INSERT INTO execution_signers (safe_tx_hash, owner, kind, block_number) VALUES (?, ?, ?, ?)"),
+    signer: db.prepare("INSERT INTO execution_signers (safe_id, safe_tx_hash, owner, kind, block_number) VALUES (@safe, ?, ?, ?, ?)"),
     payment: db.prepare(
-      `INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     transfer: db.prepare(
-      `INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     ownerChange: db.prepare(
-      `INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO owner_changes (safe_id, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     moduleEvent: db.prepare(
-      `INSERT INTO module_events (kind, address, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO module_events (safe_id, kind, address, block_number, block_time, tx_hash, log_index, confirmed) VALUES (@safe, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     moduleExecution: db.prepare(
-      `INSERT INTO module_executions (module, success, to_address, value, data, operation, reason, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO module_executions (safe_id, module, success, to_address, value, data, operation, reason, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     modulePayment: db.prepare(
-      `INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, module, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, module, confirmed)
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     undecodedExecution: db.prepare(
-      `INSERT INTO undecoded_executions (safe_tx_hash, success, fee_payment, reason, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO undecoded_executions (safe_id, safe_tx_hash, success, fee_payment, reason, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     approvedHash: db.prepare(
-      `INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO approved_hashes (safe_id, approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (@safe, ?, ?, ?, ?, ?, ?, 0)`,
     ),
     // "+t.direction": found by the block range (transfers_block), never by direction (transfers_direction), which would
     // read every incoming transfer ever stored on each batch and make each batch slower as history grows.
@@ -106,26 +109,26 @@ function prepare(handle: TreasuryDatabase) {
       `SELECT t.token, t.from_address, t.amount, t.tx_hash, t.log_index, t.block_number, t.block_time,
               coalesce(k.symbol, CASE WHEN t.token IS NULL THEN 'ETH' END) AS symbol,
               coalesce(k.decimals, CASE WHEN t.token IS NULL THEN 18 END) AS decimals
-         FROM transfers t LEFT JOIN tokens k ON k.address = t.token
-        WHERE t.block_number > ? AND t.block_number <= ? AND t.confirmed = 0 AND +t.direction = 'in'
+         FROM transfers t LEFT JOIN tokens k ON k.safe_id = t.safe_id AND k.address = t.token
+        WHERE t.safe_id = @safe AND t.block_number > ? AND t.block_number <= ? AND t.confirmed = 0 AND +t.direction = 'in'
         ORDER BY t.block_number, t.log_index`,
     ),
     newExecutions: db.prepare(
       `SELECT safe_tx_hash, nonce, success, tx_hash, block_number, block_time FROM safe_executions
-        WHERE block_number > ? AND block_number <= ? AND confirmed = 0 ORDER BY block_number, log_index`,
+        WHERE safe_id = @safe AND block_number > ? AND block_number <= ? AND confirmed = 0 ORDER BY block_number, log_index`,
     ),
     newPayments: db.prepare(
-      `SELECT p.safe_tx_hash, p.token, k.symbol, k.decimals, p.to_address, p.amount FROM payments p LEFT JOIN tokens k ON k.address = p.token
-        WHERE p.block_number > ? AND p.block_number <= ? AND p.confirmed = 0 ORDER BY p.safe_tx_hash, p.batch_index`,
+      `SELECT p.safe_tx_hash, p.token, k.symbol, k.decimals, p.to_address, p.amount FROM payments p LEFT JOIN tokens k ON k.safe_id = p.safe_id AND k.address = p.token
+        WHERE p.safe_id = @safe AND p.block_number > ? AND p.block_number <= ? AND p.confirmed = 0 ORDER BY p.safe_tx_hash, p.batch_index`,
     ),
     newOwnerChanges: db.prepare(
       `SELECT kind, owner, threshold, tx_hash, log_index, block_number, block_time FROM owner_changes
-        WHERE block_number > ? AND block_number <= ? AND confirmed = 0 AND kind != 'setup' ORDER BY block_number, log_index`,
+        WHERE safe_id = @safe AND block_number > ? AND block_number <= ? AND confirmed = 0 AND kind != 'setup' ORDER BY block_number, log_index`,
     ),
     confirm: Object.fromEntries(
       confirmableTables.map((table) => [
         table,
-        db.prepare(`UPDATE ${table} SET confirmed = 1 WHERE block_number > ? AND block_number <= ? AND confirmed = 0`),
+        db.prepare(`UPDATE ${table} SET confirmed = 1 WHERE safe_id = @safe AND block_number > ? AND block_number <= ? AND confirmed = 0`),
       ]),
     ) as Record<(typeof confirmableTables)[number], Statement>,
   };
@@ -272,7 +275,7 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
 
 /** Records tokens the chain mirror knows (first description wins). */
 export function recordTokens(db: TreasuryDatabase, tokens: readonly TokenMetadata[]): void {
-  const insert = statement(db, "INSERT OR IGNORE INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)");
+  const insert = statement(db, "INSERT OR IGNORE INTO tokens (safe_id, address, symbol, name, decimals) VALUES (@safe, ?, ?, ?, ?)");
   connectionOf(db).transaction(() => {
     for (const token of tokens) insert.run(token.address, token.symbol, token.name, token.decimals);
   })();
@@ -292,7 +295,7 @@ export function rollbackTo(db: TreasuryDatabase, ancestor: BlockHeader | undefin
     for (const table of chainMirrorTables) {
       if (table === "checkpoint") continue;
       const column = table === "blocks" ? "number" : "block_number";
-      const result = statement(db, `DELETE FROM ${table} WHERE ${column} > ?`).run(above);
+      const result = statement(db, `DELETE FROM ${table} WHERE safe_id = @safe AND ${column} > ?`).run(above);
       if (table !== "blocks") removedRows += result.changes;
     }
     deleteUndeliveredOutboxAbove(db, above);
@@ -300,7 +303,7 @@ export function rollbackTo(db: TreasuryDatabase, ancestor: BlockHeader | undefin
       statementsFor(db).block.run(ancestor.number, ancestor.hash, ancestor.parentHash, ancestor.timestamp);
       statementsFor(db).checkpoint.run(ancestor.number, ancestor.hash);
     } else {
-      statement(db, "DELETE FROM checkpoint").run();
+      statement(db, "DELETE FROM checkpoint WHERE safe_id = @safe").run();
     }
     const confirmed = Number(readMeta(db, "confirmed_block") ?? -1);
     if (confirmed > above) writeMeta(db, "confirmed_block", String(above));
@@ -315,7 +318,7 @@ export function rollbackTo(db: TreasuryDatabase, ancestor: BlockHeader | undefin
  */
 export function emptyChainMirror(db: TreasuryDatabase, announcedUpTo: number): void {
   connectionOf(db).transaction(() => {
-    for (const table of chainMirrorTables) statement(db, `DELETE FROM ${table}`).run();
+    for (const table of chainMirrorTables) statement(db, `DELETE FROM ${table} WHERE safe_id = @safe`).run();
     writeMeta(db, "announce_after_block", String(announcedUpTo));
   })();
 }

@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../handle.ts";
-import { connectionOf } from "../connection.ts";
+import { oneOffStatement } from "../connection.ts";
 import { readNativeCoin, type NativeCoin } from "../chain-mirror/native-coin.ts";
 
 export type TokenEntry = { address: string; symbol: string; name: string; decimals: number };
@@ -18,20 +18,20 @@ export type LedgerDirectory = {
 };
 
 function hasColumn(db: ReadableDatabase, table: string, column: string): boolean {
-  return (connectionOf(db).prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((row) => row.name === column);
+  return (oneOffStatement(db, `PRAGMA table_info(${table})`).all() as { name: string }[]).some((row) => row.name === column);
 }
 
 /** Reads the directory. Small tables only: cheap to read for every question. */
 export function readDirectory(db: ReadableDatabase): LedgerDirectory {
-  const tokens = (connectionOf(db).prepare("SELECT address, symbol, name, decimals FROM tokens ORDER BY symbol").all() as TokenEntry[]).map((t) => ({ ...t, decimals: Number(t.decimals) }));
+  const tokens = (oneOffStatement(db, "SELECT DISTINCT address, symbol, name, decimals FROM tokens WHERE safe_id = @safe ORDER BY symbol").all() as TokenEntry[]).map((t) => ({ ...t, decimals: Number(t.decimals) }));
   const note = hasColumn(db, "address_book", "note") ? "note" : "NULL AS note";
-  const book = connectionOf(db).prepare(`SELECT address, label, category, kind, ${note} FROM address_book ORDER BY label`).all() as BookEntry[];
-  const links = connectionOf(db).prepare("SELECT member_id, address FROM wallet_links ORDER BY linked_at").all() as { member_id: string; address: string }[];
-  const members = (connectionOf(db).prepare("SELECT id, name, slack_user_id, role FROM members ORDER BY name").all() as { id: string; name: string; slack_user_id: string | null; role: string }[]).map(
+  const book = oneOffStatement(db, `SELECT address, label, category, kind, ${note} FROM address_book ORDER BY label`).all() as BookEntry[];
+  const links = oneOffStatement(db, "SELECT member_id, address FROM wallet_links ORDER BY linked_at").all() as { member_id: string; address: string }[];
+  const members = (oneOffStatement(db, "SELECT id, name, slack_user_id, role FROM members ORDER BY name").all() as { id: string; name: string; slack_user_id: string | null; role: string }[]).map(
     (row) => ({ id: row.id, name: row.name, slackUserId: row.slack_user_id, role: row.role, addresses: links.filter((l) => l.member_id === row.id).map((l) => l.address) }),
   );
-  const categories = connectionOf(db)
-    .prepare("SELECT category FROM proposals WHERE category IS NOT NULL UNION SELECT category FROM address_book WHERE category IS NOT NULL")
+  const categories = oneOffStatement(db,
+    "SELECT category FROM proposals WHERE safe_id = @safe AND category IS NOT NULL UNION SELECT category FROM address_book WHERE category IS NOT NULL")
     .pluck()
     .all() as string[];
   return { tokens, native: readNativeCoin(db), book, members, categories };

@@ -3,7 +3,7 @@ import { blockBounds } from "./state.ts";
 import { exactSumFrom, exactSumSql, needsLongSum, paddedAmountSql, unpadAmount } from "./exact.ts";
 import { addressSpellings, amountConditions, approvedBy, executedBy, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord } from "./types.ts";
-import { connectionOf } from "../connection.ts";
+import { oneOffStatement } from "../connection.ts";
 
 /** Where each direction's rows come from, and what their columns are called. */
 const sources = {
@@ -17,7 +17,7 @@ const sources = {
     select: `m.token AS token, m.to_address AS counterparty, m.amount AS amount, m.block_time AS time, m.tx_hash AS tx_hash,
              m.block_number AS block_number, m.log_index AS log_index, m.batch_index AS batch_index, m.safe_tx_hash AS safe_tx_hash,
              pr.memo AS memo, pr.category AS category, pr.proposer AS proposer`,
-    base: "1",
+    base: "m.safe_id = @safe",
     // Chain order; the row id (insertion order within a block) keeps the block index usable.
     order: "m.block_number, m.rowid",
   },
@@ -31,7 +31,7 @@ const sources = {
     select: `m.token AS token, m.from_address AS counterparty, m.amount AS amount, m.block_time AS time, m.tx_hash AS tx_hash,
              m.block_number AS block_number, m.log_index AS log_index, 0 AS batch_index, NULL AS safe_tx_hash,
              n.memo AS memo, NULL AS category, NULL AS proposer`,
-    base: "m.direction = 'in' AND m.amount != '0'",
+    base: "m.safe_id = @safe AND m.direction = 'in' AND m.amount != '0'",
     order: "m.block_number, m.rowid",
   },
 } as const;
@@ -93,7 +93,7 @@ export function listMoney(db: ReadableDatabase, query: MoneyQuery, { order = "ti
   const sql = `SELECT ${source.select} FROM ${source.from} WHERE ${whereSql(where)} ORDER BY ${orders[order](query.direction)}${
     limit !== undefined ? ` LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}` : ""
   }`;
-  return (connectionOf(db).prepare(sql).all(...where.params) as Record<string, any>[]).map((row) => ({
+  return (oneOffStatement(db, sql).all(...where.params) as Record<string, any>[]).map((row) => ({
     direction: query.direction,
     time: Number(row.time),
     token: row.token ?? null,
@@ -133,8 +133,8 @@ export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping
   // The proposal is joined only when a filter or the grouping reads it.
   const needsProposal = query.direction === "out" && (grouping === "category" || !!query.proposers || !!query.categories);
   const run = (short: boolean) =>
-    connectionOf(db)
-      .prepare(
+    oneOffStatement(db,
+      
         `SELECT ${source.token} AS token, ${columns.key} AS grp, ${columns.category} AS category, ${columns.counterparty} AS counterparty,
                 count(*) AS n, ${exactSumSql(source.amount, "s", short)}${extremes ? `, min(${padded}) AS low, max(${padded}) AS high` : ""}
            FROM ${needsProposal ? source.from : source.bare} WHERE ${whereSql(where)}
@@ -163,9 +163,9 @@ export function counterpartyActivity(db: ReadableDatabase, addresses: string[]):
   inAddresses(out, "to_address", addresses);
   const inn = newWhere();
   inAddresses(inn, "from_address", addresses);
-  const paidTo = Number(connectionOf(db).prepare(`SELECT count(*) FROM payments WHERE ${whereSql(out)}`).pluck().get(...out.params));
+  const paidTo = Number(oneOffStatement(db, `SELECT count(*) FROM payments WHERE safe_id = @safe AND ${whereSql(out)}`).pluck().get(...out.params));
   const receivedFrom = Number(
-    connectionOf(db).prepare(`SELECT count(*) FROM transfers WHERE direction = 'in' AND amount != '0' AND ${whereSql(inn)}`).pluck().get(...inn.params),
+    oneOffStatement(db, `SELECT count(*) FROM transfers WHERE safe_id = @safe AND direction = 'in' AND amount != '0' AND ${whereSql(inn)}`).pluck().get(...inn.params),
   );
   return { paidTo, receivedFrom };
 }

@@ -1,7 +1,7 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { inAddresses, inList, inSpans, newWhere, whereSql } from "./sql.ts";
 import type { ApprovalQuery, ApprovalRecord, MessageQuery, MessageRecord, OwnerChangeRecord } from "./types.ts";
-import { connectionOf } from "../connection.ts";
+import { oneOffStatement } from "../connection.ts";
 
 /**
  * Every owner approval on record: signatures collected (verified when they
@@ -12,19 +12,19 @@ import { connectionOf } from "../connection.ts";
 export function listApprovals(db: ReadableDatabase, query: ApprovalQuery = {}): ApprovalRecord[] {
   const parts: { sql: string; hash: string; owner: string; time: string }[] = [
     {
-      sql: "SELECT s.safe_tx_hash AS hash, s.owner AS owner, s.created_at AS time, 'signature' AS source, s.signer_name AS signer_name FROM signatures s",
+      sql: "SELECT s.safe_tx_hash AS hash, s.owner AS owner, s.created_at AS time, 'signature' AS source, s.signer_name AS signer_name FROM signatures s WHERE s.safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)",
       hash: "s.safe_tx_hash",
       owner: "s.owner",
       time: "s.created_at",
     },
     {
-      sql: "SELECT x.safe_tx_hash AS hash, x.owner AS owner, e.block_time AS time, 'executed' AS source, NULL AS signer_name FROM execution_signers x LEFT JOIN safe_executions e ON e.safe_tx_hash = x.safe_tx_hash",
+      sql: "SELECT x.safe_tx_hash AS hash, x.owner AS owner, e.block_time AS time, 'executed' AS source, NULL AS signer_name FROM execution_signers x LEFT JOIN safe_executions e ON e.safe_id = x.safe_id AND e.safe_tx_hash = x.safe_tx_hash WHERE x.safe_id = @safe",
       hash: "x.safe_tx_hash",
       owner: "x.owner",
       time: "e.block_time",
     },
     {
-      sql: "SELECT h.approved_hash AS hash, h.owner AS owner, h.block_time AS time, 'approved_hash' AS source, NULL AS signer_name FROM approved_hashes h",
+      sql: "SELECT h.approved_hash AS hash, h.owner AS owner, h.block_time AS time, 'approved_hash' AS source, NULL AS signer_name FROM approved_hashes h WHERE h.safe_id = @safe",
       hash: "h.approved_hash",
       owner: "h.owner",
       time: "h.block_time",
@@ -37,10 +37,10 @@ export function listApprovals(db: ReadableDatabase, query: ApprovalQuery = {}): 
     if (query.safeTxHashes) inList(where, part.hash, query.safeTxHashes);
     if (query.owners) inAddresses(where, part.owner, query.owners);
     if (query.spans) inSpans(where, part.time, query.spans);
-    statements.push(`${part.sql} WHERE ${whereSql(where)}`);
+    statements.push(`${part.sql} AND ${whereSql(where)}`);
     params.push(...where.params);
   }
-  const rows = connectionOf(db).prepare(statements.join(" UNION ALL ")).all(...params) as { hash: string; owner: string; time: number | null; source: ApprovalRecord["source"]; signer_name: string | null }[];
+  const rows = oneOffStatement(db, statements.join(" UNION ALL ")).all(...params) as { hash: string; owner: string; time: number | null; source: ApprovalRecord["source"]; signer_name: string | null }[];
   const best = new Map<string, ApprovalRecord>();
   const rank = { executed: 0, signature: 1, approved_hash: 2 } as const;
   for (const row of rows) {
@@ -60,11 +60,14 @@ export function listApprovals(db: ReadableDatabase, query: ApprovalQuery = {}): 
 export function listMessages(db: ReadableDatabase, query: MessageQuery = {}): MessageRecord[] {
   const where = newWhere();
   where.clauses.push("deleted_at IS NULL");
+  // The handle's Safe's: messages on its proposals (a message tied to no proposal goes with the first Safe).
+  where.clauses.push(`(safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)
+    OR (safe_tx_hash IS NULL AND EXISTS (SELECT 1 FROM safes f WHERE f.id = @safe AND f.id = (SELECT min(id) FROM safes))))`);
   if (query.safeTxHashes) inList(where, "safe_tx_hash", query.safeTxHashes);
   if (query.authors) inList(where, "author_id", query.authors, true);
   if (query.spans) inSpans(where, "posted_at", query.spans);
-  const rows = connectionOf(db)
-    .prepare(
+  const rows = oneOffStatement(db,
+    
       `SELECT id, safe_tx_hash, author_id, author_name, text, permalink, posted_at FROM discussion_messages
         WHERE ${whereSql(where)} ORDER BY posted_at, id ${query.limit ? `LIMIT ${Math.floor(query.limit)}` : ""}`,
     )
@@ -82,10 +85,10 @@ export function listMessages(db: ReadableDatabase, query: MessageQuery = {}): Me
 
 /** Owner and threshold changes, in chain order, up to `until` (unix seconds, exclusive) when given. */
 export function listOwnerChanges(db: ReadableDatabase, { until }: { until?: number } = {}): OwnerChangeRecord[] {
-  const rows = connectionOf(db)
-    .prepare(
+  const rows = oneOffStatement(db,
+    
       `SELECT kind, owner, threshold, owners, block_time, tx_hash, block_number FROM owner_changes
-        ${until === undefined ? "" : "WHERE block_time < ?"} ORDER BY block_number, log_index`,
+        WHERE safe_id = @safe ${until === undefined ? "" : "AND block_time < ?"} ORDER BY block_number, log_index`,
     )
     .all(...(until === undefined ? [] : [until])) as Record<string, any>[];
   return rows.map((row) => ({

@@ -1,10 +1,11 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { addressSpellings, amountConditions, approvedBy, executedBy, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { ProposalQuery, ProposalRecord, ProposalStatus } from "./types.ts";
-import { connectionOf } from "../connection.ts";
+import { oneOffStatement } from "../connection.ts";
 
 function proposalWhere(query: ProposalQuery): Where {
   const where = newWhere();
+  where.clauses.push("p.safe_id = @safe");
   if (!query.includeRejections) where.clauses.push("p.kind = 'payment'");
   if (query.statuses) inList(where, "p.status", query.statuses);
   if (query.purposes) inList(where, "p.purpose", query.purposes);
@@ -42,7 +43,7 @@ function proposalWhere(query: ProposalQuery): Where {
 /** How many proposals a query matches. */
 export function countProposals(db: ReadableDatabase, query: ProposalQuery): number {
   const where = proposalWhere(query);
-  return Number(connectionOf(db).prepare(`SELECT count(*) FROM proposals p WHERE ${whereSql(where)}`).pluck().get(...where.params));
+  return Number(oneOffStatement(db, `SELECT count(*) FROM proposals p WHERE ${whereSql(where)}`).pluck().get(...where.params));
 }
 
 export type ListProposalsParameters = { order?: "created_asc" | "created_desc"; limit?: number };
@@ -50,12 +51,12 @@ export type ListProposalsParameters = { order?: "created_asc" | "created_desc"; 
 /** The proposals a query matches, with their transfers, execution and card permalink. */
 export function listProposals(db: ReadableDatabase, query: ProposalQuery, { order = "created_asc", limit }: ListProposalsParameters = {}): ProposalRecord[] {
   const where = proposalWhere(query);
-  const rows = connectionOf(db)
-    .prepare(
+  const rows = oneOffStatement(db,
+    
       `SELECT p.safe_tx_hash, p.nonce, p.status, p.kind, p.purpose, p.rejects_safe_tx_hash, p.proposer, p.memo, p.category, p.created_at,
               e.tx_hash AS exec_tx, e.block_time AS exec_time, e.executor AS executor, e.success AS success, pm.permalink AS permalink
          FROM proposals p
-         LEFT JOIN safe_executions e ON e.safe_tx_hash = p.safe_tx_hash
+         LEFT JOIN safe_executions e ON e.safe_id = p.safe_id AND e.safe_tx_hash = p.safe_tx_hash
          LEFT JOIN proposal_messages pm ON pm.safe_tx_hash = p.safe_tx_hash
         WHERE ${whereSql(where)}
         ORDER BY p.created_at ${order === "created_desc" ? "DESC" : "ASC"}, p.nonce ${order === "created_desc" ? "DESC" : "ASC"}
@@ -84,8 +85,8 @@ function transfersOf(db: ReadableDatabase, hashes: string[]) {
   const out = new Map<string, { token: string | null; to: string; amount: bigint }[]>();
   for (let i = 0; i < hashes.length; i += 500) {
     const chunk = hashes.slice(i, i + 500);
-    for (const row of connectionOf(db)
-      .prepare(`SELECT safe_tx_hash, token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash IN (${marks(chunk.length)}) ORDER BY safe_tx_hash, batch_index`)
+    for (const row of oneOffStatement(db,
+      `SELECT safe_tx_hash, token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash IN (${marks(chunk.length)}) ORDER BY safe_tx_hash, batch_index`)
       .all(...chunk) as { safe_tx_hash: string; token: string | null; to_address: string; amount: string }[]) {
       const list = out.get(row.safe_tx_hash) ?? [];
       list.push({ token: row.token ?? null, to: row.to_address, amount: BigInt(row.amount) });
@@ -98,8 +99,8 @@ function transfersOf(db: ReadableDatabase, hashes: string[]) {
 /** The rejection proposals (Safe's own zero-value call on the same nonce) made for these proposals. */
 export function rejectionsOf(db: ReadableDatabase, safeTxHashes: string[]): ProposalRecord[] {
   if (safeTxHashes.length === 0) return [];
-  const hashes = connectionOf(db)
-    .prepare(`SELECT safe_tx_hash FROM proposals WHERE rejects_safe_tx_hash IN (${marks(safeTxHashes.length)})`)
+  const hashes = oneOffStatement(db,
+    `SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe AND rejects_safe_tx_hash IN (${marks(safeTxHashes.length)})`)
     .pluck()
     .all(...safeTxHashes) as string[];
   return hashes.length ? listProposals(db, { includeRejections: true, safeTxHashes: hashes }) : [];

@@ -1,15 +1,15 @@
 import type { ReadableDatabase } from "../handle.ts";
-import { connectionOf } from "../connection.ts";
+import { oneOffStatement } from "../connection.ts";
 
 export type ProposalHead = { safeTxHash: string; memo: string; createdAt: number; transfer: { token: string | null; to: string; amount: string } | undefined };
 
 /** A proposal's memo and its first transfer. */
 export function proposalHead(db: ReadableDatabase, safeTxHash: string): ProposalHead | undefined {
-  const proposal = connectionOf(db).prepare("SELECT safe_tx_hash, memo, created_at FROM proposals WHERE safe_tx_hash = ?").get(safeTxHash) as
+  const proposal = oneOffStatement(db, "SELECT safe_tx_hash, memo, created_at FROM proposals WHERE safe_id = @safe AND safe_tx_hash = ?").get(safeTxHash) as
     | { safe_tx_hash: string; memo: string; created_at: number }
     | undefined;
   if (!proposal) return undefined;
-  const transfer = connectionOf(db).prepare("SELECT token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index LIMIT 1").get(safeTxHash) as
+  const transfer = oneOffStatement(db, "SELECT token, to_address, amount FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index LIMIT 1").get(safeTxHash) as
     | { token: string | null; to_address: string; amount: string }
     | undefined;
   return {
@@ -25,11 +25,11 @@ export type PastPayment = { safeTxHash: string; amount: string; txHash: string; 
 /** Executed payments to the same payee in the same token, other than this SafeTx. */
 export function pastPaymentsLike(db: ReadableDatabase, { to, token, except }: { to: string; token: string | null; except: string }): PastPayment[] {
   return (
-    connectionOf(db)
-      .prepare(
+    oneOffStatement(db,
+      
         `SELECT p.safe_tx_hash, p.amount, p.tx_hash, p.block_time, p.batch_index, coalesce(pr.memo, '') AS memo
            FROM payments p LEFT JOIN proposals pr ON pr.safe_tx_hash = p.safe_tx_hash
-          WHERE lower(p.to_address) = lower(?) AND coalesce(lower(p.token), '') = coalesce(lower(?), '') AND p.safe_tx_hash != ?`,
+          WHERE p.safe_id = @safe AND lower(p.to_address) = lower(?) AND coalesce(lower(p.token), '') = coalesce(lower(?), '') AND p.safe_tx_hash != ?`,
       )
       .all(to, token, except) as { safe_tx_hash: string; amount: string; tx_hash: string; block_time: number; batch_index: number; memo: string }[]
   ).map((row) => ({ safeTxHash: row.safe_tx_hash, amount: row.amount, txHash: row.tx_hash, blockTime: Number(row.block_time), batchIndex: Number(row.batch_index), memo: row.memo }));
@@ -40,13 +40,13 @@ export function pastPaymentsLike(db: ReadableDatabase, { to, token, except }: { 
  * refs; undefined when either has no vector (or no vector table exists).
  */
 export function activitySimilarity(db: ReadableDatabase, refA: string, refB: string): number | undefined {
-  const id = (ref: string) => connectionOf(db).prepare("SELECT id FROM activity WHERE ref = ?").pluck().get(ref) as number | undefined;
+  const id = (ref: string) => oneOffStatement(db, "SELECT id FROM activity WHERE safe_id = @safe AND ref = ?").pluck().get(ref) as number | undefined;
   const a = id(refA);
   const b = id(refB);
   if (a === undefined || b === undefined) return undefined;
   try {
-    const value = connectionOf(db)
-      .prepare("SELECT 1 - vec_distance_cosine(a.embedding, b.embedding) FROM activity_vectors a, activity_vectors b WHERE a.activity_id = ? AND b.activity_id = ?")
+    const value = oneOffStatement(db,
+      "SELECT 1 - vec_distance_cosine(a.embedding, b.embedding) FROM activity_vectors a, activity_vectors b WHERE a.activity_id = ? AND b.activity_id = ?")
       .pluck()
       .get(BigInt(a), BigInt(b)) as number | null | undefined;
     return value ?? undefined;

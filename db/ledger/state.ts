@@ -1,16 +1,16 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { exactSumFrom, exactSumSql } from "./exact.ts";
-import { connectionOf } from "../connection.ts";
+import { connectionOf, oneOffStatement } from "../connection.ts";
 
 /** The last indexed block, or undefined before the first. */
 export function indexedHead(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
-  const row = connectionOf(db).prepare("SELECT number, timestamp FROM blocks ORDER BY number DESC LIMIT 1").get() as { number: number; timestamp: number } | undefined;
+  const row = oneOffStatement(db, "SELECT number, timestamp FROM blocks WHERE safe_id = @safe ORDER BY number DESC LIMIT 1").get() as { number: number; timestamp: number } | undefined;
   return row ? { number: Number(row.number), timestamp: Number(row.timestamp) } : undefined;
 }
 
 /** The first indexed block (where the history the assistant knows begins). */
 export function indexedStart(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
-  const row = connectionOf(db).prepare("SELECT number, timestamp FROM blocks ORDER BY number ASC LIMIT 1").get() as { number: number; timestamp: number } | undefined;
+  const row = oneOffStatement(db, "SELECT number, timestamp FROM blocks WHERE safe_id = @safe ORDER BY number ASC LIMIT 1").get() as { number: number; timestamp: number } | undefined;
   return row ? { number: Number(row.number), timestamp: Number(row.timestamp) } : undefined;
 }
 
@@ -33,14 +33,14 @@ export function tokenFlows(db: ReadableDatabase, { until }: { until?: number } =
     else flow.outflow += amount;
     flows.set(key, flow);
   };
-  const rows = connectionOf(db)
-    .prepare(`SELECT direction, token, ${exactSumSql("amount")} FROM transfers WHERE 1 ${time} GROUP BY direction, token`)
+  const rows = oneOffStatement(db,
+    `SELECT direction, token, ${exactSumSql("amount")} FROM transfers WHERE safe_id = @safe ${time} GROUP BY direction, token`)
     .safeIntegers(true)
     .all(...params) as Record<string, any>[];
   for (const row of rows) add(row.token ?? null, row.direction, exactSumFrom(row));
-  const nativeOutLogged = connectionOf(db).prepare("SELECT 1 FROM transfers WHERE direction = 'out' AND token IS NULL LIMIT 1").get();
+  const nativeOutLogged = oneOffStatement(db, "SELECT 1 FROM transfers WHERE safe_id = @safe AND direction = 'out' AND token IS NULL LIMIT 1").get();
   if (!nativeOutLogged) {
-    const native = connectionOf(db).prepare(`SELECT ${exactSumSql("amount")} FROM payments WHERE token IS NULL ${time}`).safeIntegers(true).get(...params) as Record<string, any>;
+    const native = oneOffStatement(db, `SELECT ${exactSumSql("amount")} FROM payments WHERE safe_id = @safe AND token IS NULL ${time}`).safeIntegers(true).get(...params) as Record<string, any>;
     add(null, "out", exactSumFrom(native));
   }
   return [...flows.values()];
@@ -54,11 +54,11 @@ export function tokenFlows(db: ReadableDatabase, { until }: { until?: number } =
 export function undecodedExecutions(db: ReadableDatabase, spans?: readonly { from: number; to: number }[]): { count: number; reason: string | null } {
   if (spans && spans.length === 0) return { count: 0, reason: null };
   const within = spans?.length ? `WHERE ${spans.map(() => "(block_time >= ? AND block_time < ?)").join(" OR ")}` : "";
-  const row = connectionOf(db)
-    .prepare(
+  const row = oneOffStatement(db,
+    
       `SELECT count(*) AS count, min(reason) AS reason FROM (
-         SELECT reason, block_time FROM undecoded_executions WHERE success = 1
-         UNION ALL SELECT reason, block_time FROM module_executions WHERE success = 1 AND reason IS NOT NULL) ${within}`,
+         SELECT reason, block_time FROM undecoded_executions WHERE safe_id = @safe AND success = 1
+         UNION ALL SELECT reason, block_time FROM module_executions WHERE safe_id = @safe AND success = 1 AND reason IS NOT NULL) ${within}`,
     )
     .get(...(spans ?? []).flatMap((span) => [Math.floor(span.from), Math.floor(span.to)])) as { count: number; reason: string | null };
   return { count: Number(row.count), reason: row.reason };
@@ -71,7 +71,7 @@ export function undecodedExecutions(db: ReadableDatabase, spans?: readonly { fro
  */
 export function contentVersion(db: ReadableDatabase): string {
   const version = connectionOf(db).pragma("data_version", { simple: true }) as number;
-  const own = connectionOf(db).prepare("SELECT total_changes()").pluck().get() as number;
+  const own = oneOffStatement(db, "SELECT total_changes()").pluck().get() as number;
   return `${version}:${own}`;
 }
 
@@ -83,8 +83,8 @@ export function contentVersion(db: ReadableDatabase): string {
  * index. Null where no stored block bounds that side.
  */
 export function blockBounds(db: ReadableDatabase, from: number, to: number): { after: number | null; before: number | null } {
-  const first = connectionOf(db).prepare("SELECT number, timestamp FROM blocks WHERE number >= ? ORDER BY number LIMIT 1");
-  const edges = connectionOf(db).prepare("SELECT min(number) AS low, max(number) AS high FROM blocks").get() as { low: number | null; high: number | null };
+  const first = oneOffStatement(db, "SELECT number, timestamp FROM blocks WHERE safe_id = @safe AND number >= ? ORDER BY number LIMIT 1");
+  const edges = oneOffStatement(db, "SELECT min(number) AS low, max(number) AS high FROM blocks WHERE safe_id = @safe").get() as { low: number | null; high: number | null };
   if (edges.low === null || edges.high === null) return { after: null, before: null };
   const at = (n: number) => first.get(n) as { number: number; timestamp: number } | undefined;
   // The last stored block with a time before `from`.

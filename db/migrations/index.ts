@@ -9,8 +9,9 @@ import { depositNotes } from "./008-deposit-notes.ts";
 import { signerNames } from "./009-signer-names.ts";
 import { txService } from "./010-tx-service.ts";
 import { l1Executions } from "./011-l1-executions.ts";
+import { severalSafes } from "./012-several-safes.ts";
 
 /**
  * Every migration, in order. A migration is never edited once released; add a new one.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes].sort((a, b) => a.version - b.version);

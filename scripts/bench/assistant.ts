@@ -107,30 +107,30 @@ function buildSynthetic(db: TreasuryDatabase, payments: number): void {
   const step = (end - start) / payments;
   connectionOf(db).transaction(() => {
     writeMeta(db, "chain_id", "31337");
-    connectionOf(db).prepare("INSERT INTO tokens (address, symbol, name, decimals) VALUES (?, 'USDC', 'USD Coin', 6), (?, 'DAI', 'Dai', 18)").run(usdc, dai);
+    connectionOf(db).prepare("INSERT INTO tokens (safe_id, address, symbol, name, decimals) VALUES (1, ?, 'USDC', 'USD Coin', 6), (1, ?, 'DAI', 'Dai', 18)").run(usdc, dai);
     for (const [i, name] of members.entries()) {
       connectionOf(db).prepare("INSERT INTO members (id, name, slack_user_id, role, created_at) VALUES (?, ?, ?, 'owner', 0)").run(`m${i}`, name, `U${i}`);
       connectionOf(db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, 0)").run(`m${i}`, address("e0", i + 1));
     }
     for (const p of payees) connectionOf(db).prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, ?, NULL, 'bench', 0)").run(p.address, p.label, p.category);
     for (const s of senders) connectionOf(db).prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, NULL, 'client', 'bench', 0)").run(s.address, s.label);
-    connectionOf(db).prepare("INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES ('setup', NULL, 2, ?, 1, ?, ?, 0)").run(
+    connectionOf(db).prepare("INSERT INTO owner_changes (safe_id, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES (1, 'setup', NULL, 2, ?, 1, ?, ?, 0)").run(
       JSON.stringify(members.slice(0, 3).map((_, i) => address("e0", i + 1))),
       start - 86400,
       hash("f0", 1),
     );
-    const block = connectionOf(db).prepare("INSERT OR IGNORE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)");
+    const block = connectionOf(db).prepare("INSERT OR IGNORE INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (1, ?, ?, ?, ?)");
     const proposal = connectionOf(db).prepare(
-      `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, proposer, memo, category, status, review_token, executed_tx_hash, created_at, updated_at)
-       VALUES (?, 31337, ?, ?, ?, '0', '0x', 0, 'payment', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO proposals (safe_id, safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, proposer, memo, category, status, review_token, executed_tx_hash, created_at, updated_at)
+       VALUES (1, ?, 31337, ?, ?, ?, '0', '0x', 0, 'payment', ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const transfer = connectionOf(db).prepare("INSERT INTO proposal_transfers (safe_tx_hash, batch_index, token, to_address, amount) VALUES (?, 0, ?, ?, ?)");
     const execution = connectionOf(db).prepare(
-      `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token, refund_receiver, signatures, success, executor, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (?, ?, ?, '0', '0x', 0, '0', '0', '0', ?, ?, '0x', 1, ?, ?, ?, ?, 0, 1)`,
+      `INSERT INTO safe_executions (safe_id, safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token, refund_receiver, signatures, success, executor, block_number, block_time, tx_hash, log_index, confirmed)
+       VALUES (1, ?, ?, ?, '0', '0x', 0, '0', '0', '0', ?, ?, '0x', 1, ?, ?, ?, ?, 0, 1)`,
     );
-    const payment = connectionOf(db).prepare("INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, 0, ?, ?, ?, ?, ?, ?, 1, 1)");
-    const signer = connectionOf(db).prepare("INSERT INTO execution_signers (safe_tx_hash, owner, kind, block_number) VALUES (?, ?, 'eoa', ?)");
+    const payment = connectionOf(db).prepare("INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, ?, 0, ?, ?, ?, ?, ?, ?, 1, 1)");
+    const signer = connectionOf(db).prepare("INSERT INTO execution_signers (safe_id, safe_tx_hash, owner, kind, block_number) VALUES (1, ?, ?, 'eoa', ?)");
     const message = connectionOf(db).prepare(
       "INSERT INTO discussion_messages (safe_tx_hash, channel_id, message_ts, thread_ts, author_id, author_name, text, permalink, posted_at) VALUES (?, 'C1', ?, ?, ?, ?, ?, NULL, ?)",
     );
@@ -155,7 +155,7 @@ function buildSynthetic(db: TreasuryDatabase, payments: number): void {
     }
     for (let i = 0; i < 2000; i++) {
       const time = Math.floor(start + (i * (end - start)) / 2000);
-      connectionOf(db).prepare("INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES ('in', ?, ?, ?, ?, 1, ?, ?, 0, 1)").run(
+      connectionOf(db).prepare("INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, 'in', ?, ?, ?, ?, 1, ?, ?, 0, 1)").run(
         i % 2 ? usdc : dai,
         senders[i % senders.length].address,
         address("ff", 1),

@@ -55,8 +55,8 @@ function build(db: TreasuryDatabase, size: number): void {
   writeMeta(db, "search_embedding_model", "synthetic-512");
   writeMeta(db, "search_embedding_dimensions", String(dims));
   const activity = connectionOf(db).prepare(
-    `INSERT INTO activity (id, ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty, counterparty_label, content_hash, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 6, ?, ?, ?, 'x', 0)`,
+    `INSERT INTO activity (safe_id, id, ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty, counterparty_label, content_hash, updated_at)
+     VALUES (1, ?, ?, ?, ?, ?, ?, NULL, ?, 6, ?, ?, ?, 'x', 0)`,
   );
   const fts = connectionOf(db).prepare("INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
   const vec = connectionOf(db).prepare("INSERT INTO activity_vectors (activity_id, embedding) VALUES (?, ?)");

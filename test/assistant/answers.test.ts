@@ -14,6 +14,7 @@ import { projectRoot } from "../helpers/processes.ts";
 import { replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
 import { questionsPath } from "../search/fixture-db.ts";
 import { ownQuestions, type Kind } from "./questions.ts";
+import { onlySafe } from "../helpers/safe-database.ts";
 
 const run = promisify(execFile);
 
@@ -36,7 +37,7 @@ describe("assistant: answers over the replayed fixture, no LLM (read-only handle
     replayed = await replayedFixture();
     copy = copyReplayedDatabase(replayed.dbPath);
     // The assistant reads through a read-only connection: any write would throw.
-    db = openReadOnlyDatabase({ path: copy.path });
+    db = onlySafe(openReadOnlyDatabase({ path: copy.path }));
     ctx = { db, config: {} };
   });
   after(() => {

@@ -9,6 +9,7 @@ import { closeDatabase, openReadOnlyDatabase } from "../../db/open.ts";
 import { decimal, fixtureTruth, units, type TruthMoney } from "../helpers/fixture-truth.ts";
 import { replayedFixture } from "../helpers/replayed-fixture.ts";
 import { copyReplayedDatabase } from "../helpers/assistant-db.ts";
+import { onlySafe } from "../helpers/safe-database.ts";
 
 const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
 
@@ -59,7 +60,7 @@ describe("assistant: random plans agree with a plain reduce over the fixture (pr
   before(async () => {
     const replayed = await replayedFixture();
     copy = copyReplayedDatabase(replayed.dbPath);
-    db = openReadOnlyDatabase({ path: copy.path });
+    db = onlySafe(openReadOnlyDatabase({ path: copy.path }));
     ctx = { db, config: {} };
   });
   after(() => {

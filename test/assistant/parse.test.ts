@@ -9,6 +9,7 @@ import type { QueryPlan } from "../../assistant/plan.ts";
 import { fixtureFile, fixtureTruth } from "../helpers/fixture-truth.ts";
 import { projectRoot } from "../helpers/processes.ts";
 import { replayedFixture } from "../helpers/replayed-fixture.ts";
+import { onlySafe } from "../helpers/safe-database.ts";
 
 type Case = [question: string, expected: (plan: QueryPlan) => void];
 
@@ -162,7 +163,7 @@ describe("assistant: the parser fills query plans (assistant/parse)", function (
 
   before(async () => {
     const replayed = await replayedFixture();
-    db = openReadOnlyDatabase({ path: replayed.dbPath });
+    db = onlySafe(openReadOnlyDatabase({ path: replayed.dbPath }));
     directory = readDirectory(db);
   });
   after(() => { if (db) closeDatabase(db); });

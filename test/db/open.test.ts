@@ -17,17 +17,17 @@ describe("opening the database (db/open)", () => {
   it("gives the assistant a handle SQLite refuses every write through", () => {
     const path = join(dir, "treasury.db");
     const writer = openDatabase({ path });
-    writeMeta(writer, "chain_id", "31337");
+    writeMeta(writer, "assistant_model", "model-a");
     closeDatabase(writer);
 
     const reader = openReadOnlyDatabase({ path });
     try {
-      assert.equal(readMeta(reader, "chain_id"), "31337", "it reads");
+      assert.equal(readMeta(reader, "assistant_model"), "model-a", "it reads");
       const sql = connectionOf(reader);
       assert.throws(() => sql.prepare("INSERT INTO meta (key, value) VALUES ('x', 'y')").run(), /readonly/i);
-      assert.throws(() => sql.prepare("UPDATE meta SET value = '1' WHERE key = 'chain_id'").run(), /readonly/i);
+      assert.throws(() => sql.prepare("UPDATE meta SET value = '1' WHERE key = 'assistant_model'").run(), /readonly/i);
       assert.throws(() => sql.exec("DELETE FROM meta"), /readonly/i);
-      assert.equal(readMeta(reader, "chain_id"), "31337", "nothing changed");
+      assert.equal(readMeta(reader, "assistant_model"), "model-a", "nothing changed");
     } finally {
       closeDatabase(reader);
     }

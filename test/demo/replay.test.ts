@@ -13,6 +13,7 @@ import { miniFixture } from "./mini-fixture.ts";
 import { connectionOf } from "../../db/connection.ts";
 import type { ReadableDatabase } from "../../db/handle.ts";
 import { closeDatabase, openReadOnlyDatabase } from "../../db/open.ts";
+import { onlySafe } from "../helpers/safe-database.ts";
 
 const addressOf = (fixture: Fixture, id: string): Address =>
   resolveFixtureAddress(fixture, id, (index) => developmentAccount(index).address)!;
@@ -39,7 +40,7 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
   before(async function () {
     replay = await replayedFixture();
     console.log(`      replay time: ${(replay.elapsedMs / 1000).toFixed(1)} s for ${replay.steps} steps, ${replay.lastBlock} blocks`);
-    db = openReadOnlyDatabase({ path: replay.dbPath });
+    db = onlySafe(openReadOnlyDatabase({ path: replay.dbPath }));
   });
   after(() => {
     if (db) closeDatabase(db);

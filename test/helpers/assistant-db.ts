@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { closeDatabase, openDatabase } from "../../db/open.ts";
 import { syncActivity } from "../../search/activity.ts";
 import { connectionOf } from "../../db/connection.ts";
+import { onlySafe } from "./safe-database.ts";
 
 /**
  * A copy of a replayed database with its search rows built (as `treasury ask`
@@ -16,7 +17,7 @@ export function copyReplayedDatabase(source: string): { dir: string; path: strin
   copyFileSync(source, path);
   for (const suffix of ["-wal", "-shm"]) if (existsSync(source + suffix)) copyFileSync(source + suffix, path + suffix);
   const writer = openDatabase({ path });
-  syncActivity(writer);
+  syncActivity(onlySafe(writer));
   connectionOf(writer).pragma("wal_checkpoint(TRUNCATE)");
   closeDatabase(writer);
   return { dir, path };

@@ -4,7 +4,7 @@ import type { TreasuryContext } from "../../core/context.ts";
 import type { TreasurySafe } from "../../core/safe/setup.ts";
 import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
-import { openDatabase } from "../../db/open.ts";
+import { openSafeDatabase } from "./safe-database.ts";
 import type { TestChain } from "./chain.ts";
 
 export type TestContextOptions = {
@@ -33,7 +33,7 @@ export function createTestContext(chain: TestChain, options: TestContextOptions 
     rpcUrl: chain.node.url,
     safeAddress: chain.deployment.safe.address,
     client: chain.client,
-    db: openDatabase({ path: databasePath }),
+    db: openSafeDatabase(databasePath, { chainId: chain.deployment.chainId, address: chain.deployment.safe.address }),
     safe: testChainSafe(chain),
     tokens: chain.deployment.tokens,
     logger: createLogger(config.LOG_LEVEL),

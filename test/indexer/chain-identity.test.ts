@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkChainIdentity, ChainMismatchError } from "../../indexer/chain-identity.ts";
-import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openSafeDatabase } from "../helpers/safe-database.ts";
 import { readMeta } from "../../db/meta.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
@@ -15,11 +16,11 @@ describe("chain identity of the database", () => {
   after(() => chain?.stop());
 
   it("adopts a new database, accepts the same chain, and refuses another chain id or Safe", async () => {
-    const db = openDatabase({ path: join(chain.dir, "identity.db") });
+    const db = openSafeDatabase(join(chain.dir, "identity.db"), { chainId: chain.deployment.chainId, address: chain.deployment.safe.address });
     const safe = chain.deployment.safe.address;
     assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "new" });
     const head = await chain.client.getBlock();
-    connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+    connectionOf(db).prepare("INSERT INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (1, ?, ?, ?, ?)").run(
       Number(head.number),
       head.hash,
       head.parentHash,
@@ -28,17 +29,17 @@ describe("chain identity of the database", () => {
     assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "same" });
 
     await assert.rejects(checkChainIdentity(db, chain.client, chain.deployment.contracts.multiSend), ChainMismatchError);
-    connectionOf(db).prepare("UPDATE meta SET value = '5' WHERE key = 'chain_id'").run();
+    connectionOf(db).prepare("UPDATE safe_meta SET value = '5' WHERE safe_id = 1 AND key = 'chain_id'").run();
     await assert.rejects(checkChainIdentity(db, chain.client, safe), /holds chain 5, but the RPC serves chain 31337/);
     closeDatabase(db);
   });
 
   it("empties the chain mirror (keeping the workflow) when the stored block hashes no longer match", async () => {
-    const db = openDatabase({ path: join(chain.dir, "rebuild.db") });
+    const db = openSafeDatabase(join(chain.dir, "rebuild.db"), { chainId: chain.deployment.chainId, address: chain.deployment.safe.address });
     const safe = chain.deployment.safe.address;
     await checkChainIdentity(db, chain.client, safe);
     const head = await chain.client.getBlock();
-    connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+    connectionOf(db).prepare("INSERT INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (1, ?, ?, ?, ?)").run(
       Number(head.number),
       `0x${"ab".repeat(32)}`,
       head.parentHash,
@@ -54,12 +55,12 @@ describe("chain identity of the database", () => {
   });
 
   it("leaves a reorg (only the top blocks changed) to the indexer's rollback instead of rebuilding", async () => {
-    const db = openDatabase({ path: join(chain.dir, "reorged.db") });
+    const db = openSafeDatabase(join(chain.dir, "reorged.db"), { chainId: chain.deployment.chainId, address: chain.deployment.safe.address });
     const safe = chain.deployment.safe.address;
     await checkChainIdentity(db, chain.client, safe);
     const first = await chain.client.getBlock({ blockNumber: 1n });
     const head = await chain.client.getBlock();
-    const insert = connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)");
+    const insert = connectionOf(db).prepare("INSERT INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (1, ?, ?, ?, ?)");
     insert.run(Number(first.number), first.hash, first.parentHash, Number(first.timestamp));
     insert.run(Number(head.number), `0x${"cd".repeat(32)}`, head.parentHash, Number(head.timestamp));
     assert.deepEqual(await checkChainIdentity(db, chain.client, safe), { status: "same" });

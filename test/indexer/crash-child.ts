@@ -2,7 +2,8 @@
 // with RPC_URL, DATABASE_PATH, DEPLOYMENT_FILE and INDEXER_RANGE in the environment. Prints
 // "indexing" when it starts and "batch N" after each committed batch.
 import { createIndexer } from "../../indexer/indexer.ts";
-import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openSafeDatabase } from "../helpers/safe-database.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment } from "../../core/deployment.ts";
@@ -13,7 +14,7 @@ import { createLogger } from "../../core/logger.ts";
 const config = loadConfig();
 const deployment = readDeployment(config.DEPLOYMENT_FILE)!;
 const rpcUrl = config.RPC_URL!;
-const db = openDatabase({ path: config.DATABASE_PATH });
+const db = openSafeDatabase(config.DATABASE_PATH, { chainId: deployment.chainId, address: deployment.safe.address });
 const ctx = {
   config,
   chainId: deployment.chainId,

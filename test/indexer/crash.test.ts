@@ -9,6 +9,7 @@ import { startTestChain, type TestChain } from "../helpers/chain.ts";
 import { createTestContext } from "../helpers/context.ts";
 import { dumpMirror } from "./dump.ts";
 import { connectionOf } from "../../db/connection.ts";
+import { onlySafe } from "../helpers/safe-database.ts";
 
 type Kill = { afterBatches: number; delayMs: number };
 
@@ -76,7 +77,7 @@ describe("indexer crash safety (SIGKILL at random points)", function () {
       const { finished } = await runChild(chain, databasePath, kill);
       if (finished) break;
       kills++;
-      const db = openDatabase({ path: databasePath });
+      const db = onlySafe(openDatabase({ path: databasePath }));
       try {
         const checkpoint = readCheckpoint(db)?.blockNumber ?? -1;
         checkpoints.push(checkpoint);
@@ -96,7 +97,7 @@ describe("indexer crash safety (SIGKILL at random points)", function () {
 
     const last = await runChild(chain, databasePath, undefined);
     assert.ok(last.finished);
-    const db = openDatabase({ path: databasePath });
+    const db = onlySafe(openDatabase({ path: databasePath }));
     try {
       assert.deepEqual(dumpMirror(db), dumpMirror(reference.db));
     } finally {

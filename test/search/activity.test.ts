@@ -7,6 +7,7 @@ import { createEmbeddingWorker } from "../../search/worker.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { buildFixtureDb, type FixtureDb } from "./fixture-db.ts";
 import { connectionOf } from "../../db/connection.ts";
+import { onlySafe } from "../helpers/safe-database.ts";
 
 /** A small deterministic embedder (bag of hashed words), so worker mechanics run in milliseconds. */
 function wordEmbedder(model = "test-words-64", dimensions = 64): Embedder & { calls: number } {
@@ -107,7 +108,7 @@ describe("search: activity, full-text and vector search", () => {
     assert.equal(embeddingBacklog(f.db, embedder.model), Math.floor(total / 2));
     // "Restart": a new worker on the same file drains what is left, in the background loop.
     closeDatabase(f.db);
-    const db = openDatabase({ path: f.path });
+    const db = onlySafe(openDatabase({ path: f.path }));
     f.db = db;
     const restarted = createEmbeddingWorker({ db, embedder, batchSize: 10, intervalMs: 10 });
     restarted.start();

@@ -8,6 +8,7 @@ import { nearestActivities, storeVectors, useVectorModel } from "../../search/ve
 import { openDatabase, closeDatabase } from "../../db/open.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { connectionOf } from "../../db/connection.ts";
+import { onlySafe, openSafeDatabase } from "../helpers/safe-database.ts";
 
 const dims = 96; // 12 bytes: not a multiple of the 16-byte SIMD chunk, so padding is exercised
 
@@ -23,7 +24,7 @@ function hamming(a: Uint8Array, b: Uint8Array): number {
 
 function addActivity(db: TreasuryDatabase, id: number): void {
   connectionOf(db).prepare(
-    `INSERT INTO activity (id, ref, kind, occurred_at, title, body, content_hash, updated_at) VALUES (?, ?, 'message', 0, 't', 'b', 'h', 0)`,
+    `INSERT INTO activity (safe_id, id, ref, kind, occurred_at, title, body, content_hash, updated_at) VALUES (1, ?, ?, 'message', 0, 't', 'b', 'h', 0)`,
   ).run(id, `test:${id}`);
 }
 
@@ -34,7 +35,7 @@ describe("search/binary-index: in-memory Hamming scan", () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "binary-index-"));
-    db = openDatabase({ path: join(dir, "t.db") });
+    db = openSafeDatabase(join(dir, "t.db"));
     useVectorModel(db, "test", dims);
     vectors.clear();
     for (let id = 1; id <= 300; id++) {
@@ -97,7 +98,7 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     assert.equal(binaryCandidates(db, vectors.get(300)!, 1)![0], 300);
 
     // Another connection writes: this one reloads on its next query.
-    const other = openDatabase({ path: join(dir, "t.db") });
+    const other = onlySafe(openDatabase({ path: join(dir, "t.db") }));
     addActivity(other, 302);
     storeVectors(other, "test", [{ id: 302, contentHash: "h", vector: query }]);
     closeDatabase(other);
@@ -107,7 +108,7 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     assert.equal(reloaded.size, 300);
 
     // Another connection writes, then this one writes before any query: its patch must not hide the other write.
-    const third = openDatabase({ path: join(dir, "t.db") });
+    const third = onlySafe(openDatabase({ path: join(dir, "t.db") }));
     addActivity(third, 304);
     const near = query.map((x, i) => (i === 0 ? -x : x));
     storeVectors(third, "test", [{ id: 304, contentHash: "h", vector: near }]);

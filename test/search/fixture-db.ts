@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getAddress, keccak256, toHex, type Address, type Hex } from "viem";
-import { openDatabase, closeDatabase, isDatabaseOpen } from "../../db/open.ts";
+import { closeDatabase, isDatabaseOpen } from "../../db/open.ts";
+import { openSafeDatabase } from "../helpers/safe-database.ts";
 import { writeMeta } from "../../db/meta.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
@@ -56,8 +57,8 @@ export function buildFixtureDb(): FixtureDb {
   const fixture = JSON.parse(readFileSync(fixturePath, "utf8")) as FixtureJson;
   const dir = mkdtempSync(join(tmpdir(), "assistant-fixture-"));
   const path = join(dir, "treasury.db");
-  const db = openDatabase({ path });
   const safe = fakeAddress("safe");
+  const db = openSafeDatabase(path, { chainId: fixture.chainId, address: safe });
   const account = (i: number) => developmentAccount(i).address;
   const memberAddress = new Map(fixture.members.map((m) => [m.id, account(m.account)]));
   const bookAddress = new Map(fixture.addressBook.map((e) => [e.id, e.address ? getAddress(e.address) : account(e.account!)]));
@@ -73,7 +74,7 @@ export function buildFixtureDb(): FixtureDb {
   let block = 100;
   const addBlock = (time: number) => {
     block++;
-    connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(
+    connectionOf(db).prepare("INSERT INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (1, ?, ?, ?, ?)").run(
       block,
       fakeHash(`block:${block}`),
       fakeHash(`block:${block - 1}`),
@@ -86,7 +87,7 @@ export function buildFixtureDb(): FixtureDb {
     writeMeta(db, "chain_id", String(fixture.chainId));
     writeMeta(db, "safe_address", safe);
     for (const t of tokens.values())
-      connectionOf(db).prepare("INSERT INTO tokens (address, symbol, name, decimals) VALUES (?, ?, ?, ?)").run(t.address, t.symbol, t.name, t.decimals);
+      connectionOf(db).prepare("INSERT INTO tokens (safe_id, address, symbol, name, decimals) VALUES (1, ?, ?, ?, ?)").run(t.address, t.symbol, t.name, t.decimals);
     for (const m of fixture.members) {
       connectionOf(db).prepare("INSERT INTO members (id, name, slack_user_id, role, created_at) VALUES (?, ?, ?, ?, ?)").run(
         m.id,
@@ -110,7 +111,7 @@ export function buildFixtureDb(): FixtureDb {
     const genesis = seconds(fixture.timeline[0].at) - 86400;
     const setupBlock = addBlock(genesis);
     connectionOf(db).prepare(
-      "INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES ('setup', NULL, ?, ?, ?, ?, ?, 0)",
+      "INSERT INTO owner_changes (safe_id, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES (1, 'setup', NULL, ?, ?, ?, ?, ?, 0)",
     ).run(fixture.safe.threshold, JSON.stringify(fixture.safe.owners.map((o) => memberAddress.get(o))), setupBlock, genesis, fakeHash("setup"));
 
     let nonce = 0;
@@ -121,7 +122,7 @@ export function buildFixtureDb(): FixtureDb {
         const b = addBlock(at);
         const tx = fakeHash(`deposit:${entry.at}`);
         connectionOf(db).prepare(
-          "INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, 0, 1)",
+          "INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, 'in', ?, ?, ?, ?, ?, ?, ?, 0, 1)",
         ).run(token.address, addressOf(entry.from), safe, units(entry.amount, token.decimals), b, at, tx);
         if (hasTable("deposit_notes"))
           connectionOf(db).prepare(
@@ -139,8 +140,8 @@ export function buildFixtureDb(): FixtureDb {
       const myNonce = nonce++;
       const purpose = entry.kind === "add_owner" ? "owner_change" : "payment";
       connectionOf(db).prepare(
-        `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, proposer, memo, category, status, review_token, executed_tx_hash, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, '0x', 0, 'payment', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO proposals (safe_id, safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, proposer, memo, category, status, review_token, executed_tx_hash, created_at, updated_at)
+         VALUES (1, ?, ?, ?, ?, ?, ?, '0x', 0, 'payment', ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         hash,
         fixture.chainId,
@@ -203,11 +204,11 @@ export function buildFixtureDb(): FixtureDb {
       const execute = (safeTxHash: Hex, tx: Hex, time: number, signers: string[], execNonce: number, target: string, value: string) => {
         const b = addBlock(time);
         connectionOf(db).prepare(
-          `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token, refund_receiver, signatures, success, executor, block_number, block_time, tx_hash, log_index, confirmed)
-           VALUES (?, ?, ?, ?, '0x', 0, '0', '0', '0', ?, ?, '0x', 1, NULL, ?, ?, ?, 9, 1)`,
+          `INSERT INTO safe_executions (safe_id, safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token, refund_receiver, signatures, success, executor, block_number, block_time, tx_hash, log_index, confirmed)
+           VALUES (1, ?, ?, ?, ?, '0x', 0, '0', '0', '0', ?, ?, '0x', 1, NULL, ?, ?, ?, 9, 1)`,
         ).run(safeTxHash, execNonce, target, value, "0x0000000000000000000000000000000000000000", "0x0000000000000000000000000000000000000000", b, time, tx);
         for (const signer of signers)
-          connectionOf(db).prepare("INSERT INTO execution_signers (safe_tx_hash, owner, kind, block_number) VALUES (?, ?, 'eoa', ?)").run(
+          connectionOf(db).prepare("INSERT INTO execution_signers (safe_id, safe_tx_hash, owner, kind, block_number) VALUES (1, ?, ?, 'eoa', ?)").run(
             safeTxHash,
             memberAddress.get(signer),
             b,
@@ -221,16 +222,16 @@ export function buildFixtureDb(): FixtureDb {
         transfers.forEach((t, index) => {
           const token = tokenOf(t.token);
           connectionOf(db).prepare(
-            "INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            "INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
           ).run(hash, index, token.address, addressOf(t.to), units(t.amount, token.decimals), b, time, txOf(id), index);
           if (token.address)
             connectionOf(db).prepare(
-              "INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+              "INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, 'out', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             ).run(token.address, safe, addressOf(t.to), units(t.amount, token.decimals), b, time, txOf(id), index);
         });
         if (entry.kind === "add_owner") {
           connectionOf(db).prepare(
-            "INSERT INTO owner_changes (kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES ('added', ?, NULL, NULL, ?, ?, ?, 1)",
+            "INSERT INTO owner_changes (safe_id, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES (1, 'added', ?, NULL, NULL, ?, ?, ?, 1)",
           ).run(memberAddress.get(entry.owner), b, time, txOf(id));
         }
       }
@@ -239,8 +240,8 @@ export function buildFixtureDb(): FixtureDb {
         const time = seconds(entry.rejectedAt);
         const signers = entry.rejectionSigners as string[];
         connectionOf(db).prepare(
-          `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, rejects_safe_tx_hash, proposer, memo, status, review_token, executed_tx_hash, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, '0', '0x', 0, 'rejection', ?, ?, '', 'executed', ?, ?, ?, ?)`,
+          `INSERT INTO proposals (safe_id, safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, rejects_safe_tx_hash, proposer, memo, status, review_token, executed_tx_hash, created_at, updated_at)
+           VALUES (1, ?, ?, ?, ?, ?, '0', '0x', 0, 'rejection', ?, ?, '', 'executed', ?, ?, ?, ?)`,
         ).run(rejection, fixture.chainId, safe, myNonce, safe, hash, signers[0], `review-${id}-r`, txOf(`${id}-rejection`), time - 300, time);
         for (const signer of signers)
           connectionOf(db).prepare("INSERT INTO signatures (safe_tx_hash, owner, signature, source, created_at) VALUES (?, ?, ?, 'wallet', ?)").run(
@@ -252,7 +253,7 @@ export function buildFixtureDb(): FixtureDb {
         execute(rejection, txOf(`${id}-rejection`), time, signers, myNonce, safe, "0");
       }
     }
-    connectionOf(db).prepare("INSERT INTO checkpoint (id, block_number, block_hash) VALUES (1, ?, ?)").run(block, fakeHash(`block:${block}`));
+    connectionOf(db).prepare("INSERT INTO checkpoint (safe_id, block_number, block_hash) VALUES (1, ?, ?)").run(block, fakeHash(`block:${block}`));
   })();
 
   return {

@@ -3,7 +3,7 @@ import { closeDatabase } from "../../../db/open.ts";
 import { exportHistoryCsv } from "../../../core/history/csv.ts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { fail } from "../output.ts";
-import { connections } from "../connections.ts";
+import { connections, selectedSafe } from "../connections.ts";
 import { parseDateOption } from "./history.ts";
 
 export type ExportOptions = { csv?: boolean; since?: string; until?: string };
@@ -15,7 +15,7 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
     if (!options.csv) throw new InvalidInputError("Say which format: `treasury export --csv`.");
     const since = parseDateOption(options.since, "--since");
     const until = parseDateOption(options.until, "--until");
-    db = await connections().openDatabaseForReading();
+    db = await connections().openDatabaseForReading(selectedSafe());
     process.stdout.write(exportHistoryCsv(db, { since, until }));
   } catch (error) {
     if (db) closeDatabase(db);

@@ -1,6 +1,6 @@
 import type { ReadableDatabase } from "../../../db/handle.ts";
 import { closeDatabase } from "../../../db/open.ts";
-import { connections } from "../connections.ts";
+import { connections, selectedSafe } from "../connections.ts";
 import { listHistory } from "../../../core/history/list.ts";
 import { InvalidInputError } from "../../../core/errors.ts";
 import { formatAmountForPeople } from "../../../core/money.ts";
@@ -25,7 +25,7 @@ export async function historyCommand(options: HistoryOptions): Promise<void> {
   try {
     const since = parseDateOption(options.since, "--since");
     const until = parseDateOption(options.until, "--until");
-    db = await connections().openDatabaseForReading();
+    db = await connections().openDatabaseForReading(selectedSafe());
     const entries = listHistory(db, { since, until });
     if (options.json) {
       printJson(entries.map((entry) => ({ ...entry, date: new Date(entry.time * 1000).toISOString() })));

@@ -3,12 +3,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogLevel, WebClient } from "@slack/web-api";
-import { openDatabase, closeDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
 import type { TreasuryDatabase } from "../../../db/handle.ts";
 import { postMetadataType, postOnce } from "../../../adapters/slack/post-once.ts";
 import { readPost, recordPostIntent } from "../../../db/slack.ts";
 import { createSlackApi, type SlackApi } from "../../../adapters/slack/web-api.ts";
 import { startFakeSlack, type FakeSlack } from "../../helpers/fake-slack.ts";
+import { openSafeDatabase } from "../../helpers/safe-database.ts";
 
 describe("posting exactly once across crashes (adapters/slack/post-once)", () => {
   let fake: FakeSlack;
@@ -17,7 +18,7 @@ describe("posting exactly once across crashes (adapters/slack/post-once)", () =>
 
   before(async () => {
     fake = await startFakeSlack();
-    db = openDatabase({ path: join(mkdtempSync(join(tmpdir(), "slack-post-once-")), "treasury.db") });
+    db = openSafeDatabase(join(mkdtempSync(join(tmpdir(), "slack-post-once-")), "treasury.db"));
     api = createSlackApi({ client: new WebClient("xoxb-test", { slackApiUrl: fake.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 3, minTimeout: 20, maxTimeout: 50 } }) });
   });
   after(async () => {

@@ -15,6 +15,7 @@ import { createTestContext } from "../../helpers/context.ts";
 import { erc20Transfer, execSafeTx, multiSend, selfCall, wallet } from "../../indexer/safe-helpers.ts";
 import { connectionOf } from "../../../db/connection.ts";
 import { closeDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
+import { onlySafe } from "../../helpers/safe-database.ts";
 
 const run = promisify(execFile);
 const [ana, ben, dana] = [1, 2, 4].map((index) => developmentAccount(index));
@@ -62,8 +63,8 @@ describe("history and export (core/history)", function () {
       .run(acme, "Acme Design Studio", now);
     connectionOf(ctx.db)
       .prepare(
-        `INSERT INTO proposals (safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, proposer, memo, status, review_token, created_at, updated_at)
-         VALUES (?, 31337, ?, 0, ?, '0', '0x', 0, 'ana', ?, 'executed', 'token-1', ?, ?)`,
+        `INSERT INTO proposals (safe_id, safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, proposer, memo, status, review_token, created_at, updated_at)
+         VALUES (1, ?, 31337, ?, 0, ?, '0', '0x', 0, 'ana', ?, 'executed', 'token-1', ?, ?)`,
       )
       .run(paid.safeTxHash, chain.deployment.safe.address, usdc.address, "=invoice INV-7, logo work", now, now);
     closeDatabase(ctx.db);
@@ -75,7 +76,7 @@ describe("history and export (core/history)", function () {
   });
 
   it("lists payments, deposits, owner changes and rejections in time order, with decimals, memo and labels, by period", async () => {
-    const db = openReadOnlyDatabase({ path: databasePath });
+    const db = onlySafe(openReadOnlyDatabase({ path: databasePath }));
     try {
       const all = listHistory(db);
       assert.deepEqual(
@@ -116,7 +117,7 @@ describe("history and export (core/history)", function () {
 
   it("`treasury index --once` backfills to the head and says how far it got", async () => {
     assert.match(cliIndex.stdout, /^Indexed up to block \d+ \(head \d+\): \d+ events in \d+ batches/);
-    const db = openReadOnlyDatabase({ path: join(chain.dir, "cli.db") });
+    const db = onlySafe(openReadOnlyDatabase({ path: join(chain.dir, "cli.db") }));
     try {
       assert.equal(listHistory(db).length, 8);
     } finally {

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { zeroAddress, type Hex } from "viem";
-import { openDatabase, closeDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
 import { insertProposal, setProposalStatus } from "../../../db/proposals.ts";
 import type { TreasuryDatabase } from "../../../db/handle.ts";
 import { buildSafeTx } from "../../../core/safe/safe-tx.ts";
 import { findProposal } from "../../../core/proposals/find.ts";
 import { AmbiguousProposalError, ProposalNotFoundError } from "../../../core/proposals/errors.ts";
 import { InvalidInputError } from "../../../core/errors.ts";
+import { openSafeDatabase } from "../../helpers/safe-database.ts";
 
 const safe = "0x00000000000000000000000000000000000005af" as const;
 
@@ -39,7 +40,7 @@ describe("findProposal: a proposal by number, #number, safeTxHash or a unique pr
   const replaced = hashOf("3333", "1");
   const executed = hashOf("3333", "2");
   before(() => {
-    db = openDatabase({ path: ":memory:" });
+    db = openSafeDatabase(":memory:");
     store(a1, 7, "Hosting INV-1");
     store(a2, 7, "", "rejection");
     store(solo, 9, "Logo");

@@ -101,9 +101,9 @@ describe("reject, replace and cancel", () => {
     // What the indexer writes for it.
     connectionOf(t.ctx.db)
       .prepare(
-        `INSERT INTO safe_executions (safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token,
+        `INSERT INTO safe_executions (safe_id, safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token,
            refund_receiver, signatures, success, block_number, block_time, tx_hash, log_index)
-         VALUES (?, ?, ?, '1', '0x', 0, '0', '0', '0', ?, ?, '0x', 1, ?, 0, ?, 0)`,
+         VALUES (1, ?, ?, ?, '1', '0x', 0, '0', '0', '0', ?, ?, '0x', 1, ?, 0, ?, 0)`,
       )
       .run(safeTxHash, mine.nonce, payee, "0x0000000000000000000000000000000000000000", "0x0000000000000000000000000000000000000000", Number(receipt.blockNumber), sent.hash);
     const first = reconcileProposals(t.ctx);

@@ -126,7 +126,7 @@ describe("submitSignature", () => {
     const txHash = await wallet.writeContract({ address: t.ctx.safeAddress, abi: safeAbi, functionName: "approveHash", args: [next.safeTxHash] });
     const receipt = await t.ctx.client.waitForTransactionReceipt({ hash: txHash });
     connectionOf(t.ctx.db)
-      .prepare("INSERT INTO approved_hashes (approved_hash, owner, block_number, block_time, tx_hash, log_index) VALUES (?, ?, ?, ?, ?, 0)")
+      .prepare("INSERT INTO approved_hashes (safe_id, approved_hash, owner, block_number, block_time, tx_hash, log_index) VALUES (1, ?, ?, ?, ?, ?, 0)")
       .run(next.safeTxHash, chen.address, Number(receipt.blockNumber), 0, txHash);
     assert.deepEqual(reconcileProposals(t.ctx).changed, [next.safeTxHash]);
     assert.deepEqual(reconcileProposals(t.ctx).changed, [], "idempotent");

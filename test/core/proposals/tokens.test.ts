@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { gnosis, polygon } from "viem/chains";
 import { loadChainFacts } from "../../../core/chain-facts.ts";
 import { knownTokens, resolveToken, tokenByAddress } from "../../../core/proposals/tokens.ts";
-import { closeDatabase, openDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
 import type { TreasuryDatabase } from "../../../db/handle.ts";
+import { openSafeDatabase } from "../../helpers/safe-database.ts";
 
 /** The native coin a payment names is the chain's own (core/proposals/tokens.ts with the chain's facts). */
 describe("the chain's native coin in payments (core/proposals/tokens)", () => {
   let db: TreasuryDatabase;
-  before(() => (db = openDatabase({ path: ":memory:" })));
+  before(() => (db = openSafeDatabase(":memory:")));
   after(() => closeDatabase(db));
 
   for (const chain of [gnosis, polygon])

@@ -8,6 +8,7 @@ import { ana, ben, chen, signProposal } from "../proposals/setup.ts";
 import { createTxServiceClient } from "../../../core/tx-service/client.ts";
 import { createTxServiceSync } from "../../../core/tx-service/sync.ts";
 import { addBotAsDelegate, bot, botKey, startTxServiceTreasury, type TxServiceFixture } from "./setup.ts";
+import { onlySafe } from "../../helpers/safe-database.ts";
 
 const payee = getAddress("0x3333aaaa2222bbbb3333cccc4444dddd5555eeee");
 const proposalPosts = (t: TxServiceFixture, hash: Hex) => t.service.calls("POST", /\/v2\/safes\/0x[0-9a-fA-F]{40}\/multisig-transactions\/$/).filter((call) => String(call.body?.contractTransactionHash).toLowerCase() === hash.toLowerCase());
@@ -102,7 +103,7 @@ describe("Safe Transaction Service: pushing proposals and signatures made here",
     await sync.stop();
 
     // A restart: a new connection to the same database file, a new sync.
-    const db = openDatabase({ path: t.ctx.config.DATABASE_PATH! });
+    const db = onlySafe(openDatabase({ path: t.ctx.config.DATABASE_PATH! }));
     try {
       const restarted = { ...t.sctx, db };
       await t.service.setDown(false);

@@ -5,6 +5,7 @@ import { readHistory } from "../../../db/chain-mirror/history.ts";
 import { ether, readNativeCoin, recordNativeCoin } from "../../../db/chain-mirror/native-coin.ts";
 import type { ReadableDatabase } from "../../../db/handle.ts";
 import { closeDatabase, openDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
+import { onlySafe } from "../../helpers/safe-database.ts";
 import { connectionOf } from "../../../db/connection.ts";
 import { syncActivity } from "../../../search/activity.ts";
 import { copyReplayedDatabase } from "../../helpers/assistant-db.ts";
@@ -26,13 +27,13 @@ describe("native coin of the chain (db/chain-mirror/native-coin.ts): XDAI on Gno
   before(async () => {
     const replayed = await replayedFixture();
     copy = copyReplayedDatabase(replayed.dbPath);
-    const writer = openDatabase({ path: copy.path });
+    const writer = onlySafe(openDatabase({ path: copy.path }));
     assert.deepEqual(readNativeCoin(writer), ether, "a database whose coin was never recorded pays in Ether");
     recordNativeCoin(writer, xdai);
     syncActivity(writer);
     connectionOf(writer).pragma("wal_checkpoint(TRUNCATE)");
     closeDatabase(writer);
-    db = openReadOnlyDatabase({ path: copy.path });
+    db = onlySafe(openReadOnlyDatabase({ path: copy.path }));
   });
   after(() => {
     if (db) closeDatabase(db);

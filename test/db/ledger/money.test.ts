@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import type { ReadableDatabase } from "../../../db/handle.ts";
-import { closeDatabase, openDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { openSafeDatabase } from "../../helpers/safe-database.ts";
 import { aggregateMoney, listMoney } from "../../../db/ledger/money.ts";
 import { tokenFlows } from "../../../db/ledger/state.ts";
 import { connectionOf } from "../../../db/connection.ts";
@@ -19,13 +20,13 @@ describe("ledger money queries are exact over base units (db/ledger)", () => {
   const insert = (amount: bigint, time = 1_700_000_000, to = payee) => {
     row += 1;
     connectionOf(db).prepare(
-      "INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (?, 0, ?, ?, ?, ?, ?, ?, 0)",
+      "INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (1, ?, 0, ?, ?, ?, ?, ?, ?, 0)",
     ).run(`0x${row.toString(16).padStart(64, "0")}`, token, to, amount.toString(), row, time, `0x${row.toString(16).padStart(64, "0")}`);
   };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "ledger-"));
-    db = openDatabase({ path: join(dir, "treasury.db") });
+    db = openSafeDatabase(join(dir, "treasury.db"));
     row = 0;
   });
   afterEach(() => {
@@ -86,12 +87,12 @@ describe("ledger money queries are exact over base units (db/ledger)", () => {
       time += 1 + ((number * 7919) % 5000);
       if (number % 3 === 0) continue; // a gap in the block table
       stored.push({ number, time });
-      connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)").run(number, `0x${number.toString(16).padStart(64, "0")}`, `0x${(number - 1).toString(16).padStart(64, "0")}`, time);
+      connectionOf(db).prepare("INSERT INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (1, ?, ?, ?, ?)").run(number, `0x${number.toString(16).padStart(64, "0")}`, `0x${(number - 1).toString(16).padStart(64, "0")}`, time);
     }
     const paid = stored.filter((_, i) => i % 2 === 0);
     for (const block of paid) {
       row += 1;
-      connectionOf(db).prepare("INSERT INTO payments (safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (?, 0, ?, ?, '1', ?, ?, ?, 0)").run(
+      connectionOf(db).prepare("INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (1, ?, 0, ?, ?, '1', ?, ?, ?, 0)").run(
         `0x${row.toString(16).padStart(64, "0")}`,
         token,
         payee,
@@ -112,7 +113,7 @@ describe("ledger money queries are exact over base units (db/ledger)", () => {
 
   it("balances: transfers in minus out per token, exact, up to a time", () => {
     const add = (direction: "in" | "out", amount: bigint, time: number, log: number) =>
-      connectionOf(db).prepare("INSERT INTO transfers (direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)").run(
+      connectionOf(db).prepare("INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index) VALUES (1, ?, ?, ?, ?, ?, 1, ?, ?, ?)").run(
         direction,
         token,
         payee,
