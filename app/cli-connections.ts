@@ -57,6 +57,13 @@ export const cliConnections: CliConnections = {
     return { ctx: { db, config, logger, embedder: embedded ? embedder : undefined }, close: () => closeDatabase(db) };
   },
 
+  async openRegistry() {
+    const [{ config }, { openDatabase, closeDatabase }, { readDeployment }] = await Promise.all([cliSetup(), import("../db/open.ts"), import("../core/deployment.ts")]);
+    const db = openDatabase({ path: config.DATABASE_PATH });
+    const defaultRpcUrl = config.RPC_URL ?? (readDeployment(config.DEPLOYMENT_FILE) ? `http://127.0.0.1:${config.LOCAL_CHAIN_PORT}` : undefined);
+    return { db, defaultRpcUrl, close: () => closeDatabase(db) };
+  },
+
   async openDatabaseForReading(selection = {}) {
     const { config, requireDatabase } = await cliSetup();
     requireDatabase("run `treasury index` (or `npm start`) first");

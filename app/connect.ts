@@ -11,6 +11,7 @@ import type { Logger } from "../core/logger.ts";
 import { createCreationSearchProgress } from "../core/safe/creation-progress.ts";
 import { describeTreasurySafe } from "../core/safe/setup.ts";
 import { readSafeCreationBlock, recordSafeCreationBlock } from "../db/safe-creation.ts";
+import { writeMeta } from "../db/meta.ts";
 import { findSafeOnChain, forSafe, listSafes, registerSafe, type RegisteredSafe } from "../db/safes.ts";
 import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import type { Config } from "./config.ts";
@@ -24,6 +25,8 @@ export type ConnectTreasuryParameters = {
   safe?: RegisteredSafe;
   /** Registers the Safe when it is not yet (`treasury safes add`); otherwise only a database with no Safe yet registers its first. */
   addSafe?: { name?: string };
+  /** Close the database when the connection is refused (default); false for a further Safe of a running service. */
+  closeOnFailure?: boolean;
   rpcUrl: string;
   /** What the embedded chain's set-up deployed, when there is such a record: its Safe and test tokens. */
   deployment?: Deployment;
@@ -40,7 +43,7 @@ export type ConnectTreasuryParameters = {
  * is logged and its mirror emptied). Throws a `TreasuryError` whose short
  * message says what to fix; the database is closed then.
  */
-export async function connectTreasury({ config, logger, db: database, rpcUrl, deployment, safe: chosen, addSafe, now = systemClock }: ConnectTreasuryParameters): Promise<TreasuryContext> {
+export async function connectTreasury({ config, logger, db: database, rpcUrl, deployment, safe: chosen, addSafe, closeOnFailure = true, now = systemClock }: ConnectTreasuryParameters): Promise<TreasuryContext> {
   try {
     const safeAddress: Address | undefined = chosen?.address ?? config.SAFE_ADDRESS ?? deployment?.safe.address;
     if (!safeAddress) throw new ConfigError("Set SAFE_ADDRESS to the Safe this treasury runs (and RPC_URL to its chain's JSON-RPC).");
@@ -78,12 +81,13 @@ export async function connectTreasury({ config, logger, db: database, rpcUrl, de
       if (!ownSafe && recorded !== undefined) safe = await describeTreasurySafe(client, safeAddress, { onProgress });
     }
     if (!ownSafe) recordSafeCreationBlock(db, safe.creationBlock);
+    writeMeta(db, "safe_version", safe.version);
     const chainFacts = await loadChainFacts(chainId);
     if (!chainFacts.known)
       logger.warn({ chainId }, "the treasury has no facts about this chain: its coin is called \"native coin\" (18 decimals), with no explorer links; set EXPLORER_URL and CONFIRMATIONS");
     return { config, chainId, rpcUrl, safeAddress, client, db, safe, chainFacts, tokens: record?.tokens ?? [], logger, now };
   } catch (error) {
-    closeDatabase(database);
+    if (closeOnFailure) closeDatabase(database);
     throw error;
   }
 }

@@ -23,12 +23,16 @@ import { createWebApp, listenWeb } from "../adapters/web/server.ts";
 import { ensureEmbeddedDeployment, startEmbeddedChain, type EmbeddedChain } from "./chain.ts";
 import type { Config } from "./config.ts";
 import { connectTreasury } from "./connect.ts";
+import { connectRegisteredSafes, type ConnectRegisteredSafesReturnType } from "./registered-safes.ts";
 import type { TreasuryContext } from "../core/context.ts";
 
 export type Service = {
   /** Where the web server listens, e.g. http://127.0.0.1:3000. */
   url: string;
+  /** The deployment's own Safe (SAFE_ADDRESS, or the embedded chain's). */
   ctx: TreasuryContext;
+  /** Every Safe the service runs, `ctx` first, each with its database handle bound to it. */
+  contexts: TreasuryContext[];
   /** Stops the adapters, the indexer and the web server, closes the database, stops the chain. Safe to call twice. */
   stop: () => Promise<void>;
 };
@@ -69,7 +73,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment });
     // The relayer only pays gas: an owner's key as RELAYER_PRIVATE_KEY is refused before anything serves.
     await assertRelayerIsNotOwner(ctx);
-    const service = await startAdapters(config, logger, ctx, undo);
+    // Every further Safe registered (`treasury safes add`): its own context over the same database.
+    const safes = await connectRegisteredSafes({ config, logger, db, main: ctx, rpcUrl, deployment });
+    for (const other of safes.contexts.slice(1)) await assertRelayerIsNotOwner(other);
+    const service = await startAdapters(config, logger, safes, undo);
     return { ...service, stop: once(stopAll, logger) };
   } catch (error) {
     await stopAll().catch((stopError) => logger.debug({ err: shortMessageOf(stopError) }, "undoing the start"));
@@ -88,15 +95,22 @@ function openTreasuryDatabase(config: Config, logger: Logger): TreasuryDatabase 
 }
 
 /** The web server and its routers, Slack when configured, then the indexer and the embedding worker. */
-async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContext, undo: Array<() => Promise<void> | void>): Promise<Omit<Service, "stop">> {
+async function startAdapters(
+  config: Config,
+  logger: Logger,
+  { contexts, unreachable }: ConnectRegisteredSafesReturnType,
+  undo: Array<() => Promise<void> | void>,
+): Promise<Omit<Service, "stop">> {
+  const ctx = contexts[0];
   const metrics = createMetrics();
-  // Run in order after each committed indexer batch (and after a reorg rollback).
-  const batchHooks: IndexerBatchHook[] = [
+  // Run in order after each committed indexer batch of a Safe (and after a reorg rollback), for that Safe.
+  const batchHooksOf = (safe: TreasuryContext): IndexerBatchHook[] => [
     // Proposals executed, failed, rejected or replaced on-chain (also by other apps), and on-chain approveHash approvals.
-    () => void reconcileProposals(ctx),
+    () => void reconcileProposals(safe),
     // The searchable activity: payments, deposits, proposals and discussion.
-    () => void syncActivity(ctx.db),
+    () => void syncActivity(safe.db),
   ];
+  const batchHooks = new Map(contexts.map((safe) => [safe, batchHooksOf(safe)]));
   // Search by meaning: activity is embedded in the background, never in a request.
   const embedder = createEmbedderFromConfig(config);
   // The wallet pages (review and sign, link a wallet) work with or without Slack.
@@ -106,20 +120,20 @@ async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContex
     : undefined;
   const botDelegate = config.SAFE_TX_SERVICE_DELEGATE_KEY ? privateKeyToAccount(config.SAFE_TX_SERVICE_DELEGATE_KEY as Hex).address : undefined;
   const routers: Router[] = [
-    createWalletPagesRouter({ ctx, txService: txServiceClient && botDelegate ? { client: txServiceClient, delegate: botDelegate } : undefined }),
+    createWalletPagesRouter({ ctx, contexts, txService: txServiceClient && botDelegate ? { client: txServiceClient, delegate: botDelegate } : undefined }),
   ];
 
   // Slack: only with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Bolt is loaded only then). Its router goes first: it reads the raw body to verify signatures.
   let slack: SlackAdapter | undefined;
   if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
     const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
-    slack = createSlackAdapter({ ctx, config, assistant: { config, embedder } });
+    slack = createSlackAdapter({ ctx, extraTreasuries: contexts.slice(1), config, assistant: { config, embedder } });
     routers.unshift(slack.router);
     // New outbox rows and proposal changes reach Slack at once instead of at the worker's next tick.
-    batchHooks.push(() => slack?.deps.wake());
+    for (const hooks of batchHooks.values()) hooks.push(() => slack?.deps.wake());
   }
 
-  const app = createWebApp({ ctx, metrics, routers });
+  const app = createWebApp({ ctx, contexts, unreachable, metrics, routers });
   const server: Server = await listenWeb(app, config.HOST, config.PORT);
   undo.push(async () => {
     server.closeAllConnections();
@@ -136,20 +150,23 @@ async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContex
     undo.push(() => started.stop());
   }
 
-  // The indexer: backfills from the Safe's creation, then follows the head; each batch runs the batch hooks.
-  const indexer = createIndexer({
-    ctx,
-    progress: "log",
-    onBatch: async (batch) => {
-      for (const hook of batchHooks)
-        await Promise.resolve()
-          .then(() => hook(batch))
-          .catch((error) => logger.warn({ err: shortMessageOf(error), ...batch }, "a batch hook failed"));
-    },
-  });
-  indexer.start();
-  undo.push(() => indexer.stop());
-  syncActivity(ctx.db);
+  // One indexer per Safe, over the one database: each backfills from its Safe's creation, then follows
+  // its chain's head; each batch runs that Safe's batch hooks.
+  for (const [safe, hooks] of batchHooks) {
+    const indexer = createIndexer({
+      ctx: safe,
+      progress: "log",
+      onBatch: async (batch) => {
+        for (const hook of hooks)
+          await Promise.resolve()
+            .then(() => hook(batch))
+            .catch((error) => logger.warn({ err: shortMessageOf(error), safe: safe.safeAddress, ...batch }, "a batch hook failed"));
+      },
+    });
+    indexer.start();
+    undo.push(() => indexer.stop());
+    syncActivity(safe.db);
+  }
   const embeddingWorker = createEmbeddingWorker({ db: ctx.db, embedder, logger });
   embeddingWorker.start();
   undo.push(() => embeddingWorker.stop());
@@ -160,8 +177,8 @@ async function startAdapters(config: Config, logger: Logger, ctx: TreasuryContex
     if (botDelegate) logger.info({ delegate: botDelegate, page: `${config.PUBLIC_URL}/delegate` }, "an owner adds the bot as a delegate of the Safe once, on this page");
     undo.push(() => sync.stop());
   }
-  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, database: config.DATABASE_PATH }, "treasury service started");
-  return { url, ctx };
+  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, safes: contexts.length, database: config.DATABASE_PATH }, "treasury service started");
+  return { url, ctx, contexts };
 }
 
 function once(stop: () => Promise<void>, logger: Logger): () => Promise<void> {

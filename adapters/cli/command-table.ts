@@ -22,6 +22,20 @@ export function defineCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(lazy(async () => (await import("./commands/attach.ts")).attachCommand));
 
+  const safes = program
+    .command("safes")
+    .description("list the Safes this treasury runs: name, chain, address, version and how far each is indexed")
+    .option("--json", "print JSON")
+    .action(lazy(async () => (await import("./commands/safes.ts")).listSafesCommand));
+  safes
+    .command("add")
+    .description("check an existing Safe (as `attach` does) and add it to this treasury, with its own indexer over the same database")
+    .argument("<address>", "the Safe's address")
+    .option("--rpc <url>", "its chain's JSON-RPC address (default: RPC_URL); kept with the Safe when it differs")
+    .option("--name <name>", "what to call it with --safe (default: from its address)")
+    .option("--json", "print JSON")
+    .action(lazy(async () => (await import("./commands/safes.ts")).addSafeCommand));
+
   program
     .command("pay")
     .description("propose a payment (or a batch from a CSV with columns amount,token,payee)")

@@ -1,6 +1,6 @@
 import type { AssistantContext } from "../../assistant/context.ts";
 import type { TreasuryContext } from "../../core/context.ts";
-import type { ReadableDatabase } from "../../db/handle.ts";
+import type { ReadableDatabase, TreasuryDatabase } from "../../db/handle.ts";
 
 /**
  * How the command line reaches the treasury. The program's entry point (the
@@ -14,6 +14,8 @@ export type CliConnections = {
   openAssistant(selection?: SafeSelection): Promise<{ ctx: AssistantContext; close(): void }>;
   /** The database alone, for reading (history and export need no chain), bound to the Safe selected. */
   openDatabaseForReading(selection?: SafeSelection): Promise<ReadableDatabase>;
+  /** The database (bound to no Safe) to list and add Safes, and the RPC a Safe is read through by default (RPC_URL, or the embedded chain's). */
+  openRegistry(): Promise<{ db: TreasuryDatabase; defaultRpcUrl?: string; close(): void }>;
 };
 
 /**

@@ -2,11 +2,16 @@ import { createServer, type Server } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
 import type { TreasuryContext } from "../../core/context.ts";
 import { ConfigError, TreasuryError, shortMessageOf } from "../../core/errors.ts";
-import { readHealth } from "./health.ts";
+import { readServiceHealth } from "./health.ts";
+import type { RegisteredSafe } from "../../db/safes.ts";
 import type { Metrics } from "./metrics.ts";
 
 export type CreateWebAppParameters = {
   ctx: TreasuryContext;
+  /** Every Safe the service runs (`ctx` first); `/healthz` reports each. Default: `ctx` alone. */
+  contexts?: readonly TreasuryContext[];
+  /** Registered Safes that could not be connected: `/healthz` reports them as not ok. */
+  unreachable?: readonly { safe: RegisteredSafe; reason: string }[];
   metrics: Metrics;
   /** Routers mounted at the root: the review pages, the Slack receiver. Mounted in order. */
   routers?: Router[];
@@ -19,7 +24,7 @@ export type CreateWebAppParameters = {
  * logged at debug level (method, path, status, time), and the logger keeps
  * the tokens of review and wallet-link paths out of the line.
  */
-export function createWebApp({ ctx, metrics, routers = [] }: CreateWebAppParameters): Express {
+export function createWebApp({ ctx, contexts, unreachable, metrics, routers = [] }: CreateWebAppParameters): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -39,7 +44,7 @@ export function createWebApp({ ctx, metrics, routers = [] }: CreateWebAppParamet
   });
 
   app.get("/healthz", async (_request, response) => {
-    const health = await readHealth(ctx);
+    const health = await readServiceHealth(contexts ?? [ctx], unreachable);
     if (health.latestBlock !== null) metrics.latestBlock.set(health.latestBlock);
     if (health.indexedBlock !== null) metrics.indexedBlock.set(health.indexedBlock);
     response.status(health.ok ? 200 : 503).json(health);

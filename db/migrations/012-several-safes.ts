@@ -9,7 +9,7 @@ const perSafeTables = [
 
 /** Meta keys that describe one Safe (the others are the deployment's: the assistant's model, the embeddings', the demo's). */
 export const perSafeMetaKeys = [
-  "chain_id", "safe_address", "safe_flavour", "native_coin", "safe_creation_block", "announce_after_block", "confirmed_block", "seeded_fixture",
+  "chain_id", "safe_address", "safe_version", "safe_flavour", "native_coin", "safe_creation_block", "announce_after_block", "confirmed_block", "seeded_fixture",
 ] as const;
 
 const keyList = perSafeMetaKeys.map((key) => `'${key}'`).join(", ");

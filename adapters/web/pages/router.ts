@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { InvalidInputError, TreasuryError, shortMessageOf } from "../../../core/errors.ts";
 import { findLinkRequest, memberNameForAddress, type StoredLinkRequest } from "../../../db/people.ts";
+import { findSafeOfProposal } from "../../../db/proposals.ts";
+import { boundSafeId } from "../../../db/safes.ts";
 import { ProposalNotFoundError, ProposalStateError, RelayerNotConfiguredError, SignatureRefusedError, ThresholdNotMetError } from "../../../core/proposals/errors.ts";
 import { buildExecutionCall, checkExecution, executeProposal } from "../../../core/proposals/execute.ts";
 import { proposeSignedRejection, rejectionTypedData } from "../../../core/proposals/reject.ts";
@@ -20,7 +22,10 @@ import { addBotDelegate, delegateTypedData, DelegateSignatureRefusedError } from
 import { renderDelegatePage } from "./delegate-page.ts";
 
 export type CreateWalletPagesRouterParameters = {
+  /** The deployment's own Safe: the link and delegate pages act on it. */
   ctx: TreasuryContext;
+  /** Every Safe the service runs (`ctx` among them): a review page acts on its proposal's Safe. Default: `ctx` alone. */
+  contexts?: readonly TreasuryContext[];
   /** The Safe Transaction Service and the bot's delegate address: turns on the delegate page (`/delegate`). */
   txService?: { client: TxServiceClient; delegate: Address };
 };
@@ -131,9 +136,15 @@ const handle =
  * - `/assets/wallet.js` (bundled at build time) and `/assets/pages.css`.
  * The server never sees a key: it hands out typed data and messages, and takes back signatures.
  */
-export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRouterParameters): Router {
+export function createWalletPagesRouter({ ctx, contexts = [ctx], txService }: CreateWalletPagesRouterParameters): Router {
   const router = express.Router();
-  const chainName = ctx.chainFacts?.name ?? ctx.client.chain?.name ?? `Chain ${ctx.chainId}`;
+  const chainNameOf = (safe: TreasuryContext) => safe.chainFacts?.name ?? safe.client.chain?.name ?? `Chain ${safe.chainId}`;
+  const chainName = chainNameOf(ctx);
+  /** The context of the Safe a review token's proposal belongs to (found from the proposal), when the service runs it. */
+  const contextOfToken = (token: string): TreasuryContext | undefined => {
+    const safeId = findSafeOfProposal(ctx.db, { reviewToken: token });
+    return safeId === undefined ? undefined : contexts.find((safe) => boundSafeId(safe.db) === safeId);
+  };
   // Read the built script now, so a missing build is logged at start rather than at the first page load.
   walletBundle().catch((error) => ctx.logger.error({ err: shortMessageOf(error) }, "the wallet script does not build"));
 
@@ -146,12 +157,15 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
     });
   };
 
-  /** The proposal of a review token, with warnings and simulation recomputed now (or skipped, for API calls that act). */
-  async function proposalForToken(token: string, options: { warnings?: boolean } = {}): Promise<ProposalView> {
-    if (token.length === 0 || token.length > 200)
-      throw new PageNotFoundError("No proposal has this review link. Check that you copied the whole link.");
+  /**
+   * The proposal of a review token, with warnings and simulation recomputed now (or skipped, for API calls
+   * that act), and the context of its Safe: everything a review route does acts on that Safe.
+   */
+  async function reviewFor(token: string, options: { warnings?: boolean } = {}): Promise<{ proposal: ProposalView; ctx: TreasuryContext }> {
+    const safe = token.length === 0 || token.length > 200 ? undefined : contextOfToken(token);
+    if (!safe) throw new PageNotFoundError("No proposal has this review link. Check that you copied the whole link.");
     try {
-      return await getProposalByReviewToken(ctx, token, options);
+      return { proposal: await getProposalByReviewToken(safe, token, options), ctx: safe };
     } catch (error) {
       if (error instanceof ProposalNotFoundError)
         throw new PageNotFoundError("No proposal has this review link. Check that you copied the whole link.");
@@ -182,7 +196,7 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
 
   router.get("/review/:token", handle(async (request, response) => {
     pageHeaders(response);
-    const proposal = await proposalForToken(String(request.params.token));
+    const { proposal, ctx } = await reviewFor(String(request.params.token));
     const ownerNames: Record<string, string | null> = {};
     for (const owner of proposal.owners) ownerNames[owner.toLowerCase()] = memberNameForAddress(ctx.db, owner);
     let rejectedProposalUrl: string | undefined;
@@ -195,7 +209,7 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
       renderReviewPage({
         proposal,
         chainId: ctx.chainId,
-        chainName,
+        chainName: chainNameOf(ctx),
         safeAddress: ctx.safeAddress,
         relayer: Boolean(ctx.config.RELAYER_PRIVATE_KEY),
         explorerUrl: ctx.config.EXPLORER_URL ?? ctx.chainFacts?.explorer?.url,
@@ -252,19 +266,19 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
 
   api.get("/review/:token", handle(async (request, response) => {
     // The page's refresh after signing: approvals matter here, the slow checks do not.
-    sendJson(response, 200, await proposalForToken(String(request.params.token), { warnings: false }));
+    sendJson(response, 200, (await reviewFor(String(request.params.token), { warnings: false })).proposal);
   }));
 
   api.get("/review/:token/typed-data", handle(async (request, response) => {
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     sendJson(response, 200, safeTxTypedData(ctx, proposal));
   }));
 
   api.post("/review/:token/signatures", json, handle(async (request, response) => {
     const body = parseBody(signatureBody, request);
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     if (body.chainId !== ctx.chainId)
-      throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainName}). Nothing was stored.`);
+      throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainNameOf(ctx)}). Nothing was stored.`);
     const result = await submitSignature(ctx, {
       safeTxHash: proposal.safeTxHash,
       signature: body.signature,
@@ -277,12 +291,12 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
   }));
 
   api.get("/review/:token/execution-call", handle(async (request, response) => {
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     sendJson(response, 200, await buildExecutionCall(ctx, proposal.safeTxHash));
   }));
 
   api.post("/review/:token/execute", json, handle(async (request, response) => {
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     const result = await executeProposal(ctx, { safeTxHash: proposal.safeTxHash });
     sendJson(response, 200, result);
   }));
@@ -290,7 +304,7 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
   // The owner's wallet sent the execution; the chain is asked once (no waiting): the page asks again while it is pending.
   api.post("/review/:token/executed", json, handle(async (request, response) => {
     const { txHash } = parseBody(executedBody, request);
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     const outcome = await checkExecution(ctx, { safeTxHash: proposal.safeTxHash, txHash });
     if (outcome.status === "not_found")
       return sendJson(response, 404, {
@@ -312,15 +326,15 @@ export function createWalletPagesRouter({ ctx, txService }: CreateWalletPagesRou
   }));
 
   api.get("/review/:token/rejection/typed-data", handle(async (request, response) => {
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     sendJson(response, 200, rejectionTypedData(ctx, proposal.safeTxHash));
   }));
 
   api.post("/review/:token/reject", json, handle(async (request, response) => {
     const body = parseBody(rejectBody, request);
-    const proposal = await proposalForToken(String(request.params.token), { warnings: false });
+    const { proposal, ctx } = await reviewFor(String(request.params.token), { warnings: false });
     if (body.chainId !== ctx.chainId)
-      throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainName}). Nothing was stored.`);
+      throw new WrongNetworkError(`Your wallet is on chain ${body.chainId}; switch to chain ${ctx.chainId} (${chainNameOf(ctx)}). Nothing was stored.`);
     const result = await proposeSignedRejection(ctx, { safeTxHash: proposal.safeTxHash, signature: body.signature, signer: body.address });
     if (result.action === "cancel")
       return sendJson(response, 200, {
