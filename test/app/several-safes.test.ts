@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { createWalletClient, custom, getAddress, hashTypedData, parseEther, parseUnits, zeroAddress, type Address, type Hash, type Hex } from "viem";
 import { hardhat } from "viem/chains";
+import { join } from "node:path";
 import { connectTreasury } from "../../app/connect.ts";
+import { loadConfig } from "../../app/config.ts";
+import { startService } from "../../app/start.ts";
 import type { Config } from "../../app/config.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { createLogger } from "../../core/logger.ts";
@@ -63,6 +66,7 @@ describe("several Safes in one deployment: two Safes, one database, an indexer e
   let grants: TreasuryContext;
   let grantsAddress: Address;
   let env: Record<string, string>;
+  let grantsProposal: { safeTxHash: Hex; nonce: number; reviewToken: string } | undefined;
   const sentMain: Sent[] = [];
   const sentGrants: Sent[] = [];
   const cli = (...args: string[]) => runCli(env, args);
@@ -200,7 +204,8 @@ describe("several Safes in one deployment: two Safes, one database, an indexer e
 
     const paid = await cli("pay", "0.1", "ETH", "to", vendor, "--memo", "grant to vendor", "--safe", "grants", "--json");
     assert.equal(paid.code, 0, paid.err);
-    const proposal = JSON.parse(paid.out) as { safeTxHash: Hex; nonce: number; safeTx: Record<string, string | number> };
+    const proposal = JSON.parse(paid.out) as { safeTxHash: Hex; nonce: number; reviewToken: string; safeTx: Record<string, string | number> };
+    grantsProposal = proposal;
     assert.equal(BigInt(proposal.nonce), grantsNonce);
     const message = {
       to: proposal.safeTx.to as Address, value: BigInt(proposal.safeTx.value), data: proposal.safeTx.data as Hex, operation: Number(proposal.safeTx.operation),
@@ -224,5 +229,51 @@ describe("several Safes in one deployment: two Safes, one database, an indexer e
     assert.deepEqual((JSON.parse(listedGrants.out) as { safeTxHash: string }[]).map((row) => row.safeTxHash), [proposal.safeTxHash]);
     const listedMain = await cli("proposals", "--safe", "main", "--json");
     assert.ok(!(JSON.parse(listedMain.out) as { safeTxHash: string }[]).some((row) => row.safeTxHash === proposal.safeTxHash));
+  });
+
+  it("the service runs an indexer per Safe over the one database, and /healthz reports each Safe", async () => {
+    const config = loadConfig({
+      RPC_URL: t.chain.node.url,
+      SAFE_ADDRESS: t.chain.deployment.safe.address,
+      DATABASE_PATH: main.config.DATABASE_PATH,
+      DEPLOYMENT_FILE: join(t.chain.dir, "no-deployment.json"),
+      HOST: "127.0.0.1",
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      CONFIRMATIONS: "0",
+    });
+    const service = await startService(config, createLogger("silent"));
+    try {
+      assert.deepEqual(service.contexts.map((safe) => safe.safeAddress), [t.chain.deployment.safe.address, grantsAddress]);
+      const head = Number(await main.client.getBlockNumber());
+      type SafeHealth = { name: string; ok: boolean; safeAddress: string; indexedBlock: number | null; latestBlock: number | null };
+      let health: { ok: boolean; safes: SafeHealth[] } | undefined;
+      for (let attempt = 0; attempt < 100; attempt++) {
+        health = (await (await fetch(`${service.url}/healthz`)).json()) as { ok: boolean; safes: SafeHealth[] };
+        if (health.safes.every((safe) => safe.indexedBlock !== null && safe.indexedBlock >= head)) break;
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      assert.ok(health?.ok, JSON.stringify(health));
+      assert.deepEqual(
+        health!.safes.map((safe) => [safe.name, safe.safeAddress, safe.ok, (safe.indexedBlock ?? -1) >= head]),
+        [
+          ["main", t.chain.deployment.safe.address, true, true],
+          ["grants", grantsAddress, true, true],
+        ],
+      );
+
+      // The grants Safe's proposal has its review page: its typed data is the grants Safe's.
+      assert.ok(grantsProposal, "the pay test ran first");
+      const review = await fetch(`${service.url}/api/review/${grantsProposal.reviewToken}`);
+      assert.equal(review.status, 200);
+      assert.equal(((await review.json()) as { safeTxHash: string }).safeTxHash, grantsProposal.safeTxHash);
+      const typed = (await (await fetch(`${service.url}/api/review/${grantsProposal.reviewToken}/typed-data`)).json()) as { domain: { verifyingContract: string; chainId: number } };
+      assert.equal(getAddress(typed.domain.verifyingContract), grantsAddress);
+      const page = await fetch(`${service.url}/review/${grantsProposal.reviewToken}`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), new RegExp(grantsAddress, "i"));
+    } finally {
+      await service.stop();
+    }
   });
 });
