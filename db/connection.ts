@@ -12,8 +12,13 @@ export type SafeScope = { safeId: number } | { allSafes: true } | undefined;
 
 type Bound = { connection: Database.Database; scope: NonNullable<SafeScope> };
 
-/** Handles bound to a Safe (or to all of them): the connection and the scope behind each. */
-const bound = new WeakMap<object, Bound>();
+/**
+ * Where a bound handle keeps its connection and scope. A registered symbol, not a
+ * module-level map: a second copy of this module (one loaded by `import()` next to
+ * one loaded by `require`, as under a test runner) still reads the same handle.
+ */
+const boundKey = Symbol.for("treasury.db.bound-handle");
+const boundOf = (db: ReadableDatabase): Bound | undefined => (db as unknown as { [boundKey]?: Bound })[boundKey];
 /** One bound handle per connection and Safe, so caches keyed by handle stay small. */
 const boundHandles = new WeakMap<Database.Database, Map<number | "all", object>>();
 
@@ -22,7 +27,7 @@ const boundHandles = new WeakMap<Database.Database, Map<number | "all", object>>
  * check what was stored) use it; everything else calls the `db/` functions.
  */
 export function connectionOf(db: ReadableDatabase): Database.Database {
-  return bound.get(db)?.connection ?? (db as unknown as Database.Database);
+  return boundOf(db)?.connection ?? (db as unknown as Database.Database);
 }
 
 /** Wraps a connection as a handle (read-write unless opened read-only), bound to no Safe. */
@@ -32,7 +37,7 @@ export function handleOf(connection: Database.Database): TreasuryDatabase {
 
 /** The Safe a handle is bound to (undefined for an unbound handle). */
 export function scopeOf(db: ReadableDatabase): SafeScope {
-  return bound.get(db)?.scope;
+  return boundOf(db)?.scope;
 }
 
 /** The handle over the same connection bound to `scope` (the same object each time). */
@@ -42,11 +47,7 @@ export function boundHandle<T extends ReadableDatabase>(db: T, scope: NonNullabl
   if (!handles) boundHandles.set(connection, (handles = new Map()));
   const key = "safeId" in scope ? scope.safeId : "all";
   let handle = handles.get(key);
-  if (!handle) {
-    handle = Object.freeze({});
-    bound.set(handle, { connection, scope });
-    handles.set(key, handle);
-  }
+  if (!handle) handles.set(key, (handle = Object.freeze({ [boundKey]: { connection, scope } })));
   return handle as T;
 }
 

@@ -151,7 +151,7 @@ describe("fixture replay: lighthouse-2026 (demo/replay.ts)", function () {
     assert.deepEqual(added, [{ owner: addressOf(fixture, "dana") }]);
     const checkpoint = connectionOf(db).prepare("SELECT block_number FROM checkpoint").get() as { block_number: number };
     assert.equal(checkpoint.block_number, replay.lastBlock);
-    const announceAfter = connectionOf(db).prepare("SELECT value FROM meta WHERE key = 'announce_after_block'").get() as { value: string };
+    const announceAfter = connectionOf(db).prepare("SELECT value FROM safe_meta WHERE key = 'announce_after_block'").get() as { value: string };
     assert.equal(Number(announceAfter.value), replay.lastBlock);
 
     // "How much has Harbor Labs paid us?": the transfers in from Harbor's address-book address.
