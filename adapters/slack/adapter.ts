@@ -28,7 +28,11 @@ export type CreateSlackAdapterParameters = {
   assistant: SlackSettings["assistant"];
   /** The Slack variables (tokens, channel, proposers, nudges) and the explorer receipts link to. */
   config: SlackConfig & { EXPLORER_URL?: string };
-  /** More Safes served by this app (each its own context); channels bound to them act on them. */
+  /**
+   * The other registered Safes this app serves, one context each (its db bound to its Safe). `/treasury bind <name>`
+   * binds a channel to one; commands, questions and forms in a bound channel act on its Safe; card buttons on their
+   * proposal's Safe; each Safe's notifications go to its own channels.
+   */
   extraTreasuries?: TreasuryContext[];
   /** Per-method token buckets for chat.postMessage / chat.update / chat.postEphemeral (defaults: Slack's published limits). */
   rates?: Record<string, Rate>;
