@@ -40,9 +40,9 @@ function escapeRegExp(text: string): string {
 }
 
 /** The question without the matched words (and the punctuation they leave behind). */
-function without(question: string, match: RegExpMatchArray): string {
+function without(question: string, match: RegExpMatchArray, replacement = ""): string {
   const start = match.index ?? 0;
-  return `${question.slice(0, start)} ${question.slice(start + match[0].length)}`.replace(/\s+([?!.,;:])/g, "$1").replace(/\s{2,}/g, " ").trim();
+  return `${question.slice(0, start)} ${replacement} ${question.slice(start + match[0].length)}`.replace(/\s+([?!.,;:])/g, "$1").replace(/\s{2,}/g, " ").trim();
 }
 
 /**
@@ -65,7 +65,10 @@ export function safeScopeOf(question: string, names: string[]): SafeScope {
     ];
     for (const pattern of patterns) {
       const match = question.match(pattern);
-      if (match) return { kind: "named", name, question: without(question, match) };
+      if (!match) continue;
+      // "in the grants Safe" goes; "the grants Safe" as the subject becomes "the Safe".
+      const subject = !/^(?:in|on|for|from|of|at|by|to|en|de|desde|para|a)\s/iu.test(match[0]);
+      return { kind: "named", name, question: without(question, match, subject ? "the Safe" : "") };
     }
   }
   for (const pattern of namedSafe) {
