@@ -18,7 +18,7 @@ const safeWord = "(?:safes?|treasur(?:y|ies)|multisigs?|tesorer[ií]as?)";
 const allSafes = [
   new RegExp(`\\b(?:across|in|for|over|of|from|on)\\s+(?:all|every|each)\\s+(?:of\\s+)?(?:our\\s+|the\\s+|my\\s+)?(?:${safeWord})\\b`, "iu"),
   new RegExp(`\\b(?:all|every|each)\\s+(?:of\\s+)?(?:our\\s+|the\\s+|my\\s+)?(?:${safeWord})\\b`, "iu"),
-  new RegExp(`(?:\\ben\\s+|\\bde\\s+|\\bpara\\s+)?\\b(?:tod[ao]s|cada)\\s+(?:(?:las|los|nuestr[ao]s|mis)\\s+)?(?:${safeWord})\\b`, "iu"),
+  new RegExp(`\\b(?:(?:en|de|para)\\s+)?(?:tod[ao]s|cada)\\s+(?:(?:las|los|nuestr[ao]s|mis)\\s+)?(?:${safeWord})\\b`, "iu"),
 ];
 
 /** Words that sit where a Safe's name would but are not one ("in the Safe", "in our Safe", "la Safe de la DAO"). */
