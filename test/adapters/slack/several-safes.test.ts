@@ -4,6 +4,7 @@ import { safeTxTypes } from "../../../core/safe/safe-tx.ts";
 import { createSafe } from "../../../devchain/create-safe.ts";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { listProposals } from "../../../core/proposals/view.ts";
+import { proposePayment } from "../../../core/proposals/propose.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
 import { forSafe, registerSafe } from "../../../db/safes.ts";
 import { readChannelBinding } from "../../../db/slack.ts";
@@ -127,6 +128,17 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
     await h.adapter.idle();
     assert.equal((await listProposals(grants, { status: "pending", warnings: false })).length, 0);
     assert.equal((await listProposals(h.ctx, { status: "pending", warnings: false })).length, 2, "the main Safe's proposals are untouched");
+  });
+
+  it("with several Safes, a proposal made outside Slack (CLI, web) gets its card in its own Safe's channel", async () => {
+    const grant = await proposePayment(grants, { payments: [{ amount: "0.1", token: "ETH", payee: "Acme Design Studio" }], proposer: "cli", memo: "grant from the CLI" });
+    const main = await proposePayment(h.ctx, { payments: [{ amount: "3", token: "USDC", payee: "Acme Design Studio" }], proposer: "cli", memo: "main from the CLI" });
+    await h.adapter.idle();
+    await h.adapter.idle();
+    const cardsOf = (hash: string) => h.fake.callsOf("chat.postMessage").filter((call) => !call.args.thread_ts && JSON.stringify(call.args.blocks ?? []).includes(hash));
+    await h.fake.waitFor(() => cardsOf(main.safeTxHash).length > 0, 10_000, "the main Safe's card");
+    assert.deepEqual(cardsOf(grant.safeTxHash).map((call) => call.args.channel), [c2]);
+    assert.deepEqual(cardsOf(main.safeTxHash).map((call) => call.args.channel), [channel]);
   });
 
   it("with several Safes, a deposit to the grants Safe is announced in its channel only, and the main Safe's in its own", async () => {
