@@ -75,6 +75,8 @@ export async function answerBySafe(
       return headed(safe, await deps.askOne(target, { ...params, question: scope.question }));
     }
     case "all":
+      // One Safe is all of them: the usual answer.
+      if (safes.length === 1) return deps.askOne(safes[0].id === homeId ? ctx : safeContext(ctx, safes[0]), { ...params, question: scope.question });
       return answerAcrossSafes(ctx, safes, scope.question, language, deps);
     case "default": {
       if (!home) {
