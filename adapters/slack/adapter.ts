@@ -128,7 +128,13 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   });
 
   const treasuries = new Map<Address, TreasuryContext>([[ctx.safeAddress, ctx]]);
-  for (const extra of params.extraTreasuries ?? []) treasuries.set(extra.safeAddress, extra);
+  for (const extra of params.extraTreasuries ?? []) {
+    const same = treasuries.get(extra.safeAddress);
+    // Jobs name their treasury by address: one address on two chains would be ambiguous, so it is refused, not guessed.
+    if (same && same.chainId !== extra.chainId)
+      throw new ConfigError(`Slack cannot serve the Safe ${extra.safeAddress} on both chain ${same.chainId} and chain ${extra.chainId}; serve one of them from this app.`);
+    treasuries.set(extra.safeAddress, extra);
+  }
   const settings: SlackSettings = {
     defaultChannel: config.SLACK_CHANNEL_ID,
     proposers: config.SLACK_PROPOSERS,

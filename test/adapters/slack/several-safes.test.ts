@@ -6,6 +6,7 @@ import type { TreasuryContext } from "../../../core/context.ts";
 import { listProposals } from "../../../core/proposals/view.ts";
 import { proposePayment } from "../../../core/proposals/propose.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
+import { createSlackAdapter } from "../../../adapters/slack/adapter.ts";
 import { forSafe, registerSafe } from "../../../db/safes.ts";
 import { readChannelBinding } from "../../../db/slack.ts";
 import { eventId } from "../../helpers/fake-slack.ts";
@@ -83,6 +84,13 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
   });
   after(() => h?.stop());
 
+  it("with several Safes, refuses to serve one address on two chains (a job could not tell them apart)", () => {
+    assert.throws(
+      () => createSlackAdapter({ ctx: h.ctx, config: h.ctx.config, assistant: { config: h.ctx.config }, extraTreasuries: [{ ...grants, safeAddress: h.ctx.safeAddress, chainId: h.ctx.chainId + 1 }] }),
+      /cannot serve the Safe .* on both chain/,
+    );
+  });
+
   it("with several Safes, `/treasury bind` without a name lists them and binds nothing; an unknown name is refused", async () => {
     const listed = await command("bind", users.ana, c1);
     assert.match(listed, /`main`/);
@@ -106,7 +114,8 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
   it("with several Safes, `/treasury pay` in the grants channel proposes from the grants Safe (its address and nonce); a card button clicked elsewhere acts on it", async () => {
     await command("pay 1 USDC to Acme Design Studio for main one", users.dana, c1);
     await command("pay 2 USDC to Acme Design Studio for main two", users.dana, c1);
-    await command("pay 0.5 ETH to Acme Design Studio for a grant", users.dana, c2);
+    const acknowledged = await command("pay 0.5 ETH to Acme Design Studio for a grant", users.dana, c2);
+    assert.match(acknowledged, /from the Safe \*grants\*/);
     const mainPending = await listProposals(h.ctx, { status: "pending", warnings: false });
     const grantsPending = await listProposals(grants, { status: "pending", warnings: false });
     assert.deepEqual(mainPending.map((proposal) => proposal.memo).sort(), ["main one", "main two"]);
