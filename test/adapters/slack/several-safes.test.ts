@@ -7,12 +7,15 @@ import { listProposals } from "../../../core/proposals/view.ts";
 import { proposePayment } from "../../../core/proposals/propose.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
 import { createSlackAdapter } from "../../../adapters/slack/adapter.ts";
+import { SigningMethod } from "@safe-global/types-kit";
+import { connectSafe } from "../../../core/safe/protocol-kit.ts";
+import { developmentPrivateKey } from "../../../devchain/accounts.ts";
 import { forSafe, registerSafe } from "../../../db/safes.ts";
 import { readChannelBinding } from "../../../db/slack.ts";
 import { eventId } from "../../helpers/fake-slack.ts";
 import { testChainSafe } from "../../helpers/context.ts";
 import { wallet } from "../../indexer/safe-helpers.ts";
-import { ana, ben, blockAction, channel, chen, commandFields, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
+import { acme, ana, ben, blockAction, channel, chen, commandFields, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
 
 const c1 = "CMAINSAFE";
 const c2 = "CGRANTSSAFE";
@@ -204,6 +207,33 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
     const unknown = await ask("What are our balances in the savings Safe?", c1);
     assert.match(unknown, /No Safe is called “savings” here; the Safes are: main, grants/);
     assert.doesNotMatch(unknown, /ETH/);
+  });
+
+  it("with several Safes, payments are answered per channel's Safe and summed across all Safes from what each paid", async () => {
+    /** Ana and Ben sign an ETH payment to Acme from `safeAddress` with protocol-kit (the Safe web app's way) and Ben executes it. */
+    const pay = async (safeAddress: Address, wei: bigint) => {
+      const kitOf = (index: number) => connectSafe({ rpcUrl: h.chain.node.url, safeAddress, signer: developmentPrivateKey(index) });
+      const [anaKit, benKit] = [await kitOf(1), await kitOf(2)];
+      let transaction = await anaKit.createTransaction({ transactions: [{ to: acme, value: wei.toString(), data: "0x" }] });
+      transaction = await anaKit.signTransaction(transaction, SigningMethod.ETH_SIGN_TYPED_DATA_V4);
+      transaction = await benKit.signTransaction(transaction, SigningMethod.ETH_SIGN_TYPED_DATA_V4);
+      const sentTx = await benKit.executeTransaction(transaction);
+      const receipt = await h.chain.client.waitForTransactionReceipt({ hash: sentTx.hash as `0x${string}` });
+      assert.equal(receipt.status, "success");
+      return receipt.transactionHash;
+    };
+    const paid = { main: parseEther("0.1"), grants: parseEther("0.2") + parseEther("0.05") };
+    const receipts = [await pay(h.ctx.safeAddress, parseEther("0.1")), await pay(grantsAddress, parseEther("0.2")), await pay(grantsAddress, parseEther("0.05"))];
+    await index(h.ctx);
+    await index(grants);
+    await h.adapter.idle();
+    const eth = (wei: bigint) => `${english(formatEther(wei)).replace(".", "\\.")} ETH`;
+    assert.match(await ask("total paid to Acme Design Studio", c1), new RegExp(`^[^\\n]*\\b${eth(paid.main)}`));
+    assert.match(await ask("total paid to Acme Design Studio", c2), new RegExp(`^[^\\n]*\\b${eth(paid.grants)}`));
+    const across = await ask("total paid to Acme Design Studio across all our Safes", c1);
+    const total = across.split("\n").find((line) => line.startsWith("Total across the Safes:"));
+    assert.match(String(total), new RegExp(`\\b${eth(paid.main + paid.grants)}`), across);
+    for (const receipt of receipts) assert.ok(across.includes(receipt), `the answer cites ${receipt}, each Safe's own transaction`);
   });
 });
 
