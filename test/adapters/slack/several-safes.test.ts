@@ -142,6 +142,40 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
     assert.equal((await listProposals(h.ctx, { status: "pending", warnings: false })).length, 2, "the main Safe's proposals are untouched");
   });
 
+  it("with several Safes, the payment form and `/treasury proposals` in the grants channel act on the grants Safe only", async () => {
+    await command("", users.dana, c2);
+    const view = await h.fake.waitFor(() => h.fake.callsOf("views.open").at(-1)?.args.view, 5000, "views.open");
+    const complete = await h.slack.interaction({
+      type: "view_submission",
+      team: { id: "T0FAKE" },
+      user: { id: users.dana },
+      trigger_id: `${Date.now()}.${Math.random()}`,
+      view: {
+        id: "V1",
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: {
+          values: {
+            payee_1: { value: { type: "plain_text_input", value: "Acme Design Studio" } },
+            amount_1: { value: { type: "plain_text_input", value: "0.01" } },
+            token_1: { value: { type: "static_select", selected_option: { value: "ETH" } } },
+            memo: { value: { type: "plain_text_input", value: "grant by form" } },
+          },
+        },
+      },
+    });
+    assert.equal(complete.status, 200);
+    await h.adapter.idle();
+    assert.deepEqual((await listProposals(grants, { status: "pending", warnings: false })).map((proposal) => proposal.memo), ["grant by form"]);
+    assert.ok(!(await listProposals(h.ctx, { status: "pending", warnings: false })).some((proposal) => proposal.memo === "grant by form"));
+
+    await command("proposals", users.dana, c2);
+    const listed = String(ephemeralsTo(users.dana).at(-1)?.args.text);
+    assert.match(listed, /1 pending proposal\*? in the Safe \*grants\*/);
+    assert.match(listed, /0\.01 ETH/);
+    assert.doesNotMatch(listed, /main one|main two/);
+  });
+
   it("with several Safes, a proposal made outside Slack (CLI, web) gets its card in its own Safe's channel", async () => {
     const grant = await proposePayment(grants, { payments: [{ amount: "0.1", token: "ETH", payee: "Acme Design Studio" }], proposer: "cli", memo: "grant from the CLI" });
     const main = await proposePayment(h.ctx, { payments: [{ amount: "3", token: "USDC", payee: "Acme Design Studio" }], proposer: "cli", memo: "main from the CLI" });
