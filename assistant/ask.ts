@@ -14,11 +14,15 @@ import { resolveCounterparty, resolvePerson, resolveToken } from "./execute/reso
 import { answerWithLlm, llmSettings, type ToolCallRecord } from "./llm.ts";
 import { detectLanguage, maxQuestionLength, parseQuestion, type Language, type UnknownName } from "./parse/index.ts";
 import type { QueryPlan } from "./plan.ts";
+import type { PlanResult } from "./execute/types.ts";
+import { answerBySafe } from "./safes/answer.ts";
 import { historyStart } from "./tools.ts";
 import { shortHash } from "../core/short.ts";
 
 export type AskTreasuryParameters = {
   question: string;
+  /** The Safe was not chosen by the asker (a DM): with several Safes, the answer names the one it used. */
+  sayWhichSafe?: boolean;
   /** Skip the LLM even when one is configured. */
   rulesOnly?: boolean;
   /** LLM rounds and time limit (defaults 4 rounds, 30 s). */
@@ -41,10 +45,22 @@ export type AskTreasuryReturnType = {
   toolCalls?: ToolCallRecord[];
 };
 
-type Answer = { text: string; citations: Citation[]; mode: "rules" | "search"; plan?: QueryPlan; language: Language };
+type Answer = { text: string; citations: Citation[]; mode: "rules" | "search"; plan?: QueryPlan; language: Language; result?: PlanResult };
 
 /**
- * Answers a question about the treasury. Read-only: it never proposes, signs
+ * Answers a question about the treasury's Safes. Read-only. The question is
+ * about the Safe `ctx.db` is bound to unless it names another registered
+ * Safe ("in the grants Safe") or asks across all of them ("across all our
+ * Safes"): then it is answered per Safe, with a total per token where the
+ * token is the same (see assistant/safes/). A Safe name that is not
+ * registered is named back with the known names, never widened.
+ */
+export async function askTreasury(ctx: AssistantContext, params: AskTreasuryParameters): Promise<AskTreasuryReturnType> {
+  return (await answerBySafe(ctx, params, { askOne: askOneSafe, parseOne: answerWithParser })) ?? askOneSafe(ctx, params);
+}
+
+/**
+ * Answers a question about one Safe (the one `ctx.db` is bound to). Read-only: it never proposes, signs
  * or executes. With OPENAI_BASE_URL and OPENAI_MODEL set the model fills the
  * same query plans through tool calling; otherwise, or when the model is
  * unreachable or slow, the built-in parser fills them and the answer says so.
@@ -52,7 +68,7 @@ type Answer = { text: string; citations: Citation[]; mode: "rules" | "search"; p
  * however odd; every failure becomes a short answer. The same question gives
  * the same answer through the CLI, Slack and any other caller.
  */
-export async function askTreasury(ctx: AssistantContext, params: AskTreasuryParameters): Promise<AskTreasuryReturnType> {
+export async function askOneSafe(ctx: AssistantContext, params: AskTreasuryParameters): Promise<AskTreasuryReturnType> {
   const question = typeof params.question === "string" ? params.question : "";
   const settings = params.rulesOnly ? undefined : llmSettings(ctx);
   let note: string | undefined;
@@ -139,7 +155,7 @@ export async function answerWithParser(ctx: AssistantContext, question: string):
         const result = await executePlan(ctx, outcome.plan);
         const rendered = renderResult(result, language, historyStart(ctx));
         const text = `${rendered.headline}\n${rendered.body}${outcome.injection ? `\n${injectionNote(language)}` : ""}`;
-        return { text, citations: result.citations, mode: "rules", plan: result.plan, language };
+        return { text, citations: result.citations, mode: "rules", plan: result.plan, language, result };
       } catch (error) {
         const reply = errorReply(error, language);
         if (reply) return { ...plain(reply), plan: outcome.plan };

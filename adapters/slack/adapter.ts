@@ -28,7 +28,11 @@ export type CreateSlackAdapterParameters = {
   assistant: SlackSettings["assistant"];
   /** The Slack variables (tokens, channel, proposers, nudges) and the explorer receipts link to. */
   config: SlackConfig & { EXPLORER_URL?: string };
-  /** More Safes served by this app (each its own context); channels bound to them act on them. */
+  /**
+   * The other registered Safes this app serves, one context each (its db bound to its Safe). `/treasury bind <name>`
+   * binds a channel to one; commands, questions and forms in a bound channel act on its Safe; card buttons on their
+   * proposal's Safe; each Safe's notifications go to its own channels.
+   */
   extraTreasuries?: TreasuryContext[];
   /** Per-method token buckets for chat.postMessage / chat.update / chat.postEphemeral (defaults: Slack's published limits). */
   rates?: Record<string, Rate>;
@@ -124,7 +128,13 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   });
 
   const treasuries = new Map<Address, TreasuryContext>([[ctx.safeAddress, ctx]]);
-  for (const extra of params.extraTreasuries ?? []) treasuries.set(extra.safeAddress, extra);
+  for (const extra of params.extraTreasuries ?? []) {
+    const same = treasuries.get(extra.safeAddress);
+    // Jobs name their treasury by address: one address on two chains would be ambiguous, so it is refused, not guessed.
+    if (same && same.chainId !== extra.chainId)
+      throw new ConfigError(`Slack cannot serve the Safe ${extra.safeAddress} on both chain ${same.chainId} and chain ${extra.chainId}; serve one of them from this app.`);
+    treasuries.set(extra.safeAddress, extra);
+  }
   const settings: SlackSettings = {
     defaultChannel: config.SLACK_CHANNEL_ID,
     proposers: config.SLACK_PROPOSERS,

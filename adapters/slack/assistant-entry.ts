@@ -6,10 +6,13 @@ export type AssistantAnswer = AskTreasuryReturnType;
 
 /**
  * Where `/treasury ask`, mentions and DMs go: the treasury assistant. Read-only.
- * The answer already lists its sources at the end.
+ * The answer already lists its sources at the end. It is about `ctx`'s Safe
+ * (the channel's) unless the question names another Safe or all of them;
+ * `sayWhichSafe` (a DM, where nobody chose a Safe) heads it with the Safe's
+ * name when the treasury runs several.
  */
-export function answerQuestion(deps: SlackDeps, ctx: TreasuryContext, { question }: { question: string }): Promise<AssistantAnswer> {
-  return askTreasury(assistantContext(deps, ctx), { question });
+export function answerQuestion(deps: SlackDeps, ctx: TreasuryContext, { question, sayWhichSafe }: { question: string; sayWhichSafe?: boolean }): Promise<AssistantAnswer> {
+  return askTreasury(assistantContext(deps, ctx), { question, sayWhichSafe });
 }
 
 /** The assistant's view of a treasury: its database (read only) and chain, with the assistant's settings. */

@@ -15,6 +15,9 @@ import { hasCursor, hasProposalJobInFlight, readCursor, readProposalOrigin, writ
 import { safeTxParts, safeTxProposalTitle } from "./safe-tx-text.ts";
 import { multiSendAddresses } from "../../core/safe/setup.ts";
 import { findAppProposal } from "../../db/tx-service.ts";
+import { findSafeOfProposal } from "../../db/proposals.ts";
+import { boundSafeId } from "../../db/safes.ts";
+import { channelsOfTreasury } from "./safes.ts";
 
 export type CardMessage = { channelId: string; messageTs: string; permalink: string | null };
 
@@ -101,8 +104,9 @@ export function initCardCursor(deps: SlackDeps, ctx: TreasuryContext): void {
 /**
  * Follows `proposal_updates` with a durable cursor and updates each changed
  * proposal's card (and the cards on the same nonce, which may now conflict).
- * A proposal made outside Slack (CLI, web) gets a card in the default
- * channel. The cursor advances only past updates whose cards are done, so a
+ * A proposal made outside Slack (CLI, web) gets a card in its Safe's
+ * channel (the default channel for the default Safe); another Safe's updates
+ * are skipped here (its own treasury follows them). The cursor advances only past updates whose cards are done, so a
  * crash repeats an update (chat.update is idempotent) and never skips one.
  */
 export async function followProposalUpdates(deps: SlackDeps, ctx: TreasuryContext): Promise<number> {
@@ -111,14 +115,18 @@ export async function followProposalUpdates(deps: SlackDeps, ctx: TreasuryContex
   if (updates.length === 0) return 0;
   const done = new Set<string>();
   let handled = 0;
+  const mySafe = boundSafeId(ctx.db);
   for (const update of updates) {
-    if (!done.has(update.safeTxHash)) {
+    // proposal_updates spans every Safe: another Safe's updates are its own treasury's to follow.
+    const ofThisSafe = mySafe === undefined || findSafeOfProposal(ctx.db, { safeTxHash: update.safeTxHash }) === mySafe;
+    if (ofThisSafe && !done.has(update.safeTxHash)) {
       if (!findCard(ctx, update.safeTxHash) && update.change === "created") {
         // A Slack proposal in flight posts its own card, where it was asked for: wait for it.
         if (hasProposalJobInFlight(deps.ctx.db)) break;
-        if (!readProposalOrigin(deps.ctx.db, update.safeTxHash) && deps.settings.defaultChannel) {
+        const home = channelsOfTreasury(deps, ctx)[0];
+        if (!readProposalOrigin(deps.ctx.db, update.safeTxHash) && home) {
           const proposal = await getProposal(ctx, update.safeTxHash, { warnings: false });
-          if (proposal.status === "pending") await publishCard(deps, ctx, { safeTxHash: update.safeTxHash, channelId: deps.settings.defaultChannel });
+          if (proposal.status === "pending") await publishCard(deps, ctx, { safeTxHash: update.safeTxHash, channelId: home });
         }
       }
       await refreshCard(deps, ctx, update.safeTxHash);

@@ -13,6 +13,7 @@ import { knownTokens } from "../../core/proposals/tokens.ts";
 import { listCategories } from "../../db/proposals.ts";
 import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "../../db/slack.ts";
 import { checkPayments } from "./pay-check.ts";
+import { safeWords, servesSeveralSafes, treasuryOfProposal, treasuryToBind } from "./safes.ts";
 import { addPayeeActionId, buildPayeeModal, payeeModalCallbackId, readAddPayeeButton, readPayeeSubmission } from "./payee-modal.ts";
 
 /** The longest question we pass to the assistant. */
@@ -99,7 +100,16 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       return reply(commandHelp);
     }
     if (parsed.kind === "bind") {
-      accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe: deps.ctx.safeAddress, command: "bind" } satisfies CommandJob }]);
+      let toBind: TreasuryContext;
+      try {
+        toBind = treasuryToBind(deps, parsed.safe);
+      } catch (error) {
+        if (!(error instanceof TreasuryError)) throw error;
+        counters.refused += 1;
+        accept(requestId, "command", command.team_id);
+        return reply(`:warning: ${shortMessageOf(error)}`);
+      }
+      accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe: toBind.safeAddress, command: "bind" } satisfies CommandJob }]);
       return ack();
     }
     const target = treasuryOfChannel(deps, command.channel_id);
@@ -131,7 +141,8 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
         const job: ProposeJob = { ...base, safe, payments: parsed.payments, memo: parsed.memo, cardChannelId };
         accept(requestId, "command", command.team_id, [{ kind: "propose", payload: job }]);
         const summary = parsed.payments.map((payment) => `${payment.amount} ${payment.token} to ${payment.payee}`).join(", ");
-        return reply(`Proposing ${summary.slice(0, 500)}… the card will appear in the channel.`);
+        const from = servesSeveralSafes(deps) ? ` from ${safeWords(target.ctx)}` : "";
+        return reply(`Proposing ${summary.slice(0, 500)}${from}… the card will appear in the channel.`);
       }
       case "ask": {
         if (parsed.question.length > maxQuestionLength) {
@@ -166,8 +177,9 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       return;
     }
     const safeTxHash = String((action as any)?.value ?? "");
+    // The proposal knows its Safe: a card's button acts on that Safe in whichever channel it is clicked.
     const target = treasuryOfChannel(deps, channelId);
-    const safe = "ctx" in target ? target.ctx.safeAddress : deps.ctx.safeAddress;
+    const safe = treasuryOfProposal(deps, safeTxHash)?.safeAddress ?? ("ctx" in target ? target.ctx.safeAddress : deps.ctx.safeAddress);
     if (!Object.values(actionIds).includes(actionId as any)) counters.refused += 1;
     accept(requestId, "action", interaction.team?.id, [{ kind: "action", payload: { safe, actionId, safeTxHash, userId, channelId } satisfies ActionJob }]);
   });

@@ -24,6 +24,7 @@ import { checkPayments } from "./pay-check.ts";
 import type { PendingPayment } from "./payee-modal.ts";
 import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type SlackJob } from "../../db/slack.ts";
 import { knownErc20Tokens } from "../../core/proposals/tokens.ts";
+import { safeOfTreasury, safeWords, servesSeveralSafes } from "./safes.ts";
 
 /** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
 export type ProposeJob = {
@@ -167,6 +168,8 @@ async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Pr
 
 async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
   const ctx = treasuryFor(deps, params.safe);
+  const several = servesSeveralSafes(deps);
+  const ofSafe = several ? ` in ${safeWords(ctx)}` : "";
   switch (params.command) {
     case "balance": {
       const state = await readSafeState(ctx.client, ctx.safeAddress, knownErc20Tokens(ctx), ctx.chainFacts?.nativeToken);
@@ -175,14 +178,14 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
         deps,
         params.channelId,
         params.userId,
-        `*Safe* \`${state.safeAddress}\` at block ${state.blockNumber}\n${lines.join("\n")}\n${state.owners.length} owners, ${state.threshold} approvals needed, next nonce ${state.nonce}.`,
+        `*Safe*${several ? ` *${safeOfTreasury(ctx)?.name ?? ""}*` : ""} \`${state.safeAddress}\` at block ${state.blockNumber}\n${lines.join("\n")}\n${state.owners.length} owners, ${state.threshold} approvals needed, next nonce ${state.nonce}.`,
       );
       return;
     }
     case "proposals": {
       const pending = await listProposals(ctx, { status: "pending", warnings: false });
       if (pending.length === 0) {
-        await ephemeral(deps, params.channelId, params.userId, "No proposals are waiting.");
+        await ephemeral(deps, params.channelId, params.userId, `No proposals are waiting${ofSafe}.`);
         return;
       }
       const lines = pending.slice(0, 30).map((proposal) => {
@@ -191,7 +194,7 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
         const title = card?.permalink ? `<${card.permalink}|#${proposal.nonce}>` : `#${proposal.nonce}`;
         return `• ${title} ${what || (proposal.kind === "rejection" ? "rejection" : "transaction")} – approvals ${proposal.approvals.length} of ${proposal.threshold}${proposal.memo ? ` – ${escapeText(proposal.memo, 80)}` : ""}`;
       });
-      await ephemeral(deps, params.channelId, params.userId, `*${pending.length} pending proposal${pending.length === 1 ? "" : "s"}*\n${lines.join("\n")}`);
+      await ephemeral(deps, params.channelId, params.userId, `*${pending.length} pending proposal${pending.length === 1 ? "" : "s"}*${ofSafe}\n${lines.join("\n")}`);
       return;
     }
     case "link": {
@@ -212,7 +215,7 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
       assertOwner(actor, "bind a channel to the Safe");
       if (params.channelId.startsWith("D")) throw new ReplyError("Run `/treasury bind` in the channel you want to bind, not in a DM.");
       bindChannel(deps.ctx.db, { channelId: params.channelId, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: params.userId });
-      await ephemeral(deps, params.channelId, params.userId, `This channel now speaks for the Safe \`${ctx.safeAddress}\`.`);
+      await ephemeral(deps, params.channelId, params.userId, `This channel now speaks for ${safeWords(ctx)}.`);
       return;
     }
   }
@@ -235,7 +238,7 @@ async function runAssistant(deps: SlackDeps, job: SlackJob, params: AssistantJob
     });
     threadTs = asked.messageTs;
   }
-  const result = await answerQuestion(deps, ctx, { question: params.question });
+  const result = await answerQuestion(deps, ctx, { question: params.question, sayWhichSafe: params.via === "dm" || params.channelId.startsWith("D") });
   // The answer is data from the database and chat: escape it so it cannot mention or link on its own.
   const text = escapeText(result.answer, 3500);
   await postOnce(deps.ctx.db, deps.api, { key: `answer:${job.dedupeKey}`, message: { channel: params.channelId, thread_ts: threadTs, text } });

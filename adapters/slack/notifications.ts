@@ -13,7 +13,7 @@ import { slackUsersOfOwners } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
 import { labelOf, safeTxTextContext } from "./names.ts";
 import { safeTxHeadline, safeTxParts } from "./safe-tx-text.ts";
-import { listChannelBindings } from "../../db/slack.ts";
+import { channelsOfTreasury } from "./safes.ts";
 import { multiSendAddresses } from "../../core/safe/setup.ts";
 import { shortAddress, shortHash } from "../../core/short.ts";
 
@@ -104,21 +104,17 @@ export function outboxMessageText(deps: SlackDeps, ctx: TreasuryContext, kind: s
   }
 }
 
-/** The channel notifications of this Safe go to: the default channel, else the first bound channel. */
-export function notificationChannel(deps: SlackDeps, ctx: TreasuryContext): string | undefined {
-  if (ctx === deps.ctx && deps.settings.defaultChannel) return deps.settings.defaultChannel;
-  return listChannelBindings(deps.ctx.db).find((binding) => binding.safeAddress === ctx.safeAddress && binding.chainId === ctx.chainId)?.channelId;
-}
-
 /**
- * Posts the indexer's undelivered outbox rows, oldest first, each exactly
- * once: the Slack ts and `outbox.delivered_at` are written in one transaction,
- * after an intent row (see postOnce). Rows at or below `announce_after_block`
+ * Posts this Safe's undelivered outbox rows, oldest first, in each channel
+ * bound to this Safe (see channelsOfTreasury; never another Safe's channel),
+ * each exactly once per channel: every post is keyed by row and channel (see
+ * postOnce), and `outbox.delivered_at` is written with the last channel's
+ * Slack ts, in one transaction. Rows at or below `announce_after_block`
  * (history re-indexed after a chain change) are marked delivered quietly.
  */
 export async function deliverOutbox(deps: SlackDeps, ctx: TreasuryContext, limit = 50): Promise<number> {
-  const channel = notificationChannel(deps, ctx);
-  if (!channel) return 0;
+  const channels = channelsOfTreasury(deps, ctx);
+  if (channels.length === 0) return 0;
   const rows = listUndeliveredOutbox(ctx.db, limit);
   const announceAfter = Number(readMeta(ctx.db, "announce_after_block") ?? -1);
   let posted = 0;
@@ -137,12 +133,17 @@ export async function deliverOutbox(deps: SlackDeps, ctx: TreasuryContext, limit
       continue;
     }
     const text = outboxMessageText(deps, ctx, row.kind, payload);
-    const result = await postOnce(deps.ctx.db, deps.api, {
-      key: `outbox:${ctx.chainId}:${ctx.safeAddress}:${row.id}`,
-      message: { channel, text },
-      onPosted: () => markOutboxDelivered(ctx.db, row.id),
-    });
-    if (result.posted) posted += 1;
+    for (const [index, channel] of channels.entries()) {
+      // The first channel keeps the key a one-channel Safe always used, so an upgrade never posts a row twice.
+      const result = await postOnce(deps.ctx.db, deps.api, {
+        key: `outbox:${ctx.chainId}:${ctx.safeAddress}:${row.id}${index === 0 ? "" : `:${channel}`}`,
+        message: { channel, text },
+        onPosted: index === channels.length - 1 ? () => markOutboxDelivered(ctx.db, row.id) : undefined,
+      });
+      if (result.posted) posted += 1;
+    }
+    // Every channel had it already (a crash after the last post's record): the row is done.
+    markOutboxDelivered(ctx.db, row.id);
     if (row.kind === "transaction_executed" && typeof payload.safeTxHash === "string") await refreshCard(deps, ctx, payload.safeTxHash);
   }
   return posted;

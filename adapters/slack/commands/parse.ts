@@ -14,7 +14,8 @@ export type TreasuryCommand =
   | { kind: "proposals" }
   | { kind: "balance" }
   | { kind: "link" }
-  | { kind: "bind" }
+  /** `safe`: the registered name (or address) of the Safe to bind to; omitted: the only one. */
+  | { kind: "bind"; safe?: string }
   | { kind: "help" };
 
 export class CommandSyntaxError extends InvalidInputError {
@@ -28,7 +29,7 @@ export const commandHelp = [
   "*/treasury proposals* – proposals waiting for approvals",
   "*/treasury balance* – what the Safe holds, its owners and threshold",
   "*/treasury link* – link your wallet to your Slack account (owners need this to approve)",
-  "*/treasury bind* – (owners) make this channel speak for this treasury's Safe",
+  "*/treasury bind* [Safe name] – (owners) make this channel speak for that Safe (the name is needed when the treasury runs several)",
   "*/treasury help* – this list",
 ].join("\n");
 
@@ -62,7 +63,7 @@ export function parseTreasuryCommand(text: string): TreasuryCommand {
     case "link":
       return { kind: "link" };
     case "bind":
-      return { kind: "bind" };
+      return argument === "" ? { kind: "bind" } : { kind: "bind", safe: argument };
     case "help":
       return { kind: "help" };
     default:

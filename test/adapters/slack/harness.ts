@@ -70,9 +70,14 @@ export function addSlackPeople(ctx: TreasuryContext, addedBy: string): void {
  * an owner; Chen owns but has no Slack account.
  */
 export async function startSlackHarness(
-  options: Partial<CreateSlackAdapterParameters> & { env?: Record<string, string>; socketMode?: boolean } = {},
+  options: Partial<CreateSlackAdapterParameters> & {
+    env?: Record<string, string>;
+    socketMode?: boolean;
+    /** More Safes the app serves (each context on the harness's database), made once the chain and the first context exist. */
+    moreTreasuries?: (ctx: TreasuryContext, chain: TestChain) => Promise<TreasuryContext[]>;
+  } = {},
 ): Promise<SlackHarness> {
-  const { socketMode, env, ...adapterParameters } = options;
+  const { socketMode, env, moreTreasuries, ...adapterParameters } = options;
   const { fake, chain } = await startSlackWorld();
   // In Socket Mode the app connects out to Slack: apps.connections.open (app-level token) hands it this server's URL.
   const socket = socketMode ? await startFakeSocketMode() : undefined;
@@ -89,6 +94,7 @@ export async function startSlackHarness(
     },
   });
   addSlackPeople(ctx, "test");
+  const extraTreasuries = moreTreasuries ? await moreTreasuries(ctx, chain) : adapterParameters.extraTreasuries;
 
   const adapterOptions: Omit<CreateSlackAdapterParameters, "ctx"> = {
     config: ctx.config,
@@ -101,6 +107,7 @@ export async function startSlackHarness(
     // A short heartbeat: a dropped socket is noticed, and reconnected, within about a second.
     socketMode: { clientPingTimeoutMs: 1000 },
     ...adapterParameters,
+    extraTreasuries,
   };
   const adapter = createSlackAdapter({ ctx, ...adapterOptions });
   const app = createWebApp({ ctx, metrics: createMetrics(), routers: [adapter.router, createWalletPagesRouter({ ctx })] });
