@@ -305,7 +305,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
 
     // Keep the reads going while this range is decoded and written.
     if (data.toBlock < data.head) readAheadFrom(data.toBlock + 1, data.head);
-    let batch = await waitFor(taken.decoded);
+    let batch = await taken.decoded; // not counted as waiting on the RPC: decoding and signer recovery
     let headers = data.headers;
     let last = data.headers.get(data.toBlock)!;
     // Ranges read and decoded meanwhile go into the same transaction (fewer, larger commits when writing is what
