@@ -29,14 +29,12 @@ type Reply = { ready?: true; id: number; signers?: ExecutionSigner[][]; signatur
  * Signature recovery (ECDSA, the indexer's heaviest CPU work) on worker
  * threads, in batches, so the main thread keeps reading and writing while it
  * runs. `size` workers (default: the cores but one, at least one, at most
- * four), started on first use or `warm()`. After `warm()`, a large batch that
- * comes while they are still loading waits for the first (at most `loadWaitMs`): the thread
- * that asks has other work (reading, writing) and recovering in place would
- * hold it; past that wait, it is recovered in place. A worker is only kept referenced while it has
+ * four), started on first use or `warm()`; until a worker has loaded, batches
+ * are recovered in place, so none waits for it. A worker is only kept referenced while it has
  * work, so an idle pool never keeps the process alive. Where workers cannot
  * start or fail, recovery runs in this thread, with the same result.
  */
-export function createSignerPool({ size = Math.max(1, Math.min(4, availableParallelism() - 1)), loadWaitMs = 3_000 } = {}): SignerPool {
+export function createSignerPool({ size = Math.max(1, Math.min(4, availableParallelism() - 1)) } = {}): SignerPool {
   const here = fileURLToPath(import.meta.url);
   const script = new URL(`./signer-worker${extname(here)}`, import.meta.url);
   let workers: { worker: Worker; busy: number; ready: boolean }[] | undefined;
@@ -45,11 +43,6 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
   const stats = { batchesOnWorkers: 0 };
   type Slot = { worker: Worker; busy: number; ready: boolean };
   const waiting = new Map<number, { done: (signers: ExecutionSigner[][]) => void; fail: (error: Error) => void; slot: Slot }>();
-  /** Settles when the first worker has loaded, stopped or failed (a batch waiting for it goes on). */
-  let markLoaded = () => undefined as void;
-  const firstLoaded = new Promise<void>((done) => (markLoaded = done));
-  /** `warm()` was called: a busy history is coming, and large batches wait for the workers to load. */
-  let warmed = false;
 
   function start(): Slot[] | undefined {
     if (failed) return undefined;
@@ -63,7 +56,6 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
         slot.worker.on("message", (reply: Reply) => {
           if (reply.ready) {
             slot.ready = true;
-            markLoaded();
             if (slot.busy === 0) slot.worker.unref();
             return;
           }
@@ -79,8 +71,8 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
         const failAll = (error: Error) => {
           for (const [id, pending] of waiting) if (pending.slot === slot) (waiting.delete(id), pending.fail(error));
         };
-        slot.worker.on("error", (error) => (failAll(error), markLoaded()));
-        slot.worker.on("exit", (code) => (failAll(new Error(`a signer worker stopped (exit code ${code})`)), markLoaded()));
+        slot.worker.on("error", failAll);
+        slot.worker.on("exit", (code) => failAll(new Error(`a signer worker stopped (exit code ${code})`)));
         return slot;
       });
       return workers;
@@ -113,13 +105,7 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
 
   return {
     async recover(work) {
-      const started = work.length >= smallBatch ? start() : undefined;
-      if (started && warmed && !started.some((slot) => slot.ready)) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([firstLoaded, new Promise<void>((done) => (timer = setTimeout(done, loadWaitMs)))]);
-        clearTimeout(timer);
-      }
-      const pool = started?.filter((slot) => slot.ready);
+      const pool = work.length >= smallBatch ? start()?.filter((slot) => slot.ready) : undefined;
       if (!pool || pool.length === 0) return inPlace(work); // small, or the workers are still starting
       const share = Math.ceil(work.length / pool.length);
       try {
@@ -134,7 +120,6 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
       }
     },
     warm() {
-      warmed = true;
       start();
     },
     stats,
