@@ -363,3 +363,20 @@ export async function decodeLogs({ safe, logs, headers, multiSendAddresses, reco
       execution.signers = await recoverExecutionSigners(execution.safeTxHash, execution.signatures, threshold);
   return batch;
 }
+
+/** Two consecutive ranges' rows as one batch, in chain order (`later` follows `earlier` on the chain). */
+export function mergeBatches(earlier: DecodedBatch, later: DecodedBatch): DecodedBatch {
+  return {
+    executions: [...earlier.executions, ...later.executions],
+    transfers: [...earlier.transfers, ...later.transfers],
+    ownerChanges: [...earlier.ownerChanges, ...later.ownerChanges],
+    moduleEvents: [...earlier.moduleEvents, ...later.moduleEvents],
+    approvedHashes: [...earlier.approvedHashes, ...later.approvedHashes],
+    moduleExecutions: [...(earlier.moduleExecutions ?? []), ...(later.moduleExecutions ?? [])],
+    undecodedExecutions: [...(earlier.undecodedExecutions ?? []), ...(later.undecodedExecutions ?? [])],
+    tokenAddresses: new Set([...earlier.tokenAddresses, ...later.tokenAddresses]),
+    events: earlier.events + later.events,
+    skipped: earlier.skipped + later.skipped,
+    unresolved: [...earlier.unresolved, ...later.unresolved],
+  };
+}

@@ -3,7 +3,7 @@ import type { TreasuryContext } from "../core/context.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { linksTo } from "./block-links.ts";
 import { checkChainIdentity } from "./chain-identity.ts";
-import { decodeLogs, transferTopic } from "./decode.ts";
+import { decodeLogs, mergeBatches, transferTopic, type DecodedBatch } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
 import { findCommonAncestor } from "./reorg.ts";
@@ -14,6 +14,7 @@ import { lastExecutedNonce, listIndexedTokens, readCheckpoint } from "../db/chai
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
 import { inTransaction } from "../db/open.ts";
+import { beginBulkWrites, type BulkWrites } from "../db/bulk-writes.ts";
 import { writeMeta } from "../db/meta.ts";
 import { recordNativeCoin } from "../db/chain-mirror/native-coin.ts";
 import { multiSendAddresses } from "../core/safe/setup.ts";
@@ -71,6 +72,9 @@ export type Indexer = {
 /** Logs in one range from which signer recovery is worth worker threads. */
 const busyRange = 256;
 
+/** Events one write transaction takes at most when several ranges read ahead are ready together. */
+const mergeEvents = 20_000;
+
 /** Blocks this close to the head are read header by header, so a reorg inside a range is seen. */
 const denseWindow = 128;
 
@@ -122,6 +126,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   const knownTokens = new Set<string>();
   const startBlock = parameters.fromBlock ?? ctx.safe.creationBlock;
   let prepared = false;
+  /** Set up on the first busy batch of a catch-up, undone at its end (db/bulk-writes.ts). */
+  let bulk: BulkWrites | undefined;
   let loop: Promise<void> | undefined;
 
   async function prepare(): Promise<void> {
@@ -190,8 +196,11 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
    * once while the one before them is decoded and written (the bound is the
    * backpressure: nothing more is asked for until a range is taken). Until a
    * range has come back, only one is asked for (its density sizes the next ones).
+   * Each range is decoded as soon as it is read (its signers recovered on the
+   * workers), so decoding overlaps the writing of the ranges before it.
    */
-  let queue: { fromBlock: number; toBlock: number; data: Promise<RangeData> }[] = [];
+  type Pending = { fromBlock: number; toBlock: number; data: Promise<RangeData>; decoded: Promise<DecodedBatch>; ready: boolean };
+  let queue: Pending[] = [];
   let densityKnown = false;
 
   function readAheadFrom(fromBlock: number, head: number): void {
@@ -200,8 +209,16 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     while (queue.length < limit && next <= head && !abort.signal.aborted) {
       const toBlock = Math.min(head, next + range - 1);
       const data = readRange(next, toBlock, head);
-      data.catch(() => undefined); // its failure is handled when it is taken
-      queue.push({ fromBlock: next, toBlock, data });
+      const decoded = data.then(({ logs, headers }) =>
+        decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends, recoverSigners: signerPool.recover }),
+      );
+      const pending: Pending = { fromBlock: next, toBlock, data, decoded, ready: false };
+      // Failures are handled when the range is taken; `ready` lets a write take the ranges already done along with its own.
+      decoded.then(
+        () => (pending.ready = true),
+        () => undefined,
+      );
+      queue.push(pending);
       next = toBlock + 1;
     }
   }
@@ -209,6 +226,31 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   /** Forgets the ranges read ahead (after a refusal, a reorg or a change of the chain under the reads). */
   function dropReadAhead(): void {
     queue = [];
+  }
+
+  /** Next ranges: aim at `targetLogsPerRequest` by the density just seen, at most doubling, and below a size the provider refused lately (forgotten after a while). */
+  function sizeNextRanges(fromBlock: number, toBlock: number, logs: number): void {
+    if (++successes > 8) refusedAt = undefined;
+    const size = toBlock - fromBlock + 1;
+    const byDensity = logs > 0 ? Math.floor((size * targetLogsPerRequest) / logs) : Number.MAX_SAFE_INTEGER;
+    let nextRange = Math.min(byDensity, Math.max(range, size) * 2, maxRange);
+    if (refusedAt !== undefined) nextRange = Math.min(nextRange, refusedAt - 1);
+    range = Math.max(1, nextRange);
+    densityKnown = true;
+  }
+
+  /** Whether a range read is whole and still one chain: its ends are there, blocks near the head link up, and every log's block is the header's. */
+  function rangeHolds({ fromBlock, toBlock, logs, headers, dense }: RangeData): boolean {
+    if (!headers.get(fromBlock) || !headers.get(toBlock)) return false; // the chain got shorter while we read
+    if (dense)
+      for (let number = fromBlock + 1; number <= toBlock; number++)
+        if (!linksTo(headers.get(number), headers.get(number - 1)?.hash)) return false;
+    for (const log of logs)
+      if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
+        logger.debug({ block: log.blockNumber }, "the chain changed while reading; reading the range again");
+        return false;
+      }
+    return true;
   }
 
   async function step(): Promise<StepResult> {
@@ -251,43 +293,45 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       logger.info({ fromBlock, blocks: asked, nextTry: range, err: error.shortMessage }, "the RPC refused a block range; asking for fewer blocks");
       return { kind: "retry", head, rpcMs: waitedMs };
     }
-    const { toBlock, logs, headers, dense } = data;
-    // Next ranges: aim at `targetLogsPerRequest` by the density just seen, at most doubling, and below a size the
-    // provider refused lately (forgotten after a while).
-    if (++successes > 8) refusedAt = undefined;
-    const size = toBlock - fromBlock + 1;
-    const byDensity = logs.length > 0 ? Math.floor((size * targetLogsPerRequest) / logs.length) : Number.MAX_SAFE_INTEGER;
-    let nextRange = Math.min(byDensity, Math.max(range, size) * 2, maxRange);
-    if (refusedAt !== undefined) nextRange = Math.min(nextRange, refusedAt - 1);
-    range = Math.max(1, nextRange);
-    densityKnown = true;
-
-    const first = headers.get(fromBlock);
-    const last = headers.get(toBlock);
+    sizeNextRanges(fromBlock, data.toBlock, data.logs.length);
     const changed = (): StepResult => (dropReadAhead(), { kind: "retry", head });
-    if (!first || !last) return changed(); // the chain got shorter while we read: look again
+    const first = data.headers.get(fromBlock);
+    if (!first) return changed(); // the chain got shorter while we read: look again
     if (checkpoint && !linksTo(first, checkpoint.blockHash)) {
       dropReadAhead();
       return rollBack(head, `block ${fromBlock} has another parent`);
     }
-    if (dense)
-      for (let number = fromBlock + 1; number <= toBlock; number++)
-        if (!linksTo(headers.get(number), headers.get(number - 1)?.hash)) return changed();
-    for (const log of logs)
-      if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
-        logger.debug({ block: log.blockNumber }, "the chain changed while reading; reading the range again");
-        return changed();
-      }
+    if (!rangeHolds(data)) return changed();
 
     // Keep the reads going while this range is decoded and written.
-    if (toBlock < data.head) readAheadFrom(toBlock + 1, data.head);
+    if (data.toBlock < data.head) readAheadFrom(data.toBlock + 1, data.head);
+    let batch = await taken.decoded; // not counted as waiting on the RPC: decoding and signer recovery
+    let headers = data.headers;
+    let last = data.headers.get(data.toBlock)!;
+    // Ranges read and decoded meanwhile go into the same transaction (fewer, larger commits when writing is what
+    // bounds the backfill), each checked to continue the one before it.
+    while (queue.length > 0 && queue[0].ready && batch.events < mergeEvents && !abort.signal.aborted) {
+      const next = queue[0];
+      const nextData = await next.data;
+      if (!linksTo(nextData.headers.get(next.fromBlock), last.hash) || !rangeHolds(nextData)) {
+        dropReadAhead(); // read again after this write
+        break;
+      }
+      queue.shift();
+      sizeNextRanges(next.fromBlock, nextData.toBlock, nextData.logs.length);
+      if (nextData.toBlock < nextData.head) readAheadFrom(nextData.toBlock + 1, nextData.head);
+      batch = mergeBatches(batch, await next.decoded);
+      headers = new Map([...headers, ...nextData.headers]);
+      last = nextData.headers.get(nextData.toBlock)!;
+    }
+    const toBlock = last.number;
 
     const newTokens: TokenMetadata[] = [];
-    const batch = await decodeLogs({ safe, logs, headers, multiSendAddresses: multiSends, recoverSigners: signerPool.recover });
     await executions.resolve(batch); // L1 and module executions: their calls, read from their transactions
     for (const token of batch.tokenAddresses)
       if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
 
+    if (batch.events >= busyRange) bulk ??= beginBulkWrites(db);
     const writeStarted = performance.now();
     writeBatch(db, { batch, headers, checkpoint: last, confirmedUpTo: head - confirmations, newTokens });
     const sqliteMs = performance.now() - writeStarted;
@@ -351,6 +395,8 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     } finally {
       dropReadAhead();
       progress.finish();
+      await bulk?.stop();
+      bulk = undefined;
     }
     result.toBlock = readCheckpoint(db)?.blockNumber ?? -1;
     result.durationMs = performance.now() - started;

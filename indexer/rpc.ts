@@ -4,6 +4,7 @@ import {
   http,
   HttpRequestError,
   isHex,
+  ResponseBodyTooLargeError,
   RpcRequestError,
   TimeoutError,
   type Address,
@@ -69,12 +70,23 @@ export type IndexerRpc = ReturnType<typeof createIndexerRpc>;
  */
 export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, signal, onWait }: CreateIndexerRpcParameters) {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...retry };
-  const client = createPublicClient({
-    chain: chainFor(chainId, rpcUrl),
-    // Our own retries, not viem's: one place decides what is worth trying again.
-    transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 0, batch: { batchSize: 100, wait: 0 } }),
-    cacheTime: 0,
-  });
+  const transport = (batch: boolean) =>
+    http(rpcUrl, {
+      timeout: timeoutMs,
+      retryCount: 0,
+      batch: batch ? { batchSize: 100, wait: 0 } : false,
+      // The size cap is ours (boundedFetch): viem's own reads a body chunk by chunk into a growing string, which costs
+      // more than the JSON-RPC answer's parsing on a busy backfill.
+      fetchFn: boundedFetch,
+      maxResponseBodySize: false,
+    });
+  // Our own retries, not viem's: one place decides what is worth trying again.
+  const client = createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: transport(true), cacheTime: 0 });
+  /**
+   * eth_getLogs goes alone, one HTTP request each: packed into a JSON-RPC batch with the other ranges read ahead,
+   * it would wait for all of them and come back as one answer too large to read.
+   */
+  const unbatched = createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: transport(false), cacheTime: 0 });
   /** Time spent waiting on the RPC, for the benchmark's "what bounds it". */
   const stats = { requests: 0, busyMs: 0 };
   let inFlight = 0;
@@ -122,6 +134,8 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
 
   const request = (method: string, params: unknown[]) =>
     client.request({ method: method as never, params: params as never }) as Promise<unknown>;
+  const requestAlone = (method: string, params: unknown[]) =>
+    unbatched.request({ method: method as never, params: params as never }) as Promise<unknown>;
 
   return {
     url: rpcUrl,
@@ -151,7 +165,7 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
     async getLogs(filter: { address?: Address; topics: (Hex | null)[]; fromBlock: number; toBlock: number }): Promise<RawLog[]> {
       const what = `eth_getLogs for blocks ${filter.fromBlock}-${filter.toBlock}`;
       return call(what, async () => {
-        const result = await request("eth_getLogs", [
+        const result = await requestAlone("eth_getLogs", [
           {
             ...(filter.address ? { address: filter.address } : {}),
             topics: filter.topics,
@@ -195,6 +209,37 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
       };
     },
   };
+}
+
+/** The largest JSON-RPC answer read (a larger one is refused as too large: the indexer asks for fewer blocks). */
+const maxResponseBytes = 10 * 1024 * 1024;
+
+/**
+ * `fetch`, with answers over `maxResponseBytes` refused: by their
+ * Content-Length before reading when they give one (then the body is read in
+ * one go), else counted while they are read.
+ */
+export async function boundedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  const tooLarge = (size: number) => new ResponseBodyTooLargeError({ maxSize: maxResponseBytes, size });
+  const declared = response.headers.get("content-length");
+  if (declared !== null && Number.isFinite(Number(declared))) {
+    if (Number(declared) <= maxResponseBytes) return response;
+    await response.body?.cancel();
+    throw tooLarge(Number(declared));
+  }
+  if (!response.body) return response;
+  let size = 0;
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxResponseBytes) controller.error(tooLarge(size));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 const rangeRefusal =

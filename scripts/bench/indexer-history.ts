@@ -13,7 +13,7 @@ import type { Deployment } from "../../core/deployment.ts";
 import { safeAbi } from "../../core/safe/artifacts.ts";
 import { erc20Abi } from "../../core/tokens.ts";
 import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
-import { safeTxTypes } from "../../core/safe/safe-tx.ts";
+import { encodeMultiSend, safeTxTypes } from "../../core/safe/safe-tx.ts";
 
 export type GenerateSafeHistoryParameters = {
   provider: EIP1193Provider;
@@ -24,6 +24,11 @@ export type GenerateSafeHistoryParameters = {
   deposits: number;
   /** Transactions of each kind per block (blocks are mined by hand, with automine off). */
   perBlock: number;
+  /**
+   * Payments per execution (default 1: a plain ERC-20 transfer). Above 1, each execution is a MultiSendCallOnly batch
+   * of that many transfers (a payroll run): many events per transaction, so a large history is quick to make.
+   */
+  paymentsPerExecution?: number;
   onProgress?: (done: { executions: number; deposits: number; blocks: number }) => void;
 };
 
@@ -39,7 +44,7 @@ const privateKeyOf = developmentPrivateKey;
  * development accounts 1..3 with threshold 2, and the Safe to hold the token.
  */
 export async function generateSafeHistory(parameters: GenerateSafeHistoryParameters): Promise<{ blocks: number }> {
-  const { provider, deployment, executions, deposits, perBlock, onProgress } = parameters;
+  const { provider, deployment, executions, deposits, perBlock, onProgress, paymentsPerExecution = 1 } = parameters;
   const request = (method: string, params: unknown[] = []) => provider.request({ method, params } as never) as Promise<unknown>;
   const safe = deployment.safe.address;
   const token = deployment.tokens[0].address;
@@ -60,11 +65,14 @@ export async function generateSafeHistory(parameters: GenerateSafeHistoryParamet
       const sends: Promise<unknown>[] = [];
       for (let index = 0; index < perBlock && made.executions < executions; index++, made.executions++) {
         const payee = `0x${(0x1000 + (made.executions % 500)).toString(16).padStart(40, "0")}` as Address;
+        const transfer = (to: Address) => encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, 1n] });
+        const batched = paymentsPerExecution > 1;
+        const payees = Array.from({ length: paymentsPerExecution }, (_, offset) => `0x${(0x1000 + ((made.executions + offset) % 500)).toString(16).padStart(40, "0")}` as Address);
         const message = {
-          to: token,
+          to: batched ? deployment.contracts.multiSendCallOnly : token,
           value: 0n,
-          data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [payee, 1n] }),
-          operation: 0,
+          data: batched ? encodeMultiSend(payees.map((to) => ({ to: token, value: 0n, data: transfer(to) }))) : transfer(payee),
+          operation: batched ? 1 : 0,
           safeTxGas: 0n,
           baseGas: 0n,
           gasPrice: 0n,
@@ -81,9 +89,9 @@ export async function generateSafeHistory(parameters: GenerateSafeHistoryParamet
         const data = encodeFunctionData({
           abi: safeAbi,
           functionName: "execTransaction",
-          args: [message.to, 0n, message.data, 0, 0n, 0n, 0n, zeroAddress, zeroAddress, concatHex(parts.map((p) => p.part))],
+          args: [message.to, 0n, message.data, message.operation, 0n, 0n, 0n, zeroAddress, zeroAddress, concatHex(parts.map((p) => p.part))],
         });
-        sends.push(request("eth_sendTransaction", [{ from: executor.address, to: safe, data, gas: "0x30d40", nonce: `0x${(executorNonce++).toString(16)}` }]));
+        sends.push(request("eth_sendTransaction", [{ from: executor.address, to: safe, data, gas: `0x${(200_000 + 40_000 * (paymentsPerExecution - 1)).toString(16)}`, nonce: `0x${(executorNonce++).toString(16)}` }]));
       }
       for (let index = 0; index < perBlock && made.deposits < deposits; index++, made.deposits++) {
         const data = encodeFunctionData({ abi: erc20Abi, functionName: "mint", args: [safe, 1_000_000n + BigInt(made.deposits)] });

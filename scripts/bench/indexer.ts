@@ -1,5 +1,9 @@
 // `npm run bench:indexer [-- --executions 10000 --deposits 10000 --per-block 150 --safe l2|l1]`
-// `npm run bench:indexer -- --sizes 1000,10000,30000` (executions = deposits = size, each size in its own process)
+// `npm run bench:indexer -- --sizes 1000,10000,30000,100000` (executions = deposits = size, each size in its own process)
+// `npm run bench:indexer -- --million [--regenerate]`: a 1,000,000-event history (19,000 executions that each pay 50
+//   payees through MultiSendCallOnly, and 12,000 deposits), generated once and kept in .cache/bench-indexer/
+//   (its chain journal and deployment), replayed on later runs; `--regenerate` makes it again.
+// `--payments-per-execution N` (executions as MultiSend batches of N transfers) and `--cache` work with any size.
 //
 // Writes a long Safe history on a local Hardhat (EDR) chain served over HTTP by a
 // separate process (so the chain's own CPU is not counted against the indexer),
@@ -9,7 +13,7 @@
 // same logs and headers with no decoding or storage (scripts/bench/ceiling.ts),
 // runs on the same chain just before and just after the indexer.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -34,15 +38,22 @@ import { useL1Safe } from "./indexer-l1-safe.ts";
 import { connectionOf } from "../../db/connection.ts";
 import { fetchCeiling, type CeilingResult } from "./ceiling.ts";
 import { loadavg } from "node:os";
+import { projectRoot } from "../../core/project-files.ts";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
-const executions = option("executions", 10_000);
-const deposits = option("deposits", 10_000);
-const perBlock = option("per-block", 150);
+const million = process.argv.includes("--million");
+const executions = option("executions", million ? 19_000 : 10_000);
+const deposits = option("deposits", million ? 12_000 : 10_000);
+/** Above 1, each execution is a MultiSend batch of this many transfers (each a Transfer log out of the Safe). */
+const paymentsPerExecution = option("payments-per-execution", million ? 50 : 1);
+// A block holds 30M gas: 150 single transfers fit, 12 batches of 50 do.
+const perBlock = option("per-block", paymentsPerExecution > 1 ? Math.max(1, Math.floor(600 / paymentsPerExecution)) : 150);
+/** Keep the generated chain in .cache/bench-indexer/ and replay it on the next run with the same options. */
+const cached = million || process.argv.includes("--cache");
 /** "l2": the demo SafeL2 v1.4.1 (executions read from its logs); "l1": a Safe v1.3.0 L1 (each execution read from its transaction). */
 const safeKind = process.argv.includes("--safe") ? process.argv[process.argv.indexOf("--safe") + 1] : "l2";
 if (safeKind !== "l1" && safeKind !== "l2") throw new Error(`--safe takes l1 or l2, not ${safeKind}`);
@@ -50,12 +61,28 @@ if (safeKind !== "l1" && safeKind !== "l2") throw new Error(`--safe takes l1 or 
 /** What one size's run reports to the `--sizes` table. */
 type SizeResult = { executions: number; events: number; seconds: number; eventsPerSecond: number; peakMb: number; ceilingSeconds: number };
 
-type ChainReady = { url: string; deploymentFile: string; blocks: number; generateSeconds: number; safe: Deployment["safe"] };
+type ChainReady = { url: string; deploymentFile: string; blocks: number; generateSeconds: number; replaySeconds?: number; safe: Deployment["safe"] };
 
 /** The child: a local chain with the history on it, served until stdin closes. */
 async function serveChain(): Promise<void> {
-  const node = await startLocalNode({ port: 0 });
-  const dir = mkdtempSync(join(tmpdir(), "bench-indexer-chain-"));
+  const cacheDir = join(projectRoot, ".cache", "bench-indexer", `${safeKind}-${executions}x${paymentsPerExecution}-${deposits}-${perBlock}`);
+  const readyFile = join(cacheDir, "ready.json");
+  if (cached && process.argv.includes("--regenerate")) rmSync(cacheDir, { recursive: true, force: true });
+  if (cached && existsSync(readyFile)) {
+    // Made before: replaying the journal gives the same blocks, with the same hashes.
+    const started = performance.now();
+    process.stderr.write(`  replaying the chain kept in ${cacheDir}\n`);
+    const node = await startLocalNode({ port: 0, journalFile: join(cacheDir, "chain.journal") });
+    const recorded = JSON.parse(readFileSync(readyFile, "utf8")) as ChainReady;
+    const ready: ChainReady = { ...recorded, url: node.url, replaySeconds: (performance.now() - started) / 1000 };
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+    process.stdin.resume();
+    process.stdin.on("end", () => void node.stop().then(() => process.exit(0)));
+    return;
+  }
+  if (cached) rmSync(cacheDir, { recursive: true, force: true }), mkdirSync(cacheDir, { recursive: true });
+  const node = await startLocalNode({ port: 0, ...(cached ? { journalFile: join(cacheDir, "chain.journal") } : {}) });
+  const dir = cached ? cacheDir : mkdtempSync(join(tmpdir(), "bench-indexer-chain-"));
   const deploymentFile = join(dir, "deployment.json");
   const ensured = await ensureDeployment({ provider: node.provider, file: deploymentFile });
   const deployment = safeKind === "l1" ? await useL1Safe(node.provider, ensured.deployment, executions) : ensured.deployment;
@@ -67,6 +94,7 @@ async function serveChain(): Promise<void> {
     executions,
     deposits,
     perBlock,
+    paymentsPerExecution,
     onProgress: (done) => {
       if (performance.now() - lastReport < 5_000) return;
       lastReport = performance.now();
@@ -74,6 +102,7 @@ async function serveChain(): Promise<void> {
     },
   });
   const ready: ChainReady = { url: node.url, deploymentFile, blocks, generateSeconds: (performance.now() - started) / 1000, safe: deployment.safe };
+  if (cached) writeFileSync(readyFile, JSON.stringify(ready));
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   process.stdin.resume();
   process.stdin.on("end", () => void node.stop().then(() => process.exit(0)));
@@ -86,7 +115,9 @@ const ceilingLogsPerRange = 5_000;
 async function main(): Promise<void> {
   console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} (a shared machine: figures move with it).`);
   console.log(`Safe: ${safeKind === "l1" ? "v1.3.0 L1 (GnosisSafe: executions read from their transactions)" : "v1.4.1 SafeL2 (executions read from its logs)"}`);
-  console.log(`Generating ${executions} Safe executions and ${deposits} incoming ERC-20 transfers (${perBlock} of each per block)...`);
+  console.log(
+    `Generating ${executions} Safe executions${paymentsPerExecution > 1 ? ` (MultiSend batches of ${paymentsPerExecution} transfers)` : ""} and ${deposits} incoming ERC-20 transfers (${perBlock} of each per block)${cached ? ", or replaying them from .cache/bench-indexer/" : ""}...`,
+  );
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve-chain", ...process.argv.slice(2)], {
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -96,7 +127,11 @@ async function main(): Promise<void> {
     });
     child.on("exit", (code) => fail(new Error(`the chain process exited with ${code}`)));
   });
-  console.log(`History ready: ${ready.blocks} blocks in ${ready.generateSeconds.toFixed(1)} s, served at ${ready.url}.`);
+  console.log(
+    ready.replaySeconds !== undefined
+      ? `History ready: ${ready.blocks} blocks replayed from the cache in ${ready.replaySeconds.toFixed(1)} s (generated once in ${ready.generateSeconds.toFixed(1)} s), served at ${ready.url}.`
+      : `History ready: ${ready.blocks} blocks in ${ready.generateSeconds.toFixed(1)} s, served at ${ready.url}.`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-db-"));
   const databasePath = join(dir, "treasury.db");
@@ -116,8 +151,8 @@ async function main(): Promise<void> {
     logger: createLogger("info", process.stderr as never),
     now: systemClock,
   };
-  // Each execution logs SafeMultiSigTransaction, ExecutionSuccess and the token's Transfer; each deposit one Transfer.
-  const logsPerBlock = 3 * Math.min(perBlock, executions) + Math.min(perBlock, deposits);
+  // Each execution logs SafeMultiSigTransaction, ExecutionSuccess and the token's Transfers; each deposit one Transfer.
+  const logsPerBlock = (2 + paymentsPerExecution) * Math.min(perBlock, executions) + Math.min(perBlock, deposits);
   const head = Number(await client.getBlockNumber({ cacheTime: 0 }));
   const ceiling = () =>
     fetchCeiling({
@@ -158,7 +193,7 @@ async function main(): Promise<void> {
     console.log("");
     console.log(`Cold backfill of blocks ${deployment.deploymentBlock}..${result.toBlock} over HTTP`);
     console.log(`  events indexed      ${result.events} (${indexedExecutions} Safe executions, ${indexedDeposits} incoming ERC-20 transfers, ${signers} signers recovered)`);
-    console.log(`  payments decoded ${payments} of ${executions}`);
+    console.log(`  payments decoded ${payments} of ${executions * paymentsPerExecution}`);
     console.log(`  batches             ${result.batches}`);
     console.log(`  wall time           ${seconds.toFixed(2)} s`);
     console.log(`  events per second   ${Math.round(result.events / seconds)} (target 5000)`);
@@ -179,7 +214,7 @@ async function main(): Promise<void> {
       const line: SizeResult = { executions, events: result.events, seconds, eventsPerSecond: result.events / seconds, peakMb, ceilingSeconds: ceilingMs / 1000 };
       console.log(`RESULT ${JSON.stringify(line)}`);
     }
-    if (payments < executions || indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
+    if (payments < executions * paymentsPerExecution || indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
   } finally {
     closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });
