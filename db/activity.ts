@@ -213,9 +213,12 @@ export type ActivityFilters = {
   counterparty?: string;
 };
 
-/** SQL conditions over `activity a` for the filters, and the handle's Safe (always). */
+/**
+ * SQL conditions over `activity a` for the filters, and the handle's Safe (always; "+" keeps the planner
+ * on the row ids or the FTS match, never on a scan of the Safe's rows by the `safe_id` index).
+ */
 function filterSql(filters: ActivityFilters = {}): { sql: string; params: unknown[] } {
-  const clauses: string[] = ["a.safe_id = @safe"];
+  const clauses: string[] = ["+a.safe_id = @safe"];
   const params: unknown[] = [];
   if (filters.from !== undefined) {
     clauses.push("a.occurred_at >= ?");
@@ -261,7 +264,13 @@ export function hasFilters(filters: ActivityFilters = {}): boolean {
  */
 export function matchActivityText(db: ReadableDatabase, { match, filters, limit }: { match: string; filters?: ActivityFilters; limit: number }): number[] {
   const where = filterSql(filters);
-  // The FTS index holds every Safe's rows: the join keeps the handle's Safe's (each matching row is looked up).
+  // Without filters, and with one Safe (every row is its own), the ranking reads only the FTS index: joining
+  // `activity` would look up every matching row (thousands in a large history) before the LIMIT. With several
+  // Safes the FTS index holds them all, and the join keeps the handle's Safe's rows.
+  if (where.params.length === 0 && (statement(db, "SELECT count(*) FROM safes").pluck().get() as number) <= 1)
+    return (
+      statement(db, "SELECT rowid AS id FROM activity_fts WHERE activity_fts MATCH ? ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?").all(match, limit) as { id: number }[]
+    ).map((row) => Number(row.id));
   const sql = `SELECT a.id AS id FROM activity_fts JOIN activity a ON a.id = activity_fts.rowid
           WHERE activity_fts MATCH ? AND ${where.sql}
           ORDER BY bm25(activity_fts, 3.0, 1.0) LIMIT ?`;
@@ -280,7 +289,7 @@ export function filterActivityIds(db: ReadableDatabase, ids: readonly number[], 
 
 /** The rows with these ids (in no particular order; missing ids, and other Safes' rows, are left out). */
 export function readActivityByIds(db: ReadableDatabase, ids: readonly number[]): ActivityRow[] {
-  return (statement(db, "SELECT * FROM activity WHERE safe_id = @safe AND id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
+  return (statement(db, "SELECT * FROM activity WHERE +safe_id = @safe AND id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
 }
 
 /** Removes one activity row with its index entry and vectors, in one transaction. Returns the vectors' version change. */

@@ -13,6 +13,7 @@ import { askTreasury } from "../../assistant/ask.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "../../db/handle.ts";
 import { closeDatabase, openDatabase, openReadOnlyDatabase } from "../../db/open.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
 import { writeMeta } from "../../db/meta.ts";
 import { readDirectory } from "../../db/ledger/directory.ts";
 import { createLogger } from "../../core/logger.ts";
@@ -183,7 +184,7 @@ async function main() {
   } finally {
     await node.stop();
   }
-  const fixtureDb = openReadOnlyDatabase({ path: join(fixtureDir, "treasury.db") });
+  const fixtureDb = forSafe(openReadOnlyDatabase({ path: join(fixtureDir, "treasury.db") }), 1);
   await measure("replayed fixture (40 payments)", { db: fixtureDb, config: {} }, questionsFor(fixtureDb, questionCount));
   closeDatabase(fixtureDb);
   rmSync(fixtureDir, { recursive: true, force: true });
@@ -191,13 +192,14 @@ async function main() {
   // 2. A synthetic history.
   const dir = mkdtempSync(join(tmpdir(), "bench-assistant-synthetic-"));
   const path = join(dir, "treasury.db");
-  const builder = openDatabase({ path });
+  const unbound = openDatabase({ path });
+  const builder = forSafe(unbound, registerSafe(unbound, { chainId: 31337, address: "0x00000000000000000000000000000000005afe01", now: 0 }).id);
   const started = performance.now();
   buildSynthetic(builder, size);
   connectionOf(builder).pragma("wal_checkpoint(TRUNCATE)");
   closeDatabase(builder);
   console.log(`  (synthetic history of ${size.toLocaleString("en-US")} payments built in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  const db = openReadOnlyDatabase({ path });
+  const db = forSafe(openReadOnlyDatabase({ path }), 1);
   await measure(`synthetic (${size.toLocaleString("en-US")} payments)`, { db, config: {} }, questionsFor(db, questionCount));
   closeDatabase(db);
   if (values.keep) console.log(`  kept ${path}`);

@@ -24,6 +24,7 @@ import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
 import { recoveryStats } from "../../indexer/signers.ts";
 import { executionReadStats } from "../../indexer/l1-executions.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment, type Deployment } from "../../core/deployment.ts";
@@ -138,7 +139,8 @@ async function main(): Promise<void> {
   const deployment = { ...readDeployment(ready.deploymentFile)!, safe: ready.safe };
   const config = loadConfig({ RPC_URL: ready.url, DATABASE_PATH: databasePath, DEPLOYMENT_FILE: ready.deploymentFile, LOG_LEVEL: "info" });
   const client = createChainClient({ rpcUrl: ready.url, chainId: deployment.chainId });
-  const db = openDatabase({ path: databasePath });
+  const unbound = openDatabase({ path: databasePath });
+  const db = forSafe(unbound, registerSafe(unbound, { chainId: deployment.chainId, address: deployment.safe.address, now: Math.floor(Date.now() / 1000) }).id);
   const ctx = {
     config,
     chainId: deployment.chainId,

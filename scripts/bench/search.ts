@@ -14,6 +14,7 @@ import { searchActivity } from "../../search/search.ts";
 import { loadBinaryIndex } from "../../search/binary-index.ts";
 import { defaultCandidates, nearestActivities, type NearestParameters } from "../../search/vectors.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
 import { writeMeta } from "../../db/meta.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { connectionOf } from "../../db/connection.ts";
@@ -102,7 +103,8 @@ for (const size of sizes) {
   const dir = values.db ?? mkdtempSync(join(tmpdir(), "bench-search-"));
   const path = join(dir, `bench-${size}.db`);
   const reuse = values.db !== undefined && existsSync(path);
-  const db = openDatabase({ path });
+  const unbound = openDatabase({ path });
+  const db = forSafe(unbound, registerSafe(unbound, { chainId: 31337, address: "0x00000000000000000000000000000000005afe01", now: 0 }).id);
   connectionOf(db).pragma("cache_size = -1000000");
   console.log(`\n${size.toLocaleString("en-US")} activity rows`);
   if (!reuse) build(db, size);
