@@ -12,7 +12,7 @@ import { oneOffStatement } from "../connection.ts";
 export function listApprovals(db: ReadableDatabase, query: ApprovalQuery = {}): ApprovalRecord[] {
   const parts: { sql: string; hash: string; owner: string; time: string }[] = [
     {
-      sql: "SELECT s.safe_tx_hash AS hash, s.owner AS owner, s.created_at AS time, 'signature' AS source, s.signer_name AS signer_name FROM signatures s WHERE s.safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)",
+      sql: "SELECT s.safe_tx_hash AS hash, s.owner AS owner, s.created_at AS time, 'signature' AS source, s.signer_name AS signer_name FROM signatures s WHERE EXISTS (SELECT 1 FROM proposals p WHERE p.safe_tx_hash = s.safe_tx_hash AND p.safe_id = @safe)",
       hash: "s.safe_tx_hash",
       owner: "s.owner",
       time: "s.created_at",
@@ -61,7 +61,7 @@ export function listMessages(db: ReadableDatabase, query: MessageQuery = {}): Me
   const where = newWhere();
   where.clauses.push("deleted_at IS NULL");
   // The handle's Safe's: messages on its proposals (a message tied to no proposal goes with the first Safe).
-  where.clauses.push(`(safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)
+  where.clauses.push(`(EXISTS (SELECT 1 FROM proposals p WHERE p.safe_tx_hash = discussion_messages.safe_tx_hash AND p.safe_id = @safe)
     OR (safe_tx_hash IS NULL AND EXISTS (SELECT 1 FROM safes f WHERE f.id = @safe AND f.id = (SELECT min(id) FROM safes))))`);
   if (query.safeTxHashes) inList(where, "safe_tx_hash", query.safeTxHashes);
   if (query.authors) inList(where, "author_id", query.authors, true);

@@ -123,7 +123,7 @@ CREATE TABLE new_safe_executions (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, safe_tx_hash)
+  PRIMARY KEY (safe_tx_hash, safe_id)
 );
 INSERT INTO new_safe_executions SELECT 1, safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price, gas_token,
   refund_receiver, signatures, success, fee_payment, executor, block_number, block_time, tx_hash, log_index, confirmed FROM safe_executions;
@@ -134,7 +134,7 @@ CREATE TABLE new_execution_signers (
   owner TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('eoa', 'eth_sign', 'approved_hash', 'contract')),
   block_number INTEGER NOT NULL,
-  PRIMARY KEY (safe_id, safe_tx_hash, owner)
+  PRIMARY KEY (safe_tx_hash, owner, safe_id)
 );
 INSERT INTO new_execution_signers SELECT 1, safe_tx_hash, owner, kind, block_number FROM execution_signers;
 
@@ -147,7 +147,7 @@ CREATE TABLE new_approved_hashes (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, tx_hash, log_index)
+  PRIMARY KEY (tx_hash, log_index, safe_id)
 );
 INSERT INTO new_approved_hashes SELECT 1, approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed FROM approved_hashes;
 
@@ -164,7 +164,7 @@ CREATE TABLE new_payments (
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
   module TEXT,
-  PRIMARY KEY (safe_id, safe_tx_hash, batch_index)
+  PRIMARY KEY (safe_tx_hash, batch_index, safe_id)
 );
 INSERT INTO new_payments SELECT 1, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed, module FROM payments;
 
@@ -180,7 +180,7 @@ CREATE TABLE new_transfers (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, tx_hash, log_index)
+  PRIMARY KEY (tx_hash, log_index, safe_id)
 );
 INSERT INTO new_transfers SELECT 1, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed FROM transfers;
 
@@ -195,7 +195,7 @@ CREATE TABLE new_owner_changes (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, tx_hash, log_index)
+  PRIMARY KEY (tx_hash, log_index, safe_id)
 );
 INSERT INTO new_owner_changes SELECT 1, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index, confirmed FROM owner_changes;
 
@@ -208,7 +208,7 @@ CREATE TABLE new_module_events (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, tx_hash, log_index)
+  PRIMARY KEY (tx_hash, log_index, safe_id)
 );
 INSERT INTO new_module_events SELECT 1, kind, address, block_number, block_time, tx_hash, log_index, confirmed FROM module_events;
 
@@ -239,7 +239,7 @@ CREATE TABLE new_module_executions (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, tx_hash, log_index)
+  PRIMARY KEY (tx_hash, log_index, safe_id)
 );
 INSERT INTO new_module_executions SELECT 1, module, success, to_address, value, data, operation, reason, block_number, block_time, tx_hash, log_index, confirmed
   FROM module_executions;
@@ -255,7 +255,7 @@ CREATE TABLE new_undecoded_executions (
   tx_hash TEXT NOT NULL,
   log_index INTEGER NOT NULL,
   confirmed INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (safe_id, safe_tx_hash)
+  PRIMARY KEY (safe_tx_hash, safe_id)
 );
 INSERT INTO new_undecoded_executions SELECT 1, safe_tx_hash, success, fee_payment, reason, block_number, block_time, tx_hash, log_index, confirmed
   FROM undecoded_executions;
