@@ -172,10 +172,17 @@ async function startAdapters(
   undo.push(() => embeddingWorker.stop());
   // The Safe Transaction Service: pushes and pulls in the background, never on Slack's acknowledgement path.
   if (config.SAFE_TX_SERVICE_URL) {
-    const sync = createTxServiceSync({ ctx, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL }, client: txServiceClient, onChange: () => slack?.deps.wake() });
-    sync.start();
+    // One service serves one chain: each Safe on the first Safe's chain is synced; a Safe on another chain is not, and the log says so.
+    for (const safe of contexts) {
+      if (safe.chainId !== ctx.chainId) {
+        logger.warn({ safe: safe.safeAddress, chainId: safe.chainId }, "SAFE_TX_SERVICE_URL serves another chain: this Safe is not synced with a Transaction Service");
+        continue;
+      }
+      const sync = createTxServiceSync({ ctx: safe, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL }, client: txServiceClient, onChange: () => slack?.deps.wake() });
+      sync.start();
+      undo.push(() => sync.stop());
+    }
     if (botDelegate) logger.info({ delegate: botDelegate, page: `${config.PUBLIC_URL}/delegate` }, "an owner adds the bot as a delegate of the Safe once, on this page");
-    undo.push(() => sync.stop());
   }
   logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, safes: contexts.length, database: config.DATABASE_PATH }, "treasury service started");
   return { url, ctx, contexts };
