@@ -24,28 +24,13 @@ import { developmentAccount } from "../../devchain/accounts.ts";
 import { createIndexer } from "../../indexer/indexer.ts";
 import { startTreasury, type TreasuryFixture } from "../core/proposals/setup.ts";
 import { cliEnvironment, runCli } from "../adapters/cli/commands/run-cli.ts";
+import { safeTxTypes } from "../helpers/safe-tx-types.ts";
 
 const [funder, ana, ben, chen, dana] = [0, 1, 2, 3, 4].map((index) => developmentAccount(index));
 const vendor = getAddress("0x4444aaaa2222bbbb3333cccc4444dddd5555eeee");
 
 /** What the test sent to (or from) one Safe: the history must hold exactly this. */
 type Sent = { kind: "payment" | "deposit"; txHash: Hash; token: Address | null; amount: bigint; counterparty: Address };
-
-/** The EIP-712 SafeTx type of Safe v1.3+, written out here (not taken from the product). */
-const safeTxType = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
 const moneyRows = (rows: HistoryRow[]) =>
   rows
@@ -213,7 +198,7 @@ describe("several Safes in one deployment: two Safes, one database, an indexer e
       gasToken: proposal.safeTx.gasToken as Address, refundReceiver: proposal.safeTx.refundReceiver as Address, nonce: grantsNonce,
     };
     assert.deepEqual([message.to, message.value, message.gasToken], [vendor, parseEther("0.1"), zeroAddress]);
-    assert.equal(proposal.safeTxHash, hashTypedData({ domain: { chainId: 31337, verifyingContract: grantsAddress }, types: safeTxType, primaryType: "SafeTx", message }));
+    assert.equal(proposal.safeTxHash, hashTypedData({ domain: { chainId: 31337, verifyingContract: grantsAddress }, types: safeTxTypes, primaryType: "SafeTx", message }));
     // The grants Safe's own contract agrees.
     assert.equal(
       await main.client.readContract({
