@@ -45,8 +45,13 @@ export function safeTxMessage(call: SafeCall, nonce: bigint, safeTxGas = 0n) {
 }
 
 /** Signs a SafeTx the ways owners can, sorted by owner as the Safe wants. */
-export async function signSafeTx(chain: TestChain, message: ReturnType<typeof safeTxMessage>, signers: SignerSpec[]): Promise<{ safeTxHash: Hex; signatures: Hex }> {
-  const domain = { chainId: chain.deployment.chainId, verifyingContract: chain.deployment.safe.address } as const;
+export async function signSafeTx(
+  chain: TestChain,
+  message: ReturnType<typeof safeTxMessage>,
+  signers: SignerSpec[],
+  safe: Address = chain.deployment.safe.address,
+): Promise<{ safeTxHash: Hex; signatures: Hex }> {
+  const domain = { chainId: chain.deployment.chainId, verifyingContract: safe } as const;
   const safeTxHash = hashTypedData({ domain, types: safeTxTypes, primaryType: "SafeTx", message });
   const parts: { owner: Address; signature: Hex }[] = [];
   for (const { account, method } of signers) {
