@@ -15,7 +15,7 @@ import { answerWithLlm, llmSettings, type ToolCallRecord } from "./llm.ts";
 import { detectLanguage, maxQuestionLength, parseQuestion, type Language, type UnknownName } from "./parse/index.ts";
 import type { QueryPlan } from "./plan.ts";
 import type { PlanResult } from "./execute/types.ts";
-import { answerBySafe } from "./safes/answer.ts";
+import { answerBySafe, type OneSafeAnswer } from "./safes/answer.ts";
 import { historyStart } from "./tools.ts";
 import { shortHash } from "../core/short.ts";
 
@@ -30,20 +30,8 @@ export type AskTreasuryParameters = {
   timeoutMs?: number;
 };
 
-export type AskTreasuryReturnType = {
-  /** The answer for people: a headline with the figure, the detail, then its sources. */
-  answer: string;
-  /** The first line alone. */
-  headline: string;
-  citations: Citation[];
-  mode: "llm" | "rules" | "search";
-  language: Language;
-  /** The query plan the figures come from (rules), or the last one the model ran (LLM). */
-  plan?: QueryPlan;
-  /** Why the answer did not come from the LLM when one is configured, or how the search ran. */
-  note?: string;
-  toolCalls?: ToolCallRecord[];
-};
+/** An answer (see `OneSafeAnswer`), with the tool calls the model made when an LLM answered. */
+export type AskTreasuryReturnType = OneSafeAnswer & { toolCalls?: ToolCallRecord[] };
 
 type Answer = { text: string; citations: Citation[]; mode: "rules" | "search"; plan?: QueryPlan; language: Language; result?: PlanResult };
 

@@ -8,14 +8,18 @@ import type { QueryPlan } from "../plan.ts";
 import { safeScopeOf } from "./scope.ts";
 import { totalsAcrossSafes, type SafeTotals } from "./totals.ts";
 
-/** What one Safe's answer gives (the shape of askTreasury's answer). */
+/** An answer of the assistant, for one Safe or across several. */
 export type OneSafeAnswer = {
+  /** The answer for people: a headline with the figure, the detail, then its sources. */
   answer: string;
+  /** The first line alone. */
   headline: string;
   citations: Citation[];
   mode: "llm" | "rules" | "search";
   language: Language;
+  /** The query plan the figures come from (rules), or the last one the model ran (LLM). */
   plan?: QueryPlan;
+  /** Why the answer did not come from the LLM when one is configured, or how the search ran. */
   note?: string;
 };
 
