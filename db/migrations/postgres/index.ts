@@ -1,0 +1,9 @@
+import type { Migration } from "../migration.ts";
+import { postgresBaseline } from "./012-baseline.ts";
+
+/**
+ * Every PostgreSQL migration, in order. The baseline stands for SQLite's
+ * 001..012 at once; later changes are added as new migrations, numbered as
+ * their SQLite counterparts.
+ */
+export const postgresMigrations: Migration[] = [postgresBaseline];
