@@ -6,6 +6,7 @@ import { loadChainFacts } from "../core/chain-facts.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import type { TreasuryContext } from "../core/context.ts";
 import type { Deployment } from "../core/deployment.ts";
+import { databaseLabel } from "../core/config.ts";
 import { ConfigError, RetryableError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { createCreationSearchProgress } from "../core/safe/creation-progress.ts";
@@ -67,14 +68,14 @@ export async function connectTreasury({ config, logger, db: database, rpcUrl, de
       findSafeOnChain(database, chainId, safeAddress) ??
       (addSafe || listSafes(database).length === 0
         ? registerSafe(database, { chainId, address: safeAddress, name: addSafe?.name, rpcUrl: rpcUrl === config.RPC_URL ? undefined : rpcUrlToKeep(rpcUrl, record), now: now() })
-        : refuseUnregistered(listSafes(database), chainId, safeAddress, config.DATABASE_PATH));
+        : refuseUnregistered(listSafes(database), chainId, safeAddress, databaseLabel(config)));
     const db = forSafe(database, registered.id);
     const client = createChainClient({ rpcUrl, chainId });
     const ownSafe = record && record.safe.address === safeAddress ? record : undefined;
     const onProgress = createCreationSearchProgress({ logger, mode: process.stderr.isTTY ? "bar" : "log" });
     const recorded = ownSafe?.safe.creationBlock ?? readSafeCreationBlock(db, { chainId, safeAddress });
     let safe = await describeTreasurySafe(client, safeAddress, { creationBlock: recorded, onProgress });
-    const identity = await checkChainIdentity(db, client, safeAddress, config.DATABASE_PATH);
+    const identity = await checkChainIdentity(db, client, safeAddress, databaseLabel(config));
     if (identity.status === "rebuilt") {
       logger.warn({ reason: identity.reason }, "the chain under the database is not the one it indexed; rebuilding the chain mirror");
       // The recorded creation block belonged to the chain that is gone.

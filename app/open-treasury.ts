@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { closeDatabase, openDatabase } from "../db/open.ts";
+import { databaseLocation } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { TreasuryContext } from "../core/context.ts";
 import type { Logger } from "../core/logger.ts";
@@ -28,8 +29,8 @@ export async function openTreasury({ config, logger, safe }: { config: Config; l
       `No treasury to connect to: set RPC_URL and SAFE_ADDRESS for a Safe of your own, or run \`npm start\` once to create the local demo treasury (it writes ${config.DEPLOYMENT_FILE}).`,
     );
   // Without a chain to name, only a Safe registered with its own RPC could be reached: there is none before the database exists.
-  if (!config.RPC_URL && !deployment && !existsSync(config.DATABASE_PATH)) throw nothingToConnect();
-  const db = openDatabase({ path: config.DATABASE_PATH });
+  if (!config.RPC_URL && !deployment && !config.DATABASE_URL && !existsSync(config.DATABASE_PATH)) throw nothingToConnect();
+  const db = openDatabase({ path: databaseLocation(config) });
   let chosen: RegisteredSafe | undefined;
   try {
     // With --safe, or several Safes registered, the Safe is the one named (or the command stops with the names).

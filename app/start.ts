@@ -11,6 +11,7 @@ import { demoWasInterrupted, forgetInterruptedDemo, planDemo, replayDemo } from 
 import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
 import { syncActivity } from "../search/activity.ts";
 import { createEmbedderFromConfig } from "../search/embedder.ts";
+import { databaseLabel, databaseLocation } from "../core/config.ts";
 import { createEmbeddingWorker } from "../search/worker.ts";
 import { createTxServiceSync } from "../core/tx-service/sync.ts";
 import { createTxServiceClient } from "../core/tx-service/client.ts";
@@ -86,12 +87,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
 
 /** Opens the database once; a first run's half-replayed demo (interrupted last time) is forgotten first, so it starts over. */
 function openTreasuryDatabase(config: Config, logger: Logger): TreasuryDatabase {
-  const db = openDatabase({ path: config.DATABASE_PATH });
+  const db = openDatabase({ path: databaseLocation(config) });
   if (!demoWasInterrupted(db)) return db;
   closeDatabase(db);
   logger.warn("the last start stopped before the demo treasury was ready; starting it over on a fresh chain");
   forgetInterruptedDemo(config);
-  return openDatabase({ path: config.DATABASE_PATH });
+  return openDatabase({ path: databaseLocation(config) });
 }
 
 /** The web server and its routers, Slack when configured, then the indexer and the embedding worker. */
@@ -184,7 +185,7 @@ async function startAdapters(
     }
     if (botDelegate) logger.info({ delegate: botDelegate, page: `${config.PUBLIC_URL}/delegate` }, "an owner adds the bot as a delegate of the Safe once, on this page");
   }
-  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, safes: contexts.length, database: config.DATABASE_PATH }, "treasury service started");
+  logger.info({ url, chainId: ctx.chainId, safe: ctx.safeAddress, safes: contexts.length, database: databaseLabel(config) }, "treasury service started");
   return { url, ctx, contexts };
 }
 

@@ -9,6 +9,8 @@ export const coreConfigSchema = z.object({
     .refine((value) => value === undefined || (Number.isInteger(value) && value > 0), "is not a chain id"),
   SAFE_ADDRESS: address,
   DATABASE_PATH: optionalText.transform((value) => value ?? "./data/treasury.db"),
+  /** PostgreSQL instead of the SQLite file: `postgres://user@host:5432/db`, optionally `?schema=name`. */
+  DATABASE_URL: optionalText.refine((value) => value === undefined || /^postgres(ql)?:\/\/[^/]/i.test(value), "is not a postgres:// URL"),
   HOST: optionalText.transform((value) => value ?? "127.0.0.1"),
   PORT: port(3000),
   PUBLIC_URL: url("the address people open the review pages at"),
@@ -31,4 +33,17 @@ export type CoreConfig = z.infer<typeof coreConfigSchema>;
 /** The base address of the web pages, as people reach them. */
 export function publicUrl(config: Pick<CoreConfig, "PUBLIC_URL" | "HOST" | "PORT">): string {
   return (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, "");
+}
+
+/** Where the records live: the PostgreSQL database of DATABASE_URL when it is set, else the SQLite file DATABASE_PATH. */
+export function databaseLocation(config: Pick<CoreConfig, "DATABASE_PATH" | "DATABASE_URL">): string {
+  return config.DATABASE_URL ?? config.DATABASE_PATH;
+}
+
+/** The same, fit for logs and messages: a URL loses its password. */
+export function databaseLabel(config: Pick<CoreConfig, "DATABASE_PATH" | "DATABASE_URL">): string {
+  if (!config.DATABASE_URL) return config.DATABASE_PATH;
+  const url = new URL(config.DATABASE_URL);
+  url.password = "";
+  return url.toString();
 }

@@ -1,4 +1,4 @@
-import { connectionOf, statement } from "./connection.ts";
+import { connectionOf, engineOf, idList, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { readNativeCoin, type NativeCoin } from "./chain-mirror/native-coin.ts";
 import { bumpVectorsVersion, deleteVectorsOf, type VectorsVersionChange } from "./vectors.ts";
@@ -174,8 +174,7 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
          updated_at = excluded.updated_at
        RETURNING id`,
     );
-    const ftsDelete = statement(db, "DELETE FROM activity_fts WHERE rowid = ?");
-    const ftsInsert = statement(db, "INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
+    const fts = ftsIndex(db);
     let inserted = 0;
     let updated = 0;
     for (const [ref, row] of desired) {
@@ -183,21 +182,33 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
       if (current && current.hash === row.contentHash) continue;
       const { id } = upsert.get(row) as { id: number };
       if (current) {
-        ftsDelete.run(BigInt(id));
+        fts.remove(id);
         updated++;
       } else inserted++;
-      ftsInsert.run(BigInt(id), row.title, row.body);
+      fts.add(id, row.title, row.body);
     }
     const removedIds: number[] = [];
     for (const [ref, current] of existing) if (!desired.has(ref)) removedIds.push(current.id);
     for (const id of removedIds) {
       statement(db, "DELETE FROM activity WHERE id = ?").run(BigInt(id));
-      ftsDelete.run(BigInt(id));
+      fts.remove(id);
       deleteVectorsOf(db, id);
     }
     const vectorsChange = removedIds.length > 0 ? bumpVectorsVersion(db) : undefined;
     return { inserted, updated, deleted: removedIds.length, removedIds, vectorsChange, total: desired.size };
   })();
+}
+
+/**
+ * The full-text index's writes. SQLite keeps it in the FTS5 table
+ * `activity_fts`, written here; PostgreSQL keeps it in `activity.search`, a
+ * column it computes itself, so there is nothing to write.
+ */
+function ftsIndex(db: TreasuryDatabase): { add(id: number, title: string, body: string): void; remove(id: number): void } {
+  if (engineOf(db) === "postgres") return { add() {}, remove() {} };
+  const remove = statement(db, "DELETE FROM activity_fts WHERE rowid = ?");
+  const add = statement(db, "INSERT INTO activity_fts (rowid, title, body) VALUES (?, ?, ?)");
+  return { add: (id, title, body) => add.run(BigInt(id), title, body), remove: (id) => remove.run(BigInt(id)) };
 }
 
 // --- reading and searching ------------------------------------------------------------
@@ -264,6 +275,11 @@ export function hasFilters(filters: ActivityFilters = {}): boolean {
  */
 export function matchActivityText(db: ReadableDatabase, { match, filters, limit }: { match: string; filters?: ActivityFilters; limit: number }): number[] {
   const where = filterSql(filters);
+  if (engineOf(db) === "postgres") {
+    // The same words and the same AND/OR, as a tsquery; ts_rank with the title weighing more than the body (A and B).
+    const sql = `SELECT a.id AS id FROM activity a, to_tsquery('english', ?) q WHERE a.search @@ q AND ${where.sql} ORDER BY ts_rank(a.search, q) DESC, a.id LIMIT ?`;
+    return (statement(db, sql).all(tsQuery(match), ...where.params, limit) as { id: number }[]).map((row) => Number(row.id));
+  }
   // Without filters, and with one Safe (every row is its own), the ranking reads only the FTS index: joining
   // `activity` would look up every matching row (thousands in a large history) before the LIMIT. With several
   // Safes the FTS index holds them all, and the join keeps the handle's Safe's rows.
@@ -277,11 +293,17 @@ export function matchActivityText(db: ReadableDatabase, { match, filters, limit 
   return (statement(db, sql).all(match, ...where.params, limit) as { id: number }[]).map((row) => Number(row.id));
 }
 
+/** An FTS5 query of quoted words joined by AND or OR (as `ftsQuery` makes them) as PostgreSQL's tsquery text. */
+function tsQuery(match: string): string {
+  const words = [...match.matchAll(/"([^"]*)"/g)].map((found) => found[1]!.replace(/[^\p{L}\p{N}]+/gu, "")).filter((word) => word.length > 0);
+  return words.map((word) => `'${word}'`).join(/"\s+AND\s+"/.test(match) ? " & " : " | ");
+}
+
 /** The ids among `ids` whose rows match the filters. */
 export function filterActivityIds(db: ReadableDatabase, ids: readonly number[], filters: ActivityFilters): Set<number> {
   const where = filterSql(filters);
   return new Set(
-    (statement(db, `SELECT a.id FROM activity a WHERE a.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`).pluck().all(JSON.stringify(ids), ...where.params) as number[]).map(
+    (statement(db, `SELECT a.id FROM activity a WHERE a.id IN (${idList(db)}) AND ${where.sql}`).pluck().all(JSON.stringify(ids), ...where.params) as number[]).map(
       Number,
     ),
   );
@@ -289,14 +311,14 @@ export function filterActivityIds(db: ReadableDatabase, ids: readonly number[], 
 
 /** The rows with these ids (in no particular order; missing ids, and other Safes' rows, are left out). */
 export function readActivityByIds(db: ReadableDatabase, ids: readonly number[]): ActivityRow[] {
-  return (statement(db, "SELECT * FROM activity WHERE +safe_id = @safe AND id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
+  return (statement(db, `SELECT * FROM activity WHERE +safe_id = @safe AND id IN (${idList(db)})`).all(JSON.stringify(ids)) as Record<string, unknown>[]).map(toActivity);
 }
 
 /** Removes one activity row with its index entry and vectors, in one transaction. Returns the vectors' version change. */
 export function removeActivityRow(db: TreasuryDatabase, id: number): VectorsVersionChange {
   return connectionOf(db).transaction(() => {
     statement(db, "DELETE FROM activity WHERE id = ?").run(BigInt(id));
-    statement(db, "DELETE FROM activity_fts WHERE rowid = ?").run(BigInt(id));
+    ftsIndex(db).remove(id);
     deleteVectorsOf(db, id);
     return bumpVectorsVersion(db);
   })();

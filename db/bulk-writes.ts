@@ -1,7 +1,7 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { connectionOf } from "./connection.ts";
+import { connectionOf, engineOf } from "./connection.ts";
 import type { TreasuryDatabase } from "./handle.ts";
 
 /** A long run of writes under way; `stop()` puts the connection back as it was. */
@@ -32,9 +32,11 @@ export type BeginBulkWritesParameters = {
  * Nothing about durability changes: commits are in the log either way, and a
  * checkpoint only moves them. Does nothing for an in-memory database or
  * outside WAL mode; if the worker cannot start or fails, the writer
- * checkpoints itself as before.
+ * checkpoints itself as before. Does nothing on PostgreSQL.
  */
 export function beginBulkWrites(db: TreasuryDatabase, { cacheKib = 65_536, everyMs = 500, writerLimitPages = 25_000 }: BeginBulkWritesParameters = {}): BulkWrites {
+  // PostgreSQL's server manages its own cache and checkpoints.
+  if (engineOf(db) === "postgres") return { stop: async () => undefined };
   const connection = connectionOf(db);
   const cacheBefore = Number(connection.pragma("cache_size", { simple: true }));
   connection.pragma(`cache_size = ${-Math.abs(cacheKib)}`);

@@ -30,6 +30,19 @@ export function connectionOf(db: ReadableDatabase): Database.Database {
   return boundOf(db)?.connection ?? (db as unknown as Database.Database);
 }
 
+/** The database server behind a handle: SQLite (the embedded default) or PostgreSQL. */
+export type DatabaseEngine = "sqlite" | "postgres";
+
+/** Which engine a handle's connection is. `db/` modules use it where the two differ in more than syntax. */
+export function engineOf(db: ReadableDatabase): DatabaseEngine {
+  return (connectionOf(db) as unknown as { engine?: string }).engine === "postgres" ? "postgres" : "sqlite";
+}
+
+/** A subquery of the ids in a JSON array given as one parameter (`JSON.stringify(ids)`), for `id IN (…)` on either engine. */
+export function idList(db: ReadableDatabase): string {
+  return engineOf(db) === "postgres" ? "SELECT t.value::bigint FROM json_array_elements_text(?::json) AS t(value)" : "SELECT value FROM json_each(?)";
+}
+
 /** Wraps a connection as a handle (read-write unless opened read-only), bound to no Safe. */
 export function handleOf(connection: Database.Database): TreasuryDatabase {
   return connection as unknown as TreasuryDatabase;
@@ -111,7 +124,7 @@ function scopedStatement(db: ReadableDatabase, sql: string, prepare: (sql: strin
   const scope = scopeOf(db);
   if (!scope) throw new SafeScopeError("This database handle is not bound to a Safe, so it cannot read or write a Safe's rows.", { details: sql });
   if ("safeId" in scope) return withSafe(prepare(sql), scope.safeId);
-  const everySafe = sql.replace(safeFilter, "1");
+  const everySafe = sql.replace(safeFilter, "1 = 1");
   if (everySafe.includes("@safe")) throw new SafeScopeError("The all-Safes handle only reads: say which Safe to write for.", { details: sql });
   return prepare(everySafe);
 }

@@ -3,14 +3,27 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { connectionOf, handleOf } from "./connection.ts";
+import { PostgresConnection } from "./postgres/connection.ts";
 import { DatabaseError } from "./errors.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { applyMigrations } from "./migrate.ts";
 
 export type OpenDatabaseParameters = {
-  /** A file path, or ":memory:". Parent folders are created. */
+  /**
+   * A file path, or ":memory:" (SQLite; parent folders are created), or a
+   * `postgres://` URL (PostgreSQL; an optional `schema` query parameter names
+   * the schema that holds the tables).
+   */
   path: string;
 };
+
+/** True when `path` names a PostgreSQL database rather than a SQLite file. */
+export const isPostgresLocation = (path: string): boolean => /^postgres(ql)?:\/\//i.test(path);
+
+function connectPostgres(url: string, readonly: boolean): Database.Database {
+  // It offers the part of better-sqlite3's connection that `db/` uses (see postgres/connection.ts).
+  return new PostgresConnection({ url, readonly }) as unknown as Database.Database;
+}
 
 function connect(path: string, readonly: boolean): Database.Database {
   try {
@@ -25,11 +38,16 @@ function connect(path: string, readonly: boolean): Database.Database {
 }
 
 /**
- * Opens the treasury database for reading and writing: WAL mode, foreign keys
- * on, sqlite-vec loaded, and every migration applied. Returns only when the
+ * Opens the treasury database for reading and writing: on SQLite, WAL mode,
+ * foreign keys on, sqlite-vec loaded; on either engine, every migration applied. Returns only when the
  * schema is current.
  */
 export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase {
+  if (isPostgresLocation(path)) {
+    const db = handleOf(connectPostgres(path, false));
+    applyMigrations(db);
+    return db;
+  }
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const connection = connect(path, false);
   connection.pragma("journal_mode = WAL");
@@ -40,11 +58,12 @@ export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase
 }
 
 /**
- * Opens an existing treasury database that can only be read: SQLite refuses
+ * Opens an existing treasury database that can only be read: the engine refuses
  * every write through it, and no write function of `db/` accepts its type.
  * Throws `DatabaseError` when the file does not exist.
  */
 export function openReadOnlyDatabase({ path }: OpenDatabaseParameters): ReadableDatabase {
+  if (isPostgresLocation(path)) return handleOf(connectPostgres(path, true)) as ReadableDatabase;
   return handleOf(connect(path, true)) as ReadableDatabase;
 }
 

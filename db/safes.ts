@@ -107,7 +107,7 @@ export function registerSafe(db: TreasuryDatabase, { chainId, address, name, rpc
       return readSafe(db, placeholder) as RegisteredSafe;
     }
     const id = Number(
-      statement(db, "INSERT INTO safes (chain_id, address, name, rpc_url, added_at) VALUES (?, ?, ?, ?, ?)").run(chainId, getAddress(address), chosen, rpcUrl ?? null, now).lastInsertRowid,
+      statement(db, "INSERT INTO safes (chain_id, address, name, rpc_url, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id").pluck().get(chainId, getAddress(address), chosen, rpcUrl ?? null, now),
     );
     return readSafe(db, id) as RegisteredSafe;
   })();

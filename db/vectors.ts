@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { connectionOf, statement } from "./connection.ts";
+import { connectionOf, engineOf, idList, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { readMeta, writeMeta } from "./meta.ts";
 
 /**
  * The embeddings of activity rows: float vectors (`activity_vectors`), their
  * binary-quantized copies in a sqlite-vec vec0 table (`activity_vec_bit`), and
- * which model made each (`activity_embeddings`). This module is the only
+ * which model made each (`activity_embeddings`). On PostgreSQL, which has no
+ * vec0, only the floats are stored: the binary copies are quantized from them
+ * when the in-memory index loads, and exact distances are computed here. This module is the only
  * writer of those tables. Every write stores a new random token in meta
  * (`search_vectors_version`) in its transaction and returns the token before
  * and after, so an in-memory copy of the vectors knows whether it is current.
@@ -38,6 +40,7 @@ export function vectorModel(db: ReadableDatabase): { model: string; dimensions: 
 }
 
 function currentBitDimensions(db: ReadableDatabase): number | undefined {
+  if (engineOf(db) === "postgres") return vectorModel(db)?.dimensions;
   const row = statement(db, "SELECT sql FROM sqlite_master WHERE name = 'activity_vec_bit'").get() as { sql: string } | undefined;
   const match = row ? /bit\[(\d+)\]/.exec(row.sql) : null;
   return match ? Number(match[1]) : undefined;
@@ -57,18 +60,24 @@ export function prepareVectorTables(db: TreasuryDatabase, model: string, dimensi
     throw new Error(`Unsupported embedding size ${dimensions} (need a positive multiple of 8).`);
   const connection = connectionOf(db);
   return connection.transaction(() => {
-    // (An early layout kept floats in a vec0 table too; chunked blobs make its point reads slow.)
-    connection.exec("DROP TABLE IF EXISTS activity_vec; CREATE TABLE IF NOT EXISTS activity_vectors (activity_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL);");
-    if (currentBitDimensions(db) !== dimensions) {
-      connection.exec("DROP TABLE IF EXISTS activity_vec_bit;");
-      connection.exec(`CREATE VIRTUAL TABLE activity_vec_bit USING vec0 (embedding bit[${dimensions}]);`);
-    } else if (current) connection.exec("DELETE FROM activity_vec_bit;");
+    if (engineOf(db) === "sqlite") resetSqliteVectorTables(db, current !== undefined, dimensions);
     connection.exec("DELETE FROM activity_vectors; DELETE FROM activity_embeddings;");
     const change = bumpVectorsVersion(db);
     writeMeta(db, "search_embedding_model", model);
     writeMeta(db, "search_embedding_dimensions", String(dimensions));
     return { ...change, replacedModel: current !== undefined };
   })();
+}
+
+/** SQLite's vec0 table of binary vectors, made for `dimensions` (remade when the size changes, else emptied). */
+function resetSqliteVectorTables(db: TreasuryDatabase, hadModel: boolean, dimensions: number): void {
+  const connection = connectionOf(db);
+  // (An early layout kept floats in a vec0 table too; chunked blobs make its point reads slow.)
+  connection.exec("DROP TABLE IF EXISTS activity_vec; CREATE TABLE IF NOT EXISTS activity_vectors (activity_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL);");
+  if (currentBitDimensions(db) !== dimensions) {
+    connection.exec("DROP TABLE IF EXISTS activity_vec_bit;");
+    connection.exec(`CREATE VIRTUAL TABLE activity_vec_bit USING vec0 (embedding bit[${dimensions}]);`);
+  } else if (hadModel) connection.exec("DELETE FROM activity_vec_bit;");
 }
 
 export type StoredVector = { id: number; contentHash: string; vector: Float32Array };
@@ -85,8 +94,9 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: reado
     db,
     "INSERT INTO activity_vectors (activity_id, embedding) VALUES (?, ?) ON CONFLICT (activity_id) DO UPDATE SET embedding = excluded.embedding",
   );
-  const deleteBit = statement(db, "DELETE FROM activity_vec_bit WHERE rowid = ?");
-  const insertBit = statement(db, "INSERT INTO activity_vec_bit (rowid, embedding) VALUES (?, vec_quantize_binary(?))");
+  const binary = engineOf(db) === "sqlite";
+  const deleteBit = binary ? statement(db, "DELETE FROM activity_vec_bit WHERE rowid = ?") : undefined;
+  const insertBit = binary ? statement(db, "INSERT INTO activity_vec_bit (rowid, embedding) VALUES (?, vec_quantize_binary(?))") : undefined;
   const record = statement(
     db,
     `INSERT INTO activity_embeddings (activity_id, model, content_hash, embedded_at) VALUES (?, ?, ?, unixepoch())
@@ -102,8 +112,8 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: reado
       if (!exists.get(rowid)) continue;
       const blob = blobOf(vector);
       insertFloat.run(rowid, blob);
-      deleteBit.run(rowid);
-      insertBit.run(rowid, blob);
+      deleteBit?.run(rowid);
+      insertBit?.run(rowid, blob);
       record.run(rowid, model, contentHash);
       written.push(stored);
     }
@@ -115,7 +125,7 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: reado
 export function deleteVectorsOf(db: TreasuryDatabase, id: number): void {
   const rowid = BigInt(id);
   statement(db, "DELETE FROM activity_vectors WHERE activity_id = ?").run(rowid);
-  statement(db, "DELETE FROM activity_vec_bit WHERE rowid = ?").run(rowid);
+  if (engineOf(db) === "sqlite") statement(db, "DELETE FROM activity_vec_bit WHERE rowid = ?").run(rowid);
   statement(db, "DELETE FROM activity_embeddings WHERE activity_id = ?").run(rowid);
 }
 
@@ -157,6 +167,13 @@ export function countEmbeddings(db: ReadableDatabase): number {
  * falls back to the plain scan; `reset` is called before the fallback runs.
  */
 export function readBinaryVectors(db: ReadableDatabase, bytes: number, put: (id: number, bits: Uint8Array) => void, reset: () => void): void {
+  if (engineOf(db) === "postgres") {
+    for (const [id, blob] of statement(db, "SELECT activity_id, embedding FROM activity_vectors").raw().iterate() as IterableIterator<[number, Buffer]>) {
+      const bits = quantizeBinary(floatsOf(blob));
+      if (bits.length === bytes) put(Number(id), bits);
+    }
+    return;
+  }
   if (readBinaryVectorChunks(db, bytes, put)) return;
   reset();
   for (const row of connectionOf(db).prepare("SELECT rowid AS id, embedding FROM activity_vec_bit").raw().iterate() as IterableIterator<[number | bigint, Buffer]>) {
@@ -193,6 +210,7 @@ function readBinaryVectorChunks(db: ReadableDatabase, bytes: number, put: (id: n
 
 /** The `limit` rows nearest to `query` by exact cosine distance over every float vector (a full scan). */
 export function exactNearest(db: ReadableDatabase, query: Float32Array, limit: number): { id: number; distance: number }[] {
+  if (engineOf(db) === "postgres") return nearestOf(statement(db, "SELECT activity_id, embedding FROM activity_vectors").raw().all() as [number, Buffer][], query, limit);
   return (
     statement(db, "SELECT activity_id AS id, vec_distance_cosine(embedding, ?) AS distance FROM activity_vectors ORDER BY distance LIMIT ?").all(blobOf(query), limit) as {
       id: number;
@@ -203,6 +221,7 @@ export function exactNearest(db: ReadableDatabase, query: Float32Array, limit: n
 
 /** The `k` rows nearest to `query` by Hamming distance, from sqlite-vec's own KNN over the binary vectors. */
 export function binaryNearest(db: ReadableDatabase, query: Float32Array, k: number): number[] {
+  if (engineOf(db) === "postgres") throw new Error("PostgreSQL has no vec0 KNN here: the in-memory binary index serves its vector search.");
   return (
     statement(db, "SELECT rowid AS id FROM activity_vec_bit WHERE embedding MATCH vec_quantize_binary(?) AND k = ?").all(blobOf(query), k) as { id: number | bigint }[]
   ).map((row) => Number(row.id));
@@ -210,11 +229,46 @@ export function binaryNearest(db: ReadableDatabase, query: Float32Array, k: numb
 
 /** Rescores candidate rows by exact cosine distance to `query`, nearest first. */
 export function rescoreNearest(db: ReadableDatabase, query: Float32Array, ids: readonly number[], limit: number): { id: number; distance: number }[] {
+  if (engineOf(db) === "postgres")
+    return nearestOf(statement(db, `SELECT activity_id, embedding FROM activity_vectors WHERE activity_id IN (${idList(db)})`).raw().all(JSON.stringify(ids)) as [number, Buffer][], query, limit);
   return (
     statement(
       db,
       `SELECT activity_id AS id, vec_distance_cosine(embedding, ?) AS distance FROM activity_vectors
-        WHERE activity_id IN (SELECT value FROM json_each(?)) ORDER BY distance LIMIT ?`,
+        WHERE activity_id IN (${idList(db)}) ORDER BY distance LIMIT ?`,
     ).all(blobOf(query), JSON.stringify(ids), limit) as { id: number; distance: number }[]
   ).map((row) => ({ id: Number(row.id), distance: row.distance }));
+}
+
+/**
+ * The binary-quantized copy of a vector, as sqlite-vec's `vec_quantize_binary`
+ * makes it: bit i (least significant first in each byte) is set when value i is positive.
+ */
+export function quantizeBinary(vector: Float32Array): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(vector.length / 8));
+  for (let i = 0; i < vector.length; i++) if (vector[i]! > 0) bits[i >> 3]! |= 1 << (i & 7);
+  return bits;
+}
+
+const floatsOf = (blob: Buffer) => new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+
+/** Cosine distance as sqlite-vec's `vec_distance_cosine` gives it: 1 - cos(a, b). */
+function cosineDistance(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return 1 - dot / Math.sqrt(aa * bb);
+}
+
+/** The `limit` rows nearest to `query` among stored float vectors, by exact cosine distance (computed here, for PostgreSQL). */
+function nearestOf(rows: [number, Buffer][], query: Float32Array, limit: number): { id: number; distance: number }[] {
+  return rows
+    .map(([id, blob]) => ({ id: Number(id), distance: cosineDistance(floatsOf(blob), query) }))
+    .sort((a, b) => a.distance - b.distance || a.id - b.id)
+    .slice(0, limit);
 }

@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../db/handle.ts";
-import { countEmbeddings, readBinaryVectors, readVectorsVersion, type VectorsVersionChange } from "../db/vectors.ts";
+import { countEmbeddings, quantizeBinary, readBinaryVectors, readVectorsVersion, type VectorsVersionChange } from "../db/vectors.ts";
 
 /**
  * An in-memory copy of the binary-quantized vectors (`activity_vec_bit`) with
@@ -37,12 +37,6 @@ export function vectorsChanged(db: ReadableDatabase, { before, after }: VectorsV
   } else loaded.delete(db); // reload on the next query
 }
 
-/** Sets the bits of values above zero, like sqlite-vec's `vec_quantize_binary` (bit i of byte i/8). */
-export function quantizeBinary(vector: Float32Array): Uint8Array {
-  const bits = new Uint8Array(Math.ceil(vector.length / 8));
-  for (let i = 0; i < vector.length; i++) if (vector[i] > 0) bits[i >> 3] |= 1 << (i & 7);
-  return bits;
-}
 
 /*
  * The scan, hand-assembled WebAssembly (validated at load; no toolchain needed):

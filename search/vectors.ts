@@ -1,6 +1,6 @@
 import type { ReadableDatabase, TreasuryDatabase } from "../db/handle.ts";
-import { binaryNearest, exactNearest, prepareVectorTables, rescoreNearest, writeVectors, type StoredVector } from "../db/vectors.ts";
-import { binaryCandidates, quantizeBinary, vectorsChanged } from "./binary-index.ts";
+import { binaryNearest, exactNearest, prepareVectorTables, quantizeBinary, rescoreNearest, writeVectors, type StoredVector } from "../db/vectors.ts";
+import { binaryCandidates, vectorsChanged } from "./binary-index.ts";
 
 /**
  * Makes the vector tables hold `model`'s vectors of `dimensions` values

@@ -61,7 +61,9 @@ const statements = new WeakMap<TreasuryDatabase, ReturnType<typeof prepare>>();
 function prepare(handle: TreasuryDatabase) {
   const db = { prepare: (sql: string) => statement(handle, sql) };
   return {
-    block: db.prepare("INSERT OR REPLACE INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (@safe, ?, ?, ?, ?)"),
+    block: db.prepare(
+      "INSERT INTO blocks (safe_id, number, hash, parent_hash, timestamp) VALUES (@safe, ?, ?, ?, ?) ON CONFLICT (safe_id, number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp",
+    ),
     checkpoint: db.prepare(
       `INSERT INTO checkpoint (safe_id, block_number, block_hash, updated_at) VALUES (@safe, ?, ?, datetime('now'))
        ON CONFLICT(safe_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, updated_at = excluded.updated_at`,

@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../handle.ts";
-import { oneOffStatement } from "../connection.ts";
+import { engineOf, oneOffStatement } from "../connection.ts";
 import { readNativeCoin, type NativeCoin } from "../chain-mirror/native-coin.ts";
 
 export type TokenEntry = { address: string; symbol: string; name: string; decimals: number };
@@ -18,6 +18,8 @@ export type LedgerDirectory = {
 };
 
 function hasColumn(db: ReadableDatabase, table: string, column: string): boolean {
+  if (engineOf(db) === "postgres")
+    return oneOffStatement(db, "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?").get(table, column) !== undefined;
   return (oneOffStatement(db, `PRAGMA table_info(${table})`).all() as { name: string }[]).some((row) => row.name === column);
 }
 

@@ -1,6 +1,6 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { exactSumFrom, exactSumSql } from "./exact.ts";
-import { connectionOf, oneOffStatement } from "../connection.ts";
+import { connectionOf, engineOf, oneOffStatement } from "../connection.ts";
 
 /** The last indexed block, or undefined before the first. */
 export function indexedHead(db: ReadableDatabase): { number: number; timestamp: number } | undefined {
@@ -70,6 +70,8 @@ export function undecodedExecutions(db: ReadableDatabase, spans?: readonly { fro
  * Equal values mean anything read before is still current.
  */
 export function contentVersion(db: ReadableDatabase): string {
+  // PostgreSQL: the write-ahead log's insert position moves with every write by anyone, this connection's own included.
+  if (engineOf(db) === "postgres") return oneOffStatement(db, "SELECT pg_current_wal_insert_lsn()::text").pluck().get() as string;
   const version = connectionOf(db).pragma("data_version", { simple: true }) as number;
   const own = oneOffStatement(db, "SELECT total_changes()").pluck().get() as number;
   return `${version}:${own}`;

@@ -25,6 +25,7 @@ import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
 import { safeAbi } from "../../core/safe/artifacts.ts";
 import { erc20Abi } from "../../core/tokens.ts";
 import { entryPoints, projectRoot, runNode, type RunningProcess } from "../helpers/processes.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
 
 const funder = developmentAccount(0);
 const [ana, ben, chen, dana] = [1, 2, 3, 4].map((index) => developmentAccount(index));
@@ -155,7 +156,7 @@ describe(`an existing Safe v${kind.version} ${kind.flavour}, attached with RPC_U
       RPC_URL: node.url,
       SAFE_ADDRESS: safe,
       // A fresh data folder: no database yet, and no deployment file (the treasury did not set this chain up).
-      DATABASE_PATH: join(dataDir, "treasury.db"),
+      ...databaseEnvironment(join(dataDir, "treasury.db")),
       DEPLOYMENT_FILE: join(dataDir, "deployment.json"),
       CHAIN_JOURNAL_FILE: join(dataDir, "chain-journal.jsonl"),
       LOG_LEVEL: "warn",

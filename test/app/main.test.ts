@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createModuleProbe, packagesOf, typeScriptAtRunTime, type ModuleProbe } from "../helpers/module-probe.ts";
 import { entryPoints, freePort, runNode, type RunningProcess } from "../helpers/processes.ts";
 import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
 
 /** `npm start` as a newcomer runs it: a separate process on the embedded defaults, compiled ahead of time (dist/app/main.js). */
 describe("npm start (app/main.ts)", function () {
@@ -17,7 +18,7 @@ describe("npm start (app/main.ts)", function () {
   before(async () => {
     chainPort = await freePort();
     env = {
-      DATABASE_PATH: join(dir, "treasury.db"),
+      ...databaseEnvironment(join(dir, "treasury.db")),
       DEPLOYMENT_FILE: join(dir, "deployment.json"),
       CHAIN_JOURNAL_FILE: join(dir, "chain-journal.jsonl"),
       DEMO_FIXTURE: "none",
@@ -79,7 +80,7 @@ describe("npm start (app/main.ts)", function () {
       // A second service on the first one's chain, through RPC_URL: it must not start (or load) a chain of its own.
       const remoteDir = mkdtempSync(join(tmpdir(), "treasury-main-rpc-"));
       remote = await start(
-        { RPC_URL: `http://127.0.0.1:${chainPort}`, DATABASE_PATH: join(remoteDir, "treasury.db"), CHAIN_JOURNAL_FILE: join(remoteDir, "journal.jsonl") },
+        { RPC_URL: `http://127.0.0.1:${chainPort}`, ...databaseEnvironment(join(remoteDir, "treasury.db")), CHAIN_JOURNAL_FILE: join(remoteDir, "journal.jsonl") },
         remoteProbe,
       );
       const health = await (await fetch(`${remote.url}/healthz`)).json();

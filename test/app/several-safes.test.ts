@@ -25,6 +25,7 @@ import { createIndexer } from "../../indexer/indexer.ts";
 import { startTreasury, type TreasuryFixture } from "../core/proposals/setup.ts";
 import { cliEnvironment, runCli } from "../adapters/cli/commands/run-cli.ts";
 import { safeTxTypes } from "../helpers/safe-tx-types.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
 
 const [funder, ana, ben, chen, dana] = [0, 1, 2, 3, 4].map((index) => developmentAccount(index));
 const vendor = getAddress("0x4444aaaa2222bbbb3333cccc4444dddd5555eeee");
@@ -220,7 +221,7 @@ describe("several Safes in one deployment: two Safes, one database, an indexer e
     const config = loadConfig({
       RPC_URL: t.chain.node.url,
       SAFE_ADDRESS: t.chain.deployment.safe.address,
-      DATABASE_PATH: main.config.DATABASE_PATH,
+      ...databaseEnvironment(main.config.DATABASE_PATH),
       DEPLOYMENT_FILE: join(t.chain.dir, "no-deployment.json"),
       HOST: "127.0.0.1",
       PORT: "0",

@@ -7,7 +7,8 @@ import { askTreasury } from "../../assistant/ask.ts";
 import type { AssistantContext } from "../../assistant/context.ts";
 import { findSimilarPastPayment } from "../../assistant/similar-payment.ts";
 import type { ReadableDatabase } from "../../db/handle.ts";
-import { closeDatabase, openReadOnlyDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openReadOnlyDatabase, databaseEnvironment } from "../helpers/database.ts";
 import { copyReplayedDatabase } from "../helpers/assistant-db.ts";
 import { fixtureTruth, statesNumber } from "../helpers/fixture-truth.ts";
 import { projectRoot } from "../helpers/processes.ts";
@@ -21,7 +22,7 @@ const run = promisify(execFile);
 const noLlmEnv = (databasePath: string) => ({
   PATH: `${resolve(projectRoot, "node_modules/.bin")}:${process.env.PATH}`,
   HOME: process.env.HOME ?? "/tmp",
-  DATABASE_PATH: databasePath,
+  ...databaseEnvironment(databasePath),
   LOG_LEVEL: "silent",
 });
 

@@ -7,6 +7,7 @@ import { entryPoints, runNode } from "../helpers/processes.ts";
 import { replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
 import { questionsPath } from "../search/fixture-db.ts";
 import { statesNumber } from "../helpers/fixture-truth.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
 
 /** Packages only some commands need; a command that does not need one must not pay for loading it. */
 const heavyPackages = [
@@ -69,7 +70,7 @@ describe("treasury command (bin/treasury.js): compiled ahead of time, loading on
       const [question] = JSON.parse(readFileSync(questionsPath, "utf8")) as { q: string; numbers: number[]; mentions: string[] }[];
       const probe = createModuleProbe();
       // No chain runs: RPC_URL points at a closed port, and nothing may try it.
-      const env = { ...probe.env, DATABASE_PATH: databasePath, RPC_URL: "http://127.0.0.1:9", LOG_LEVEL: "silent" };
+      const env = { ...probe.env, ...databaseEnvironment(databasePath), RPC_URL: "http://127.0.0.1:9", LOG_LEVEL: "silent" };
       const asked = runNode(entryPoints.cli, ["ask", question.q], env, { nodeArgs: probe.nodeArgs });
       assert.equal(await asked.exited, 0, asked.stderr());
       for (const number of question.numbers) assert.ok(statesNumber(asked.stdout(), String(number)), `"${question.q}" should mention ${number}:\n${asked.stdout()}`);

@@ -6,7 +6,8 @@ import { getAddress, type Address, type Hex } from "viem";
 import { connectionOf, SafeScopeError, statement } from "../../db/connection.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { readMeta, writeMeta } from "../../db/meta.ts";
-import { closeDatabase, openDatabase, openReadOnlyDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openDatabase, openReadOnlyDatabase } from "../helpers/database.ts";
 import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import { readHistory } from "../../db/chain-mirror/history.ts";
 import { rollbackTo, writeBatch } from "../../db/chain-mirror/write.ts";
@@ -102,7 +103,7 @@ describe("several Safes in one database: handles bound to a Safe (db/safes.ts, d
     assert.throws(() => writeMeta(db, "confirmed_block", "1"), SafeScopeError);
     assert.throws(() => writeBatch(db, { batch: empty(), headers: new Map(), checkpoint: header(1), confirmedUpTo: 0, newTokens: [] }), SafeScopeError);
     // SQL that forgets its Safe cannot write either: safe_id has no default.
-    assert.throws(() => connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (1, 'h', 'p', 0)").run(), /NOT NULL constraint failed: blocks.safe_id/);
+    assert.throws(() => connectionOf(db).prepare("INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (1, 'h', 'p', 0)").run(), /NOT NULL constraint failed: blocks.safe_id|null value in column "safe_id" of relation "blocks"/);
   });
 
   it("reads every Safe's rows through the all-Safes handle, which cannot write", () => {

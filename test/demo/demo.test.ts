@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { entryPoints, freePort, runNode, type RunningProcess } from "../helpers/processes.ts";
 import { countProposals, miniFixtureJson } from "./mini-fixture.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
 
 /** `npm start` on a fresh machine shows a living treasury: the demo fixture, replayed on the first run only. */
 describe("npm start replays the demo on the first run (demo/demo.ts)", function () {
@@ -15,7 +16,7 @@ describe("npm start replays the demo on the first run (demo/demo.ts)", function 
     const fixtureFile = join(dir, "mini.json");
     writeFileSync(fixtureFile, JSON.stringify(miniFixtureJson()));
     env = {
-      DATABASE_PATH: join(dir, "treasury.db"),
+      ...databaseEnvironment(join(dir, "treasury.db")),
       DEPLOYMENT_FILE: join(dir, "deployment.json"),
       CHAIN_JOURNAL_FILE: join(dir, "chain-journal.jsonl"),
       DEMO_FIXTURE: fixtureFile,

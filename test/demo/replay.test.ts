@@ -12,7 +12,8 @@ import { replayOnFreshChain, replayedFixture, type ReplayedFixture } from "../he
 import { miniFixture } from "./mini-fixture.ts";
 import { connectionOf } from "../../db/connection.ts";
 import type { ReadableDatabase } from "../../db/handle.ts";
-import { closeDatabase, openReadOnlyDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openReadOnlyDatabase } from "../helpers/database.ts";
 import { onlySafe } from "../helpers/safe-database.ts";
 
 const addressOf = (fixture: Fixture, id: string): Address =>

@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeDatabase, openDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openDatabase } from "./database.ts";
 import { syncActivity } from "../../search/activity.ts";
 import { connectionOf } from "../../db/connection.ts";
 import { onlySafe } from "./safe-database.ts";

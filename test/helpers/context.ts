@@ -6,6 +6,7 @@ import { systemClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { openSafeDatabase } from "./safe-database.ts";
 import type { TestChain } from "./chain.ts";
+import { databaseEnvironment } from "./database.ts";
 
 export type TestContextOptions = {
   /** Extra environment variables for the config (e.g. PUBLIC_URL, RELAYER_PRIVATE_KEY). */
@@ -22,7 +23,7 @@ export function createTestContext(chain: TestChain, options: TestContextOptions 
   const databasePath = join(chain.dir, options.databaseFile ?? "treasury.db");
   const config: Config = loadConfig({
     RPC_URL: chain.node.url,
-    DATABASE_PATH: databasePath,
+    ...databaseEnvironment(databasePath),
     DEPLOYMENT_FILE: chain.deploymentFile,
     LOG_LEVEL: "silent",
     ...options.env,

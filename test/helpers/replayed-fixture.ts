@@ -5,7 +5,8 @@ import { startLocalNode, type LocalNode } from "../../devchain/node.ts";
 import { bundledFixture, loadFixture, type Fixture } from "../../demo/fixture.ts";
 import { replayGenesisDate } from "../../demo/plan.ts";
 import { replayFixture, type ReplayFixtureReturnType } from "../../demo/replay.ts";
-import { closeDatabase, openDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openDatabase } from "./database.ts";
 import { createLogger } from "../../core/logger.ts";
 
 export type ReplayedFixture = ReplayFixtureReturnType & {

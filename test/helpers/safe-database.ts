@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { ReadableDatabase, TreasuryDatabase } from "../../db/handle.ts";
-import { openDatabase } from "../../db/open.ts";
+import { openDatabase } from "./database.ts";
 import { forSafe, listSafes, registerSafe } from "../../db/safes.ts";
 
 /** A Safe address for tests that need one registered but never reach a chain. */

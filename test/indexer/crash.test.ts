@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createIndexer } from "../../indexer/indexer.ts";
-import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { closeDatabase } from "../../db/open.ts";
+import { openDatabase, databaseEnvironment } from "../helpers/database.ts";
 import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import { generateSafeHistory } from "../../scripts/bench/indexer-history.ts";
 import { startTestChain, type TestChain } from "../helpers/chain.ts";
@@ -24,7 +25,7 @@ function runChild(chain: TestChain, databasePath: string, kill: Kill | undefined
       env: {
         ...process.env,
         RPC_URL: chain.node.url,
-        DATABASE_PATH: databasePath,
+        ...databaseEnvironment(databasePath),
         DEPLOYMENT_FILE: chain.deploymentFile,
         INDEXER_RANGE: "2",
         LOG_LEVEL: "silent",

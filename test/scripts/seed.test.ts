@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { entryPoints, runNode } from "../helpers/processes.ts";
 import { countProposals, miniFixtureJson } from "../demo/mini-fixture.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
 
 /** `npm run seed -- --fixture F` as a person runs it: its own process, the configured paths. */
 describe("npm run seed (scripts/seed.ts)", function () {
@@ -11,7 +12,7 @@ describe("npm run seed (scripts/seed.ts)", function () {
   const dir = mkdtempSync(join(tmpdir(), "treasury-seed-cli-"));
   const fixtureFile = join(dir, "mini.json");
   const env = {
-    DATABASE_PATH: join(dir, "data", "treasury.db"),
+    ...databaseEnvironment(join(dir, "data", "treasury.db")),
     DEPLOYMENT_FILE: join(dir, "data", "deployment.json"),
     CHAIN_JOURNAL_FILE: join(dir, "data", "chain-journal.jsonl"),
   };
@@ -50,7 +51,7 @@ describe("npm run seed (scripts/seed.ts)", function () {
     const json = miniFixtureJson() as { timeline: Array<Record<string, unknown>> };
     json.timeline[3] = { ...json.timeline[3], proposer: "zoe" };
     writeFileSync(broken, JSON.stringify(json));
-    const run = runNode(entryPoints.seed, ["--fixture", broken, "--force"], { ...env, DATABASE_PATH: join(dir, "other.db") });
+    const run = runNode(entryPoints.seed, ["--fixture", broken, "--force"], { ...env, ...databaseEnvironment(join(dir, "other.db"))});
     assert.equal(await run.exited, 1);
     assert.match(run.stderr().trim(), /^seed: .*timeline\[3\] \(p001\): unknown member "zoe"\.$/);
   });

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { askTreasury } from "../../../assistant/ask.ts";
-import { closeDatabase, openDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { openDatabase } from "../../helpers/database.ts";
 import { forSafe, registerSafe } from "../../../db/safes.ts";
 import type { TreasuryDatabase } from "../../../db/handle.ts";
 

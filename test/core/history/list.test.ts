@@ -14,7 +14,8 @@ import { startTestChain, type TestChain } from "../../helpers/chain.ts";
 import { createTestContext } from "../../helpers/context.ts";
 import { erc20Transfer, execSafeTx, multiSend, selfCall, wallet } from "../../indexer/safe-helpers.ts";
 import { connectionOf } from "../../../db/connection.ts";
-import { closeDatabase, openReadOnlyDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { openReadOnlyDatabase, databaseEnvironment } from "../../helpers/database.ts";
 import { onlySafe } from "../../helpers/safe-database.ts";
 
 const run = promisify(execFile);
@@ -70,7 +71,7 @@ describe("history and export (core/history)", function () {
     closeDatabase(ctx.db);
     // The indexer on its own, from the command line, into another database.
     cliIndex = await run(process.execPath, [join(process.cwd(), "bin", "treasury.js"), "index", "--once"], {
-      env: { ...process.env, RPC_URL: chain.node.url, DATABASE_PATH: join(chain.dir, "cli.db"), DEPLOYMENT_FILE: chain.deploymentFile, LOG_LEVEL: "silent" },
+      env: { ...process.env, RPC_URL: chain.node.url, ...databaseEnvironment(join(chain.dir, "cli.db")), DEPLOYMENT_FILE: chain.deploymentFile, LOG_LEVEL: "silent" },
     });
     await chain.stop(); // history and export must not need a chain
   });
@@ -136,7 +137,7 @@ describe("history and export (core/history)", function () {
   });
 
   it("`treasury history` and `treasury export --csv` work from the database alone, with no chain running", async () => {
-    const env = { ...process.env, DATABASE_PATH: databasePath, RPC_URL: "http://127.0.0.1:9", DEPLOYMENT_FILE: join(chain.dir, "none.json"), LOG_LEVEL: "silent" };
+    const env = { ...process.env, ...databaseEnvironment(databasePath), RPC_URL: "http://127.0.0.1:9", DEPLOYMENT_FILE: join(chain.dir, "none.json"), LOG_LEVEL: "silent" };
     const bin = join(process.cwd(), "bin", "treasury.js");
     const history = await run(process.execPath, [bin, "history", "--since", "2027-03-01", "--until", "2027-04-01", "--json"], { env });
     const entries = JSON.parse(history.stdout) as { kind: string; amount: string; date: string }[];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { getAddress } from "viem";
-import { openDatabase, closeDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { openDatabase } from "../../helpers/database.ts";
 import type { TreasuryDatabase } from "../../../db/handle.ts";
 import { systemClock } from "../../../core/clock.ts";
 import { AddressBookConflictError, addAddressBookEntry, parseAddressInput, resolvePayee } from "../../../core/people/address-book.ts";

@@ -12,7 +12,8 @@ import { executeProposal } from "../../../core/proposals/execute.ts";
 import { proposePayment } from "../../../core/proposals/propose.ts";
 import { submitSignature } from "../../../core/proposals/signatures.ts";
 import { getProposal, safeTxTypedData } from "../../../core/proposals/view.ts";
-import { closeDatabase, openDatabase } from "../../../db/open.ts";
+import { closeDatabase } from "../../../db/open.ts";
+import { openDatabase, databaseEnvironment } from "../../helpers/database.ts";
 import { developmentAccount, developmentPrivateKey } from "../../../devchain/accounts.ts";
 import { createSafe } from "../../../devchain/create-safe.ts";
 import { startLocalNode, type LocalNode } from "../../../devchain/node.ts";
@@ -33,7 +34,7 @@ describe("executing on a Safe v1.3.0 and v1.4.1 (core/proposals/execute)", funct
       const funder = createWalletClient({ account: developmentAccount(0), chain: hardhat, transport: custom(node.provider) });
       await funder.sendTransaction({ to: safe, value: parseEther("1") });
       const dir = mkdtempSync(join(tmpdir(), "treasury-execute-"));
-      const config = loadConfig({ RPC_URL: node.url, SAFE_ADDRESS: safe, DATABASE_PATH: join(dir, "t.db"), DEPLOYMENT_FILE: join(dir, "none.json"), RELAYER_PRIVATE_KEY: developmentPrivateKey(5), LOG_LEVEL: "silent" });
+      const config = loadConfig({ RPC_URL: node.url, SAFE_ADDRESS: safe, ...databaseEnvironment(join(dir, "t.db")), DEPLOYMENT_FILE: join(dir, "none.json"), RELAYER_PRIVATE_KEY: developmentPrivateKey(5), LOG_LEVEL: "silent" });
       const ctx: TreasuryContext = await connectTreasury({ config, logger: createLogger("silent"), db: openDatabase({ path: config.DATABASE_PATH }), rpcUrl: node.url });
       try {
         assert.deepEqual([ctx.safe.version, ctx.safe.flavour], [version, flavour]);

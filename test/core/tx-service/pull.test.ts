@@ -10,6 +10,7 @@ import { developmentAccount } from "../../../devchain/accounts.ts";
 import { ana, ben, chen, signProposal } from "../proposals/setup.ts";
 import { entryPoints, runNode } from "../../helpers/processes.ts";
 import { addBotAsDelegate, proposeInSafeApp, signInSafeApp, startTxServiceTreasury, type TxServiceFixture } from "./setup.ts";
+import { databaseEnvironment } from "../../helpers/database.ts";
 
 const payee = getAddress("0x4444aaaa2222bbbb3333cccc4444dddd5555eeee");
 const erc20 = parseAbi(["function transfer(address to, uint256 amount) returns (bool)"]);
@@ -108,7 +109,7 @@ describe("Safe Transaction Service: pulling the Safe app's queue and signatures"
     assert.ok(expectedWaiting >= 1);
     const run = runNode(entryPoints.cli, ["status"], {
       RPC_URL: t.chain.node.url,
-      DATABASE_PATH: t.ctx.config.DATABASE_PATH!,
+      ...databaseEnvironment(t.ctx.config.DATABASE_PATH!),
       DEPLOYMENT_FILE: t.chain.deploymentFile,
       LOG_LEVEL: "silent",
     });

@@ -8,6 +8,7 @@ import { createSafe, type CreateSafeReturnType } from "../../../../devchain/crea
 import { startLocalNode, type LocalNode } from "../../../../devchain/node.ts";
 import { canonicalAddress, safeDeploymentAssets } from "../../../helpers/safe-deployments.ts";
 import { entryPoints, freePort, projectRoot, runNode } from "../../../helpers/processes.ts";
+import { databaseEnvironment } from "../../../helpers/database.ts";
 
 const owners = [1, 2, 3].map((index) => developmentAccount(index).address);
 const deployer = developmentAccount(0);
@@ -21,7 +22,7 @@ describe("treasury attach: checking an existing Safe (adapters/cli/commands/atta
 
   async function attach(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
     // No RPC_URL, SAFE_ADDRESS, database or deployment file in the environment: everything comes from the arguments.
-    const run = runNode(entryPoints.cli, ["attach", ...args], { LOG_LEVEL: "warn", DEPLOYMENT_FILE: "/nonexistent/deployment.json", DATABASE_PATH: "/nonexistent/treasury.db" });
+    const run = runNode(entryPoints.cli, ["attach", ...args], { LOG_LEVEL: "warn", DEPLOYMENT_FILE: "/nonexistent/deployment.json", ...databaseEnvironment("/nonexistent/treasury.db") });
     const code = await run.exited;
     return { code, out: run.stdout(), err: run.stderr() };
   }

@@ -1,5 +1,6 @@
 import { entryPoints, runNode } from "../../../helpers/processes.ts";
 import { keyOf, type TreasuryFixture } from "../../../core/proposals/setup.ts";
+import { databaseEnvironment } from "../../../helpers/database.ts";
 
 export type CliRun = { code: number | null; out: string; err: string };
 
@@ -11,7 +12,7 @@ export type CliRun = { code: number | null; out: string; err: string };
 export function cliEnvironment(t: TreasuryFixture, member?: string): Record<string, string> {
   return {
     RPC_URL: t.chain.node.url,
-    DATABASE_PATH: t.ctx.config.DATABASE_PATH,
+    ...databaseEnvironment(t.ctx.config.DATABASE_PATH),
     DEPLOYMENT_FILE: t.chain.deploymentFile,
     RELAYER_PRIVATE_KEY: keyOf(0),
     PUBLIC_URL: "http://127.0.0.1:3999",

@@ -1,0 +1,13 @@
+/** What `PostgresConnection` asks of its worker thread (`worker.ts`), and the answers. */
+export type PostgresRequest =
+  | { kind: "connect"; id: number; url: string; setup: string[] }
+  | { kind: "close"; id: number }
+  | { kind: "exec"; id: number; text: string }
+  | { kind: "query"; id: number; text: string; values: unknown[] };
+
+export type PostgresColumn = { name: string; type: number };
+
+export type PostgresReply =
+  | { kind: "done" }
+  | { kind: "rows"; columns: PostgresColumn[]; rows: unknown[][]; count: number }
+  | { kind: "error"; message: string; code?: string; detail?: string; position?: string };
