@@ -1,5 +1,6 @@
 import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import { boundSafeId, readSafe, type RegisteredSafe } from "../../db/safes.ts";
+import { readStorageInfo, type StorageInfo } from "../../db/storage.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { shortMessageOf } from "../../core/errors.ts";
 
@@ -16,8 +17,8 @@ export type Health = {
 /** One Safe's health, by its name. */
 export type SafeHealth = Omit<Health, "database"> & { name: string | null };
 
-/** The service's health: its own Safe's fields (as with one Safe), and each Safe's. */
-export type ServiceHealth = Health & { safes: SafeHealth[] };
+/** The service's health: its own Safe's fields (as with one Safe), each Safe's, and what stores the records. */
+export type ServiceHealth = Health & { safes: SafeHealth[]; storage: StorageInfo | null };
 
 /**
  * The health of every Safe the service runs (its own first) and of those it
@@ -38,7 +39,13 @@ export async function readServiceHealth(contexts: readonly TreasuryContext[], un
     })),
   ];
   const problems = safes.flatMap((safe, index) => (index === 0 ? safe.problems : safe.problems.map((problem) => `${safe.name ?? safe.safeAddress}: ${problem}`)));
-  return { ...each[0], ok: safes.every((safe) => safe.ok) && each.every((health) => health.database === "ok"), problems, safes };
+  let storage: StorageInfo | null = null;
+  try {
+    storage = readStorageInfo(contexts[0].db);
+  } catch {
+    // The database's own problem is already in `problems`.
+  }
+  return { ...each[0], ok: safes.every((safe) => safe.ok) && each.every((health) => health.database === "ok"), problems, safes, storage };
 }
 
 function safeName(ctx: TreasuryContext): string | null {

@@ -11,7 +11,8 @@
  *   `IS NOT DISTINCT FROM` / `IS DISTINCT FROM`;
  * - `+column` (SQLite's "do not use an index here") loses its `+`;
  * - `LIKE` becomes `ILIKE` (SQLite's LIKE ignores ASCII case);
- * - `AS someName` keeps its capitals (PostgreSQL folds unquoted names to lower case).
+ * - `AS someName` keeps its capitals (PostgreSQL folds unquoted names to lower case);
+ * - `CAST(x AS INTEGER)` casts to BIGINT (SQLite's integers have 64 bits).
  *
  * Text in quotes and comments is never rewritten.
  */
@@ -101,6 +102,7 @@ export function toPostgres(sql: string): TranslatedSql {
     code = code.replace(/\bIS\s+NOT\s+(?=\$\d)/gi, "IS DISTINCT FROM ").replace(/\bIS\s+(?=\$\d)/gi, "IS NOT DISTINCT FROM ");
     code = code.replace(/(^|[\s(,=])\+(?=[A-Za-z_])/g, "$1");
     code = code.replace(/\bNOT\s+LIKE\b/gi, "NOT ILIKE").replace(/(?<!NOT\s+)\bLIKE\b/gi, "ILIKE");
+    code = code.replace(/\bAS\s+INTEGER\b/gi, "AS BIGINT");
     code = code.replace(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)/g, (match, name: string) => (/[a-z]/.test(name) && /[A-Z]/.test(name) ? `AS "${name}"` : match));
     text += code;
   }

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { PostgresConnection, PostgresError } from "../../../db/postgres/connection.ts";
+import { postgresForTests } from "../../helpers/postgres-server.ts";
+
+/** Runs on PostgreSQL whatever engine the rest of the suite uses: this is the engine's own driver. */
+describe("PostgreSQL connection: synchronous, better-sqlite3's shape (db/postgres/connection.ts)", function () {
+  this.timeout(60_000);
+  let serverUrl: string;
+  let url: string;
+  let schema: string;
+  let connection: PostgresConnection;
+
+  before(async () => {
+    serverUrl = (await postgresForTests()).url;
+  });
+
+  beforeEach(() => {
+    schema = `tconn_${randomBytes(6).toString("hex")}`;
+    const location = new URL(serverUrl);
+    location.searchParams.set("schema", schema);
+    url = location.toString();
+    connection = new PostgresConnection({ url });
+    connection.execNative("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, amount TEXT, data BYTEA, flag BOOLEAN)");
+  });
+
+  afterEach(async () => {
+    connection.close();
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  it("keeps its tables in the schema its URL names, and says where it is without credentials", async () => {
+    assert.equal(connection.schema, schema);
+    assert.ok(!connection.name.includes("@"), connection.name);
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    const { rows } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [schema]);
+    await client.end();
+    assert.deepEqual(rows, [{ table_name: "t" }]);
+  });
+
+  it("gives values as better-sqlite3 does: numbers or bigints, Buffers, 1/0 for booleans, null", () => {
+    const big = 2n ** 62n + 7n;
+    connection.prepare("INSERT INTO t (id, name, amount, data, flag) VALUES (?, @name, ?, ?, ?)").run(big, "1000000000000000000000", Buffer.from([1, 2, 255]), true, { name: "a" });
+    connection.prepare("INSERT INTO t (id, name) VALUES (?, ?)").run(5, null);
+    assert.deepEqual(connection.prepare("SELECT id, name, amount, data, flag FROM t WHERE id = ?").safeIntegers().get(big), {
+      id: big,
+      name: "a",
+      amount: "1000000000000000000000",
+      data: Buffer.from([1, 2, 255]),
+      flag: 1,
+    });
+    assert.deepEqual(connection.prepare("SELECT id, name, data FROM t WHERE id = 5").get(), { id: 5, name: null, data: null });
+    assert.deepEqual(connection.prepare("SELECT id FROM t ORDER BY id").pluck().all(), [5, Number(big)]);
+    assert.deepEqual(connection.prepare("SELECT id, name FROM t WHERE id = 5").raw().all(), [[5, null]]);
+    assert.equal(connection.prepare("SELECT sum(id) FROM t").safeIntegers().pluck().get(), big + 5n);
+    assert.equal(connection.prepare("SELECT id FROM t WHERE id = 6").get(), undefined);
+    assert.deepEqual(connection.prepare("UPDATE t SET name = 'b'").run(), { changes: 2, lastInsertRowid: 0 });
+  });
+
+  it("refuses a missing parameter rather than sending null", () => {
+    assert.throws(() => connection.prepare("SELECT * FROM t WHERE id = ? AND name = ?").get(1), /Too few parameter values/);
+    assert.throws(() => connection.prepare("SELECT * FROM t WHERE id = @id").get({ other: 1 }), /Missing named parameter "id"/);
+  });
+
+  it("commits a transaction whole, rolls it back whole when its work throws, and nests as savepoints", () => {
+    const insert = connection.prepare("INSERT INTO t (id) VALUES (?)");
+    const count = () => connection.prepare("SELECT count(*) FROM t").pluck().get();
+    connection.transaction(() => {
+      insert.run(1);
+      insert.run(2);
+    })();
+    assert.equal(count(), 2);
+    assert.throws(() =>
+      connection.transaction(() => {
+        insert.run(3);
+        throw new Error("stop");
+      })(),
+    /stop/);
+    assert.equal(count(), 2);
+    connection.transaction(() => {
+      insert.run(4);
+      assert.equal(connection.inTransaction, true);
+      assert.throws(() =>
+        connection.transaction(() => {
+          insert.run(5);
+          throw new Error("inner");
+        })(),
+      /inner/);
+      insert.run(6);
+    })();
+    assert.equal(connection.inTransaction, false);
+    assert.deepEqual(connection.prepare("SELECT id FROM t ORDER BY id").pluck().all(), [1, 2, 4, 6]);
+  });
+
+  it("throws PostgresError with PostgreSQL's code and the statement", () => {
+    connection.prepare("INSERT INTO t (id) VALUES (1)").run();
+    const error = (() => {
+      try {
+        connection.prepare("INSERT INTO t (id) VALUES (1)").run();
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    assert.ok(error instanceof PostgresError);
+    assert.equal(error.code, "23505");
+    assert.match(String(error.details), /INSERT INTO t/);
+  });
+
+  it("a read-only connection reads and refuses every write", () => {
+    connection.prepare("INSERT INTO t (id) VALUES (1)").run();
+    const reader = new PostgresConnection({ url, readonly: true });
+    try {
+      assert.equal(reader.prepare("SELECT count(*) FROM t").pluck().get(), 1);
+      assert.throws(() => reader.prepare("INSERT INTO t (id) VALUES (2)").run(), (error: PostgresError) => error.code === "25006");
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("says clearly when it cannot connect, and when it is used after close", () => {
+    assert.throws(() => new PostgresConnection({ url: "postgres://127.0.0.1:9/test" }), /Cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:9\/test/);
+    assert.throws(() => new PostgresConnection({ url: "not a url" }), /not a valid postgres:\/\/ URL/);
+    const other = new PostgresConnection({ url });
+    other.close();
+    assert.throws(() => other.prepare("SELECT 1").get(), /not open/);
+  });
+});
