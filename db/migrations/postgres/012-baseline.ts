@@ -67,7 +67,7 @@ END
 $fn$;
 
 -- strftime(format, seconds, 'unixepoch'): SQLite's, for %Y %m %d %H %M %S %s %j %w %f %% (UTC).
--- Another modifier gives NULL (as SQLite does for a modifier it does not know).
+-- Only the 'unixepoch' modifier is read: any other gives NULL (SQLite would apply 'localtime' and the like).
 CREATE FUNCTION strftime(format text, seconds bigint, modifier text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $fn$
@@ -91,62 +91,46 @@ $fn$;
 
 -- substr with SQLite's meaning (PostgreSQL's own substr reads a negative start differently):
 -- a negative start counts from the end, a negative length takes the characters before the start.
-CREATE FUNCTION sqlite_substr(value text, start bigint, count bigint) RETURNS text
+-- Without a length: to the end (SQLite takes its longest string, 10^9 characters, as the length).
+-- One SQL expression, so PostgreSQL inlines it into the query (it runs for every row of a sum).
+-- The window [first, last) is intersected with the string's characters [1, length + 1).
+CREATE FUNCTION sqlite_substr(value text, start bigint, count bigint DEFAULT 1000000000) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $fn$
+SELECT CASE WHEN start IS NULL OR count IS NULL THEN NULL ELSE
+  pg_catalog.substr(value,
+    greatest(CASE WHEN start < 0 THEN char_length(value) + start + 1 ELSE start END + least(count, 0), 1)::integer,
+    greatest(
+      least(CASE WHEN start < 0 THEN char_length(value) + start + 1 ELSE start END + greatest(count, 0), char_length(value) + 1)
+      - greatest(CASE WHEN start < 0 THEN char_length(value) + start + 1 ELSE start END + least(count, 0), 1),
+      0)::integer)
+END
+$fn$;
+
+-- CAST(value AS INTEGER) with SQLite's meaning: the integer the text starts with (after white space),
+-- 0 when it starts with none, saturated at the 64-bit bounds. Plain digits (db/'s amount slices) skip the pattern.
+CREATE FUNCTION sqlite_integer(value text) RETURNS bigint
   LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
   AS $fn$
 DECLARE
-  total bigint := char_length(value);
-  first bigint := start;
-  size bigint := count;
-  backwards boolean := false;
+  digits text;
 BEGIN
-  IF size < 0 THEN
-    size := -size;
-    backwards := true;
+  IF value = '' THEN
+    RETURN 0;
   END IF;
-  IF first < 0 THEN
-    first := first + total;
-    IF first < 0 THEN
-      size := greatest(size + first, 0);
-      first := 0;
-    END IF;
-  ELSIF first > 0 THEN
-    first := first - 1;
-  ELSIF size > 0 THEN
-    size := size - 1;
+  IF length(value) < 19 AND translate(value, '0123456789', '') = '' THEN
+    RETURN value::bigint;
   END IF;
-  IF backwards THEN
-    first := first - size;
-    IF first < 0 THEN
-      size := size + first;
-      first := 0;
-    END IF;
+  digits := substring(value FROM '^[ \\t\\n\\v\\f\\r]*([+-]?[0-9]+)');
+  IF digits IS NULL THEN
+    RETURN 0;
   END IF;
-  RETURN pg_catalog.substr(value, (first + 1)::integer, least(size, total)::integer);
+  RETURN least(greatest(digits::numeric, -9223372036854775808), 9223372036854775807)::bigint;
 END
-$fn$;
-
--- Without a length: to the end (SQLite takes its longest string, 10^9 characters, as the length).
-CREATE FUNCTION sqlite_substr(value text, start bigint) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $fn$ SELECT sqlite_substr(value, start, 1000000000::bigint) $fn$;
-
--- CAST(value AS INTEGER) with SQLite's meaning: the integer the text starts with (after white space),
--- 0 when it starts with none, saturated at the 64-bit bounds.
-CREATE FUNCTION sqlite_integer(value text) RETURNS bigint
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $fn$
-SELECT CASE
-  WHEN digits IS NULL THEN 0
-  WHEN digits::numeric > 9223372036854775807 THEN 9223372036854775807
-  WHEN digits::numeric < -9223372036854775808 THEN -9223372036854775808
-  ELSE digits::bigint
-END
-FROM (SELECT substring(value FROM '^[ \\t\\n\\v\\f\\r]*([+-]?[0-9]+)') AS digits) AS prefix
 $fn$;
 
 -- json_each(text) over a JSON array of integers (the ids db/ passes): one row per element, value as bigint.
--- PostgreSQL's own json_each(json) reads objects; this one is chosen for a text or untyped argument.
+-- PostgreSQL's own json_each(json) is chosen only for an argument typed json; a text or untyped ($n) one comes here.
 CREATE FUNCTION json_each(ids text) RETURNS TABLE (key bigint, value bigint)
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $fn$ SELECT (position - 1)::bigint, element::bigint FROM json_array_elements_text(ids::json) WITH ORDINALITY AS e (element, position) $fn$;

@@ -324,7 +324,7 @@ describe("PostgreSQL baseline (db/migrations/postgres/012-baseline.ts)", functio
 
     it("sqlite_integer = CAST(text AS INTEGER)", async function () {
       const inputs = ["", "0", "000000000123", " 12abc", "\t\n7", "+5", "-7", " - 5", "1e3", "1.9", ".5", "0x10", "abc",
-        "99999999999999999999", "-99999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808"];
+        "99999999999999999999", "-99999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808", null];
       await compare("SELECT CAST(? AS INTEGER)", "SELECT sqlite_integer($1)", inputs.map((input) => [input]));
     });
 
