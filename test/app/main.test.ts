@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createModuleProbe, packagesOf, typeScriptAtRunTime, type ModuleProbe } from "../helpers/module-probe.ts";
 import { entryPoints, freePort, runNode, type RunningProcess } from "../helpers/processes.ts";
 import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
-import { databaseEnvironment } from "../helpers/database.ts";
+import { databaseEnvironment, testEngine } from "../helpers/database.ts";
 
 /** `npm start` as a newcomer runs it: a separate process on the embedded defaults, compiled ahead of time (dist/app/main.js). */
 describe("npm start (app/main.ts)", function () {
@@ -50,6 +50,10 @@ describe("npm start (app/main.ts)", function () {
       assert.match(health.safeAddress, /^0x[0-9a-fA-F]{40}$/);
       assert.ok(health.latestBlock > 0);
       assert.equal(health.database, "ok");
+      // The engine the tests run on (TEST_DATABASE), and on both the in-process index for vectors.
+      assert.equal(health.storage.engine, testEngine);
+      assert.equal(health.storage.vectorSearch, "in-process binary index");
+      if (testEngine === "postgres") assert.match(health.storage.pgvector, /^(available|not available)$/);
 
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /# TYPE treasury_http_requests_total counter/);
