@@ -152,7 +152,7 @@ function spawnServer(postgres: string, dataDir: string, port: number, folder: st
 async function waitUntilAnswering(server: RunningServer, port: number): Promise<void> {
   let hasExited = false;
   void server.exited.then(() => (hasExited = true));
-  const deadline = performance.now() + 30_000;
+  const deadline = performance.now() + 60_000;
   for (;;) {
     if (hasExited) throw new TreasuryError(`postgres exited at start: ${lastLines(server.log())}`);
     const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1_000 });
@@ -161,7 +161,7 @@ async function waitUntilAnswering(server: RunningServer, port: number): Promise<
       await client.query("SELECT 1");
       return;
     } catch (error) {
-      if (performance.now() > deadline) throw new TreasuryError(`postgres did not answer within 30 s: ${reasonOf(error)}; ${lastLines(server.log())}`);
+      if (performance.now() > deadline) throw new TreasuryError(`postgres did not answer within 60 s: ${reasonOf(error)}; ${lastLines(server.log())}`);
       await new Promise((done) => setTimeout(done, 50));
     } finally {
       await client.end().catch(() => undefined);
@@ -221,7 +221,11 @@ export function removeAbandonedFolders(): void {
     const pidFile = join(tmpdir(), name, "data", "postmaster.pid");
     const postmaster = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
     if (postmaster && isAlive(postmaster)) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // another user's folder: theirs to remove
+    }
   }
 }
 

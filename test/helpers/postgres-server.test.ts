@@ -137,8 +137,20 @@ describe("PostgreSQL server for tests (test/helpers/postgres-server.ts)", functi
   });
 
   describe("never outlives the process that started it", () => {
+    // Two child processes, started side by side to save time: one ends by itself, one is SIGKILLed.
+    let endsNormally: Promise<ChildWithServer>;
+    let getsKilled: Promise<ChildWithServer>;
+    before(() => {
+      endsNormally = serverInChild();
+      getsKilled = serverInChild({ stayAlive: true });
+      // Each test awaits its own; a failure to start is reported there, not as an unhandled rejection here.
+      endsNormally.catch(() => undefined);
+      getsKilled.catch(() => undefined);
+    });
+    after(async () => (await getsKilled.catch(() => undefined))?.kill());
+
     it("stops, and its folder goes, when that process ends normally (the server does not keep it alive)", async () => {
-      const child = await serverInChild();
+      const child = await endsNormally;
       assert.equal(await child.exitCode, 0);
       assert.equal(await acceptsTcp(child.port), false);
       assert.equal(existsSync(child.folder), false);
@@ -146,7 +158,7 @@ describe("PostgreSQL server for tests (test/helpers/postgres-server.ts)", functi
 
     it("stops when that process is SIGKILLed; the next start removes the folder left behind", async function () {
       if (process.platform !== "linux") this.skip(); // the parent-death signal is Linux's
-      const child = await serverInChild({ stayAlive: true });
+      const child = await getsKilled;
       assert.equal(await acceptsTcp(child.port), true);
       child.kill();
       await child.exitCode;
@@ -189,8 +201,10 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): 
   return false;
 }
 
+type ChildWithServer = { port: number; folder: string; exitCode: Promise<number | null>; kill: () => void };
+
 /** Another Node process that starts a private server, prints its port and folder, then ends (or stays until killed). */
-async function serverInChild(options: { stayAlive?: boolean } = {}) {
+async function serverInChild(options: { stayAlive?: boolean } = {}): Promise<ChildWithServer> {
   const script = `
     import pg from "pg";
     import { dirname } from "node:path";
