@@ -252,17 +252,21 @@ export function quantizeBinary(vector: Float32Array): Uint8Array {
 
 const floatsOf = (blob: Buffer) => new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 
-/** Cosine distance as sqlite-vec's `vec_distance_cosine` gives it: 1 - cos(a, b). */
+/**
+ * Cosine distance as sqlite-vec's `vec_distance_cosine` gives it, to the bit:
+ * 1 - cos(a, b), with its sums kept in 32-bit floats and its result a 32-bit float.
+ */
 function cosineDistance(a: Float32Array, b: Float32Array): number {
+  const f32 = Math.fround;
   let dot = 0;
   let aa = 0;
   let bb = 0;
   for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
+    dot = f32(dot + f32(a[i]! * b[i]!));
+    aa = f32(aa + f32(a[i]! * a[i]!));
+    bb = f32(bb + f32(b[i]! * b[i]!));
   }
-  return 1 - dot / Math.sqrt(aa * bb);
+  return f32(1 - dot / (Math.sqrt(aa) * Math.sqrt(bb)));
 }
 
 /** The `limit` rows nearest to `query` among stored float vectors, by exact cosine distance (computed here, for PostgreSQL). */

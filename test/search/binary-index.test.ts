@@ -6,11 +6,12 @@ import { removeActivity } from "../../search/activity.ts";
 import { binaryCandidates, loadBinaryIndex } from "../../search/binary-index.ts";
 import { quantizeBinary } from "../../db/vectors.ts";
 import { nearestActivities, storeVectors, useVectorModel } from "../../search/vectors.ts";
-import { closeDatabase } from "../../db/open.ts";
-import { openDatabase } from "../helpers/database.ts";
+import { closeDatabase, openDatabase as openSqliteDatabase } from "../../db/open.ts";
+import { openDatabase, testEngine } from "../helpers/database.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { connectionOf } from "../../db/connection.ts";
-import { onlySafe, openSafeDatabase } from "../helpers/safe-database.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
+import { onlySafe, openSafeDatabase, testSafeAddress } from "../helpers/safe-database.ts";
 
 const dims = 96; // 12 bytes: not a multiple of the 16-byte SIMD chunk, so padding is exercised
 
@@ -34,6 +35,23 @@ describe("search/binary-index: in-memory Hamming scan", () => {
   let dir: string;
   let db: TreasuryDatabase;
   const vectors = new Map<number, Float32Array>();
+  let reference: TreasuryDatabase | undefined;
+
+  /**
+   * A database holding the same vectors in sqlite-vec's tables, to compare with
+   * sqlite-vec itself: the test's own database on SQLite; on PostgreSQL (which
+   * has no sqlite-vec) a SQLite file opened directly, since this is about sqlite-vec.
+   */
+  const sqliteVec = (): TreasuryDatabase => {
+    if (testEngine === "sqlite") return db;
+    if (reference) return reference;
+    const sqlite = openSqliteDatabase({ path: join(dir, "sqlite-vec.db") });
+    reference = forSafe(sqlite, registerSafe(sqlite, { chainId: 31337, address: testSafeAddress, now: 0 }).id);
+    useVectorModel(reference, "test", dims);
+    for (const id of vectors.keys()) addActivity(reference, id);
+    storeVectors(reference, "test", [...vectors].map(([id, vector]) => ({ id, contentHash: "h", vector })));
+    return reference;
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "binary-index-"));
@@ -48,12 +66,14 @@ describe("search/binary-index: in-memory Hamming scan", () => {
   });
   afterEach(() => {
     closeDatabase(db);
+    if (reference) closeDatabase(reference);
+    reference = undefined;
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("quantizes like sqlite-vec's vec_quantize_binary", () => {
     for (const vector of [...vectors.values()].slice(0, 20)) {
-      const sql = connectionOf(db).prepare("SELECT vec_quantize_binary(?)").pluck().get(Buffer.from(vector.buffer)) as Buffer;
+      const sql = connectionOf(sqliteVec()).prepare("SELECT vec_quantize_binary(?)").pluck().get(Buffer.from(vector.buffer)) as Buffer;
       assert.deepEqual(Buffer.from(quantizeBinary(vector)), sql);
     }
   });
@@ -72,7 +92,7 @@ describe("search/binary-index: in-memory Hamming scan", () => {
       assert.ok(worstIn <= bestOut, `count ${count}: ${worstIn} > ${bestOut}`);
     }
     // Same distances as sqlite-vec's own KNN over the vec0 table.
-    const viaSqliteVec = nearestActivities(db, query, { limit: 10, scan: "sqlite-vec", candidates: 300 });
+    const viaSqliteVec = nearestActivities(sqliteVec(), query, { limit: 10, scan: "sqlite-vec", candidates: 300 });
     const viaMemory = nearestActivities(db, query, { limit: 10, candidates: 300 });
     assert.deepEqual(viaMemory, viaSqliteVec);
   });
