@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,7 @@ import { replayedFixture } from "../../../helpers/replayed-fixture.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 import { closeDatabase, isDatabaseOpen } from "../../../../db/open.ts";
 import { databaseEnvironment } from "../../../helpers/database.ts";
+import { copyTestDatabase } from "../../../helpers/copy-database.ts";
 
 /** The two screens the pages must work on: a phone (iPhone 12-15 width) and a laptop. */
 const viewports = [
@@ -161,7 +162,7 @@ describe("the review page on a phone and a desktop, in Chromium (adapters/web/pa
       fixture = replay.fixture;
       // A copy: the shared replay is read by other tests.
       const dir = mkdtempSync(join(tmpdir(), "treasury-review-pages-"));
-      for (const suffix of ["", "-wal", "-shm"]) if (existsSync(`${replay.dbPath}${suffix}`)) copyFileSync(`${replay.dbPath}${suffix}`, join(dir, `treasury.db${suffix}`));
+      copyTestDatabase(replay.dbPath, join(dir, "treasury.db"));
       const config = loadConfig({ RPC_URL: replay.rpcUrl, ...databaseEnvironment(join(dir, "treasury.db")), DEPLOYMENT_FILE: replay.deploymentFile, LOG_LEVEL: "silent" });
       treasury = await openTreasury({ config, logger: createLogger("silent") });
       ({ server, baseUrl } = await serve(treasury.ctx));
