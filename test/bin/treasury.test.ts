@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createModuleProbe, packagesOf, typeScriptAtRunTime } from "../helpers/module-probe.ts";
@@ -7,7 +7,7 @@ import { entryPoints, runNode } from "../helpers/processes.ts";
 import { replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
 import { questionsPath } from "../search/fixture-db.ts";
 import { statesNumber } from "../helpers/fixture-truth.ts";
-import { databaseEnvironment } from "../helpers/database.ts";
+import { copyDatabase, databaseEnvironment } from "../helpers/database.ts";
 
 /** Packages only some commands need; a command that does not need one must not pay for loading it. */
 const heavyPackages = [
@@ -61,8 +61,7 @@ describe("treasury command (bin/treasury.js): compiled ahead of time, loading on
       // `ask` refreshes the search rows, so it gets a copy of the shared database.
       dir = mkdtempSync(join(tmpdir(), "treasury-bin-"));
       databasePath = join(dir, "treasury.db");
-      copyFileSync(replayed.dbPath, databasePath);
-      for (const suffix of ["-wal", "-shm"]) if (existsSync(replayed.dbPath + suffix)) copyFileSync(replayed.dbPath + suffix, databasePath + suffix);
+      copyDatabase(replayed.dbPath, databasePath);
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 

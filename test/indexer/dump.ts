@@ -24,9 +24,20 @@ export function dumpMirror(db: TreasuryDatabase, upTo?: number): Record<string, 
     tables.tokens = "SELECT * FROM tokens ORDER BY address";
     tables.checkpoint = "SELECT block_number, block_hash FROM checkpoint";
   }
-  return Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, connectionOf(db).prepare(sql).all()]));
+  return Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, (connectionOf(db).prepare(sql).all() as Record<string, unknown>[]).map(withoutRowid)]));
 }
 
-export function countRows(db: TreasuryDatabase, table: string, where = "1"): number {
+/**
+ * A row without its insertion counter: SQLite's `SELECT *` never shows the
+ * implicit rowid, PostgreSQL's shows the `rowid` identity column that stands
+ * for it, and an identity number, once drawn, is spent even when its
+ * transaction rolls back (a kill, a reorg), so it is no part of the content.
+ */
+function withoutRowid(row: Record<string, unknown>): Record<string, unknown> {
+  const { rowid: _rowid, ...rest } = row;
+  return rest;
+}
+
+export function countRows(db: TreasuryDatabase, table: string, where = "1 = 1"): number {
   return (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
 }

@@ -94,7 +94,11 @@ describe("indexer behind a public-RPC-like provider (indexer/rpc, indexer/indexe
         assert.ok(again, "the rate-limited call was made again");
         assert.ok(again.at - refused.at >= retryAfterSeconds * 1000 - 20, `asked again after ${again.at - refused.at} ms, not ${retryAfterSeconds} s`);
         const meanwhile = requests.filter((request) => request.at > refused.at + 300 && request.at < refused.at + retryAfterSeconds * 1000 - 20);
-        assert.equal(meanwhile.length, 0, "no request started while the provider asked us to wait");
+        assert.equal(
+          meanwhile.length,
+          0,
+          `no request started while the provider asked us to wait; started: ${meanwhile.map((request) => `${request.calls.map((call) => call.method).join("+")} after ${request.at - refused.at} ms`).join(", ")}`,
+        );
       }
 
       // It said what it was waiting for.
