@@ -7,7 +7,8 @@ import { entryPoints, runNode } from "../helpers/processes.ts";
 import { replayedFixture, type ReplayedFixture } from "../helpers/replayed-fixture.ts";
 import { questionsPath } from "../search/fixture-db.ts";
 import { statesNumber } from "../helpers/fixture-truth.ts";
-import { copyDatabase, databaseEnvironment } from "../helpers/database.ts";
+import { databaseEnvironment } from "../helpers/database.ts";
+import { copyTestDatabase } from "../helpers/copy-database.ts";
 
 /** Packages only some commands need; a command that does not need one must not pay for loading it. */
 const heavyPackages = [
@@ -61,7 +62,7 @@ describe("treasury command (bin/treasury.js): compiled ahead of time, loading on
       // `ask` refreshes the search rows, so it gets a copy of the shared database.
       dir = mkdtempSync(join(tmpdir(), "treasury-bin-"));
       databasePath = join(dir, "treasury.db");
-      copyDatabase(replayed.dbPath, databasePath);
+      copyTestDatabase(replayed.dbPath, databasePath);
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 

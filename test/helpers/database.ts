@@ -6,11 +6,8 @@
  * finds it again). Unset, or `sqlite`, the tests use SQLite files as before.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { copyFileSync, existsSync } from "node:fs";
 import { closeDatabase, openDatabase as openTreasuryDatabase, openReadOnlyDatabase as openReadOnlyTreasuryDatabase, type OpenDatabaseParameters } from "../../db/open.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "../../db/handle.ts";
-import { connectionOf } from "../../db/connection.ts";
-import type { PostgresConnection } from "../../db/postgres/connection.ts";
 
 export { closeDatabase };
 
@@ -59,49 +56,4 @@ export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase
 /** `openReadOnlyDatabase` of `db/open.ts`, on the engine the tests run on. */
 export function openReadOnlyDatabase({ path }: OpenDatabaseParameters): ReadableDatabase {
   return openReadOnlyTreasuryDatabase({ path: testDatabaseLocation(path) });
-}
-
-/**
- * Copies the test database at `source` to `target` (both SQLite paths, as the
- * tests name them), for a test that writes to a database others only read.
- * SQLite: the file with its WAL and shared-memory files. PostgreSQL: `target`'s
- * schema is made by the migrations, then every row of every table is copied
- * from `source`'s schema (identity counters moved past the copied rows), in
- * one transaction. `target` must not exist yet.
- */
-export function copyDatabase(source: string, target: string): void {
-  if (testEngine === "sqlite") {
-    for (const suffix of ["", "-wal", "-shm"]) if (existsSync(source + suffix)) copyFileSync(source + suffix, target + suffix);
-    return;
-  }
-  const from = new URL(testDatabaseLocation(source)).searchParams.get("schema")!;
-  const db = openDatabase({ path: target });
-  try {
-    const connection = connectionOf(db) as unknown as PostgresConnection;
-    // Foreign keys are not checked while copying (as pg_restore --disable-triggers does): the rows are already consistent.
-    connection.execNative(`
-      BEGIN;
-      SET LOCAL session_replication_role = replica;
-      DO $copy$
-      DECLARE
-        copied record;
-        columns text;
-      BEGIN
-        FOR copied IN SELECT table_name FROM information_schema.tables
-            WHERE table_schema = '${from}' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' LOOP
-          SELECT string_agg(format('%I', column_name), ', ' ORDER BY ordinal_position) INTO columns
-            FROM information_schema.columns WHERE table_schema = '${from}' AND table_name = copied.table_name AND is_generated = 'NEVER';
-          EXECUTE format('INSERT INTO %I.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %I.%I', '${connection.schema}', copied.table_name, columns, columns, '${from}', copied.table_name);
-        END LOOP;
-        FOR copied IN SELECT table_name, column_name FROM information_schema.columns
-            WHERE table_schema = '${connection.schema}' AND is_identity = 'YES' LOOP
-          EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, false) FROM %I.%I',
-            format('%I.%I', '${connection.schema}', copied.table_name), copied.column_name, copied.column_name, '${connection.schema}', copied.table_name);
-        END LOOP;
-      END
-      $copy$;
-      COMMIT;`);
-  } finally {
-    closeDatabase(db);
-  }
 }
