@@ -67,9 +67,6 @@ export function buildFixtureDb(): FixtureDb {
   const tokenOf = (symbol: string) => (symbol === "ETH" ? { address: null, decimals: 18 } : tokens.get(symbol)!);
   const hashOf = (id: string) => fakeHash(`safeTx:${id}`);
   const txOf = (id: string) => fakeHash(`tx:${id}`);
-  const hasColumn = (table: string, column: string) =>
-    (connectionOf(db).prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
-  const hasTable = (table: string) => !!connectionOf(db).prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(table);
 
   let block = 100;
   const addBlock = (time: number) => {
@@ -124,10 +121,9 @@ export function buildFixtureDb(): FixtureDb {
         connectionOf(db).prepare(
           "INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, 'in', ?, ?, ?, ?, ?, ?, ?, 0, 1)",
         ).run(token.address, addressOf(entry.from), safe, units(entry.amount, token.decimals), b, at, tx);
-        if (hasTable("deposit_notes"))
-          connectionOf(db).prepare(
-            "INSERT INTO deposit_notes (tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (?, ?, ?, ?, ?, 'seed', ?)",
-          ).run(tx, token.address, units(entry.amount, token.decimals), addressOf(entry.from), entry.memo, at);
+        connectionOf(db).prepare(
+          "INSERT INTO deposit_notes (tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (?, ?, ?, ?, ?, 'seed', ?)",
+        ).run(tx, token.address, units(entry.amount, token.decimals), addressOf(entry.from), entry.memo, at);
         continue;
       }
       const id = entry.id as string;
@@ -158,7 +154,7 @@ export function buildFixtureDb(): FixtureDb {
         at,
         at,
       );
-      if (hasColumn("proposals", "purpose")) connectionOf(db).prepare("UPDATE proposals SET purpose = ? WHERE safe_tx_hash = ?").run(purpose, hash);
+      connectionOf(db).prepare("UPDATE proposals SET purpose = ? WHERE safe_tx_hash = ?").run(purpose, hash);
       transfers.forEach((t, index) => {
         const token = tokenOf(t.token);
         connectionOf(db).prepare("INSERT INTO proposal_transfers (safe_tx_hash, batch_index, token, to_address, amount) VALUES (?, ?, ?, ?, ?)").run(
