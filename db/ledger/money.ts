@@ -64,10 +64,10 @@ function moneyWhere(db: ReadableDatabase, query: MoneyQuery): Where {
       parts.push(`(${query.direction === "out" ? "pr.category IS NULL AND " : ""}${source.counterparty} IN (${marks(addresses.length)}))`);
       where.params.push(...addresses);
     }
-    where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");
+    where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "1 = 0");
   }
   const outOnly = query.proposers || query.approvers || query.executors || query.safeTxHashes;
-  if (outOnly && query.direction === "in") where.clauses.push("0");
+  if (outOnly && query.direction === "in") where.clauses.push("1 = 0");
   if (query.direction === "out") {
     if (query.proposers) inList(where, "pr.proposer", query.proposers, true);
     if (query.safeTxHashes) inList(where, "m.safe_tx_hash", query.safeTxHashes);

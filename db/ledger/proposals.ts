@@ -33,7 +33,7 @@ function proposalWhere(query: ProposalQuery): Where {
       parts.push(`(p.category IS NULL AND p.safe_tx_hash IN (SELECT t.safe_tx_hash FROM proposal_transfers t WHERE t.to_address IN (${marks(addresses.length)})))`);
       where.params.push(...addresses);
     }
-    where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");
+    where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "1 = 0");
   }
   if (query.approvers) approvedBy(where, "p.safe_tx_hash", query.approvers);
   if (query.executors) executedBy(where, "p.safe_tx_hash", query.executors);

@@ -6,7 +6,7 @@ import type { AmountCondition, TimeSpan } from "./types.ts";
 export type Where = { clauses: string[]; params: unknown[] };
 
 export const newWhere = (): Where => ({ clauses: [], params: [] });
-export const whereSql = (where: Where) => (where.clauses.length ? where.clauses.join(" AND ") : "1");
+export const whereSql = (where: Where) => (where.clauses.length ? where.clauses.join(" AND ") : "1 = 1");
 export const marks = (count: number) => Array.from({ length: count }, () => "?").join(", ");
 
 /**
@@ -26,7 +26,7 @@ export function addressSpellings(addresses: string[]): string[] {
 export function inAddresses(where: Where, column: string, addresses: string[]): void {
   const spellings = addressSpellings(addresses);
   if (spellings.length === 0) {
-    where.clauses.push("0");
+    where.clauses.push("1 = 0");
     return;
   }
   where.clauses.push(`${column} IN (${marks(spellings.length)})`);
@@ -42,12 +42,12 @@ export function inTokens(where: Where, column: string, tokens: (string | null)[]
     parts.push(`${column} IN (${marks(spellings.length)})`);
     where.params.push(...spellings);
   }
-  where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");
+  where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "1 = 0");
 }
 
 export function inSpans(where: Where, column: string, spans: TimeSpan[]): void {
   if (spans.length === 0) {
-    where.clauses.push("0");
+    where.clauses.push("1 = 0");
     return;
   }
   where.clauses.push(`(${spans.map(() => `(${column} >= ? AND ${column} < ?)`).join(" OR ")})`);
@@ -71,12 +71,12 @@ export function amountConditions(where: Where, tokenColumn: string, amountColumn
       where.params.push(...tokenParams, padAmount(condition.value));
     }
   }
-  where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "0");
+  where.clauses.push(parts.length ? `(${parts.join(" OR ")})` : "1 = 0");
 }
 
 export function inList(where: Where, column: string, values: (string | number)[], caseless = false): void {
   if (values.length === 0) {
-    where.clauses.push("0");
+    where.clauses.push("1 = 0");
     return;
   }
   where.clauses.push(`${caseless ? `lower(${column})` : column} IN (${marks(values.length)})`);
