@@ -58,7 +58,7 @@ export function undecodedExecutions(db: ReadableDatabase, spans?: readonly { fro
     
       `SELECT count(*) AS count, min(reason) AS reason FROM (
          SELECT reason, block_time FROM undecoded_executions WHERE safe_id = @safe AND success = 1
-         UNION ALL SELECT reason, block_time FROM module_executions WHERE safe_id = @safe AND success = 1 AND reason IS NOT NULL) ${within}`,
+         UNION ALL SELECT reason, block_time FROM module_executions WHERE safe_id = @safe AND success = 1 AND reason IS NOT NULL) AS executions ${within}`,
     )
     .get(...(spans ?? []).flatMap((span) => [Math.floor(span.from), Math.floor(span.to)])) as { count: number; reason: string | null };
   return { count: Number(row.count), reason: row.reason };
