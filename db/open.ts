@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
@@ -86,4 +86,25 @@ export function inTransaction<T>(db: TreasuryDatabase, work: () => T): T {
 /** Answers a trivial query; throws when the database cannot be read. */
 export function pingDatabase(db: ReadableDatabase): void {
   connectionOf(db).prepare("SELECT 1").get();
+}
+
+/**
+ * Deletes the treasury database at `path` and everything in it: the SQLite file
+ * with its WAL and shared-memory files, or the PostgreSQL schema the URL names
+ * (the next `openDatabase` makes it again, empty). Refuses PostgreSQL's `public`
+ * schema, which may hold more than the treasury. Call with the database closed.
+ */
+export function deleteDatabase({ path }: OpenDatabaseParameters): void {
+  if (!isPostgresLocation(path)) {
+    if (path !== ":memory:") for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+    return;
+  }
+  const connection = new PostgresConnection({ url: path });
+  try {
+    if (connection.schema === "public")
+      throw new DatabaseError(`Will not delete the public schema of ${connection.name}; name the treasury's own schema in the URL (?schema=…), or empty it yourself.`);
+    connection.execNative(`DROP SCHEMA IF EXISTS ${connection.schema} CASCADE`);
+  } finally {
+    connection.close();
+  }
 }

@@ -4,7 +4,8 @@ import type { EIP1193Provider } from "viem";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { readMeta, writeMeta } from "../db/meta.ts";
 import { nonEmptyTreasuryTable } from "../db/summary.ts";
-import type { CoreConfig } from "../core/config.ts";
+import { databaseLocation, type CoreConfig } from "../core/config.ts";
+import { deleteDatabase } from "../db/open.ts";
 import type { Logger } from "../core/logger.ts";
 import type { DevchainConfig } from "../devchain/config.ts";
 import { readJournalHeader } from "../devchain/journal.ts";
@@ -30,10 +31,11 @@ export function demoWasInterrupted(db: TreasuryDatabase): boolean {
 
 /**
  * Forgets a half-replayed demo so the next start replays it from scratch: the
- * database files and the chain journal are deleted. Call with the database closed.
+ * database (SQLite files, or the PostgreSQL schema) and the chain journal are
+ * deleted. Call with the database closed.
  */
-export function forgetInterruptedDemo(config: Pick<CoreConfig, "DATABASE_PATH"> & Pick<DevchainConfig, "CHAIN_JOURNAL_FILE">): void {
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${config.DATABASE_PATH}${suffix}`, { force: true });
+export function forgetInterruptedDemo(config: Pick<CoreConfig, "DATABASE_PATH" | "DATABASE_URL"> & Pick<DevchainConfig, "CHAIN_JOURNAL_FILE">): void {
+  deleteDatabase({ path: databaseLocation(config) });
   if (config.CHAIN_JOURNAL_FILE !== "none") rmSync(config.CHAIN_JOURNAL_FILE, { force: true });
 }
 

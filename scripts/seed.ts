@@ -2,9 +2,10 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
-import { closeDatabase, openDatabase } from "../db/open.ts";
+import { closeDatabase, deleteDatabase, isPostgresLocation, openDatabase } from "../db/open.ts";
 import { nonEmptyTreasuryTable } from "../db/summary.ts";
 import { loadConfig } from "../app/config.ts";
+import { databaseLabel, databaseLocation } from "../core/config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
 import { startLocalNode, type LocalNode } from "../devchain/node.ts";
@@ -16,12 +17,13 @@ const usage = `Usage: npm run seed -- [--fixture <file>] [--force] [--quiet]
 
 Replays a fixture (default: demo/fixtures/lighthouse-2026.json) onto a fresh
 in-process local chain through the real proposal flows, then indexes it. The
-database (DATABASE_PATH), deployment file (DEPLOYMENT_FILE) and chain journal
+database (DATABASE_URL, else DATABASE_PATH), deployment file (DEPLOYMENT_FILE) and chain journal
 (CHAIN_JOURNAL_FILE) are left behind: \`treasury history\` and \`treasury ask\`
 work from the database alone, and \`npm start\` brings the same chain back.
 
   --fixture <file>  the scenario to replay
-  --force           delete an existing database and chain journal first
+  --force           delete an existing database (on PostgreSQL, the schema of
+                    DATABASE_URL) and chain journal first
                     (otherwise a database that holds data is refused)
   --quiet           print only the summary`;
 
@@ -47,15 +49,15 @@ async function main(): Promise<void> {
   const fixturePath = resolve(values.fixture ?? bundledFixture);
   const fixture = loadFixture(fixturePath);
 
-  const databasePath = config.DATABASE_PATH;
+  const location = databaseLocation(config);
   const journalFile = config.CHAIN_JOURNAL_FILE === "none" ? undefined : config.CHAIN_JOURNAL_FILE;
-  const databaseInUse = existsSync(databasePath) && statSync(databasePath).size > 0 && holdsData(databasePath);
+  const databaseInUse = (isPostgresLocation(location) || (existsSync(location) && statSync(location).size > 0)) && holdsData(location);
   const journalInUse = journalFile !== undefined && existsSync(journalFile) && statSync(journalFile).size > 0;
   if ((databaseInUse || journalInUse) && !values.force)
     throw new Error(
-      `${databaseInUse ? databasePath : journalFile} already holds a treasury; use --force to delete it and replay, or set DATABASE_PATH and CHAIN_JOURNAL_FILE.`,
+      `${databaseInUse ? databaseLabel(config) : journalFile} already holds a treasury; use --force to delete it and replay, or set ${config.DATABASE_URL ? "DATABASE_URL" : "DATABASE_PATH"} and CHAIN_JOURNAL_FILE.`,
     );
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${databasePath}${suffix}`, { force: true });
+  deleteDatabase({ path: location });
   if (journalFile) rmSync(journalFile, { force: true });
 
   const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
@@ -73,13 +75,13 @@ async function main(): Promise<void> {
         bar.update(progress.index, { line: progress.description.slice(0, 70), elapsed });
       } else if (!values.quiet && isTimelineEvent(progress)) console.log(`[${elapsed.padStart(5)}s] ${progress.description}`);
     };
-    const db = openDatabase({ path: databasePath });
+    const db = openDatabase({ path: location });
     const summary = await replayFixture({
       fixture,
       provider: node.provider,
       rpcUrl: node.url,
       db,
-      databasePath,
+      databasePath: databaseLabel(config),
       deploymentFile: config.DEPLOYMENT_FILE,
       logger,
       config,
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
           `${outcomes.rejected} rejected, ${outcomes.cancelled} cancelled, ${outcomes.pending} pending proposals, ${summary.messages} messages; ` +
           `${summary.lastBlock} blocks up to ${new Date(summary.lastBlockTime * 1000).toISOString()}.`,
         `Safe ${summary.safeAddress} on chain ${summary.chainId}.`,
-        `Database: ${databasePath}  Deployment: ${config.DEPLOYMENT_FILE}`,
+        `Database: ${databaseLabel(config)}  Deployment: ${config.DEPLOYMENT_FILE}`,
         journalFile
           ? `Chain journal: ${journalFile} (\`npm start\` brings this chain back; \`treasury history\` and \`treasury ask\` need only the database).`
           : "The chain stopped with this command; `treasury history` and `treasury ask` read the database.",

@@ -109,6 +109,10 @@ export function listMoney(db: ReadableDatabase, query: MoneyQuery, { order = "ti
   }));
 }
 
+/**
+ * The group's key, category and counterparty as SQL; the rows are grouped by all three (the last two follow from the
+ * key: a category is never stored empty), which both engines accept.
+ */
 const groupColumns: Record<MoneyGrouping, (direction: "in" | "out") => { key: string; category: string; counterparty: string }> = {
   none: () => ({ key: "''", category: "NULL", counterparty: "NULL" }),
   token: () => ({ key: "''", category: "NULL", counterparty: "NULL" }),
@@ -138,7 +142,7 @@ export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping
         `SELECT ${source.token} AS token, ${columns.key} AS grp, ${columns.category} AS category, ${columns.counterparty} AS counterparty,
                 count(*) AS n, ${exactSumSql(source.amount, "s", short)}${extremes ? `, min(${padded}) AS low, max(${padded}) AS high` : ""}
            FROM ${needsProposal ? source.from : source.bare} WHERE ${whereSql(where)}
-          GROUP BY ${source.token}, grp`,
+          GROUP BY ${[...new Set([source.token, columns.key, columns.category, columns.counterparty])].filter((sql) => sql !== "NULL" && sql !== "''").join(", ")}`,
       )
       .safeIntegers(true)
       .all(...where.params) as Record<string, any>[];

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import Database from "better-sqlite3";
 import { bundledFixture, parseFixture, type Fixture } from "../../demo/fixture.ts";
+import { connectionOf } from "../../db/connection.ts";
+import { closeDatabase, openReadOnlyDatabase } from "../helpers/database.ts";
 
 /** Proposal ids of the bundled fixture kept in the small one: every kind of outcome, the owner change included. */
 const kept = new Set(["p001", "p002", "p029", "p035", "p039", "p041", "p042"]);
@@ -20,12 +21,12 @@ export function miniFixture(): Fixture {
   return parseFixture(miniFixtureJson(), "mini fixture");
 }
 
-/** How many proposals the database at `path` holds (opened read-only, then closed). */
+/** How many proposals the database at `path` holds, on the engine the tests run on (opened read-only, then closed). */
 export function countProposals(path: string): number {
-  const db = new Database(path, { readonly: true });
+  const db = openReadOnlyDatabase({ path });
   try {
-    return (db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number }).n;
+    return (connectionOf(db).prepare("SELECT count(*) AS n FROM proposals").get() as { n: number }).n;
   } finally {
-    db.close();
+    closeDatabase(db);
   }
 }

@@ -4,19 +4,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { entryPoints, runNode } from "../helpers/processes.ts";
 import { countProposals, miniFixtureJson } from "../demo/mini-fixture.ts";
-import { databaseEnvironment } from "../helpers/database.ts";
+import { databaseEnvironment, testEngine } from "../helpers/database.ts";
 
 /** `npm run seed -- --fixture F` as a person runs it: its own process, the configured paths. */
 describe("npm run seed (scripts/seed.ts)", function () {
   this.timeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), "treasury-seed-cli-"));
   const fixtureFile = join(dir, "mini.json");
-  const env = {
-    ...databaseEnvironment(join(dir, "data", "treasury.db")),
-    DEPLOYMENT_FILE: join(dir, "data", "deployment.json"),
-    CHAIN_JOURNAL_FILE: join(dir, "data", "chain-journal.jsonl"),
-  };
-  before(() => writeFileSync(fixtureFile, JSON.stringify(miniFixtureJson())));
+  // Made in `before`: on PostgreSQL the database's location needs the suite's set-up, which runs after files load.
+  let env: ReturnType<typeof databaseEnvironment> & { DEPLOYMENT_FILE: string; CHAIN_JOURNAL_FILE: string };
+  before(() => {
+    env = {
+      ...databaseEnvironment(join(dir, "data", "treasury.db")),
+      DEPLOYMENT_FILE: join(dir, "data", "deployment.json"),
+      CHAIN_JOURNAL_FILE: join(dir, "data", "chain-journal.jsonl"),
+    };
+    writeFileSync(fixtureFile, JSON.stringify(miniFixtureJson()));
+  });
 
   const proposalCount = () => countProposals(env.DATABASE_PATH);
 
@@ -28,7 +32,9 @@ describe("npm run seed (scripts/seed.ts)", function () {
     assert.match(out, /p039 rejected \(rejection executed by Ana Ruiz\)/);
     assert.match(out, /p041 cancelled by Eli Novak/);
     assert.match(out, /Done in [\d.]+ s: 3 deposits, 4 executed, 1 rejected, 1 cancelled, 1 pending proposals/);
-    for (const file of Object.values(env)) assert.ok(existsSync(file), `${file} exists`);
+    // The database file only on SQLite; on PostgreSQL the proposal count below reads the configured schema.
+    const files = [env.DEPLOYMENT_FILE, env.CHAIN_JOURNAL_FILE, ...(testEngine === "sqlite" ? [env.DATABASE_PATH] : [])];
+    for (const file of files) assert.ok(existsSync(file), `${file} exists`);
     assert.equal(proposalCount(), 8); // 7 proposals and the rejection of p039
   });
 
