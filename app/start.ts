@@ -3,7 +3,7 @@ import type { Router } from "express";
 import { closeDatabase, openDatabase } from "../db/open.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { readDeployment, type Deployment } from "../core/deployment.ts";
-import { ConfigError, shortMessageOf } from "../core/errors.ts";
+import { shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { reconcileProposals } from "../core/proposals/reconcile.ts";
 import { assertRelayerIsNotOwner } from "../core/proposals/relayer.ts";
@@ -85,13 +85,14 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   }
 }
 
-/** Opens the database once; a first run's half-replayed demo (interrupted last time) is forgotten first, so it starts over. */
+/**
+ * Opens the database once; a first run's half-replayed demo (interrupted last time) is forgotten first, so it starts
+ * over: on either engine (PostgreSQL's `public` schema is refused rather than dropped, see `deleteDatabase`).
+ */
 function openTreasuryDatabase(config: Config, logger: Logger): TreasuryDatabase {
   const db = openDatabase({ path: databaseLocation(config) });
   if (!demoWasInterrupted(db)) return db;
   closeDatabase(db);
-  if (config.DATABASE_URL)
-    throw new ConfigError(`The last start stopped before the demo treasury was ready, and ${databaseLabel(config)} holds its half; drop that schema's tables (or use another schema) and start again.`);
   logger.warn("the last start stopped before the demo treasury was ready; starting it over on a fresh chain");
   forgetInterruptedDemo(config);
   return openDatabase({ path: databaseLocation(config) });
