@@ -85,7 +85,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   }
 }
 
-/** Opens the database once; a first run's half-replayed demo (interrupted last time) is forgotten first, so it starts over. */
+/**
+ * Opens the database once; a first run's half-replayed demo (interrupted last time) is forgotten first, so it starts
+ * over: on either engine (PostgreSQL's `public` schema is refused rather than dropped, see `deleteDatabase`).
+ */
 function openTreasuryDatabase(config: Config, logger: Logger): TreasuryDatabase {
   const db = openDatabase({ path: databaseLocation(config) });
   if (!demoWasInterrupted(db)) return db;
