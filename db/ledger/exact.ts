@@ -5,26 +5,22 @@
  * comparisons use the amount left-padded to the width of uint256, where text
  * order is number order; sums add 12-digit slices as integers (sum() raises on
  * overflow, it never rounds) and the slices are put together as a bigint.
- * The SQL is the same on PostgreSQL: every `substr` starts at a positive
- * position (the engines read a negative one differently), and no cast meets
- * an empty text (PostgreSQL refuses it where SQLite reads 0).
+ * PostgreSQL has exact `numeric`: there the sum is one `numeric` in the first
+ * slice (the others 0), and padding is `lpad`; the readers are the same.
  */
+import type { DatabaseEngine } from "../connection.ts";
+
 
 /** uint256 has at most 78 decimal digits. */
 export const amountWidth = 78;
+const zeros = "0".repeat(amountWidth);
 const sliceDigits = 12;
 const slices = Math.ceil(amountWidth / sliceDigits);
-/** Every slice's digits exist once the amount is padded to this width. */
-const slicedWidth = slices * sliceDigits;
-
-/** SQL: the amount column padded with zeros to `width` digits. */
-function padSql(column: string, width: number): string {
-  return `substr('${"0".repeat(width)}' || ${column}, length(${column}) + 1)`;
-}
 
 /** SQL: the amount column padded to 78 digits (compare and min()/max() it as text). */
-export function paddedAmountSql(column: string): string {
-  return padSql(column, amountWidth);
+export function paddedAmountSql(engine: DatabaseEngine, column: string): string {
+  if (engine === "postgres") return `lpad(${column}, ${amountWidth}, '0')`;
+  return `substr('${zeros}' || ${column}, -${amountWidth})`;
 }
 
 /** A bigint (or base-unit string) padded like `paddedAmountSql`, for binding. */
@@ -42,14 +38,20 @@ export const shortSumDigits = 36;
  * slices, or 3 with `short`), plus `${alias}_long`: how many amounts the short
  * form could not hold (then sum again with the full form).
  */
-export function exactSumSql(column: string, alias = "s", short = false): string {
+export function exactSumSql(engine: DatabaseEngine, column: string, alias = "s", short = false): string {
   const count = short ? shortSumDigits / sliceDigits : slices;
+  if (engine === "postgres")
+    return [
+      `sum(CAST(${column} AS numeric)) AS ${alias}0`,
+      ...Array.from({ length: count - 1 }, (_, i) => `0 AS ${alias}${i + 1}`),
+      `sum(CASE WHEN length(${column}) > ${shortSumDigits} THEN 1 ELSE 0 END) AS ${alias}_long`,
+    ].join(", ");
   return [
     ...Array.from(
       { length: count },
-      (_, i) => `sum(CAST(substr(${padSql(column, slicedWidth)}, ${slicedWidth - sliceDigits * (i + 1) + 1}, ${sliceDigits}) AS BIGINT)) AS ${alias}${i}`,
+      (_, i) => `sum(CAST(substr(${column}, -${sliceDigits * (i + 1)}, ${sliceDigits}) AS INTEGER)) AS ${alias}${i}`,
     ),
-    `sum(CASE WHEN length(${column}) > ${shortSumDigits} THEN 1 ELSE 0 END) AS ${alias}_long`,
+    `sum(length(${column}) > ${shortSumDigits}) AS ${alias}_long`,
   ].join(", ");
 }
 

@@ -3,7 +3,7 @@ import { blockBounds } from "./state.ts";
 import { exactSumFrom, exactSumSql, needsLongSum, paddedAmountSql, unpadAmount } from "./exact.ts";
 import { addressSpellings, amountConditions, approvedBy, executedBy, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { MoneyAggregate, MoneyGrouping, MoneyOrder, MoneyQuery, MoneyRecord } from "./types.ts";
-import { oneOffStatement } from "../connection.ts";
+import { engineOf, oneOffStatement, type DatabaseEngine } from "../connection.ts";
 
 /** Where each direction's rows come from, and what their columns are called. */
 const sources = {
@@ -51,7 +51,7 @@ function moneyWhere(db: ReadableDatabase, query: MoneyQuery): Where {
     }
     inSpans(where, source.time, query.spans);
   }
-  if (query.amounts) amountConditions(where, source.token, source.amount, query.amounts);
+  if (query.amounts) amountConditions(engineOf(db), where, source.token, source.amount, query.amounts);
   if (query.categories) {
     const names = query.categories.names.map((name) => name.toLowerCase());
     const addresses = addressSpellings(query.categories.addresses);
@@ -77,11 +77,11 @@ function moneyWhere(db: ReadableDatabase, query: MoneyQuery): Where {
   return where;
 }
 
-const orders: Record<MoneyOrder, (direction: "in" | "out") => string> = {
+const orders: Record<MoneyOrder, (direction: "in" | "out", engine: DatabaseEngine) => string> = {
   time_asc: (d) => sources[d].order,
   time_desc: (d) => sources[d].order.split(", ").map((column) => `${column} DESC`).join(", "),
-  amount_desc: (d) => `${paddedAmountSql(sources[d].amount)} DESC, ${sources[d].order}`,
-  amount_asc: (d) => `${paddedAmountSql(sources[d].amount)} ASC, ${sources[d].order}`,
+  amount_desc: (d, engine) => `${paddedAmountSql(engine, sources[d].amount)} DESC, ${sources[d].order}`,
+  amount_asc: (d, engine) => `${paddedAmountSql(engine, sources[d].amount)} ASC, ${sources[d].order}`,
 };
 
 export type ListMoneyParameters = { order?: MoneyOrder; limit?: number; offset?: number };
@@ -90,7 +90,7 @@ export type ListMoneyParameters = { order?: MoneyOrder; limit?: number; offset?:
 export function listMoney(db: ReadableDatabase, query: MoneyQuery, { order = "time_asc", limit, offset = 0 }: ListMoneyParameters = {}): MoneyRecord[] {
   const source = sources[query.direction];
   const where = moneyWhere(db, query);
-  const sql = `SELECT ${source.select} FROM ${source.from} WHERE ${whereSql(where)} ORDER BY ${orders[order](query.direction)}${
+  const sql = `SELECT ${source.select} FROM ${source.from} WHERE ${whereSql(where)} ORDER BY ${orders[order](query.direction, engineOf(db))}${
     limit !== undefined ? ` LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}` : ""
   }`;
   return (oneOffStatement(db, sql).all(...where.params) as Record<string, any>[]).map((row) => ({
@@ -133,14 +133,14 @@ export function aggregateMoney(db: ReadableDatabase, query: MoneyQuery, grouping
   const source = sources[query.direction];
   const where = moneyWhere(db, query);
   const columns = groupColumns[grouping](query.direction);
-  const padded = paddedAmountSql(source.amount);
+  const padded = paddedAmountSql(engineOf(db), source.amount);
   // The proposal is joined only when a filter or the grouping reads it.
   const needsProposal = query.direction === "out" && (grouping === "category" || !!query.proposers || !!query.categories);
   const run = (short: boolean) =>
     oneOffStatement(db,
       
         `SELECT ${source.token} AS token, ${columns.key} AS grp, ${columns.category} AS category, ${columns.counterparty} AS counterparty,
-                count(*) AS n, ${exactSumSql(source.amount, "s", short)}${extremes ? `, min(${padded}) AS low, max(${padded}) AS high` : ""}
+                count(*) AS n, ${exactSumSql(engineOf(db), source.amount, "s", short)}${extremes ? `, min(${padded}) AS low, max(${padded}) AS high` : ""}
            FROM ${needsProposal ? source.from : source.bare} WHERE ${whereSql(where)}
           GROUP BY ${[...new Set([source.token, columns.key, columns.category, columns.counterparty])].filter((sql) => sql !== "NULL" && sql !== "''").join(", ")}`,
       )

@@ -1,9 +1,9 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { addressSpellings, amountConditions, approvedBy, executedBy, inAddresses, inList, inSpans, inTokens, marks, newWhere, whereSql, type Where } from "./sql.ts";
 import type { ProposalQuery, ProposalRecord, ProposalStatus } from "./types.ts";
-import { oneOffStatement } from "../connection.ts";
+import { engineOf, oneOffStatement } from "../connection.ts";
 
-function proposalWhere(query: ProposalQuery): Where {
+function proposalWhere(db: ReadableDatabase, query: ProposalQuery): Where {
   const where = newWhere();
   where.clauses.push("p.safe_id = @safe");
   if (!query.includeRejections) where.clauses.push("p.kind = 'payment'");
@@ -16,7 +16,7 @@ function proposalWhere(query: ProposalQuery): Where {
   const transfer = newWhere();
   if (query.counterparties) inAddresses(transfer, "t.to_address", query.counterparties);
   if (query.tokens) inTokens(transfer, "t.token", query.tokens);
-  if (query.amounts) amountConditions(transfer, "t.token", "t.amount", query.amounts);
+  if (query.amounts) amountConditions(engineOf(db), transfer, "t.token", "t.amount", query.amounts);
   if (transfer.clauses.length) {
     where.clauses.push(`p.safe_tx_hash IN (SELECT t.safe_tx_hash FROM proposal_transfers t WHERE ${whereSql(transfer)})`);
     where.params.push(...transfer.params);
@@ -42,7 +42,7 @@ function proposalWhere(query: ProposalQuery): Where {
 
 /** How many proposals a query matches. */
 export function countProposals(db: ReadableDatabase, query: ProposalQuery): number {
-  const where = proposalWhere(query);
+  const where = proposalWhere(db, query);
   return Number(oneOffStatement(db, `SELECT count(*) FROM proposals p WHERE ${whereSql(where)}`).pluck().get(...where.params));
 }
 
@@ -50,7 +50,7 @@ export type ListProposalsParameters = { order?: "created_asc" | "created_desc"; 
 
 /** The proposals a query matches, with their transfers, execution and card permalink. */
 export function listProposals(db: ReadableDatabase, query: ProposalQuery, { order = "created_asc", limit }: ListProposalsParameters = {}): ProposalRecord[] {
-  const where = proposalWhere(query);
+  const where = proposalWhere(db, query);
   const rows = oneOffStatement(db,
     
       `SELECT p.safe_tx_hash, p.nonce, p.status, p.kind, p.purpose, p.rejects_safe_tx_hash, p.proposer, p.memo, p.category, p.created_at,

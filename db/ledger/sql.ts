@@ -1,4 +1,5 @@
 import * as Address from "ox/Address";
+import type { DatabaseEngine } from "../connection.ts";
 import { padAmount, paddedAmountSql } from "./exact.ts";
 import type { AmountCondition, TimeSpan } from "./types.ts";
 
@@ -57,8 +58,8 @@ export function inSpans(where: Where, column: string, spans: TimeSpan[]): void {
 const ops = { gt: ">", gte: ">=", lt: "<", lte: "<=", eq: "=" } as const;
 
 /** Amount conditions, exact (padded text comparison), OR-ed; each applies to its own token only. */
-export function amountConditions(where: Where, tokenColumn: string, amountColumn: string, conditions: AmountCondition[]): void {
-  const padded = paddedAmountSql(amountColumn);
+export function amountConditions(engine: DatabaseEngine, where: Where, tokenColumn: string, amountColumn: string, conditions: AmountCondition[]): void {
+  const padded = paddedAmountSql(engine, amountColumn);
   const parts: string[] = [];
   for (const condition of conditions) {
     const tokenPart = condition.token === null ? `${tokenColumn} IS NULL` : `${tokenColumn} IN (${marks(addressSpellings([condition.token]).length)})`;

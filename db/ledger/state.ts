@@ -34,13 +34,13 @@ export function tokenFlows(db: ReadableDatabase, { until }: { until?: number } =
     flows.set(key, flow);
   };
   const rows = oneOffStatement(db,
-    `SELECT direction, token, ${exactSumSql("amount")} FROM transfers WHERE safe_id = @safe ${time} GROUP BY direction, token`)
+    `SELECT direction, token, ${exactSumSql(engineOf(db), "amount")} FROM transfers WHERE safe_id = @safe ${time} GROUP BY direction, token`)
     .safeIntegers(true)
     .all(...params) as Record<string, any>[];
   for (const row of rows) add(row.token ?? null, row.direction, exactSumFrom(row));
   const nativeOutLogged = oneOffStatement(db, "SELECT 1 FROM transfers WHERE safe_id = @safe AND direction = 'out' AND token IS NULL LIMIT 1").get();
   if (!nativeOutLogged) {
-    const native = oneOffStatement(db, `SELECT ${exactSumSql("amount")} FROM payments WHERE safe_id = @safe AND token IS NULL ${time}`).safeIntegers(true).get(...params) as Record<string, any>;
+    const native = oneOffStatement(db, `SELECT ${exactSumSql(engineOf(db), "amount")} FROM payments WHERE safe_id = @safe AND token IS NULL ${time}`).safeIntegers(true).get(...params) as Record<string, any>;
     add(null, "out", exactSumFrom(native));
   }
   return [...flows.values()];
