@@ -89,52 +89,6 @@ END
 FROM (SELECT to_timestamp(seconds) AT TIME ZONE 'UTC' AS t) AS moment
 $fn$;
 
--- substr with SQLite's meaning (PostgreSQL's own substr reads a negative start differently):
--- a negative start counts from the end, a negative length takes the characters before the start.
--- Without a length: to the end (SQLite takes its longest string, 10^9 characters, as the length).
--- One SQL expression, so PostgreSQL inlines it into the query (it runs for every row of a sum).
--- The window [first, last) is intersected with the string's characters [1, length + 1).
-CREATE FUNCTION sqlite_substr(value text, start bigint, count bigint DEFAULT 1000000000) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $fn$
-SELECT CASE WHEN start IS NULL OR count IS NULL THEN NULL ELSE
-  pg_catalog.substr(value,
-    greatest(CASE WHEN start < 0 THEN char_length(value) + start + 1 ELSE start END + least(count, 0), 1)::integer,
-    greatest(
-      least(CASE WHEN start < 0 THEN char_length(value) + start + 1 ELSE start END + greatest(count, 0), char_length(value) + 1)
-      - greatest(CASE WHEN start < 0 THEN char_length(value) + start + 1 ELSE start END + least(count, 0), 1),
-      0)::integer)
-END
-$fn$;
-
--- CAST(value AS INTEGER) with SQLite's meaning: the integer the text starts with (after white space),
--- 0 when it starts with none, saturated at the 64-bit bounds. Plain digits (db/'s amount slices) skip the pattern.
-CREATE FUNCTION sqlite_integer(value text) RETURNS bigint
-  LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-  AS $fn$
-DECLARE
-  digits text;
-BEGIN
-  IF value = '' THEN
-    RETURN 0;
-  END IF;
-  IF length(value) < 19 AND translate(value, '0123456789', '') = '' THEN
-    RETURN value::bigint;
-  END IF;
-  digits := substring(value FROM '^[ \\t\\n\\v\\f\\r]*([+-]?[0-9]+)');
-  IF digits IS NULL THEN
-    RETURN 0;
-  END IF;
-  RETURN least(greatest(digits::numeric, -9223372036854775808), 9223372036854775807)::bigint;
-END
-$fn$;
-
--- json_each(text) over a JSON array of integers (the ids db/ passes): one row per element, value as bigint.
--- PostgreSQL's own json_each(json) is chosen only for an argument typed json; a text or untyped ($n) one comes here.
-CREATE FUNCTION json_each(ids text) RETURNS TABLE (key bigint, value bigint)
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $fn$ SELECT (position - 1)::bigint, element::bigint FROM json_array_elements_text(ids::json) WITH ORDINALITY AS e (element, position) $fn$;
-
 -- sum(condition): SQLite counts true conditions with sum(); NULL when every condition is NULL (or there are no rows).
 CREATE FUNCTION sqlite_sum_boolean(counted bigint, condition boolean) RETURNS bigint
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
