@@ -8,13 +8,39 @@ import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
  * them. This module is the only writer of `safes`.
  */
 
-/** A registered Safe. `rpcUrl` undefined: read through the deployment's RPC_URL (or the embedded chain). */
-export type RegisteredSafe = { id: number; chainId: number; address: Address; name: string; rpcUrl?: string; addedAt: number };
+/**
+ * A registered Safe. `rpcUrl` undefined: read through the deployment's RPC_URL (or the embedded chain).
+ * `workspace`: the Slack workspace (team id) it belongs to; `""` is the home workspace (SLACK_BOT_TOKEN's).
+ */
+export type RegisteredSafe = { id: number; chainId: number; address: Address; name: string; rpcUrl?: string; addedAt: number; workspace: string };
 
-type SafeRow = { id: number; chain_id: number; address: string; name: string; rpc_url: string | null; added_at: number };
+type SafeRow = { id: number; chain_id: number; address: string; name: string; rpc_url: string | null; added_at: number; workspace?: string | null };
 
 function toSafe(row: SafeRow): RegisteredSafe {
-  return { id: row.id, chainId: row.chain_id, address: getAddress(row.address), name: row.name, ...(row.rpc_url ? { rpcUrl: row.rpc_url } : {}), addedAt: row.added_at };
+  return {
+    id: row.id,
+    chainId: row.chain_id,
+    address: getAddress(row.address),
+    name: row.name,
+    ...(row.rpc_url ? { rpcUrl: row.rpc_url } : {}),
+    addedAt: row.added_at,
+    workspace: row.workspace ?? "",
+  };
+}
+
+/** The workspace of home Safes: the one Slack workspace of SLACK_BOT_TOKEN mode (and every Safe of a database older than workspaces). */
+export const homeWorkspace = "";
+
+/**
+ * Which workspace's Safes a look-up by list or name sees: the one asked for;
+ * else, through a handle bound to a Safe, that Safe's workspace (so a Safe's
+ * handle never lists or finds another workspace's Safes); else every Safe.
+ */
+function workspaceFilter(db: ReadableDatabase, workspace: string | undefined): { sql: string; params: unknown[] } {
+  if (workspace !== undefined) return { sql: " AND workspace = ?", params: [workspace] };
+  const bound = boundSafeId(db);
+  if (bound !== undefined) return { sql: " AND workspace = (SELECT s.workspace FROM safes s WHERE s.id = ?)", params: [bound] };
+  return { sql: "", params: [] };
 }
 
 /** A name is already taken by another Safe (names are unique, case aside). */
@@ -51,9 +77,14 @@ export function boundSafeId(db: ReadableDatabase): number | undefined {
   return scope && "safeId" in scope ? scope.safeId : undefined;
 }
 
-/** Every registered Safe, in the order they were added (the first is the deployment's own). */
-export function listSafes(db: ReadableDatabase): RegisteredSafe[] {
-  return (statement(db, "SELECT * FROM safes WHERE chain_id != 0 ORDER BY id").all() as SafeRow[]).map(toSafe);
+/**
+ * Every registered Safe, in the order they were added (the first is the
+ * deployment's own). Only one workspace's: `workspace` when given, else the
+ * bound Safe's when the handle is bound to one (see `workspaceFilter`).
+ */
+export function listSafes(db: ReadableDatabase, { workspace }: { workspace?: string } = {}): RegisteredSafe[] {
+  const filter = workspaceFilter(db, workspace);
+  return (statement(db, `SELECT * FROM safes WHERE chain_id != 0${filter.sql} ORDER BY id`).all(...filter.params) as SafeRow[]).map(toSafe);
 }
 
 /** The Safe with this id, if registered. */
@@ -62,12 +93,17 @@ export function readSafe(db: ReadableDatabase, safeId: number): RegisteredSafe |
   return row && toSafe(row);
 }
 
-/** The Safe with this name (case aside) or address (on any chain, when one chain has it), if registered. */
-export function findSafe(db: ReadableDatabase, nameOrAddress: string): RegisteredSafe | undefined {
+/**
+ * The Safe with this name (case aside) or address (on any chain, when one
+ * chain has it), if registered; within one workspace as `listSafes` (another
+ * workspace's Safe is not found).
+ */
+export function findSafe(db: ReadableDatabase, nameOrAddress: string, { workspace }: { workspace?: string } = {}): RegisteredSafe | undefined {
   const key = nameOrAddress.trim();
-  const byName = statement(db, "SELECT * FROM safes WHERE name = ? COLLATE NOCASE AND chain_id != 0").get(key) as SafeRow | undefined;
+  const filter = workspaceFilter(db, workspace);
+  const byName = statement(db, `SELECT * FROM safes WHERE name = ? COLLATE NOCASE AND chain_id != 0${filter.sql}`).get(key, ...filter.params) as SafeRow | undefined;
   if (byName) return toSafe(byName);
-  const byAddress = statement(db, "SELECT * FROM safes WHERE lower(address) = lower(?) AND chain_id != 0 ORDER BY id").all(key) as SafeRow[];
+  const byAddress = statement(db, `SELECT * FROM safes WHERE lower(address) = lower(?) AND chain_id != 0${filter.sql} ORDER BY id`).all(key, ...filter.params) as SafeRow[];
   return byAddress.length === 1 ? toSafe(byAddress[0]) : undefined;
 }
 
@@ -86,6 +122,8 @@ export type RegisterSafeParameters = {
   rpcUrl?: string;
   /** Unix seconds. */
   now: number;
+  /** The Slack workspace (team id) it belongs to; default the home workspace (`""`). */
+  workspace?: string;
 };
 
 /**
@@ -94,7 +132,7 @@ export type RegisterSafeParameters = {
  * several Safes, with no chain recorded, has them given to the first Safe
  * registered. Throws `SafeNameTakenError` when another Safe has the name.
  */
-export function registerSafe(db: TreasuryDatabase, { chainId, address, name, rpcUrl, now }: RegisterSafeParameters): RegisteredSafe {
+export function registerSafe(db: TreasuryDatabase, { chainId, address, name, rpcUrl, now, workspace = homeWorkspace }: RegisterSafeParameters): RegisteredSafe {
   const existing = findSafeOnChain(db, chainId, address);
   if (existing) return existing;
   return connectionOf(db).transaction(() => {
@@ -103,13 +141,28 @@ export function registerSafe(db: TreasuryDatabase, { chainId, address, name, rpc
     if (holder) throw new SafeNameTakenError(`The name "${chosen}" is taken by the Safe ${getAddress(holder.address)} on chain ${holder.chain_id}; choose another with --name.`);
     const placeholder = statement(db, "SELECT id FROM safes WHERE chain_id = 0").pluck().get() as number | undefined;
     if (placeholder !== undefined) {
-      statement(db, "UPDATE safes SET chain_id = ?, address = ?, name = ?, rpc_url = ?, added_at = ? WHERE id = ?").run(chainId, getAddress(address), chosen, rpcUrl ?? null, now, placeholder);
+      statement(db, "UPDATE safes SET chain_id = ?, address = ?, name = ?, rpc_url = ?, added_at = ?, workspace = ? WHERE id = ?").run(chainId, getAddress(address), chosen, rpcUrl ?? null, now, workspace, placeholder);
       return readSafe(db, placeholder) as RegisteredSafe;
     }
     const id = Number(
-      statement(db, "INSERT INTO safes (chain_id, address, name, rpc_url, added_at) VALUES (?, ?, ?, ?, ?) RETURNING id").pluck().get(chainId, getAddress(address), chosen, rpcUrl ?? null, now),
+      statement(db, "INSERT INTO safes (chain_id, address, name, rpc_url, added_at, workspace) VALUES (?, ?, ?, ?, ?, ?) RETURNING id").pluck().get(chainId, getAddress(address), chosen, rpcUrl ?? null, now, workspace),
     );
     return readSafe(db, id) as RegisteredSafe;
+  })();
+}
+
+/**
+ * Gives a registered Safe to a Slack workspace (team id; `""` the home
+ * workspace): from then on only that workspace lists, binds and asks about it
+ * (a channel of another workspace still bound to it speaks for nothing).
+ * Throws `DatabaseError` when no Safe has this id.
+ */
+export function assignSafeToWorkspace(db: TreasuryDatabase, safeId: number, workspace: string): RegisteredSafe {
+  return connectionOf(db).transaction(() => {
+    const safe = readSafe(db, safeId);
+    if (!safe) throw new DatabaseError(`No Safe ${safeId} is registered in this database.`);
+    statement(db, "UPDATE safes SET workspace = ? WHERE id = ?").run(workspace, safeId);
+    return { ...safe, workspace };
   })();
 }
 

@@ -172,31 +172,49 @@ export function writeCursor(db: TreasuryDatabase, name: string, position: number
   ).run(name, position, Date.now());
 }
 
-export type ChannelBinding = { channelId: string; chainId: number; safeAddress: string; boundBy: string };
+/** A channel bound to a Safe, in the Slack workspace (team id; `""` the home workspace) where it was bound. */
+export type ChannelBinding = { channelId: string; chainId: number; safeAddress: string; boundBy: string; workspace: string };
 
-export function readChannelBinding(db: ReadableDatabase, channelId: string): ChannelBinding | undefined {
-  const row = statement(db, "SELECT channel_id, chain_id, safe_address, bound_by FROM slack_channels WHERE channel_id = ?").get(channelId) as
-    | { channel_id: string; chain_id: number; safe_address: string; bound_by: string }
-    | undefined;
-  return row && { channelId: row.channel_id, chainId: row.chain_id, safeAddress: row.safe_address, boundBy: row.bound_by };
+type BindingRow = { channel_id: string; chain_id: number; safe_address: string; bound_by: string; workspace: string };
+const toBinding = (row: BindingRow): ChannelBinding => ({ channelId: row.channel_id, chainId: Number(row.chain_id), safeAddress: row.safe_address, boundBy: row.bound_by, workspace: row.workspace });
+
+/**
+ * The binding of a channel. With `workspace`, only a binding made in that
+ * workspace: a channel id seen from another workspace (a shared channel, a
+ * forged id) reads as unbound.
+ */
+export function readChannelBinding(db: ReadableDatabase, channelId: string, workspace?: string): ChannelBinding | undefined {
+  const row = (
+    workspace === undefined
+      ? statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels WHERE channel_id = ?").get(channelId)
+      : statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels WHERE channel_id = ? AND workspace = ?").get(channelId, workspace)
+  ) as BindingRow | undefined;
+  return row && toBinding(row);
 }
 
-export function listChannelBindings(db: ReadableDatabase): ChannelBinding[] {
-  const rows = statement(db, "SELECT channel_id, chain_id, safe_address, bound_by FROM slack_channels ORDER BY bound_at").all() as Array<{
-    channel_id: string;
-    chain_id: number;
-    safe_address: string;
-    bound_by: string;
-  }>;
-  return rows.map((row) => ({ channelId: row.channel_id, chainId: row.chain_id, safeAddress: row.safe_address, boundBy: row.bound_by }));
+/** Every channel binding (of one workspace when `workspace` is given), oldest first. */
+export function listChannelBindings(db: ReadableDatabase, workspace?: string): ChannelBinding[] {
+  const rows = (
+    workspace === undefined
+      ? statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels ORDER BY bound_at").all()
+      : statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels WHERE workspace = ? ORDER BY bound_at").all(workspace)
+  ) as BindingRow[];
+  return rows.map(toBinding);
 }
 
-/** Binds a channel to a Safe (replacing an earlier binding of that channel). */
-export function bindChannel(db: TreasuryDatabase, binding: ChannelBinding): void {
-  statement(db, 
-    `INSERT INTO slack_channels (channel_id, chain_id, safe_address, bound_by, bound_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET chain_id = excluded.chain_id, safe_address = excluded.safe_address, bound_by = excluded.bound_by, bound_at = excluded.bound_at`,
-  ).run(binding.channelId, binding.chainId, binding.safeAddress, binding.boundBy, Date.now());
+/**
+ * Binds a channel to a Safe (replacing an earlier binding of that channel in
+ * the same workspace). Returns false, binding nothing, when the channel is
+ * bound in another workspace (a binding is never taken over across workspaces).
+ */
+export function bindChannel(db: TreasuryDatabase, binding: Omit<ChannelBinding, "workspace"> & { workspace?: string }): boolean {
+  const result = statement(
+    db,
+    `INSERT INTO slack_channels (channel_id, chain_id, safe_address, bound_by, bound_at, workspace) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET chain_id = excluded.chain_id, safe_address = excluded.safe_address, bound_by = excluded.bound_by, bound_at = excluded.bound_at
+     WHERE slack_channels.workspace = excluded.workspace`,
+  ).run(binding.channelId, binding.chainId, binding.safeAddress, binding.boundBy, Date.now(), binding.workspace ?? "");
+  return result.changes > 0;
 }
 
 // --- origins, nudges ----------------------------------------------------------

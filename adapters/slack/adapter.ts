@@ -12,9 +12,10 @@ import { deliverOutbox } from "./notifications.ts";
 import { sendNudges } from "./nudges.ts";
 import type { Rate } from "./rate-limit.ts";
 import { bindChannel, countJobs, forgetOldSlackRequests, readChannelBinding } from "../../db/slack.ts";
-import type { SlackConfig } from "./config.ts";
-import { createSlackApi } from "./web-api.ts";
-import { botAuthorization } from "./authorization.ts";
+import { oauthSettingsOf, slackBotScopes, type SlackConfig } from "./config.ts";
+import { createSlackApi, type SlackApi } from "./web-api.ts";
+import { botAuthorization, botTokenOf, createInstallationStore, workspaceOfTeam } from "./authorization.ts";
+import { workspaceOfTreasury } from "./safes.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { checkSlackRequest } from "./request-checks.ts";
 import { createJobWorker } from "./worker.ts";
@@ -77,15 +78,25 @@ export type SlackAdapter = {
  */
 export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackAdapter {
   const { ctx, config } = params;
-  if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET)
-    throw new ConfigError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
+  const oauth = oauthSettingsOf(config);
+  if (oauth && "missing" in oauth) throw new ConfigError(`Slack installs in many workspaces need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET; ${oauth.missing.join(", ")} missing.`);
+  if ((!config.SLACK_BOT_TOKEN && !oauth) || !config.SLACK_SIGNING_SECRET)
+    throw new ConfigError("Slack needs SLACK_SIGNING_SECRET, and SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (installs in many workspaces).");
   const logger = ctx.logger.child({ part: "slack" });
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  if (socketMode && oauth) throw new ConfigError("Installs in many workspaces (SLACK_CLIENT_ID) need the HTTP mode: unset SLACK_APP_TOKEN.");
   if (socketMode && !config.SLACK_APP_TOKEN!.startsWith("xapp-"))
     throw new ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope, not a bot or user token.");
   const testing = process.env.NODE_ENV === "test" || Boolean(process.env.MOCHA_WORKER_ID) || config.SLACK_API_URL !== undefined;
   const slackApiUrl = config.SLACK_API_URL ? `${config.SLACK_API_URL.replace(/\/+$/, "")}/` : undefined;
 
+  const clientOptions = {
+    logger: boltLogger(logger),
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    rejectRateLimitedCalls: false,
+    retryConfig: params.retryConfig ?? { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 8000, randomize: true },
+    timeout: 15_000,
+  };
   const router = express.Router();
   let receiver: ExpressReceiver | SocketModeReceiver;
   if (socketMode) {
@@ -105,20 +116,27 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
       router,
       processBeforeResponse: true,
       logger: boltLogger(logger),
+      // Installs in many workspaces: Bolt's installer serves /slack/install (straight to Slack's authorize page, with a
+      // signed state in a cookie) and /slack/oauth_redirect (the code exchanged at oauth.v2.access, the installation
+      // stored in our database); Bolt then authorizes each request with its own workspace's bot token.
+      ...(oauth
+        ? {
+            clientId: oauth.clientId,
+            clientSecret: oauth.clientSecret,
+            stateSecret: oauth.stateSecret,
+            scopes: [...slackBotScopes],
+            installationStore: createInstallationStore({ db: ctx.db, logger, homeBotToken: config.SLACK_BOT_TOKEN }),
+            installerOptions: { directInstall: true, clientOptions },
+          }
+        : {}),
     });
   }
 
-  const clientOptions = {
-    logger: boltLogger(logger),
-    ...(slackApiUrl ? { slackApiUrl } : {}),
-    rejectRateLimitedCalls: false,
-    retryConfig: params.retryConfig ?? { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 8000, randomize: true },
-    timeout: 15_000,
-  };
   const client = new webApi.WebClient(config.SLACK_BOT_TOKEN, clientOptions);
-  const authorization = botAuthorization({ client, token: config.SLACK_BOT_TOKEN, logger });
+  const authorization = config.SLACK_BOT_TOKEN ? botAuthorization({ client, token: config.SLACK_BOT_TOKEN, logger }) : undefined;
   const app = new App({
-    authorize: authorization.authorize,
+    // With OAuth installs Bolt's installer authorizes (per team, from the installation store); else the one bot token.
+    ...(oauth ? {} : { authorize: authorization!.authorize }),
     receiver,
     logger: boltLogger(logger),
     ignoreSelf: false,
@@ -143,16 +161,34 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     assistant: params.assistant,
   };
   const api = createSlackApi({ client, rates: params.rates });
-  const deps: SlackDeps = { ctx, treasuries, api, logger, settings, wake: () => worker.wake() };
+  // One Web API per workspace (its own rate buckets, as Slack's limits are per workspace), its token read at each call.
+  const apis = new Map<string, SlackApi>([["", api]]);
+  const apiFor = (workspace: string): SlackApi => {
+    let found = apis.get(workspace);
+    if (!found) apis.set(workspace, (found = createSlackApi({ client, rates: params.rates, token: () => botTokenOf(ctx.db, workspace, config.SLACK_BOT_TOKEN) })));
+    return found;
+  };
+  const deps: SlackDeps = {
+    ctx,
+    treasuries,
+    api,
+    apiFor,
+    workspaceOf: (teamId) => (oauth ? workspaceOfTeam(ctx.db, teamId) : ""),
+    logger,
+    settings,
+    wake: () => worker.wake(),
+  };
   const counters: RequestCounters = { accepted: 0, duplicates: 0, refused: 0 };
 
   const tick = async () => {
     for (const treasury of treasuries.values()) {
       if (!isDatabaseOpen(treasury.db)) continue;
+      // A Safe's cards, notifications and reminders go to its own workspace, with that workspace's token.
+      const own: SlackDeps = { ...deps, api: apiFor(workspaceOfTreasury(treasury)) };
       for (const [name, step] of [
-        ["cards", () => followProposalUpdates(deps, treasury)],
-        ["outbox", () => deliverOutbox(deps, treasury)],
-        ["nudges", () => sendNudges(deps, treasury)],
+        ["cards", () => followProposalUpdates(own, treasury)],
+        ["outbox", () => deliverOutbox(own, treasury)],
+        ["nudges", () => sendNudges(own, treasury)],
       ] as const) {
         try {
           await step();
@@ -193,10 +229,10 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
       if (started) return;
       started = true;
       if (settings.defaultChannel && !readChannelBinding(ctx.db, settings.defaultChannel))
-        bindChannel(ctx.db, { channelId: settings.defaultChannel, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: "SLACK_CHANNEL_ID" });
+        bindChannel(ctx.db, { channelId: settings.defaultChannel, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: "SLACK_CHANNEL_ID", workspace: workspaceOfTreasury(ctx) });
       for (const treasury of treasuries.values()) initCardCursor(deps, treasury);
       // In production, check the bot token now (a bad one is logged at start); tests learn the bot's identity lazily.
-      if (!testing) authorization.verify();
+      if (!testing) void authorization?.verify();
       worker.start();
       if (socketMode) await app.start();
       logger.info({ mode: socketMode ? "socket" : "http", endpoint: socketMode ? undefined : slackEndpoint, channel: settings.defaultChannel }, "Slack adapter started");

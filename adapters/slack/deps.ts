@@ -12,7 +12,12 @@ export type SlackDeps = {
   ctx: TreasuryContext;
   /** Every Safe this app serves, by address (the default one included). */
   treasuries: Map<Address, TreasuryContext>;
+  /** The Web API with the home workspace's bot token (SLACK_BOT_TOKEN); work for a workspace goes through `apiFor`. */
   api: SlackApi;
+  /** The Web API with a workspace's own bot token (`""`: the home workspace's), looked up at each call. */
+  apiFor: (workspace: string) => SlackApi;
+  /** The workspace (`""`: home) a request from this Slack team acts in. */
+  workspaceOf: (teamId: string | undefined) => string;
   logger: Logger;
   settings: SlackSettings;
   /** Wakes the worker loop (a job was queued). */

@@ -13,7 +13,7 @@ import { knownTokens } from "../../core/proposals/tokens.ts";
 import { listCategories } from "../../db/proposals.ts";
 import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "../../db/slack.ts";
 import { checkPayments } from "./pay-check.ts";
-import { safeWords, servesSeveralSafes, treasuryOfProposal, treasuryToBind } from "./safes.ts";
+import { defaultChannelOf, defaultTreasuryOf, safeWords, servesSeveralSafes, treasuryOfProposal, treasuryToBind, workspaceOfTreasury } from "./safes.ts";
 import { addPayeeActionId, buildPayeeModal, payeeModalCallbackId, readAddPayeeButton, readPayeeSubmission } from "./payee-modal.ts";
 
 /** The longest question we pass to the assistant. */
@@ -32,16 +32,25 @@ export function requestIdOf(body: Record<string, any>): string {
   return `${kind}:${createHash("sha256").update(JSON.stringify(body)).digest("hex")}`;
 }
 
-/** Which treasury a channel speaks for, or why none does. DMs speak for the default treasury. */
-export function treasuryOfChannel(deps: SlackDeps, channelId: string | undefined): { ctx: TreasuryContext } | { refusal: string } {
+/**
+ * Which treasury a channel of a workspace speaks for, or why none does: only
+ * a binding made in that workspace, to a Safe of that workspace, counts. DMs
+ * speak for the workspace's default treasury.
+ */
+export function treasuryOfChannel(deps: SlackDeps, channelId: string | undefined, workspace: string): { ctx: TreasuryContext } | { refusal: string } {
   if (!channelId) return { refusal: "I can't tell which channel this came from." };
-  const binding = readChannelBinding(deps.ctx.db, channelId);
+  const binding = readChannelBinding(deps.ctx.db, channelId, workspace);
   if (binding) {
     const ctx = [...deps.treasuries.values()].find((candidate) => candidate.safeAddress === binding.safeAddress && candidate.chainId === binding.chainId);
-    return ctx ? { ctx } : { refusal: `This channel is bound to the Safe ${binding.safeAddress} on chain ${binding.chainId}, which this app does not serve.` };
+    if (ctx && workspaceOfTreasury(ctx) === workspace) return { ctx };
+    return { refusal: `This channel is bound to the Safe ${binding.safeAddress} on chain ${binding.chainId}, which this app does not serve here.` };
   }
-  if (channelId.startsWith("D")) return { ctx: deps.ctx };
-  const home = deps.settings.defaultChannel ? ` Use <#${deps.settings.defaultChannel}>,` : "";
+  if (channelId.startsWith("D")) {
+    const ctx = defaultTreasuryOf(deps, workspace);
+    return ctx ? { ctx } : { refusal: "This workspace has several Safes (or none): ask in a channel bound to one with `/treasury bind`." };
+  }
+  const defaultChannel = defaultChannelOf(deps, workspace);
+  const home = defaultChannel ? ` Use <#${defaultChannel}>,` : "";
   return { refusal: `This channel is not bound to a treasury.${home} or ask an owner to run \`/treasury bind\` here.` };
 }
 
@@ -65,13 +74,16 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     const body = args.body as Record<string, any>;
     const requestId = requestIdOf(body);
     args.context.requestId = requestId;
+    // The workspace every look-up of this request is scoped to: Bolt authorized the team with its own token.
+    const workspace = deps.workspaceOf(args.context.teamId ?? body.team_id ?? body.team?.id ?? body.user?.team_id);
+    args.context.workspace = workspace;
     if (markIfReceived(db, requestId)) {
       counters.duplicates += 1;
       if (typeof args.ack === "function") await args.ack();
       return;
     }
     if (body.type === "event_callback") {
-      accept(requestId, `event:${body.event?.type}`, body.team_id, jobsForEvent(deps, body.event ?? {}));
+      accept(requestId, `event:${body.event?.type}`, body.team_id, jobsForEvent(deps, body.event ?? {}, workspace));
       return;
     }
     await args.next();
@@ -79,6 +91,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
 
   app.command(/.*/, async ({ command, ack, context }) => {
     const requestId = String(context.requestId);
+    const workspace = String(context.workspace ?? "");
     const reply = (text: string) => ack({ response_type: "ephemeral", text });
     if (command.command !== "/treasury") {
       accept(requestId, "command", command.team_id);
@@ -94,7 +107,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       accept(requestId, "command", command.team_id);
       return reply(`:warning: ${shortMessageOf(error)}`);
     }
-    const base = { channelId: command.channel_id, userId: command.user_id };
+    const base = { channelId: command.channel_id, userId: command.user_id, workspace };
     if (parsed.kind === "help") {
       accept(requestId, "command", command.team_id);
       return reply(commandHelp);
@@ -102,7 +115,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     if (parsed.kind === "bind") {
       let toBind: TreasuryContext;
       try {
-        toBind = treasuryToBind(deps, parsed.safe);
+        toBind = treasuryToBind(deps, parsed.safe, workspace);
       } catch (error) {
         if (!(error instanceof TreasuryError)) throw error;
         counters.refused += 1;
@@ -112,7 +125,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe: toBind.safeAddress, command: "bind" } satisfies CommandJob }]);
       return ack();
     }
-    const target = treasuryOfChannel(deps, command.channel_id);
+    const target = treasuryOfChannel(deps, command.channel_id, workspace);
     if ("refusal" in target) {
       counters.refused += 1;
       accept(requestId, "command", command.team_id);
@@ -123,14 +136,15 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       case "modal": {
         accept(requestId, "command", command.team_id);
         await ack();
-        deps.api
+        deps
+          .apiFor(workspace)
           .openView(command.trigger_id, buildPaymentModal(knownTokens(target.ctx), base, listCategories(target.ctx.db)))
           .catch((error) => deps.logger.warn({ err: shortMessageOf(error) }, "could not open the payment form"));
         return;
       }
       case "pay": {
-        const cardChannelId = command.channel_id.startsWith("D") ? deps.settings.defaultChannel : command.channel_id;
-        if (!cardChannelId) return reply(":warning: Propose payments in the treasury channel; this app has no default channel (SLACK_CHANNEL_ID).");
+        const cardChannelId = command.channel_id.startsWith("D") ? defaultChannelOf(deps, workspace) : command.channel_id;
+        if (!cardChannelId) return reply(":warning: Propose payments in the treasury channel (one bound with `/treasury bind`), not in a DM.");
         // Everything the database can tell is checked before the ack, so a mistake is answered at once (the chain is not asked here).
         const check = checkPayments(target.ctx, { payments: parsed.payments, memo: parsed.memo });
         if (!check.ok) {
@@ -141,7 +155,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
         const job: ProposeJob = { ...base, safe, payments: parsed.payments, memo: parsed.memo, cardChannelId };
         accept(requestId, "command", command.team_id, [{ kind: "propose", payload: job }]);
         const summary = parsed.payments.map((payment) => `${payment.amount} ${payment.token} to ${payment.payee}`).join(", ");
-        const from = servesSeveralSafes(deps) ? ` from ${safeWords(target.ctx)}` : "";
+        const from = servesSeveralSafes(deps, target.ctx) ? ` from ${safeWords(target.ctx)}` : "";
         return reply(`Proposing ${summary.slice(0, 500)}${from}… the card will appear in the channel.`);
       }
       case "ask": {
@@ -163,9 +177,10 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
   app.action(/.*/, async ({ ack, body, action, context }) => {
     await ack();
     const requestId = String(context.requestId);
+    const workspace = String(context.workspace ?? "");
     const interaction = body as Record<string, any>;
     if ((action as any)?.action_id === addPayeeActionId) {
-      if (accept(requestId, "action", interaction.team?.id)) openPayeeForm(deps, interaction, (action as any).value);
+      if (accept(requestId, "action", interaction.team?.id)) openPayeeForm(deps, interaction, (action as any).value, workspace);
       return;
     }
     const channelId: string | undefined = interaction.channel?.id ?? interaction.container?.channel_id;
@@ -177,11 +192,19 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       return;
     }
     const safeTxHash = String((action as any)?.value ?? "");
-    // The proposal knows its Safe: a card's button acts on that Safe in whichever channel it is clicked.
-    const target = treasuryOfChannel(deps, channelId);
-    const safe = treasuryOfProposal(deps, safeTxHash)?.safeAddress ?? ("ctx" in target ? target.ctx.safeAddress : deps.ctx.safeAddress);
+    // The proposal knows its Safe: a card's button acts on that Safe in whichever channel of its workspace it is clicked.
+    // Another workspace's proposal is not found here: the button then acts on the channel's own Safe, which has no such proposal.
+    const target = treasuryOfChannel(deps, channelId, workspace);
+    const own = treasuryOfProposal(deps, safeTxHash, workspace) ?? ("ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace));
+    if (!own) {
+      counters.refused += 1;
+      accept(requestId, "action", interaction.team?.id, [
+        { kind: "command", payload: { safe: deps.ctx.safeAddress, workspace, channelId, userId, command: "refuse", refusal: "refusal" in target ? target.refusal : "This proposal is not one of this workspace's." } satisfies CommandJob },
+      ]);
+      return;
+    }
     if (!Object.values(actionIds).includes(actionId as any)) counters.refused += 1;
-    accept(requestId, "action", interaction.team?.id, [{ kind: "action", payload: { safe, actionId, safeTxHash, userId, channelId } satisfies ActionJob }]);
+    accept(requestId, "action", interaction.team?.id, [{ kind: "action", payload: { safe: own.safeAddress, workspace, actionId, safeTxHash, userId, channelId } satisfies ActionJob }]);
   });
 
   app.view({ type: "view_closed", callback_id: /.*/ } as any, async ({ ack, context }) => {
@@ -191,9 +214,10 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
 
   app.view(/.*/, async ({ ack, body, view, context }) => {
     const requestId = String(context.requestId);
+    const workspace = String(context.workspace ?? "");
     if (view.callback_id === payeeModalCallbackId) {
       const origin = modalOrigin(view);
-      const target = origin ? treasuryOfChannel(deps, origin.channelId) : { refusal: "This form lost track of its channel; close it and run /treasury again." };
+      const target = origin ? treasuryOfChannel(deps, origin.channelId, workspace) : { refusal: "This form lost track of its channel; close it and run /treasury again." };
       if ("refusal" in target) {
         counters.refused += 1;
         accept(requestId, "view", body.team?.id ?? undefined);
@@ -208,6 +232,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       const { submission } = read;
       const job: PayeeJob = {
         safe: target.ctx.safeAddress,
+        workspace,
         channelId: submission.origin.channelId,
         userId: body.user.id,
         label: submission.label,
@@ -224,7 +249,8 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       return ack();
     }
     const origin = modalOrigin(view);
-    const target = origin ? treasuryOfChannel(deps, origin.channelId) : { ctx: deps.ctx };
+    const fallback = defaultTreasuryOf(deps, workspace);
+    const target = origin ? treasuryOfChannel(deps, origin.channelId, workspace) : fallback ? { ctx: fallback } : { refusal: "Open this form from a channel bound to a Safe." };
     if ("refusal" in target) {
       accept(requestId, "view", body.team?.id ?? undefined);
       return ack({ response_action: "errors", errors: { payee_1: target.refusal.slice(0, 150) } });
@@ -236,13 +262,14 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       return ack({ response_action: "errors", errors: read.errors });
     }
     const { submission } = read;
-    const cardChannelId = submission.origin.channelId.startsWith("D") ? deps.settings.defaultChannel : submission.origin.channelId;
+    const cardChannelId = submission.origin.channelId.startsWith("D") ? defaultChannelOf(deps, workspace) : submission.origin.channelId;
     if (!cardChannelId) {
       accept(requestId, "view", body.team?.id ?? undefined);
       return ack({ response_action: "errors", errors: { payee_1: "Open this form from the treasury channel." } });
     }
     const job: ProposeJob = {
       safe: target.ctx.safeAddress,
+      workspace,
       channelId: submission.origin.channelId,
       userId: body.user.id,
       payments: submission.payments,
@@ -265,39 +292,40 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
   });
 }
 
-/** The jobs one Events API callback needs (none for most channel chatter). */
-export function jobsForEvent(deps: SlackDeps, event: Record<string, any>): NewJob[] {
+/** The jobs one Events API callback needs (none for most channel chatter), scoped to the workspace it came from. */
+export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, workspace: string): NewJob[] {
   if (event.bot_id || event.subtype === "bot_message") return [];
+  const tooLong = (length: number) => `That question is ${length} characters long; ask in under ${maxQuestionLength}.`;
   if (event.type === "app_mention") {
     const threadTs = String(event.thread_ts ?? event.ts ?? "");
-    const target = treasuryOfChannel(deps, event.channel);
+    const target = treasuryOfChannel(deps, event.channel, workspace);
     const question = String(event.text ?? "").replace(/<@[A-Z0-9]+>/g, "").trim();
-    if ("refusal" in target) return [{ kind: "assistant", payload: { safe: deps.ctx.safeAddress, channelId: event.channel, userId: event.user, question: "", via: "mention", threadTs, refusal: target.refusal } }];
-    if (question.length > maxQuestionLength)
-      return [{ kind: "assistant", payload: { safe: target.ctx.safeAddress, channelId: event.channel, userId: event.user, question: "", via: "mention", threadTs, refusal: `That question is ${question.length} characters long; ask in under ${maxQuestionLength}.` } }];
-    return [{ kind: "assistant", payload: { safe: target.ctx.safeAddress, channelId: event.channel, userId: event.user, question: question || "status", via: "mention", threadTs } satisfies AssistantJob }];
+    const base = { channelId: event.channel, userId: event.user, via: "mention" as const, threadTs, workspace };
+    if ("refusal" in target) return [{ kind: "assistant", payload: { ...base, safe: deps.ctx.safeAddress, question: "", refusal: target.refusal } satisfies AssistantJob }];
+    if (question.length > maxQuestionLength) return [{ kind: "assistant", payload: { ...base, safe: target.ctx.safeAddress, question: "", refusal: tooLong(question.length) } satisfies AssistantJob }];
+    return [{ kind: "assistant", payload: { ...base, safe: target.ctx.safeAddress, question: question || "status" } satisfies AssistantJob }];
   }
   if (event.type !== "message") return [];
   const jobs: NewJob[] = [];
   if (event.channel_type === "im" && !event.subtype && typeof event.user === "string") {
     const question = String(event.text ?? "").trim();
-    if (question)
-      jobs.push({
-        kind: "assistant",
-        payload: question.length > maxQuestionLength
-          ? { safe: deps.ctx.safeAddress, channelId: event.channel, userId: event.user, question: "", via: "dm", threadTs: event.thread_ts ?? event.ts, refusal: `That question is ${question.length} characters long; ask in under ${maxQuestionLength}.` }
-          : ({ safe: deps.ctx.safeAddress, channelId: event.channel, userId: event.user, question, via: "dm", threadTs: event.thread_ts ?? event.ts } satisfies AssistantJob),
-      });
+    if (!question) return jobs;
+    const target = treasuryOfChannel(deps, event.channel, workspace);
+    const base = { channelId: event.channel, userId: event.user, via: "dm" as const, threadTs: event.thread_ts ?? event.ts, workspace };
+    const refusal = "refusal" in target ? target.refusal : question.length > maxQuestionLength ? tooLong(question.length) : undefined;
+    const safe = "ctx" in target ? target.ctx.safeAddress : deps.ctx.safeAddress;
+    jobs.push({ kind: "assistant", payload: (refusal ? { ...base, safe, question: "", refusal } : { ...base, safe, question }) satisfies AssistantJob });
     return jobs;
   }
   const discussion = discussionEventOf(event);
   if (!discussion) return jobs;
-  const target = treasuryOfChannel(deps, event.channel);
-  const ctx = "ctx" in target ? target.ctx : deps.ctx;
+  const target = treasuryOfChannel(deps, event.channel, workspace);
+  const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
+  if (!ctx) return jobs;
   const parentTs: string | undefined =
     discussion.change === "posted" ? discussion.threadTs : (event.message?.thread_ts ?? event.previous_message?.thread_ts);
   const concerns = (parentTs !== undefined && proposalOfCard(ctx, event.channel, parentTs) !== undefined) || concernsDiscussion(ctx, discussion);
-  if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, event: discussion } satisfies DiscussionJob });
+  if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion } satisfies DiscussionJob });
   return jobs;
 }
 
@@ -317,17 +345,19 @@ function modalOrigin(view: { private_metadata?: string }): { channelId: string; 
  * the waiting payment once the payee is added; from the payment form it is
  * pushed on top of it, and closing it returns there.
  */
-function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown): void {
+function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown, workspace: string): void {
   const button = readAddPayeeButton(value);
   const userId: string | undefined = interaction.user?.id;
   const fromForm = interaction.container?.type === "view" || typeof interaction.view?.id === "string";
   const formOrigin = fromForm ? modalOrigin(interaction.view ?? {}) : undefined;
   const channelId: string | undefined = fromForm ? formOrigin?.channelId : (interaction.channel?.id ?? interaction.container?.channel_id);
   if (!channelId || !userId || typeof interaction.trigger_id !== "string") return;
-  const target = treasuryOfChannel(deps, channelId);
-  const ctx = "ctx" in target ? target.ctx : deps.ctx;
+  const target = treasuryOfChannel(deps, channelId, workspace);
+  const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
+  if (!ctx) return;
+  const api = deps.apiFor(workspace);
   const view = buildPayeeModal({ categories: listCategories(ctx.db), label: button.label, origin: { channelId, userId, ...(fromForm ? {} : { pending: button.pending }) } });
-  (fromForm ? deps.api.pushView(interaction.trigger_id, view) : deps.api.openView(interaction.trigger_id, view)).catch((error) =>
+  (fromForm ? api.pushView(interaction.trigger_id, view) : api.openView(interaction.trigger_id, view)).catch((error) =>
     deps.logger.warn({ err: shortMessageOf(error) }, "could not open the payee form"),
   );
 }

@@ -24,10 +24,15 @@ import { checkPayments } from "./pay-check.ts";
 import type { PendingPayment } from "./payee-modal.ts";
 import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type SlackJob } from "../../db/slack.ts";
 import { knownErc20Tokens } from "../../core/proposals/tokens.ts";
-import { safeOfTreasury, safeWords, servesSeveralSafes } from "./safes.ts";
+import { defaultChannelOf, safeOfTreasury, safeWords, servesSeveralSafes, workspaceOfTreasury } from "./safes.ts";
 
-/** Job payloads, by kind. `safe` names the treasury (channel binding) the job acts on. */
-export type ProposeJob = {
+/**
+ * Job payloads, by kind. `safe` names the treasury (channel binding) the job
+ * acts on; `workspace` the Slack workspace the request came from (`""` the
+ * home one; absent in jobs queued before workspaces: the Safe's workspace).
+ */
+type InWorkspace = { workspace?: string };
+export type ProposeJob = InWorkspace & {
   safe: Address;
   channelId: string;
   userId: string;
@@ -37,8 +42,15 @@ export type ProposeJob = {
   /** Where to post the card when the command came from a DM. */
   cardChannelId: string;
 };
-export type CommandJob = { safe: Address; channelId: string; userId: string; command: "proposals" | "balance" | "link" | "bind" };
-export type AssistantJob = {
+export type CommandJob = InWorkspace & {
+  safe: Address;
+  channelId: string;
+  userId: string;
+  command: "proposals" | "balance" | "link" | "bind" | "refuse";
+  /** For `refuse`: what the person is told (nothing else is done). */
+  refusal?: string;
+};
+export type AssistantJob = InWorkspace & {
   safe: Address;
   channelId: string;
   userId: string;
@@ -48,10 +60,10 @@ export type AssistantJob = {
   /** When set, the question is not asked; this is said instead (unbound channel, oversized text). */
   refusal?: string;
 };
-export type ActionJob = { safe: Address; actionId: string; safeTxHash: string; userId: string; channelId: string };
-export type DiscussionJob = { safe: Address; event: DiscussionEvent };
+export type ActionJob = InWorkspace & { safe: Address; actionId: string; safeTxHash: string; userId: string; channelId: string };
+export type DiscussionJob = InWorkspace & { safe: Address; event: DiscussionEvent };
 /** Add a payee from the payee form, then propose the payment that waited for it (if any). */
-export type PayeeJob = {
+export type PayeeJob = InWorkspace & {
   safe: Address;
   channelId: string;
   userId: string;
@@ -66,9 +78,10 @@ class ReplyError extends TreasuryError {
   override name = "SlackReplyError";
 }
 
-export function treasuryFor(deps: SlackDeps, safe: string): TreasuryContext {
+/** The treasury a job acts on; never a Safe of another workspace than the job's (refused as not served). */
+export function treasuryFor(deps: SlackDeps, safe: string, workspace?: string): TreasuryContext {
   const ctx = deps.treasuries.get(safe as Address);
-  if (!ctx) throw new ReplyError(`This app no longer serves the Safe ${safe}.`);
+  if (!ctx || (workspace !== undefined && workspaceOfTreasury(ctx) !== workspace)) throw new ReplyError(`This app no longer serves the Safe ${safe} here.`);
   return ctx;
 }
 
@@ -79,8 +92,12 @@ const ephemeral = (deps: SlackDeps, channel: string, user: string, text: string)
  * with an ephemeral message naming the problem and the job is done; a
  * `RetryableError` or a Web API failure propagates so the worker retries it.
  */
-export async function runJob(deps: SlackDeps, job: SlackJob): Promise<void> {
-  const payload = job.payload as { safe: Address; channelId?: string; userId?: string };
+export async function runJob(shared: SlackDeps, job: SlackJob): Promise<void> {
+  const payload = job.payload as { safe: Address; channelId?: string; userId?: string; workspace?: string };
+  // Every Web API call of the job uses the bot token of the workspace it came from (or, for older jobs, of its Safe's).
+  const known = shared.treasuries.get(payload.safe);
+  const workspace = payload.workspace ?? (known ? workspaceOfTreasury(known) : "");
+  const deps: SlackDeps = { ...shared, api: shared.apiFor(workspace) };
   try {
     switch (job.kind) {
       case "propose":
@@ -92,12 +109,12 @@ export async function runJob(deps: SlackDeps, job: SlackJob): Promise<void> {
       case "action":
         return await runAction(deps, job, job.payload as ActionJob);
       case "discussion":
-        await storeDiscussion(deps, treasuryFor(deps, payload.safe), (job.payload as DiscussionJob).event);
+        await storeDiscussion(deps, treasuryFor(deps, payload.safe, payload.workspace), (job.payload as DiscussionJob).event);
         return;
       case "payee_add":
         return await runPayeeAdd(deps, job, job.payload as PayeeJob);
       case "refresh_card":
-        await refreshCard(deps, treasuryFor(deps, payload.safe), (job.payload as { safeTxHash: string }).safeTxHash);
+        await refreshCard(deps, treasuryFor(deps, payload.safe, payload.workspace), (job.payload as { safeTxHash: string }).safeTxHash);
         return;
       default:
         deps.logger.warn({ kind: job.kind }, "unknown Slack job kind; dropped");
@@ -113,7 +130,7 @@ export async function runJob(deps: SlackDeps, job: SlackJob): Promise<void> {
 }
 
 async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): Promise<void> {
-  const ctx = treasuryFor(deps, params.safe);
+  const ctx = treasuryFor(deps, params.safe, params.workspace);
   let safeTxHash = job.result ? (JSON.parse(job.result) as { safeTxHash?: string }).safeTxHash : undefined;
   if (!safeTxHash) {
     const actor = await resolveActor(ctx, params.userId);
@@ -139,7 +156,7 @@ async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): P
  * who may propose (SLACK_PROPOSERS).
  */
 async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Promise<void> {
-  const ctx = treasuryFor(deps, params.safe);
+  const ctx = treasuryFor(deps, params.safe, params.workspace);
   const progress = job.result ? (JSON.parse(job.result) as { added?: boolean; told?: boolean }) : {};
   if (!progress.added) {
     const actor = await resolveActor(ctx, params.userId);
@@ -160,15 +177,19 @@ async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Pr
     await deps.api.postEphemeral({ channel: params.channelId, user: params.userId, text: check.text, blocks: check.blocks });
     return;
   }
-  const cardChannelId = params.channelId.startsWith("D") ? deps.settings.defaultChannel : params.channelId;
-  if (!cardChannelId) throw new ReplyError("Propose payments in the treasury channel; this app has no default channel (SLACK_CHANNEL_ID).");
-  const propose: ProposeJob = { safe: params.safe, channelId: params.channelId, userId: params.userId, payments: params.pending.payments, memo: params.pending.memo, cardChannelId };
+  const cardChannelId = params.channelId.startsWith("D") ? defaultChannelOf(deps, params.workspace ?? workspaceOfTreasury(ctx)) : params.channelId;
+  if (!cardChannelId) throw new ReplyError("Propose payments in the treasury channel (one bound with `/treasury bind`), not in a DM.");
+  const propose: ProposeJob = { safe: params.safe, workspace: params.workspace, channelId: params.channelId, userId: params.userId, payments: params.pending.payments, memo: params.pending.memo, cardChannelId };
   if (enqueueJob(deps.ctx.db, { kind: "propose", dedupeKey: `${job.dedupeKey}:propose`, payload: propose })) deps.wake();
 }
 
 async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
-  const ctx = treasuryFor(deps, params.safe);
-  const several = servesSeveralSafes(deps);
+  if (params.command === "refuse") {
+    await ephemeral(deps, params.channelId, params.userId, `:warning: ${params.refusal ?? "Not allowed here."}`);
+    return;
+  }
+  const ctx = treasuryFor(deps, params.safe, params.workspace);
+  const several = servesSeveralSafes(deps, ctx);
   const ofSafe = several ? ` in ${safeWords(ctx)}` : "";
   switch (params.command) {
     case "balance": {
@@ -214,7 +235,8 @@ async function runCommand(deps: SlackDeps, params: CommandJob): Promise<void> {
       const actor = await resolveActor(ctx, params.userId);
       assertOwner(actor, "bind a channel to the Safe");
       if (params.channelId.startsWith("D")) throw new ReplyError("Run `/treasury bind` in the channel you want to bind, not in a DM.");
-      bindChannel(deps.ctx.db, { channelId: params.channelId, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: params.userId });
+      if (!bindChannel(deps.ctx.db, { channelId: params.channelId, chainId: ctx.chainId, safeAddress: ctx.safeAddress, boundBy: params.userId, workspace: workspaceOfTreasury(ctx) }))
+        throw new ReplyError("This channel is bound to a Safe in another workspace; it was not bound here.");
       await ephemeral(deps, params.channelId, params.userId, `This channel now speaks for ${safeWords(ctx)}.`);
       return;
     }
@@ -229,7 +251,7 @@ async function runAssistant(deps: SlackDeps, job: SlackJob, params: AssistantJob
     });
     return;
   }
-  const ctx = treasuryFor(deps, params.safe);
+  const ctx = treasuryFor(deps, params.safe, params.workspace);
   let threadTs = params.threadTs;
   if (params.via === "command") {
     const asked = await postOnce(deps.ctx.db, deps.api, {
@@ -245,7 +267,7 @@ async function runAssistant(deps: SlackDeps, job: SlackJob, params: AssistantJob
 }
 
 async function runAction(deps: SlackDeps, job: SlackJob, params: ActionJob): Promise<void> {
-  const ctx = treasuryFor(deps, params.safe);
+  const ctx = treasuryFor(deps, params.safe, params.workspace);
   const actor = await resolveActor(ctx, params.userId);
   switch (params.actionId) {
     case actionIds.review: {

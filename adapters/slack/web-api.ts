@@ -29,6 +29,11 @@ export type CreateSlackApiParameters = {
   client: WebClient;
   /** Per-method token buckets; methods not named are not throttled here. */
   rates?: Record<string, Rate>;
+  /**
+   * The bot token of the workspace these calls are for, read at each call (a
+   * reinstall changes it); omitted: the client's own token.
+   */
+  token?: () => string;
 };
 
 /**
@@ -37,12 +42,12 @@ export type CreateSlackApiParameters = {
  * (after Retry-After) and on 5xx (with backoff) are the WebClient's own
  * (`retryConfig`, `rejectRateLimitedCalls: false`).
  */
-export function createSlackApi({ client, rates = defaultSlackRates }: CreateSlackApiParameters): SlackApi {
+export function createSlackApi({ client, rates = defaultSlackRates, token }: CreateSlackApiParameters): SlackApi {
   const buckets = new Map<string, TokenBucket>(Object.entries(rates).map(([method, rate]) => [method, createTokenBucket(rate)]));
   const names = new Map<string, string>();
   const call = async (method: string, args: Record<string, unknown>): Promise<any> => {
     await buckets.get(method)?.take();
-    return client.apiCall(method, args);
+    return client.apiCall(method, token ? { ...args, token: token() } : args);
   };
   return {
     postMessage: async (message) => {

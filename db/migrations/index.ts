@@ -10,8 +10,9 @@ import { signerNames } from "./009-signer-names.ts";
 import { txService } from "./010-tx-service.ts";
 import { l1Executions } from "./011-l1-executions.ts";
 import { severalSafes } from "./012-several-safes.ts";
+import { workspaces } from "./013-workspaces.ts";
 
 /**
  * Every migration, in order. A migration is never edited once released; add a new one.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes, workspaces].sort((a, b) => a.version - b.version);

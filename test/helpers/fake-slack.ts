@@ -4,7 +4,10 @@ import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 
 /** One Web API call the fake received. `args` is the decoded body (JSON fields decoded). */
-export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number; token?: string };
+export type FakeSlackCall = { method: string; args: Record<string, any>; at: number; status: number; token?: string; team?: string };
+
+/** A workspace the fake knows: its bot token, the OAuth code that installs it, and its channels (when given, the only ones its token may post to). */
+export type FakeSlackWorkspace = { teamId: string; teamName: string; botToken: string; botUserId: string; code: string; channels?: string[] };
 
 export type FakeSlackUser = { id: string; name: string; realName?: string };
 
@@ -36,6 +39,14 @@ export type FakeSlack = {
   failNext: (count: number, options?: { method?: string; status?: number }) => void;
   /** Delay every answer by `ms` (to check that acks do not wait for the Web API). */
   setLatency: (ms: number) => void;
+  /**
+   * Knows a workspace (see FakeSlackWorkspace). Once one is known, every bot
+   * call must carry a known workspace's token (else `invalid_auth`), and a
+   * call naming a channel of another workspace answers `channel_not_found`.
+   */
+  addWorkspace: (workspace: FakeSlackWorkspace) => void;
+  /** The OAuth app oauth.v2.access accepts (client id and secret). */
+  setOAuthApp: (app: { clientId: string; clientSecret: string }) => void;
   /** The ws:// URL apps.connections.open hands out (a FakeSocketMode's). */
   setSocketModeUrl: (url: string | undefined) => void;
   /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
@@ -66,10 +77,48 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const findMessage = (channel: string, ts: string) => messages.find((message) => message.channel === channel && message.ts === ts);
 
   let socketModeUrl: string | undefined;
+  const workspaces: FakeSlackWorkspace[] = [];
+  const usedCodes = new Set<string>();
+  let oauthApp: { clientId: string; clientSecret: string } | undefined;
+  const workspaceOfToken = (token: string) => workspaces.find((workspace) => workspace.botToken === token);
+  /** Slack's checks of the token and the channel, once workspaces are known; undefined when the call may go on. */
+  const refusalOf = (method: string, args: Record<string, any>, token: string): Record<string, unknown> | undefined => {
+    if (workspaces.length === 0 || method === "oauth.v2.access" || method === "apps.connections.open") return undefined;
+    const workspace = workspaceOfToken(token);
+    if (!workspace) return { ok: false, error: "invalid_auth" };
+    const channel = typeof args.channel === "string" ? args.channel : undefined;
+    if (channel && workspace.channels && !channel.startsWith("D") && !workspace.channels.includes(channel)) return { ok: false, error: "channel_not_found" };
+    return undefined;
+  };
   const answer = (method: string, args: Record<string, any>, token: string): Record<string, unknown> => {
+    const refusal = refusalOf(method, args, token);
+    if (refusal) return refusal;
     switch (method) {
-      case "auth.test":
+      case "auth.test": {
+        const workspace = workspaceOfToken(token);
+        if (workspace) return { ok: true, url: `https://${workspace.teamId.toLowerCase()}.slack.com/`, team: workspace.teamName, user: "treasury", team_id: workspace.teamId, user_id: workspace.botUserId, bot_id: `B${workspace.teamId}` };
         return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "treasury", team_id: "T0FAKE", user_id: "UBOT", bot_id: "BBOT" };
+      }
+      case "oauth.v2.access": {
+        // Slack checks the app's credentials, then the code (one use, issued for this app).
+        if (!oauthApp || args.client_id !== oauthApp.clientId) return { ok: false, error: "invalid_client_id" };
+        if (args.client_secret !== oauthApp.clientSecret) return { ok: false, error: "bad_client_secret" };
+        const workspace = workspaces.find((candidate) => candidate.code === args.code);
+        if (!workspace || usedCodes.has(String(args.code))) return { ok: false, error: "invalid_code" };
+        usedCodes.add(String(args.code));
+        return {
+          ok: true,
+          app_id: "A0TREASURY",
+          authed_user: { id: `UINSTALLER${workspace.teamId}` },
+          scope: "commands,chat:write",
+          token_type: "bot",
+          access_token: workspace.botToken,
+          bot_user_id: workspace.botUserId,
+          team: { id: workspace.teamId, name: workspace.teamName },
+          enterprise: null,
+          is_enterprise_install: false,
+        };
+      }
       case "chat.postMessage": {
         if (!args.channel) return { ok: false, error: "channel_not_found" };
         if (!args.text && !args.blocks) return { ok: false, error: "no_text" };
@@ -158,7 +207,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const token = String(request.headers.authorization ?? "").replace(/^Bearer\s+/i, "") || String(args.token ?? "");
     const result = answer(method, args, token);
-    calls.push({ method, args, at: Date.now(), status: 200, token });
+    calls.push({ method, args, at: Date.now(), status: 200, token, team: workspaceOfToken(token)?.teamId });
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
@@ -177,6 +226,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     failNext: (count, { method, status = 503 } = {}) => faults.push({ remaining: count, method, kind: "5xx", retryAfter: 0, status }),
     setLatency: (ms) => {
       latency = ms;
+    },
+    addWorkspace: (workspace) => {
+      workspaces.push(workspace);
+    },
+    setOAuthApp: (app) => {
+      oauthApp = app;
     },
     setSocketModeUrl: (url) => {
       socketModeUrl = url;

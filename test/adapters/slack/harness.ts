@@ -110,7 +110,7 @@ export async function startSlackHarness(
     extraTreasuries,
   };
   const adapter = createSlackAdapter({ ctx, ...adapterOptions });
-  const app = createWebApp({ ctx, metrics: createMetrics(), routers: [adapter.router, createWalletPagesRouter({ ctx })] });
+  const app = createWebApp({ ctx, metrics: createMetrics(), routers: [adapter.router, createWalletPagesRouter({ ctx, contexts: [ctx, ...(extraTreasuries ?? [])] })] });
   const server = await listenWeb(app, "127.0.0.1", 0);
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

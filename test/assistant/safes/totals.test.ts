@@ -7,7 +7,7 @@ import type { RegisteredSafe } from "../../../db/safes.ts";
 const usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
 const eth = { symbol: "ETH", address: null, decimals: 18 };
 const usdcToken = { symbol: "USDC", address: usdc, decimals: 6 };
-const safe = (id: number, chainId: number): RegisteredSafe => ({ id, chainId, address: `0x${String(id).padStart(40, "0")}`, name: `s${id}`, addedAt: 0 });
+const safe = (id: number, chainId: number): RegisteredSafe => ({ id, chainId, address: `0x${String(id).padStart(40, "0")}`, name: `s${id}`, addedAt: 0, workspace: "" });
 /** The value shown for `units` (written here, not by the product). */
 const amount = (token: Amount["token"], units: bigint, value: string): Amount => ({ token, units, value });
 const balances = (...amounts: Amount[]) => ({ plan: { measure: "list" }, value: { shape: "balances", at: "2026-01-01", balances: amounts } }) as unknown as PlanResult;
