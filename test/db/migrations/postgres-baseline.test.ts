@@ -151,7 +151,7 @@ async function postgresCheckCount(client: pg.Client, schema: string, table: stri
 
 // --- the test ------------------------------------------------------------------------
 
-describe("PostgreSQL baseline (db/migrations/postgres/012-baseline.ts)", function () {
+describe("PostgreSQL schema: the baseline and later migrations against SQLite's (db/migrations/postgres/)", function () {
   const schema = `baseline_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   let client: pg.Client;
   let sqliteDb: TreasuryDatabase;
@@ -163,7 +163,7 @@ describe("PostgreSQL baseline (db/migrations/postgres/012-baseline.ts)", functio
     await client.query(`CREATE SCHEMA "${schema}"`);
     await client.query(`SET search_path TO "${schema}"`);
     await client.query("BEGIN");
-    await client.query(postgresBaseline.sql);
+    for (const migration of postgresMigrations) await client.query(migration.sql);
     await client.query("COMMIT");
     sqliteDb = openDatabase({ path: ":memory:" });
     sqlite = connectionOf(sqliteDb);
@@ -180,9 +180,13 @@ describe("PostgreSQL baseline (db/migrations/postgres/012-baseline.ts)", functio
     }
   });
 
-  it("stands for every SQLite migration: the baseline carries the last SQLite version", function () {
-    assert.deepEqual(postgresMigrations, [postgresBaseline]);
-    assert.equal(postgresBaseline.version, Math.max(...migrations.map((m) => m.version)));
+  it("stands for every SQLite migration: the baseline for 1 to 12, then one PostgreSQL migration per later SQLite one, by number", function () {
+    assert.equal(postgresMigrations[0], postgresBaseline);
+    assert.equal(postgresBaseline.version, 12);
+    assert.deepEqual(
+      postgresMigrations.slice(1).map((m) => m.version),
+      migrations.filter((m) => m.version > postgresBaseline.version).map((m) => m.version),
+    );
   });
 
   it("has the same tables", async function () {
