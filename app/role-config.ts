@@ -6,12 +6,12 @@ export const roles = ["all", "web", "worker", "indexer"] as const;
 export type Role = (typeof roles)[number];
 
 /**
- * The variables of stateless processes (PostgreSQL only): ROLE (the `--role` flag wins over it), how long a Slack job
- * may stay taken by a worker before another gets it, and how often a process that holds no lease tries to take one.
+ * The variables of stateless processes (PostgreSQL only): ROLE (the `--role` flag wins over it), how long a worker may
+ * go without a heartbeat before another worker gets its Slack job, and how often a process that holds no lease tries to take one.
  */
 export const roleConfigSchema = z.object({
   ROLE: optionalText.refine((value) => value === undefined || (roles as readonly string[]).includes(value), `is not a role (${roles.join(", ")})`),
-  JOB_EXPIRE_SECONDS: wholeNumber(30, 1),
+  JOB_HEARTBEAT_SECONDS: wholeNumber(30, 10),
   LEASE_RETRY_MS: wholeNumber(2000, 50),
 });
 

@@ -81,7 +81,7 @@ async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreach
   const routers: Router[] = [createWalletPagesRouter({ ctx, contexts })];
   if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
     // Requests and their jobs are announced to the queue in the transaction that records them (db/slack.ts).
-    const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: false, expireSeconds: config.JOB_EXPIRE_SECONDS, onProblem: (line) => logger.warn(line) });
+    const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: false, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
     undo.push(() => queue.stop());
     const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
     const slack = createSlackAdapter({ ctx, extraTreasuries: contexts.slice(1), config, assistant: { config }, jobWorker: () => idleJobWorker });
@@ -105,7 +105,7 @@ async function startWorker(config: Config, logger: Logger, contexts: TreasuryCon
   const ctx = contexts[0]!;
   if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET)
     throw new ConfigError("--role worker runs the Slack jobs: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
-  const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: true, expireSeconds: config.JOB_EXPIRE_SECONDS, onProblem: (line) => logger.warn(line) });
+  const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: true, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
   undo.push(() => queue.stop());
   const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
   const embedder = createEmbedderFromConfig(config);

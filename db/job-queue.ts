@@ -13,7 +13,9 @@ import type { PostgresConnection } from "./postgres/connection.ts";
  *   acknowledged only once its jobs and their deliveries are both committed, and never one without the other;
  * - the announcement carries pg-boss's own transactional NOTIFY, and workers LISTEN (pg-boss's `useListenNotify`), so
  *   a committed job wakes a worker at once; polling stays on as a floor;
- * - a worker that dies holding a job loses it after `expireSeconds` (default 30): pg-boss hands it to another worker.
+ * - a worker holding a job sends pg-boss heartbeats while it runs it; a worker that dies (or hangs) misses them, and
+ *   after `heartbeatSeconds` (default 30, at least 10) pg-boss hands the job to another worker. A job running longer
+ *   than 15 minutes is given up on the same way. A slow job on a live worker is never handed out twice.
  */
 
 /** The queue of Slack jobs that may run side by side. */
@@ -33,8 +35,8 @@ export type OpenJobQueueParameters = {
   url: string;
   /** Workers take jobs (LISTEN, expiry checks); producers (web) only announce. */
   consumer: boolean;
-  /** How long a job may stay taken before another worker gets it (a worker killed mid-job). Default 30 s. */
-  expireSeconds?: number;
+  /** How long a job's worker may go without a heartbeat before another worker gets the job (a worker killed mid-job). Default 30 s; at least 10. */
+  heartbeatSeconds?: number;
   /** Told about pg-boss's errors and warnings (its background checks keep going). */
   onProblem?: (message: string) => void;
 };
@@ -69,12 +71,13 @@ function bossConnectionString(url: string): { connectionString: string; schema: 
  * queues, and attaches the announcer to `db`'s connection: from then on `db/slack.ts` announces every job it records
  * through that connection, in the same transaction. Returns once announcements work.
  */
-export async function openJobQueue({ db, url, consumer, expireSeconds = 30, onProblem = () => undefined }: OpenJobQueueParameters): Promise<JobQueue> {
+export async function openJobQueue({ db, url, consumer, heartbeatSeconds = 30, onProblem = () => undefined }: OpenJobQueueParameters): Promise<JobQueue> {
   if (engineOf(db) !== "postgres") throw new JobQueueEngineError("The job queue needs PostgreSQL; on SQLite the one process (role `all`) runs its jobs itself.");
   const { connectionString } = bossConnectionString(url);
   const schema = `${(connectionOf(db) as unknown as PostgresConnection).schema}_boss`;
-  // Expiry is noticed by pg-boss's supervision pass: run it often enough that a dead worker's job moves within about expireSeconds.
-  const checkEverySeconds = Math.max(1, Math.min(10, Math.floor(expireSeconds / 3)));
+  if (heartbeatSeconds < 10) throw new JobQueueEngineError("The job queue's heartbeat must be at least 10 seconds (pg-boss's floor).");
+  // Missed heartbeats are noticed by pg-boss's supervision pass: run it often enough that a dead worker's job moves within about heartbeatSeconds.
+  const checkEverySeconds = Math.max(1, Math.min(10, Math.floor(heartbeatSeconds / 3)));
   const boss = new PgBoss({
     connectionString,
     schema,
@@ -90,9 +93,9 @@ export async function openJobQueue({ db, url, consumer, expireSeconds = 30, onPr
   boss.on("error", (error) => onProblem(`job queue: ${error.message}`));
   boss.on("warning", (warning) => onProblem(`job queue: ${warning.message}`));
   await boss.start();
-  // A job's own retries are the worker's (`retryOrFailJob`, announced again); pg-boss retries only deliveries that
-  // expired or whose handler could not reach the database.
-  const queueOptions = { notify: true, expireInSeconds: expireSeconds, retryLimit: 1000, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, deleteAfterSeconds: 24 * 3600 };
+  // A job's own retries are the worker's (`retryOrFailJob`, announced again); pg-boss retries only deliveries whose
+  // worker stopped beating or whose handler could not reach the database.
+  const queueOptions = { notify: true, heartbeatSeconds, expireInSeconds: 15 * 60, retryLimit: 1000, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, deleteAfterSeconds: 24 * 3600 };
   await createQueueOnce(boss, slackQueue, queueOptions);
   await createQueueOnce(boss, slackOrderedQueue, { ...queueOptions, policy: "singleton" });
 

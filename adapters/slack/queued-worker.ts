@@ -30,7 +30,7 @@ export type CreateQueuedJobWorkerParameters = {
  * The worker of a stateless `worker` process: the job queue delivers "Slack job N is due" to one worker process;
  * this one claims the job's `slack_jobs` row, runs it, and marks it done, or failed, or pending again with the same
  * backoff as the in-process worker (1 s, 2 s, 4 s … up to `maxAttempts`), the retry announced in the same
- * transaction. A worker killed mid-job loses its delivery to another after the queue's expiry; the jobs' steps are
+ * transaction. A worker killed mid-job loses its delivery to another once its heartbeats stop (JOB_HEARTBEAT_SECONDS); the jobs' steps are
  * idempotent (posts made once, partial results saved), so their effects happen once. The periodic work runs in
  * whichever worker process holds its lease; another takes it over within `tickEveryMs` when that one dies.
  */
