@@ -1,9 +1,9 @@
-import { userInfo } from "node:os";
 import { PgBoss, type Db } from "pg-boss";
 import { connectionOf, engineOf } from "./connection.ts";
 import { DatabaseError } from "./errors.ts";
 import type { TreasuryDatabase } from "./handle.ts";
 import type { PostgresConnection } from "./postgres/connection.ts";
+import { withDefaultUser } from "./postgres/url.ts";
 
 /**
  * The PostgreSQL job queue behind stateless web and worker processes: pg-boss (its tables in a schema of its own,
@@ -62,8 +62,7 @@ function bossConnectionString(url: string): { connectionString: string; schema: 
   const parsed = new URL(url);
   const schema = parsed.searchParams.get("schema") ?? "public";
   parsed.searchParams.delete("schema");
-  if (!parsed.username) parsed.username = process.env.PGUSER || userInfo().username;
-  return { connectionString: parsed.toString(), schema };
+  return { connectionString: withDefaultUser(parsed).toString(), schema };
 }
 
 /**

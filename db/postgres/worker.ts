@@ -5,10 +5,10 @@
  * one request at a time, in order: a transaction is just its statements sent
  * one after the other on the same client.
  */
-import { userInfo } from "node:os";
 import pg from "pg";
 import { runAsWorker } from "synckit";
 import type { PostgresReply, PostgresRequest } from "./protocol.ts";
+import { withDefaultUser } from "./url.ts";
 
 const clients = new Map<number, pg.Client>();
 
@@ -24,9 +24,7 @@ const types = {
 async function handle(request: PostgresRequest): Promise<PostgresReply> {
   if (request.kind === "connect") {
     // With no user in the URL, libpq's default: the operating system's user name.
-    const url = new URL(request.url);
-    if (!url.username) url.username = process.env.PGUSER || userInfo().username;
-    const client = new pg.Client({ connectionString: url.toString(), types, application_name: "treasury" });
+    const client = new pg.Client({ connectionString: withDefaultUser(new URL(request.url)).toString(), types, application_name: "treasury" });
     client.on("error", () => clients.delete(request.id));
     await client.connect();
     for (const sql of request.setup) await client.query(sql);
