@@ -14,6 +14,7 @@ import { beginBulkWrites } from "../../db/bulk-writes.ts";
 import { startConfirmingFromScratch, writeBatch } from "../../db/chain-mirror/write.ts";
 import type { BlockHeader, ChainMirrorRows } from "../../db/chain-mirror/records.ts";
 import { closeDatabase, openDatabase } from "../../db/open.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -32,7 +33,8 @@ const signatures = `0x${"ab".repeat(130)}` as Hex;
 /** Milliseconds per batch, writing `executions` executions (and as many deposits) `perBatch` at a time. */
 async function run(perBatch: number, bulk: boolean): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-writes-"));
-  const db = openDatabase({ path: join(dir, "treasury.db") });
+  const unbound = openDatabase({ path: join(dir, "treasury.db") });
+  const db = forSafe(unbound, registerSafe(unbound, { chainId: 31337, address: safe, now: 1_700_000_000 }).id);
   startConfirmingFromScratch(db);
   const bulkWrites = bulk ? beginBulkWrites(db) : undefined;
   const times: number[] = [];
