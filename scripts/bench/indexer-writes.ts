@@ -31,7 +31,7 @@ const safe = getAddress("0x399c61b017a871181d8b6c418c93a8bb361e3db8");
 const signatures = `0x${"ab".repeat(130)}` as Hex;
 
 /** Milliseconds per batch, writing `executions` executions (and as many deposits) `perBatch` at a time, and the writing thread's CPU time in all. */
-async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; cpuMs: number }> {
+async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; cpuMs: number; allThreadsMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-writes-"));
   const unbound = openDatabase({ path: join(dir, "treasury.db") });
   const db = forSafe(unbound, registerSafe(unbound, { chainId: 31337, address: safe, now: 1_700_000_000 }).id);
@@ -39,6 +39,7 @@ async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; 
   const bulkWrites = bulk ? beginBulkWrites(db) : undefined;
   const times: number[] = [];
   let cpuMs = 0;
+  const processBefore = process.cpuUsage();
   let block = 100;
   for (let done = 0; done < executions; ) {
     const rows: ChainMirrorRows = { executions: [], transfers: [], ownerChanges: [], moduleEvents: [], approvedHashes: [] };
@@ -73,23 +74,24 @@ async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; 
     cpuMs += (cpu.user + cpu.system) / 1000;
   }
   await bulkWrites?.stop();
+  const processCpu = process.cpuUsage(processBefore);
   closeDatabase(db);
   rmSync(dir, { recursive: true, force: true });
-  return { times, cpuMs };
+  return { times, cpuMs, allThreadsMs: (processCpu.user + processCpu.system) / 1000 };
 }
 
 console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} (a shared machine: compare the rows of one run).`);
 console.log(`${executions} executions and ${executions} deposits (about ${(7 * executions).toLocaleString("en")} rows with signers, payments, outbox)`);
-console.log(`per batch  checkpoints             total s  writer CPU s  µs/execution, first quarter  last quarter  last/first`);
+console.log(`per batch  checkpoints             total s  writer CPU s  all threads CPU s  µs/execution, first quarter  last quarter  last/first`);
 for (const perBatch of batchSizes)
   for (const bulk of [false, true]) {
-    const { times, cpuMs } = await run(perBatch, bulk);
+    const { times, cpuMs, allThreadsMs } = await run(perBatch, bulk);
     const sum = (list: number[]) => list.reduce((total, ms) => total + ms, 0);
     const quarter = Math.max(1, Math.floor(times.length / 4));
     const perExecution = (list: number[]) => (1000 * sum(list)) / (list.length * perBatch);
     const first = perExecution(times.slice(0, quarter));
     const last = perExecution(times.slice(-quarter));
     console.log(
-      `${String(perBatch).padStart(9)}  ${(bulk ? "on a worker (bulk)" : "in the writer").padEnd(22)}  ${(sum(times) / 1000).toFixed(2).padStart(7)}  ${(cpuMs / 1000).toFixed(2).padStart(12)}  ${first.toFixed(0).padStart(28)}  ${last.toFixed(0).padStart(12)}  ${(last / first).toFixed(2).padStart(10)}`,
+      `${String(perBatch).padStart(9)}  ${(bulk ? "on a worker (bulk)" : "in the writer").padEnd(22)}  ${(sum(times) / 1000).toFixed(2).padStart(7)}  ${(cpuMs / 1000).toFixed(2).padStart(12)}  ${(allThreadsMs / 1000).toFixed(2).padStart(17)}  ${first.toFixed(0).padStart(28)}  ${last.toFixed(0).padStart(12)}  ${(last / first).toFixed(2).padStart(10)}`,
     );
   }
