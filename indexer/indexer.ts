@@ -40,7 +40,11 @@ export type CreateIndexerParameters = {
   /** Block range of the first eth_getLogs (default 10: a dense history is not refused whole); it doubles while requests succeed, up to the density aimed at. */
   initialRange?: number;
   maxRange?: number;
-  /** Logs per range to aim at (the range follows the density of logs seen); a refused range is halved. */
+  /**
+   * Logs per range to aim at (default 5,000, half the 10,000 that public RPCs commonly allow; the range follows the
+   * density of logs seen); a refused range is halved. A range is at least one write transaction, and larger ones
+   * write fewer index pages per event.
+   */
   targetLogsPerRequest?: number;
   rpcTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -87,7 +91,7 @@ const denseWindow = 128;
  * common ancestor before anything new is written.
  */
 export function createIndexer(parameters: CreateIndexerParameters): Indexer {
-  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 2_000 } = parameters;
+  const { ctx, onBatch, pollIntervalMs = 1_000, targetLogsPerRequest = 5_000 } = parameters;
   const { db, logger } = ctx;
   const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? ctx.chainFacts?.defaultConfirmations ?? 0;
   const safe = ctx.safeAddress;

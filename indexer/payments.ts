@@ -1,4 +1,4 @@
-import { decodeFunctionData, hexToBigInt, slice, type Address, type Hex } from "viem";
+import { decodeFunctionData, type Address, type Hex } from "viem";
 import { multiSendAbi } from "../core/safe/artifacts.ts";
 import { checksumAddress } from "./addresses.ts";
 import type { DecodedPayment } from "../db/chain-mirror/records.ts";
@@ -42,24 +42,40 @@ export function decodeTransfer(data: Hex): { to: Address; amount: bigint } | und
 
 /** The calls of a `multiSend(bytes)` payload: operation (1 byte), to (20), value (32), data length (32), data. */
 export function unpackMultiSend(data: Hex): SafeCall[] {
-  let packed: Hex;
-  try {
-    packed = decodeFunctionData({ abi: multiSendAbi, data }).args?.[0] as Hex;
-  } catch {
-    return [];
-  }
+  const packed = multiSendBytes(data);
+  if (packed === undefined) return [];
+  // Read from the hex by hand (a payroll batch has hundreds of calls): hex characters, two per byte.
   const calls: SafeCall[] = [];
   const bytes = (packed.length - 2) / 2;
+  const at = (byte: number) => 2 + byte * 2;
   let offset = 0;
   while (offset + 85 <= bytes) {
-    const operation = Number.parseInt(packed.slice(2 + offset * 2, 4 + offset * 2), 16);
-    const to = checksumAddress(slice(packed, offset + 1, offset + 21));
-    const value = hexToBigInt(slice(packed, offset + 21, offset + 53));
-    const length = Number(hexToBigInt(slice(packed, offset + 53, offset + 85)));
+    const operation = Number.parseInt(packed.slice(at(offset), at(offset + 1)), 16);
+    const to = checksumAddress(`0x${packed.slice(at(offset + 1), at(offset + 21))}`);
+    const value = BigInt(`0x${packed.slice(at(offset + 21), at(offset + 53))}`);
+    const length = Number(BigInt(`0x${packed.slice(at(offset + 53), at(offset + 85))}`));
     if (offset + 85 + length > bytes) break; // malformed tail: the Safe would have reverted
-    const inner = length === 0 ? "0x" : slice(packed, offset + 85, offset + 85 + length);
+    const inner: Hex = length === 0 ? "0x" : `0x${packed.slice(at(offset + 85), at(offset + 85 + length))}`;
     calls.push({ to, value, data: inner, operation });
     offset += 85 + length;
   }
   return calls;
+}
+
+/**
+ * The `bytes` argument of `multiSend(bytes)` calldata, or undefined when it
+ * does not decode. The plain encoding (offset 32, then the length) is read
+ * straight from the hex; any other goes through viem's decoder.
+ */
+function multiSendBytes(data: Hex): Hex | undefined {
+  const hex = data.length;
+  if (hex >= 138 && /^0{62}20$/.test(data.slice(10, 74))) {
+    const length = Number.parseInt(data.slice(74, 138), 16);
+    if (Number.isSafeInteger(length) && 138 + 2 * length <= hex) return `0x${data.slice(138, 138 + 2 * length)}`;
+  }
+  try {
+    return decodeFunctionData({ abi: multiSendAbi, data }).args?.[0] as Hex;
+  } catch {
+    return undefined;
+  }
 }

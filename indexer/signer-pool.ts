@@ -21,7 +21,7 @@ export type SignerPool = {
 };
 
 /** Below this many signatures a batch is recovered in place: posting it to a worker costs more than it saves. */
-const smallBatch = 64;
+const smallBatch = 8;
 
 type Reply = { ready?: true; id: number; signers?: ExecutionSigner[][]; signatures?: number; ms?: number; error?: string };
 

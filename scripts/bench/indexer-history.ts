@@ -42,6 +42,11 @@ const privateKeyOf = developmentPrivateKey;
  * msg.sender) with owner 2's EIP-712 signature made here with viem; each
  * deposit is a separate token mint to the Safe. Needs the Safe's owners to be
  * development accounts 1..3 with threshold 2, and the Safe to hold the token.
+ *
+ * Every transaction carries its own fees (from the latest block's base fee):
+ * without them, Hardhat prices each one by asking the node, and with automine
+ * off that costs time in proportion to the transactions already pending, which
+ * made a block of large batches slower to fill the fuller it was.
  */
 export async function generateSafeHistory(parameters: GenerateSafeHistoryParameters): Promise<{ blocks: number }> {
   const { provider, deployment, executions, deposits, perBlock, onProgress, paymentsPerExecution = 1 } = parameters;
@@ -63,6 +68,7 @@ export async function generateSafeHistory(parameters: GenerateSafeHistoryParamet
   try {
     while (made.executions < executions || made.deposits < deposits) {
       const sends: Promise<unknown>[] = [];
+      const fees = await nextBlockFees(request);
       for (let index = 0; index < perBlock && made.executions < executions; index++, made.executions++) {
         const payee = `0x${(0x1000 + (made.executions % 500)).toString(16).padStart(40, "0")}` as Address;
         const transfer = (to: Address) => encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, 1n] });
@@ -91,11 +97,11 @@ export async function generateSafeHistory(parameters: GenerateSafeHistoryParamet
           functionName: "execTransaction",
           args: [message.to, 0n, message.data, message.operation, 0n, 0n, 0n, zeroAddress, zeroAddress, concatHex(parts.map((p) => p.part))],
         });
-        sends.push(request("eth_sendTransaction", [{ from: executor.address, to: safe, data, gas: `0x${(200_000 + 40_000 * (paymentsPerExecution - 1)).toString(16)}`, nonce: `0x${(executorNonce++).toString(16)}` }]));
+        sends.push(request("eth_sendTransaction", [{ from: executor.address, to: safe, data, gas: `0x${(200_000 + 40_000 * (paymentsPerExecution - 1)).toString(16)}`, nonce: `0x${(executorNonce++).toString(16)}`, ...fees }]));
       }
       for (let index = 0; index < perBlock && made.deposits < deposits; index++, made.deposits++) {
         const data = encodeFunctionData({ abi: erc20Abi, functionName: "mint", args: [safe, 1_000_000n + BigInt(made.deposits)] });
-        sends.push(request("eth_sendTransaction", [{ from: minter, to: token, data, gas: "0x186a0", nonce: `0x${(minterNonce++).toString(16)}` }]));
+        sends.push(request("eth_sendTransaction", [{ from: minter, to: token, data, gas: "0x186a0", nonce: `0x${(minterNonce++).toString(16)}`, ...fees }]));
       }
       await Promise.all(sends);
       await request("evm_mine");
@@ -112,4 +118,14 @@ export async function generateSafeHistory(parameters: GenerateSafeHistoryParamet
   const onChainNonce = BigInt((await request("eth_call", [{ to: safe, data: encodeFunctionData({ abi: safeAbi, functionName: "nonce" }) }, "latest"])) as Hex);
   if (onChainNonce !== safeNonce) throw new Error(`the Safe's nonce is ${onChainNonce}, expected ${safeNonce}: some executions reverted`);
   return { blocks: made.blocks };
+}
+
+/**
+ * Fees that get a transaction into the next block: twice the latest base fee
+ * (a base fee rises by at most 1/8 per block) and a tip of 1 wei.
+ */
+async function nextBlockFees(request: (method: string, params?: unknown[]) => Promise<unknown>): Promise<{ maxFeePerGas: Hex; maxPriorityFeePerGas: Hex }> {
+  const latest = (await request("eth_getBlockByNumber", ["latest", false])) as { baseFeePerGas?: Hex };
+  const baseFee = BigInt(latest.baseFeePerGas ?? "0x0");
+  return { maxFeePerGas: `0x${(2n * baseFee + 1n).toString(16)}`, maxPriorityFeePerGas: "0x1" };
 }

@@ -4,7 +4,7 @@
 // outbox), on a fresh SQLite file, with rows shaped like the indexer bench's history (each execution with two signers
 // and a payment, and a deposit beside it). For each batch size it runs twice in this process: with the writer
 // checkpointing the write-ahead log itself (SQLite's default) and with db/bulk-writes.ts (checkpoints on a worker,
-// a 64 MiB page cache), and prints the cost per execution in the first and last quarter of the history: a cost that
+// a 64 MiB page cache), and prints the writing thread's CPU time (steady on a busy machine, unlike wall time) and the cost per execution in the first and last quarter of the history: a cost that
 // grows from one to the other is a backfill that slows down as history grows.
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { beginBulkWrites } from "../../db/bulk-writes.ts";
 import { startConfirmingFromScratch, writeBatch } from "../../db/chain-mirror/write.ts";
 import type { BlockHeader, ChainMirrorRows } from "../../db/chain-mirror/records.ts";
 import { closeDatabase, openDatabase } from "../../db/open.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -29,13 +30,16 @@ const cosigner = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
 const safe = getAddress("0x399c61b017a871181d8b6c418c93a8bb361e3db8");
 const signatures = `0x${"ab".repeat(130)}` as Hex;
 
-/** Milliseconds per batch, writing `executions` executions (and as many deposits) `perBatch` at a time. */
-async function run(perBatch: number, bulk: boolean): Promise<number[]> {
+/** Milliseconds per batch, writing `executions` executions (and as many deposits) `perBatch` at a time, and the writing thread's CPU time in all. */
+async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; cpuMs: number; allThreadsMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-writes-"));
-  const db = openDatabase({ path: join(dir, "treasury.db") });
+  const unbound = openDatabase({ path: join(dir, "treasury.db") });
+  const db = forSafe(unbound, registerSafe(unbound, { chainId: 31337, address: safe, now: 1_700_000_000 }).id);
   startConfirmingFromScratch(db);
   const bulkWrites = bulk ? beginBulkWrites(db) : undefined;
   const times: number[] = [];
+  let cpuMs = 0;
+  const processBefore = process.cpuUsage();
   let block = 100;
   for (let done = 0; done < executions; ) {
     const rows: ChainMirrorRows = { executions: [], transfers: [], ownerChanges: [], moduleEvents: [], approvedHashes: [] };
@@ -57,6 +61,7 @@ async function run(perBatch: number, bulk: boolean): Promise<number[]> {
       rows.transfers.push({ ...position, txHash: hash(done, "deposit"), direction: "in", token, from: zeroAddress, to: safe, amount: 1_000_000n + BigInt(done) });
     }
     const started = performance.now();
+    const cpuBefore = process.threadCpuUsage();
     writeBatch(db, {
       batch: rows,
       headers,
@@ -65,25 +70,28 @@ async function run(perBatch: number, bulk: boolean): Promise<number[]> {
       newTokens: times.length === 0 ? [{ address: token, symbol: "TT", name: "Test token", decimals: 6 }] : [],
     });
     times.push(performance.now() - started);
+    const cpu = process.threadCpuUsage(cpuBefore);
+    cpuMs += (cpu.user + cpu.system) / 1000;
   }
   await bulkWrites?.stop();
+  const processCpu = process.cpuUsage(processBefore);
   closeDatabase(db);
   rmSync(dir, { recursive: true, force: true });
-  return times;
+  return { times, cpuMs, allThreadsMs: (processCpu.user + processCpu.system) / 1000 };
 }
 
 console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} (a shared machine: compare the rows of one run).`);
 console.log(`${executions} executions and ${executions} deposits (about ${(7 * executions).toLocaleString("en")} rows with signers, payments, outbox)`);
-console.log(`per batch  checkpoints             total s  µs/execution, first quarter  last quarter  last/first`);
+console.log(`per batch  checkpoints             total s  writer CPU s  all threads CPU s  µs/execution, first quarter  last quarter  last/first`);
 for (const perBatch of batchSizes)
   for (const bulk of [false, true]) {
-    const times = await run(perBatch, bulk);
+    const { times, cpuMs, allThreadsMs } = await run(perBatch, bulk);
     const sum = (list: number[]) => list.reduce((total, ms) => total + ms, 0);
     const quarter = Math.max(1, Math.floor(times.length / 4));
     const perExecution = (list: number[]) => (1000 * sum(list)) / (list.length * perBatch);
     const first = perExecution(times.slice(0, quarter));
     const last = perExecution(times.slice(-quarter));
     console.log(
-      `${String(perBatch).padStart(9)}  ${(bulk ? "on a worker (bulk)" : "in the writer").padEnd(22)}  ${(sum(times) / 1000).toFixed(2).padStart(7)}  ${first.toFixed(0).padStart(28)}  ${last.toFixed(0).padStart(12)}  ${(last / first).toFixed(2).padStart(10)}`,
+      `${String(perBatch).padStart(9)}  ${(bulk ? "on a worker (bulk)" : "in the writer").padEnd(22)}  ${(sum(times) / 1000).toFixed(2).padStart(7)}  ${(cpuMs / 1000).toFixed(2).padStart(12)}  ${(allThreadsMs / 1000).toFixed(2).padStart(17)}  ${first.toFixed(0).padStart(28)}  ${last.toFixed(0).padStart(12)}  ${(last / first).toFixed(2).padStart(10)}`,
     );
   }

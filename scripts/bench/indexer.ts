@@ -60,7 +60,7 @@ const safeKind = process.argv.includes("--safe") ? process.argv[process.argv.ind
 if (safeKind !== "l1" && safeKind !== "l2") throw new Error(`--safe takes l1 or l2, not ${safeKind}`);
 
 /** What one size's run reports to the `--sizes` table. */
-type SizeResult = { executions: number; events: number; seconds: number; eventsPerSecond: number; peakMb: number; ceilingSeconds: number };
+type SizeResult = { executions: number; events: number; seconds: number; eventsPerSecond: number; peakMb: number; ceilingSeconds: number; cpuSeconds?: number };
 
 type ChainReady = { url: string; deploymentFile: string; blocks: number; generateSeconds: number; replaySeconds?: number; safe: Deployment["safe"] };
 
@@ -166,9 +166,13 @@ async function main(): Promise<void> {
       inFlight: ceilingInFlight,
     });
   try {
+    const ceilingCpuBefore = process.cpuUsage();
     const ceilingBefore: CeilingResult = await ceiling();
+    const ceilingCpu = process.cpuUsage(ceilingCpuBefore);
     const rssBefore = process.resourceUsage().maxRSS;
+    const cpuBefore = { process: process.cpuUsage(), thread: process.threadCpuUsage() };
     const result = await createIndexer({ ctx, progress: defaultProgressMode() }).runOnce();
+    const cpu = { process: process.cpuUsage(cpuBefore.process), thread: process.threadCpuUsage(cpuBefore.thread) };
     const peakMb = process.resourceUsage().maxRSS / 1024;
     const ceilingAfter: CeilingResult = await ceiling();
 
@@ -207,13 +211,21 @@ async function main(): Promise<void> {
       `  ceiling (fetch only) ${(ceilingBefore.ms / 1000).toFixed(2)} s before, ${(ceilingAfter.ms / 1000).toFixed(2)} s after the indexer ` +
         `(${ceilingAfter.logs} logs, ${ceilingAfter.headers} headers, ${ceilingInFlight} ranges in flight, ${ceilingAfter.requests} HTTP requests)`,
     );
+    const cpuSeconds = (usage: NodeJS.CpuUsage) => ((usage.user + usage.system) / 1e6).toFixed(2);
+    console.log(
+      `  CPU time            ${cpuSeconds(cpu.thread)} s on the indexer's main thread, ${cpuSeconds(cpu.process)} s in all its threads (signer and checkpoint workers too); ` +
+        `the ceiling's fetch took ${cpuSeconds(ceilingCpu)} s (the chain's process not counted)`,
+    );
     console.log(`  indexer / ceiling   ${(result.durationMs / ceilingMs).toFixed(2)}x (target 1.5x; against the faster of the two ceiling runs)`);
     console.log(`  signature library   ${recoveryStats.signatures > 0 && recoveryStats.ms / recoveryStats.signatures < 1 ? "secp256k1 (native)" : "viem (JavaScript)"}, ${((1000 * recoveryStats.ms) / Math.max(1, recoveryStats.signatures)).toFixed(0)} µs per signature`);
     console.log(
       `  state check         owners ${indexed.owners.join() === live.owners.join() ? "equal" : "DIFFER"}, threshold ${indexed.threshold === live.threshold ? "equal" : "DIFFERS"}, nonce ${indexed.nonce} (chain ${live.nonce})`,
     );
     if (process.argv.includes("--json")) {
-      const line: SizeResult = { executions, events: result.events, seconds, eventsPerSecond: result.events / seconds, peakMb, ceilingSeconds: ceilingMs / 1000 };
+      const line: SizeResult = {
+        executions, events: result.events, seconds, eventsPerSecond: result.events / seconds, peakMb, ceilingSeconds: ceilingMs / 1000,
+        cpuSeconds: (cpu.process.user + cpu.process.system) / 1e6,
+      };
       console.log(`RESULT ${JSON.stringify(line)}`);
     }
     if (payments < executions * paymentsPerExecution || indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
@@ -242,10 +254,10 @@ async function sizes(list: number[]): Promise<void> {
     if (code !== 0) process.exitCode = 1;
   }
   console.log("");
-  console.log(`executions  events    wall s  events/s  ceiling s  indexer/ceiling  peak RSS MB`);
+  console.log(`executions  events    wall s  events/s  ceiling s  indexer/ceiling  peak RSS MB  CPU s (all threads)`);
   for (const r of results)
     console.log(
-      `${String(r.executions).padStart(10)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(6)}  ${Math.round(r.eventsPerSecond).toString().padStart(8)}  ${r.ceilingSeconds.toFixed(2).padStart(9)}  ${(r.seconds / r.ceilingSeconds).toFixed(2).padStart(15)}x  ${r.peakMb.toFixed(0).padStart(11)}`,
+      `${String(r.executions).padStart(10)}  ${String(r.events).padStart(8)}  ${r.seconds.toFixed(2).padStart(6)}  ${Math.round(r.eventsPerSecond).toString().padStart(8)}  ${r.ceilingSeconds.toFixed(2).padStart(9)}  ${(r.seconds / r.ceilingSeconds).toFixed(2).padStart(15)}x  ${r.peakMb.toFixed(0).padStart(11)}  ${(r.cpuSeconds ?? 0).toFixed(2).padStart(19)}`,
     );
   const at10k = results.find((r) => r.executions === 10_000);
   const largest = results[results.length - 1];
