@@ -1,29 +1,21 @@
 import { shortMessageOf } from "../../core/errors.ts";
-import type { Logger } from "../../core/logger.ts";
-import type { TreasuryDatabase } from "../../db/handle.ts";
 import type { JobQueue } from "../../db/job-queue.ts";
 import { tryTakeLease } from "../../db/leases.ts";
 import { isDatabaseOpen } from "../../db/open.ts";
-import { claimJob, finishJob, retryOrFailJob, type SlackJob } from "../../db/slack.ts";
-import type { JobWorker } from "./worker.ts";
+import { claimJob } from "../../db/slack.ts";
+import { settleJob, wakeableSleep, type CreateJobWorkerParameters, type JobWorker } from "./worker.ts";
 
 /** The lease of the Slack periodic work (card updates, outbox, nudges): one worker process runs it at a time. */
 export const slackPeriodicLease = "slack-periodic";
 
-export type CreateQueuedJobWorkerParameters = {
-  db: TreasuryDatabase;
-  logger: Logger;
+/**
+ * The in-process worker's parameters, and the queue. Here `tick` runs only in the worker process holding
+ * `slackPeriodicLease`, `concurrency` counts this process's jobs (discussion jobs: one at a time across every
+ * process, in order), and `pollMs` is how often the queue is polled when no NOTIFY came (a floor).
+ */
+export type CreateQueuedJobWorkerParameters = CreateJobWorkerParameters & {
   /** The PostgreSQL job queue (`db/job-queue.ts`), opened as a consumer. */
   queue: JobQueue;
-  run: (job: SlackJob) => Promise<void>;
-  /** Periodic work, run only by the worker process holding `slackPeriodicLease`, never twice at once. */
-  tick?: () => Promise<void>;
-  tickEveryMs?: number;
-  /** Jobs run at once by this process (discussion jobs: one at a time across every process, in order). */
-  concurrency?: number;
-  /** How often the queue is polled when no NOTIFY came (a floor: NOTIFY wakes workers at once). */
-  pollMs?: number;
-  maxAttempts?: number;
 };
 
 /**
@@ -48,7 +40,7 @@ export function createQueuedJobWorker({
   let running = false;
   let runningJobs = 0;
   let ticker: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
+  const { sleep, wake: wakeUp } = wakeableSleep();
   let ticksFinished = 0;
   let idleWaiters: Array<{ afterTicks: number; done: () => void }> = [];
 
@@ -58,30 +50,11 @@ export function createQueuedJobWorker({
     if (!job) return;
     runningJobs += 1;
     try {
-      await run(job);
-      finishJob(db, job.id);
-    } catch (error) {
-      const last = job.attempts >= maxAttempts;
-      const delay = last ? null : Math.min(60_000, 1000 * 2 ** (job.attempts - 1));
-      retryOrFailJob(db, job.id, shortMessageOf(error), delay);
-      logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: shortMessageOf(error) }, last ? "Slack job failed for good" : "Slack job failed; will retry");
+      await settleJob(db, logger, run, job, maxAttempts);
     } finally {
       runningJobs -= 1;
     }
   };
-
-  const sleep = (ms: number) =>
-    new Promise<void>((done) => {
-      const timer = setTimeout(() => {
-        wakeUp = undefined;
-        done();
-      }, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        done();
-      };
-    });
 
   const tickLoop = async () => {
     while (running) {
@@ -107,16 +80,16 @@ export function createQueuedJobWorker({
       queue.work(runDelivered, { concurrency, pollSeconds: pollMs / 1000 }).catch((error) => logger.error({ err: shortMessageOf(error) }, "the job queue refused this worker"));
       ticker = tickLoop();
     },
-    wake: () => wakeUp?.(),
+    wake: wakeUp,
     idle: () =>
       new Promise<void>((done) => {
         idleWaiters.push({ afterTicks: ticksFinished, done });
-        wakeUp?.();
+        wakeUp();
       }),
     stop: async () => {
       if (!running) return;
       running = false;
-      wakeUp?.();
+      wakeUp();
       await ticker;
       await queue.stop();
       for (const waiter of idleWaiters) waiter.done();

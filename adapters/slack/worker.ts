@@ -17,6 +17,40 @@ export type CreateJobWorkerParameters = {
   maxAttempts?: number;
 };
 
+/**
+ * Runs one claimed job and settles its row: done, or pending again after the
+ * backoff (1 s, 2 s, 4 s … up to 60 s), or failed after `maxAttempts`.
+ */
+export async function settleJob(db: TreasuryDatabase, logger: Logger, run: (job: SlackJob) => Promise<void>, job: SlackJob, maxAttempts: number): Promise<void> {
+  try {
+    await run(job);
+    finishJob(db, job.id);
+  } catch (error) {
+    const last = job.attempts >= maxAttempts;
+    const delay = last ? null : Math.min(60_000, 1000 * 2 ** (job.attempts - 1));
+    retryOrFailJob(db, job.id, shortMessageOf(error), delay);
+    logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: shortMessageOf(error) }, last ? "Slack job failed for good" : "Slack job failed; will retry");
+  }
+}
+
+/** A sleep that `wake()` ends early (one sleeper at a time). */
+export function wakeableSleep(): { sleep: (ms: number) => Promise<void>; wake: () => void } {
+  let wakeUp: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(() => {
+        wakeUp = undefined;
+        done();
+      }, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        done();
+      };
+    });
+  return { sleep, wake: () => wakeUp?.() };
+}
+
 export type JobWorker = {
   start: () => void;
   /** Wakes the loop now (a job was queued). */
@@ -45,7 +79,7 @@ export function createJobWorker({
 }: CreateJobWorkerParameters): JobWorker {
   let running = false;
   let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
+  const { sleep, wake: wakeUp } = wakeableSleep();
   let lastTick = 0;
   /** Loop iterations begun, ticks begun and ticks finished (ticks run one after another). */
   let iteration = 0;
@@ -53,32 +87,11 @@ export function createJobWorker({
   let tickCount = 0;
   let idleWaiters: Array<{ afterIteration: number; afterTicks: number; done: () => void }> = [];
 
-  const sleep = (ms: number) =>
-    new Promise<void>((done) => {
-      const timer = setTimeout(() => {
-        wakeUp = undefined;
-        done();
-      }, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        done();
-      };
-    });
-
   const runOne = async (job: SlackJob) => {
     // Let the HTTP server's pending acknowledgements (and other I/O) run before each job's synchronous part:
     // jobs share the event loop with the request path, and Slack waits for those acks.
     await new Promise<void>((done) => setImmediate(done));
-    try {
-      await run(job);
-      finishJob(db, job.id);
-    } catch (error) {
-      const last = job.attempts >= maxAttempts;
-      const delay = last ? null : Math.min(60_000, 1000 * 2 ** (job.attempts - 1));
-      retryOrFailJob(db, job.id, shortMessageOf(error), delay);
-      logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: shortMessageOf(error) }, last ? "Slack job failed for good" : "Slack job failed; will retry");
-    }
+    await settleJob(db, logger, run, job, maxAttempts);
   };
 
   const runBatch = async (): Promise<number> => {
@@ -138,16 +151,16 @@ export function createJobWorker({
       running = true;
       loop = body();
     },
-    wake: () => wakeUp?.(),
+    wake: wakeUp,
     idle: () =>
       new Promise<void>((done) => {
         idleWaiters.push({ afterIteration: iteration, afterTicks: ticksStarted, done });
         lastTick = 0;
-        wakeUp?.();
+        wakeUp();
       }),
     stop: async () => {
       running = false;
-      wakeUp?.();
+      wakeUp();
       await loop;
       for (const waiter of idleWaiters) waiter.done();
       idleWaiters = [];
