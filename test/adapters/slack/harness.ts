@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { parseEther, parseUnits, type Address } from "viem";
 import { createSlackAdapter, slackEndpoint, type CreateSlackAdapterParameters, type SlackAdapter } from "../../../adapters/slack/adapter.ts";
@@ -161,6 +162,20 @@ export function blocksText(message: { text?: string; blocks?: unknown[] } | unde
   };
   walk(message.blocks ?? []);
   return parts.join("\n");
+}
+
+/** Sends a slash command with these fields, waits until its jobs have run, and returns the acknowledgement's text. */
+export async function commandReply(h: SlackHarness, fields: Record<string, string>): Promise<string> {
+  const response = await h.slack.command(fields);
+  assert.equal(response.status, 200);
+  const body = await response.text();
+  await h.adapter.idle();
+  if (!body) return "";
+  try {
+    return String(JSON.parse(body).text ?? "");
+  } catch {
+    return body;
+  }
 }
 
 export function commandFields(text: string, user: string = users.dana, channelId: string = channel): Record<string, string> {

@@ -15,7 +15,7 @@ import { readChannelBinding } from "../../../db/slack.ts";
 import { eventId } from "../../helpers/fake-slack.ts";
 import { testChainSafe } from "../../helpers/context.ts";
 import { wallet } from "../../indexer/safe-helpers.ts";
-import { acme, ana, ben, blockAction, channel, chen, commandFields, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
+import { acme, ana, ben, blockAction, channel, chen, commandFields, commandReply, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
 
 const c1 = "CMAINSAFE";
 const c2 = "CGRANTSSAFE";
@@ -46,18 +46,7 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
   const postsIn = (channelId: string) => h.fake.callsOf("chat.postMessage").filter((call) => call.args.channel === channelId);
 
   /** `/treasury <text>` in a channel; returns the acknowledgement's text. */
-  async function command(text: string, user: string, channelId: string): Promise<string> {
-    const response = await h.slack.command(commandFields(text, user, channelId));
-    assert.equal(response.status, 200);
-    const body = await response.text();
-    await h.adapter.idle();
-    if (!body) return "";
-    try {
-      return String(JSON.parse(body).text ?? "");
-    } catch {
-      return body;
-    }
-  }
+  const command = (text: string, user: string, channelId: string) => commandReply(h, commandFields(text, user, channelId));
 
   /** `/treasury ask <question>` in a channel; returns the answer posted in the question's thread. */
   async function ask(question: string, channelId: string): Promise<string> {

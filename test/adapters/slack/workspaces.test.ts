@@ -10,7 +10,7 @@ import { readChannelBinding } from "../../../db/slack.ts";
 import { testChainSafe } from "../../helpers/context.ts";
 import { wallet } from "../../indexer/safe-helpers.ts";
 import { eventId } from "../../helpers/fake-slack.ts";
-import { ana, ben, blockAction, channel, chen, commandFields, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
+import { ana, ben, blockAction, channel, chen, commandFields, commandReply, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
 
 const oauthApp = { clientId: "1234.5678", clientSecret: "client-secret-of-the-app" };
 const home = { teamId: "T0FAKE", teamName: "Home", botToken: "xoxb-test-token", botUserId: "UBOT", code: "unused-home-code", channels: [channel] };
@@ -24,18 +24,7 @@ describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/
   let betaAddress: Address;
 
   const fieldsIn = (team: string, text: string, user: string, channelId: string) => ({ ...commandFields(text, user, channelId), team_id: team });
-  async function command(team: string, text: string, user: string, channelId: string): Promise<string> {
-    const response = await h.slack.command(fieldsIn(team, text, user, channelId));
-    assert.equal(response.status, 200);
-    const body = await response.text();
-    await h.adapter.idle();
-    if (!body) return "";
-    try {
-      return String(JSON.parse(body).text ?? "");
-    } catch {
-      return body;
-    }
-  }
+  const command = (team: string, text: string, user: string, channelId: string) => commandReply(h, fieldsIn(team, text, user, channelId));
   /** Goes through Slack's install flow for a workspace the fake knows; returns the redirect's HTTP status. */
   async function install(code: string): Promise<{ location: string; status: number }> {
     const started = await fetch(`${h.baseUrl}/slack/install`, { redirect: "manual" });
