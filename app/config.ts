@@ -8,6 +8,7 @@ import { demoConfigSchema } from "../demo/config.ts";
 import { devchainConfigSchema } from "../devchain/config.ts";
 import { searchConfigSchema } from "../search/config.ts";
 import { txServiceConfigSchema } from "../core/tx-service/config.ts";
+import { roleConfigSchema } from "./role-config.ts";
 
 /**
  * Every variable the program reads, with its default: each part declares its
@@ -23,6 +24,7 @@ export const configSchema = z.object({
   ...slackConfigSchema.shape,
   ...cliConfigSchema.shape,
   ...txServiceConfigSchema.shape,
+  ...roleConfigSchema.shape,
 });
 
 type Parsed = z.infer<typeof configSchema>;

@@ -1,25 +1,31 @@
 import { loadConfig } from "./config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
-import { startService, type Service } from "./start.ts";
+import { startService } from "./start.ts";
+import { assertRoleFits, roleOf, type Role } from "./roles.ts";
+import { startRole } from "./start-role.ts";
 
 /**
- * `npm start`: the service on the configuration in the environment. Bad
- * configuration prints one line and exits 1. SIGINT and SIGTERM stop it
+ * `npm start [-- --role all|web|worker|indexer]`: the service on the configuration in the environment, as one
+ * process (`all`, the default) or as one stateless part of a hosted deployment on PostgreSQL. Bad
+ * configuration (or a role that cannot run on it) prints one line and exits 1. SIGINT and SIGTERM stop it
  * cleanly once it is up; during start-up they end it at once (SQLite rolls
  * back what was half written, and a half-replayed demo starts over next time).
  */
 async function main(): Promise<void> {
   let config;
+  let role: Role;
   try {
     config = loadConfig();
+    role = roleOf(process.argv.slice(2), config);
+    assertRoleFits(role, config);
   } catch (error) {
     console.error(`treasury: ${shortMessageOf(error)}`);
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
 
-  let service: Service | undefined;
+  let service: { stop: () => Promise<void> } | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (!service) {
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 
   try {
-    service = await startService(config, logger);
+    service = role === "all" ? await startService(config, logger) : await startRole(config, logger, role);
   } catch (error) {
     logger.fatal({ err: shortMessageOf(error) }, "could not start");
     console.error(`treasury: ${shortMessageOf(error)}`);

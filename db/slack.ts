@@ -1,5 +1,6 @@
 import { connectionOf, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+import { announceJobs, hasJobQueue } from "./job-queue.ts";
 
 /**
  * The Slack adapter's durable state (migration 006): accepted requests, the
@@ -41,7 +42,9 @@ export type AcceptParameters = {
 /**
  * Records a Slack request and its jobs in one transaction. Returns false (and
  * writes nothing but a retry count) when the request id was already accepted,
- * so Slack's retries are processed once.
+ * so Slack's retries are processed once. With a job queue attached (PostgreSQL
+ * web and worker processes, `db/job-queue.ts`), the jobs' deliveries are
+ * announced in that same transaction.
  */
 export function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, jobs = [] }: AcceptParameters): boolean {
   const now = Date.now();
@@ -67,17 +70,41 @@ export function markIfReceived(db: TreasuryDatabase, requestId: string): boolean
   return result.changes > 0;
 }
 
-/** Queues a job unless one with the same dedupe key exists. Returns true when queued. */
+/** Queues a job unless one with the same dedupe key exists (and announces it to the job queue, if attached, in one transaction). Returns true when queued. */
 export function enqueueJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: string }): boolean {
-  return insertJob(db, job, Date.now());
+  return connectionOf(db).transaction(() => insertJob(db, job, Date.now()))();
 }
 
 function insertJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: string }, now: number): boolean {
-  const result = statement(
+  const values = [job.dedupeKey, job.kind, JSON.stringify(job.payload), job.runAfter ?? now, now];
+  if (!hasJobQueue(db)) {
+    const result = statement(
+      db,
+      "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+    ).run(...values);
+    return result.changes > 0;
+  }
+  const inserted = statement(
     db,
-    "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-  ).run(job.dedupeKey, job.kind, JSON.stringify(job.payload), job.runAfter ?? now, now);
-  return result.changes > 0;
+    "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+  ).get(...values) as { id: number } | undefined;
+  if (!inserted) return false;
+  const delayMs = (job.runAfter ?? now) - now;
+  announceJobs(db, [{ slackJobId: Number(inserted.id), ordered: job.kind === "discussion", delaySeconds: delayMs > 0 ? delayMs / 1000 : undefined }]);
+  return true;
+}
+
+/**
+ * Claims one Slack job a job queue delivered (status -> running, attempts + 1). Undefined when there is nothing to
+ * run: the job is done or failed for good (a late second delivery). A job left running by a worker that died is
+ * claimed again: its steps are idempotent. A retry delivered before its `run_after` runs early, not never.
+ */
+export function claimJob(db: TreasuryDatabase, id: number): SlackJob | undefined {
+  const row = statement(
+    db,
+    "UPDATE slack_jobs SET status = 'running', attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'running') RETURNING id, dedupe_key, kind, payload, attempts, result",
+  ).get(id) as { id: number; dedupe_key: string; kind: SlackJobKind; payload: string; attempts: number; result: string | null } | undefined;
+  return row && { id: Number(row.id), dedupeKey: row.dedupe_key, kind: row.kind, payload: JSON.parse(row.payload), attempts: Number(row.attempts), result: row.result };
 }
 
 /** Claims up to `limit` due jobs (status pending -> running, attempts + 1), oldest first. */
@@ -110,13 +137,18 @@ export function finishJob(db: TreasuryDatabase, id: number): void {
   statement(db, "UPDATE slack_jobs SET status = 'done', finished_at = ?, last_error = NULL WHERE id = ?").run(Date.now(), id);
 }
 
-/** Puts a job back for another try after `delayMs`, or marks it failed. */
+/** Puts a job back for another try after `delayMs` (announced again to the job queue, if attached, in the same transaction), or marks it failed. */
 export function retryOrFailJob(db: TreasuryDatabase, id: number, error: string, retryAfterMs: number | null): void {
   if (retryAfterMs === null) {
     statement(db, "UPDATE slack_jobs SET status = 'failed', finished_at = ?, last_error = ? WHERE id = ?").run(Date.now(), error, id);
-  } else {
-    statement(db, "UPDATE slack_jobs SET status = 'pending', run_after = ?, last_error = ? WHERE id = ?").run(Date.now() + retryAfterMs, error, id);
+    return;
   }
+  connectionOf(db).transaction(() => {
+    statement(db, "UPDATE slack_jobs SET status = 'pending', run_after = ?, last_error = ? WHERE id = ?").run(Date.now() + retryAfterMs, error, id);
+    if (!hasJobQueue(db)) return;
+    const job = statement(db, "SELECT kind FROM slack_jobs WHERE id = ?").get(id) as { kind: SlackJobKind } | undefined;
+    if (job) announceJobs(db, [{ slackJobId: id, ordered: job.kind === "discussion", delaySeconds: retryAfterMs / 1000 }]);
+  })();
 }
 
 /** After a crash, jobs left 'running' go back to 'pending' (their steps are idempotent). */

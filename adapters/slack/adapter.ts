@@ -18,7 +18,9 @@ import { botAuthorization, botTokenOf, createInstallationStore, workspaceOfTeam 
 import { workspaceOfTreasury } from "./safes.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { checkSlackRequest } from "./request-checks.ts";
-import { createJobWorker } from "./worker.ts";
+import { createJobWorker, type JobWorker } from "./worker.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { SlackJob } from "../../db/slack.ts";
 
 /** The one path Slack posts events, commands and interactivity to. */
 export const slackEndpoint = "/slack/events";
@@ -43,6 +45,11 @@ export type CreateSlackAdapterParameters = {
   concurrency?: number;
   /** Overrides SLACK_NUDGE_AFTER_MINUTES (tests). */
   nudgeAfterMs?: number;
+  /**
+   * Makes the worker that runs this app's jobs and periodic work (default: the in-process worker over `slack_jobs`,
+   * the embedded behaviour). A stateless web process passes one that runs nothing; a worker process, the job queue's.
+   */
+  jobWorker?: (parts: { db: TreasuryContext["db"]; logger: Logger; run: (job: SlackJob) => Promise<void>; tick: () => Promise<void> }) => JobWorker;
   /** WebClient retry policy (p-retry options); tests shorten it. */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number; randomize?: boolean };
   /**
@@ -204,15 +211,17 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   };
   let lastCleanup = 0;
 
-  const worker = createJobWorker({
-    db: ctx.db,
-    logger,
-    run: (job) => runJob(deps, job),
-    tick,
-    tickEveryMs: params.tickEveryMs ?? 2000,
-    pollMs: params.pollMs ?? 500,
-    concurrency: params.concurrency ?? 8,
-  });
+  const worker = params.jobWorker
+    ? params.jobWorker({ db: ctx.db, logger, run: (job) => runJob(deps, job), tick })
+    : createJobWorker({
+        db: ctx.db,
+        logger,
+        run: (job) => runJob(deps, job),
+        tick,
+        tickEveryMs: params.tickEveryMs ?? 2000,
+        pollMs: params.pollMs ?? 500,
+        concurrency: params.concurrency ?? 8,
+      });
   registerHandlers(app, deps, counters);
   app.error(async (error) => {
     logger.error({ err: shortMessageOf(error) }, "Slack request handling failed");

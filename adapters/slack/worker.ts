@@ -154,3 +154,11 @@ export function createJobWorker({
     },
   };
 }
+
+/** The worker of a process that runs no Slack jobs (a stateless `web` process: the job queue delivers its jobs to `worker` processes). */
+export const idleJobWorker: JobWorker = {
+  start: () => undefined,
+  wake: () => undefined,
+  idle: async () => undefined,
+  stop: async () => undefined,
+};

@@ -1,0 +1,58 @@
+import { shortMessageOf } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import type { TreasuryDatabase } from "../db/handle.ts";
+import { releaseLease, tryTakeLease } from "../db/leases.ts";
+import { isDatabaseOpen } from "../db/open.ts";
+
+/** A part that one process at a time may run (an indexer of one Safe, the embedding worker). */
+export type LeasedPart = {
+  /** The lease's name, unique in the deployment (e.g. `indexer:31337:0xSafe`). */
+  lease: string;
+  /** Starts the part once this process holds the lease; returns how to stop it. */
+  start: () => { stop: () => Promise<void> | void };
+};
+
+export type RunLeasedPartsParameters = {
+  db: TreasuryDatabase;
+  logger: Logger;
+  parts: LeasedPart[];
+  /** How often a part whose lease another process holds is tried again. */
+  retryMs: number;
+};
+
+/**
+ * Runs each part in exactly one process of the deployment: this process tries each part's lease now and every
+ * `retryMs` after, and starts the part once it holds the lease; it keeps the lease until `stop` (or until it dies,
+ * when PostgreSQL releases it and another process takes the part over within its `retryMs`).
+ */
+export function runLeasedParts({ db, logger, parts, retryMs }: RunLeasedPartsParameters): { held: () => string[]; stop: () => Promise<void> } {
+  const running = new Map<string, { stop: () => Promise<void> | void }>();
+  let stopped = false;
+  const tryAll = () => {
+    if (stopped || !isDatabaseOpen(db)) return;
+    for (const part of parts) {
+      if (running.has(part.lease)) continue;
+      try {
+        if (!tryTakeLease(db, part.lease)) continue;
+        logger.info({ lease: part.lease }, "lease taken: this process runs it now");
+        running.set(part.lease, part.start());
+      } catch (error) {
+        logger.warn({ lease: part.lease, err: shortMessageOf(error) }, "could not take a lease; will try again");
+      }
+    }
+  };
+  tryAll();
+  const timer = setInterval(tryAll, retryMs);
+  return {
+    held: () => [...running.keys()],
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      for (const [lease, part] of running) {
+        await part.stop();
+        if (isDatabaseOpen(db)) releaseLease(db, lease);
+      }
+      running.clear();
+    },
+  };
+}

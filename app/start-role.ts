@@ -1,0 +1,172 @@
+import type { Server } from "node:http";
+import type { Router } from "express";
+import { readDeployment } from "../core/deployment.ts";
+import { ConfigError, shortMessageOf } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import type { TreasuryContext } from "../core/context.ts";
+import { reconcileProposals } from "../core/proposals/reconcile.ts";
+import { assertRelayerIsNotOwner } from "../core/proposals/relayer.ts";
+import { createTxServiceClient } from "../core/tx-service/client.ts";
+import { createTxServiceSync } from "../core/tx-service/sync.ts";
+import { databaseLabel, databaseLocation } from "../core/config.ts";
+import { openJobQueue } from "../db/job-queue.ts";
+import { closeDatabase, openDatabase } from "../db/open.ts";
+import { createIndexer } from "../indexer/indexer.ts";
+import { syncActivity } from "../search/activity.ts";
+import { createEmbedderFromConfig } from "../search/embedder.ts";
+import { createEmbeddingWorker } from "../search/worker.ts";
+import { createMetrics } from "../adapters/web/metrics.ts";
+import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
+import { createWebApp, listenWeb } from "../adapters/web/server.ts";
+import { createQueuedJobWorker } from "../adapters/slack/queued-worker.ts";
+import { idleJobWorker } from "../adapters/slack/worker.ts";
+import type { Config } from "./config.ts";
+import { connectTreasury } from "./connect.ts";
+import { runLeasedParts, type LeasedPart } from "./leased-work.ts";
+import { connectRegisteredSafes } from "./registered-safes.ts";
+import type { Role } from "./roles.ts";
+
+export type RoleService = {
+  role: Exclude<Role, "all">;
+  /** Where the web server listens (the `web` role only). */
+  url?: string;
+  /** Stops what the role runs, gives up its leases and job deliveries, closes the database. Safe to call twice. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts one stateless part of a hosted deployment on PostgreSQL (checked by `assertRoleFits` first):
+ * - `web`: the HTTP server (health, metrics, wallet pages, the Slack receiver); a Slack request is acknowledged once
+ *   it, its jobs and their deliveries on the job queue are committed in one transaction. It runs no job.
+ * - `worker`: runs the Slack jobs the job queue delivers to it, and (in whichever worker holds each lease) the Slack
+ *   periodic work and the Safe Transaction Service sync. No HTTP.
+ * - `indexer`: follows each Safe whose lease it holds (exactly one process follows each Safe; another takes a Safe
+ *   over when its holder dies), with the batch hooks of the embedded service, and the embedding worker under a lease
+ *   of its own. No HTTP.
+ * Returns once the role serves; on a failure it undoes what it started and throws.
+ */
+export async function startRole(config: Config, logger: Logger, role: Exclude<Role, "all">): Promise<RoleService> {
+  for (const line of config.disabledParts) logger.info(line);
+  const undo: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const step of undo.reverse()) await step();
+    undo.length = 0;
+  };
+  try {
+    const db = openDatabase({ path: databaseLocation(config) });
+    undo.push(() => closeDatabase(db));
+    const rpcUrl = config.RPC_URL!;
+    const deployment = readDeployment(config.DEPLOYMENT_FILE);
+    const ctx = await connectTreasury({ config, logger, db, rpcUrl, deployment, closeOnFailure: false });
+    await assertRelayerIsNotOwner(ctx);
+    const { contexts, unreachable } = await connectRegisteredSafes({ config, logger, db, main: ctx, rpcUrl, deployment });
+    for (const other of contexts.slice(1)) await assertRelayerIsNotOwner(other);
+
+    let url: string | undefined;
+    if (role === "web") url = await startWeb(config, logger, { ctx, contexts, unreachable }, undo);
+    if (role === "worker") await startWorker(config, logger, contexts, undo);
+    if (role === "indexer") startIndexer(config, logger, contexts, undo);
+    logger.info({ role, url, safes: contexts.length, database: databaseLabel(config) }, `treasury ${role} started`);
+    let stopped: Promise<void> | undefined;
+    return { role, url, stop: () => (stopped ??= stopAll().then(() => logger.info(`treasury ${role} stopped`))) };
+  } catch (error) {
+    await stopAll().catch((stopError) => logger.debug({ err: shortMessageOf(stopError) }, "undoing the start"));
+    throw error;
+  }
+}
+
+type Contexts = { ctx: TreasuryContext; contexts: TreasuryContext[]; unreachable: Parameters<typeof createWebApp>[0]["unreachable"] };
+
+async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreachable }: Contexts, undo: Array<() => Promise<void> | void>): Promise<string> {
+  const routers: Router[] = [createWalletPagesRouter({ ctx, contexts })];
+  if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+    // Requests and their jobs are announced to the queue in the transaction that records them (db/slack.ts).
+    const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: false, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
+    undo.push(() => queue.stop());
+    const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
+    const slack = createSlackAdapter({ ctx, extraTreasuries: contexts.slice(1), config, assistant: { config }, jobWorker: () => idleJobWorker });
+    routers.unshift(slack.router);
+    await slack.start();
+    undo.push(() => slack.stop());
+  }
+  const app = createWebApp({ ctx, contexts, unreachable, metrics: createMetrics(), routers });
+  const server: Server = await listenWeb(app, config.HOST, config.PORT);
+  undo.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  });
+  const address = server.address();
+  const url = `http://${config.HOST}:${typeof address === "object" && address ? address.port : config.PORT}`;
+  config.PUBLIC_URL ??= url;
+  return url;
+}
+
+async function startWorker(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): Promise<void> {
+  const ctx = contexts[0]!;
+  if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET)
+    throw new ConfigError("--role worker runs the Slack jobs: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
+  const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: true, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
+  undo.push(() => queue.stop());
+  const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
+  const embedder = createEmbedderFromConfig(config);
+  const slack = createSlackAdapter({
+    ctx,
+    extraTreasuries: contexts.slice(1),
+    config,
+    assistant: { config, embedder },
+    jobWorker: ({ db, logger: slackLogger, run, tick }) => createQueuedJobWorker({ db, logger: slackLogger, queue, run, tick, tickEveryMs: config.LEASE_RETRY_MS }),
+  });
+  await slack.start();
+  undo.push(() => slack.stop());
+
+  // The Safe Transaction Service sync: one process at a time per Safe, under a lease.
+  if (config.SAFE_TX_SERVICE_URL) {
+    const client = createTxServiceClient({ url: config.SAFE_TX_SERVICE_URL, apiKey: config.SAFE_TX_SERVICE_API_KEY, chainId: ctx.chainId });
+    const parts: LeasedPart[] = contexts
+      .filter((safe) => safe.chainId === ctx.chainId)
+      .map((safe) => ({
+        lease: `tx-service:${safe.chainId}:${safe.safeAddress}`,
+        start: () => {
+          const sync = createTxServiceSync({ ctx: safe, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL! }, client, onChange: () => slack.deps.wake() });
+          sync.start();
+          return sync;
+        },
+      }));
+    const leased = runLeasedParts({ db: ctx.db, logger, parts, retryMs: config.LEASE_RETRY_MS });
+    undo.push(() => leased.stop());
+  }
+}
+
+function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): void {
+  const ctx = contexts[0]!;
+  const parts: LeasedPart[] = contexts.map((safe) => ({
+    lease: `indexer:${safe.chainId}:${safe.safeAddress}`,
+    start: () => {
+      const indexer = createIndexer({
+        ctx: safe,
+        progress: "log",
+        onBatch: async (batch) => {
+          // As in the embedded service: proposals settled on-chain, then the searchable activity.
+          for (const hook of [() => void reconcileProposals(safe), () => void syncActivity(safe.db)])
+            await Promise.resolve()
+              .then(hook)
+              .catch((error) => logger.warn({ err: shortMessageOf(error), safe: safe.safeAddress, ...batch }, "a batch hook failed"));
+        },
+      });
+      indexer.start();
+      syncActivity(safe.db);
+      return indexer;
+    },
+  }));
+  const embedder = createEmbedderFromConfig(config);
+  parts.push({
+    lease: "embeddings",
+    start: () => {
+      const worker = createEmbeddingWorker({ db: ctx.db, embedder, logger });
+      worker.start();
+      return worker;
+    },
+  });
+  const leased = runLeasedParts({ db: ctx.db, logger, parts, retryMs: config.LEASE_RETRY_MS });
+  undo.push(() => leased.stop());
+}

@@ -1,0 +1,179 @@
+import { userInfo } from "node:os";
+import { PgBoss, type Db } from "pg-boss";
+import { connectionOf, engineOf } from "./connection.ts";
+import { DatabaseError } from "./errors.ts";
+import type { TreasuryDatabase } from "./handle.ts";
+import type { PostgresConnection } from "./postgres/connection.ts";
+
+/**
+ * The PostgreSQL job queue behind stateless web and worker processes: pg-boss (its tables in a schema of its own,
+ * the deployment's schema + "_boss"). `slack_jobs` stays the record of each job (dedupe key, attempts, partial
+ * result, status); pg-boss only delivers "Slack job N is due" to one worker at a time:
+ * - a web process announces jobs inside the transaction that records them (`announceJobs`), so a request is
+ *   acknowledged only once its jobs and their deliveries are both committed, and never one without the other;
+ * - the announcement carries pg-boss's own transactional NOTIFY, and workers LISTEN (pg-boss's `useListenNotify`), so
+ *   a committed job wakes a worker at once; polling stays on as a floor;
+ * - a worker holding a job sends pg-boss heartbeats while it runs it; a worker that dies (or hangs) misses them, and
+ *   after `heartbeatSeconds` (default 30, at least 10) pg-boss hands the job to another worker. A job running longer
+ *   than 15 minutes is given up on the same way. A slow job on a live worker is never handed out twice.
+ */
+
+/** The queue of Slack jobs that may run side by side. */
+export const slackQueue = "slack-jobs";
+/** The queue of Slack jobs that run one at a time, oldest first, across every worker (discussion: an edit never overtakes its message). */
+export const slackOrderedQueue = "slack-jobs-ordered";
+
+/** A job queue was asked for on SQLite (one process owns the file; its in-process worker reads `slack_jobs`). */
+export class JobQueueEngineError extends DatabaseError {
+  override name = "JobQueueEngineError";
+}
+
+export type OpenJobQueueParameters = {
+  /** The treasury database (PostgreSQL): the queue lives next to its schema, and announcements run on its connection. */
+  db: TreasuryDatabase;
+  /** The database's `postgres://…?schema=…` URL, for pg-boss's own connections. */
+  url: string;
+  /** Workers take jobs (LISTEN, expiry checks); producers (web) only announce. */
+  consumer: boolean;
+  /** How long a job's worker may go without a heartbeat before another worker gets the job (a worker killed mid-job). Default 30 s; at least 10. */
+  heartbeatSeconds?: number;
+  /** Told about pg-boss's errors and warnings (its background checks keep going). */
+  onProblem?: (message: string) => void;
+};
+
+export type JobQueue = {
+  /** The schema pg-boss keeps its tables in. */
+  schema: string;
+  /**
+   * Runs `handler` for each Slack job delivered to this process, up to `concurrency` at once (the ordered queue: one
+   * at a time). A job whose handler throws is delivered again later (pg-boss's retry); a handler that returns has
+   * settled it.
+   */
+  work: (handler: (slackJobId: number) => Promise<void>, options: { concurrency: number; pollSeconds?: number }) => Promise<void>;
+  /** Stops taking jobs, waits (up to `timeoutMs`) for the ones running, closes pg-boss's connections, detaches the announcer. */
+  stop: (timeoutMs?: number) => Promise<void>;
+};
+
+type Announcer = { insert: Record<string, { text: string; template: Record<string, unknown> }> };
+const announcers = new WeakMap<object, Announcer>();
+
+/** The URL pg-boss connects with: no `schema` parameter, and a user named as libpq would pick it. */
+function bossConnectionString(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? "public";
+  parsed.searchParams.delete("schema");
+  if (!parsed.username) parsed.username = process.env.PGUSER || userInfo().username;
+  return { connectionString: parsed.toString(), schema };
+}
+
+/**
+ * Starts pg-boss on the deployment's database (installing or migrating its schema when needed), makes the two Slack
+ * queues, and attaches the announcer to `db`'s connection: from then on `db/slack.ts` announces every job it records
+ * through that connection, in the same transaction. Returns once announcements work.
+ */
+export async function openJobQueue({ db, url, consumer, heartbeatSeconds = 30, onProblem = () => undefined }: OpenJobQueueParameters): Promise<JobQueue> {
+  if (engineOf(db) !== "postgres") throw new JobQueueEngineError("The job queue needs PostgreSQL; on SQLite the one process (role `all`) runs its jobs itself.");
+  const { connectionString } = bossConnectionString(url);
+  const schema = `${(connectionOf(db) as unknown as PostgresConnection).schema}_boss`;
+  if (heartbeatSeconds < 10) throw new JobQueueEngineError("The job queue's heartbeat must be at least 10 seconds (pg-boss's floor).");
+  // Missed heartbeats are noticed by pg-boss's supervision pass: run it often enough that a dead worker's job moves within about heartbeatSeconds.
+  const checkEverySeconds = Math.max(1, Math.min(10, Math.floor(heartbeatSeconds / 3)));
+  const boss = new PgBoss({
+    connectionString,
+    schema,
+    application_name: consumer ? "treasury-worker" : "treasury-web",
+    max: consumer ? 4 : 2,
+    useListenNotify: consumer,
+    supervise: consumer,
+    superviseIntervalSeconds: checkEverySeconds,
+    monitorIntervalSeconds: checkEverySeconds,
+    schedule: false,
+    migrate: true,
+  });
+  boss.on("error", (error) => onProblem(`job queue: ${error.message}`));
+  boss.on("warning", (warning) => onProblem(`job queue: ${warning.message}`));
+  await boss.start();
+  // A job's own retries are the worker's (`retryOrFailJob`, announced again); pg-boss retries only deliveries whose
+  // worker stopped beating or whose handler could not reach the database.
+  const queueOptions = { notify: true, heartbeatSeconds, expireInSeconds: 15 * 60, retryLimit: 1000, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, deleteAfterSeconds: 24 * 3600 };
+  await createQueueOnce(boss, slackQueue, queueOptions);
+  await createQueueOnce(boss, slackOrderedQueue, { ...queueOptions, policy: "singleton" });
+
+  // pg-boss writes its own insert (its `db` option takes an executor): this one keeps the statement and payload, which
+  // `announceJobs` then runs on the treasury's connection, inside the transaction that records the jobs.
+  const insert: Announcer["insert"] = {};
+  for (const queue of [slackQueue, slackOrderedQueue]) {
+    let captured: { text: string; values: unknown[] } | undefined;
+    const recorder: Db = {
+      executeSql: async (text, values = []) => {
+        captured = { text, values };
+        return { rows: [{ id: "recorded" }] };
+      },
+    };
+    await boss.send(queue, { slackJobId: 0 }, { db: recorder });
+    if (!captured) throw new JobQueueEngineError("pg-boss did not write a job insert; the job queue cannot be used.");
+    const [template] = JSON.parse(String(captured.values[0])) as Record<string, unknown>[];
+    insert[queue] = { text: captured.text, template: template! };
+  }
+  const connection = connectionOf(db);
+  announcers.set(connection, { insert });
+
+  const workers: string[] = [];
+  return {
+    schema,
+    work: async (handler, { concurrency, pollSeconds = 2 }) => {
+      const polling = { pollingIntervalSeconds: Math.max(0.5, pollSeconds), notifyPollingIntervalSeconds: Math.max(pollSeconds, 10) };
+      const take = async ([job]: Array<{ data: { slackJobId: number } }>) => handler(Number(job!.data.slackJobId));
+      workers.push(await boss.work(slackQueue, { ...polling, batchSize: 1, localConcurrency: Math.max(1, concurrency) }, take));
+      workers.push(await boss.work(slackOrderedQueue, { ...polling, batchSize: 1, localConcurrency: 1 }, take));
+    },
+    stop: async (timeoutMs = 10_000) => {
+      if (announcers.get(connection)?.insert === insert) announcers.delete(connection);
+      await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+    },
+  };
+}
+
+async function createQueueOnce(boss: PgBoss, name: string, options: Parameters<PgBoss["createQueue"]>[1]): Promise<void> {
+  if (await boss.getQueue(name)) return;
+  try {
+    await boss.createQueue(name, options);
+  } catch (error) {
+    // Another process made it between the look and the make.
+    if (!(await boss.getQueue(name))) throw error;
+  }
+}
+
+/** True when jobs recorded through `db` are announced to a job queue (a PostgreSQL web or worker process). */
+export function hasJobQueue(db: TreasuryDatabase): boolean {
+  return announcers.has(connectionOf(db));
+}
+
+export type JobAnnouncement = {
+  /** `slack_jobs.id`. */
+  slackJobId: number;
+  /** Run one at a time, in order (discussion jobs). */
+  ordered: boolean;
+  /** Not before this many seconds from now (a retry's backoff). */
+  delaySeconds?: number;
+};
+
+/**
+ * Announces recorded Slack jobs to the job queue, on `db`'s connection: call it inside the transaction that records
+ * them, so both commit or neither does (and workers are woken at the commit). Does nothing when no queue is attached.
+ */
+export function announceJobs(db: TreasuryDatabase, jobs: JobAnnouncement[]): void {
+  const announcer = announcers.get(connectionOf(db));
+  if (!announcer || jobs.length === 0) return;
+  for (const ordered of [false, true]) {
+    const some = jobs.filter((job) => job.ordered === ordered);
+    if (some.length === 0) continue;
+    const { text, template } = announcer.insert[ordered ? slackOrderedQueue : slackQueue]!;
+    const payload = some.map((job) => ({
+      ...template,
+      data: { slackJobId: job.slackJobId },
+      ...(job.delaySeconds ? { startAfter: String(Math.ceil(job.delaySeconds)) } : {}),
+    }));
+    (connectionOf(db) as unknown as PostgresConnection).query(text, [JSON.stringify(payload)], "pg-boss job insert");
+  }
+}

@@ -1,0 +1,59 @@
+import { connectionOf, engineOf, statement } from "./connection.ts";
+import { DatabaseError } from "./errors.ts";
+import type { TreasuryDatabase } from "./handle.ts";
+
+/**
+ * Leases: "this process, and no other, does X" (follows one Safe, runs the Slack periodic work), for processes
+ * sharing one PostgreSQL schema. A lease is a session-level advisory lock on the process's own connection, so it is
+ * released by `releaseLease`, by closing the connection, or by the process dying (PostgreSQL ends the session): a
+ * crashed holder never keeps it. Lease names are scoped to the connection's schema, so deployments (and test runs)
+ * on one server never share a lease.
+ */
+
+/** A lease was asked for on SQLite, where one process owns the file and leases have no meaning. */
+export class LeaseEngineError extends DatabaseError {
+  override name = "LeaseEngineError";
+}
+
+function assertPostgres(db: TreasuryDatabase): void {
+  if (engineOf(db) !== "postgres") throw new LeaseEngineError("Leases need PostgreSQL; on SQLite one process (role `all`) does everything.");
+}
+
+// The 64-bit lock key: the schema and the lease name, hashed by PostgreSQL itself.
+const key = "hashtextextended(current_schema() || ':' || ?, 0)";
+
+/** The leases each connection holds (session-level locks stack, so a second take must not reach PostgreSQL). */
+const held = new WeakMap<object, Set<string>>();
+const heldBy = (db: TreasuryDatabase): Set<string> => {
+  const connection = connectionOf(db);
+  let names = held.get(connection);
+  if (!names) held.set(connection, (names = new Set()));
+  return names;
+};
+
+/**
+ * Takes the lease `name` when no other session holds it, without waiting. Returns true when this connection holds
+ * it now (taking a lease it already holds is true and does not stack).
+ */
+export function tryTakeLease(db: TreasuryDatabase, name: string): boolean {
+  assertPostgres(db);
+  const names = heldBy(db);
+  if (names.has(name)) return true;
+  const { taken } = statement(db, `SELECT pg_try_advisory_lock(${key}) AS taken`).get(name) as { taken: number };
+  if (taken) names.add(name);
+  return Boolean(taken);
+}
+
+/** True when this connection holds the lease `name`. */
+export function holdsLease(db: TreasuryDatabase, name: string): boolean {
+  return heldBy(db).has(name) && connectionOf(db).open;
+}
+
+/** Gives up the lease `name`. Returns true when this connection held it. */
+export function releaseLease(db: TreasuryDatabase, name: string): boolean {
+  assertPostgres(db);
+  const names = heldBy(db);
+  if (!names.delete(name)) return false;
+  statement(db, `SELECT pg_advisory_unlock(${key}) AS released`).get(name);
+  return true;
+}
