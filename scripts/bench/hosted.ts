@@ -181,7 +181,28 @@ async function main() {
     };
     await settleJobs(60_000);
     const chainClient = createPublicClient({ transport: http(infra.rpcUrl) });
+    const safes = infra.workspaces.map((workspace) => workspace.safe);
+    const indexedOf = (index: number, upTo: bigint) =>
+      readHistory(forSafe(db, safeIds[index]!), { kinds: ["deposit"] })
+        .filter((row) => row.blockNumber <= Number(upTo))
+        .map((row) => depositKey({ txHash: row.txHash, token: row.token, amount: row.amount ?? 0n }));
+    /** Waits (up to `timeoutMs`) until each Safe's indexed deposits equal the chain's up to `upTo`; returns the chain's. */
+    const settleIndexers = async (upTo: bigint, timeoutMs: number) => {
+      const truth = await readChainDeposits(infra.rpcUrl, safes, upTo);
+      const matches = () => safes.filter((safe, index) => sameMultiset(indexedOf(index, upTo), truth.get(safe.toLowerCase())!.map(depositKey))).length;
+      const deadline = Date.now() + timeoutMs;
+      while (matches() < safes.length && Date.now() < deadline) await sleep(250);
+      return truth;
+    };
+    /** Waits (up to `timeoutMs`) until every outbox entry (deposit notices) is delivered. */
+    const settleOutbox = async (timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      while (count("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL") > 0 && Date.now() < deadline) await sleep(250);
+    };
+    // The Safes' funding before the load is indexed and announced before the baseline, so the notices counted are the load's.
     const firstBlock = await chainClient.getBlockNumber();
+    await settleIndexers(firstBlock, 60_000);
+    await settleOutbox(60_000);
     const callsBefore = await infra.calls();
     const baseline = {
       received: count("SELECT COUNT(*) AS n FROM slack_received"),
@@ -233,15 +254,8 @@ async function main() {
     await settleJobs(Number(process.env.BENCH_DRAIN_SECONDS ?? 120) * 1000);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
     const lastBlock = await chainClient.getBlockNumber();
-    const safes = infra.workspaces.map((workspace) => workspace.safe);
-    const truth = await readChainDeposits(infra.rpcUrl, safes, lastBlock);
-    const indexedOf = (index: number) =>
-      readHistory(forSafe(db, safeIds[index]!), { kinds: ["deposit"] })
-        .filter((row) => row.blockNumber <= Number(lastBlock))
-        .map((row) => depositKey({ txHash: row.txHash, token: row.token, amount: row.amount ?? 0n }));
     const indexStarted = performance.now();
-    const matches = () => safes.filter((safe, index) => sameMultiset(indexedOf(index), truth.get(safe.toLowerCase())!.map(depositKey))).length;
-    while (matches() < safes.length && performance.now() - indexStarted < 60_000) await sleep(250);
+    const truth = await settleIndexers(lastBlock, 60_000);
     const indexSettleSeconds = (performance.now() - indexStarted) / 1000;
     // Deposit notices: one post per deposit during the load, in its Safe's channel (they follow the indexers, after the outbox).
     const noticesExpected = new Map(infra.workspaces.map((workspace) => [workspace.channel, truth.get(workspace.safe.toLowerCase())!.filter((deposit) => deposit.blockNumber > Number(firstBlock)).length]));
@@ -249,7 +263,7 @@ async function main() {
     const noticesOf = (posts: Awaited<ReturnType<HostedInfra["calls"]>>["posts"]) =>
       posts.filter((post) => post.method === "chat.postMessage" && !(post.threadTs && mentionThreads.has(`${post.channel}:${post.threadTs}`)));
     const expectedNotices = [...noticesExpected.values()].reduce((sum, n) => sum + n, 0);
-    for (let round = 0; round < 150 && noticesOf((await infra.calls()).posts.slice(baseline.posts)).length < expectedNotices; round += 1) await sleep(200);
+    await settleOutbox(60_000);
     await sleep(1000);
     await settleJobs(30_000);
     const callsAfter = await infra.calls();
@@ -290,7 +304,7 @@ async function main() {
     let extra = 0;
     let safesEqual = 0;
     for (const [index, safe] of safes.entries()) {
-      const indexed = indexedOf(index);
+      const indexed = indexedOf(index, lastBlock);
       const chain = truth.get(safe.toLowerCase())!.map(depositKey);
       indexedRows += indexed.length;
       chainRows += chain.length;
