@@ -48,6 +48,7 @@ export async function mochaGlobalTeardown(): Promise<void> {
   const url = process.env[postgresUrlVariable];
   if (url)
     await withClient(url, async (client) => {
+      // The run's prefix also covers each schema's job queue (`<schema>_boss`, db/job-queue.ts).
       const { rows } = await client.query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)", [runPrefix()]);
       for (const { name } of rows) await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     });
