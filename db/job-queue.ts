@@ -20,8 +20,14 @@ import { withDefaultUser } from "./postgres/url.ts";
 
 /** The queue of Slack jobs that may run side by side. */
 export const slackQueue = "slack-jobs";
-/** The queue of Slack jobs that run one at a time, oldest first, across every worker (discussion: an edit never overtakes its message). */
-export const slackOrderedQueue = "slack-jobs-ordered";
+/**
+ * The queue of Slack jobs that run one at a time, oldest first (discussion: an edit never overtakes its message):
+ * only the worker process holding the lease `slackInOrderLease` takes from it, one job at a time. (pg-boss's
+ * `singleton` policy stopped delivering under load: jobs stayed created with nothing active.)
+ */
+export const slackOrderedQueue = "slack-jobs-in-order";
+/** The lease of the one worker process that takes jobs from `slackOrderedQueue`. */
+export const slackInOrderLease = "slack-jobs-in-order";
 
 /** A job queue was asked for on SQLite (one process owns the file; its in-process worker reads `slack_jobs`). */
 export class JobQueueEngineError extends DatabaseError {
@@ -45,11 +51,12 @@ export type JobQueue = {
   /** The schema pg-boss keeps its tables in. */
   schema: string;
   /**
-   * Runs `handler` for each Slack job delivered to this process, up to `concurrency` at once (the ordered queue: one
-   * at a time). A job whose handler throws is delivered again later (pg-boss's retry); a handler that returns has
-   * settled it.
+   * Runs `handler` for each Slack job delivered to this process, up to `concurrency` at once. A job whose handler
+   * throws is delivered again later (pg-boss's retry); a handler that returns has settled it.
    */
   work: (handler: (slackJobId: number) => Promise<void>, options: { concurrency: number; pollSeconds?: number }) => Promise<void>;
+  /** The same for the jobs that run in order, one at a time: call it only while holding `slackInOrderLease`. */
+  workInOrder: (handler: (slackJobId: number) => Promise<void>, options: { pollSeconds?: number }) => Promise<void>;
   /** Stops taking jobs, waits (up to `timeoutMs`) for the ones running, closes pg-boss's connections, detaches the announcer. */
   stop: (timeoutMs?: number) => Promise<void>;
 };
@@ -96,7 +103,7 @@ export async function openJobQueue({ db, url, consumer, heartbeatSeconds = 30, o
   // worker stopped beating or whose handler could not reach the database.
   const queueOptions = { notify: true, heartbeatSeconds, expireInSeconds: 15 * 60, retryLimit: 1000, retryDelay: 1, retryBackoff: true, retryDelayMax: 30, deleteAfterSeconds: 24 * 3600 };
   await createQueueOnce(boss, slackQueue, queueOptions);
-  await createQueueOnce(boss, slackOrderedQueue, { ...queueOptions, policy: "singleton" });
+  await createQueueOnce(boss, slackOrderedQueue, queueOptions);
 
   // pg-boss writes its own insert (its `db` option takes an executor): this one keeps the statement and payload, which
   // `announceJobs` then runs on the treasury's connection, inside the transaction that records the jobs.
@@ -117,14 +124,20 @@ export async function openJobQueue({ db, url, consumer, heartbeatSeconds = 30, o
   const connection = connectionOf(db);
   announcers.set(connection, { insert });
 
-  const workers: string[] = [];
+  const polling = (pollSeconds: number) => ({ pollingIntervalSeconds: Math.max(0.5, pollSeconds), notifyPollingIntervalSeconds: Math.max(pollSeconds, 10) });
+  const taking = (handler: (slackJobId: number) => Promise<void>) => async ([job]: Array<{ data: { slackJobId: number } }>) => handler(Number(job!.data.slackJobId));
   return {
     schema,
     work: async (handler, { concurrency, pollSeconds = 2 }) => {
-      const polling = { pollingIntervalSeconds: Math.max(0.5, pollSeconds), notifyPollingIntervalSeconds: Math.max(pollSeconds, 10) };
-      const take = async ([job]: Array<{ data: { slackJobId: number } }>) => handler(Number(job!.data.slackJobId));
-      workers.push(await boss.work(slackQueue, { ...polling, batchSize: 1, localConcurrency: Math.max(1, concurrency) }, take));
-      workers.push(await boss.work(slackOrderedQueue, { ...polling, batchSize: 1, localConcurrency: 1 }, take));
+      await boss.work(slackQueue, { ...polling(pollSeconds), batchSize: 1, localConcurrency: Math.max(1, concurrency) }, taking(handler));
+    },
+    workInOrder: async (handler, { pollSeconds = 2 }) => {
+      // Batches, oldest first, run one job after another: one job per fetch left the queue waiting for the next
+      // NOTIFY or poll after each job. A batch that fails part-way is delivered again; its settled jobs are skipped.
+      const inTurn = async (jobs: Array<{ data: { slackJobId: number } }>) => {
+        for (const job of jobs) await handler(Number(job.data.slackJobId));
+      };
+      await boss.work(slackOrderedQueue, { ...polling(pollSeconds), batchSize: 50, localConcurrency: 1 }, inTurn);
     },
     stop: async (timeoutMs = 10_000) => {
       if (announcers.get(connection)?.insert === insert) announcers.delete(connection);

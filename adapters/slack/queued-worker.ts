@@ -1,5 +1,5 @@
 import { shortMessageOf } from "../../core/errors.ts";
-import type { JobQueue } from "../../db/job-queue.ts";
+import { slackInOrderLease, type JobQueue } from "../../db/job-queue.ts";
 import { tryTakeLease } from "../../db/leases.ts";
 import { isDatabaseOpen } from "../../db/open.ts";
 import { claimJob } from "../../db/slack.ts";
@@ -23,8 +23,9 @@ export type CreateQueuedJobWorkerParameters = CreateJobWorkerParameters & {
  * this one claims the job's `slack_jobs` row, runs it, and marks it done, or failed, or pending again with the same
  * backoff as the in-process worker (1 s, 2 s, 4 s … up to `maxAttempts`), the retry announced in the same
  * transaction. A worker killed mid-job loses its delivery to another once its heartbeats stop (JOB_HEARTBEAT_SECONDS); the jobs' steps are
- * idempotent (posts made once, partial results saved), so their effects happen once. The periodic work runs in
- * whichever worker process holds its lease; another takes it over within `tickEveryMs` when that one dies.
+ * idempotent (posts made once, partial results saved), so their effects happen once. The jobs that run in order
+ * (discussion) and the periodic work each run in whichever worker process holds their lease; another takes it over
+ * within `tickEveryMs` when that one dies.
  */
 export function createQueuedJobWorker({
   db,
@@ -56,9 +57,15 @@ export function createQueuedJobWorker({
     }
   };
 
+  let inOrder = false;
   const tickLoop = async () => {
     while (running) {
       try {
+        // The jobs that run in order are taken by one worker process at a time: the one holding their lease.
+        if (!inOrder && isDatabaseOpen(db) && tryTakeLease(db, slackInOrderLease)) {
+          await queue.workInOrder(runDelivered, { pollSeconds: pollMs / 1000 });
+          inOrder = true;
+        }
         if (tick && isDatabaseOpen(db) && tryTakeLease(db, slackPeriodicLease)) await tick();
       } catch (error) {
         logger.error({ err: shortMessageOf(error) }, "Slack periodic work failed; will try again");
