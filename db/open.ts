@@ -60,7 +60,8 @@ export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase
 /**
  * Opens an existing treasury database that can only be read: the engine refuses
  * every write through it, and no write function of `db/` accepts its type.
- * Throws `DatabaseError` when the file does not exist.
+ * Throws `DatabaseError` when the SQLite file does not exist (on PostgreSQL, a
+ * missing schema shows at the first read).
  */
 export function openReadOnlyDatabase({ path }: OpenDatabaseParameters): ReadableDatabase {
   if (isPostgresLocation(path)) return handleOf(connectPostgres(path, true)) as ReadableDatabase;
@@ -91,7 +92,7 @@ export function pingDatabase(db: ReadableDatabase): void {
 /**
  * Deletes the treasury database at `path` and everything in it: the SQLite file
  * with its WAL and shared-memory files, or the PostgreSQL schema the URL names
- * (the next `openDatabase` makes it again, empty). Refuses PostgreSQL's `public`
+ * and its job queue's (`<schema>_boss`); the next `openDatabase` makes it again, empty. Refuses PostgreSQL's `public`
  * schema, which may hold more than the treasury. Call with the database closed.
  */
 export function deleteDatabase({ path }: OpenDatabaseParameters): void {
@@ -103,7 +104,7 @@ export function deleteDatabase({ path }: OpenDatabaseParameters): void {
   try {
     if (connection.schema === "public")
       throw new DatabaseError(`Will not delete the public schema of ${connection.name}; name the treasury's own schema in the URL (?schema=…), or empty it yourself.`);
-    connection.execNative(`DROP SCHEMA IF EXISTS ${connection.schema} CASCADE`);
+    connection.execNative(`DROP SCHEMA IF EXISTS ${connection.schema} CASCADE; DROP SCHEMA IF EXISTS ${connection.schema}_boss CASCADE`);
   } finally {
     connection.close();
   }
