@@ -12,12 +12,12 @@
  * once the last deposit is mined); `{ type: "calls" }` is answered with the
  * Web API calls the fake recorded; `{ type: "stop" }` stops all and exits.
  */
-import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createPublicClient, createWalletClient, custom, parseEther, parseUnits, type Address } from "viem";
 import { chainFor } from "../../core/chain.ts";
 import { erc20Abi } from "../../core/tokens.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
+import { forkBenchChild } from "./bench-child.ts";
 import { createSafe } from "../../devchain/create-safe.ts";
 import { ana, ben, chen, startSlackWorld } from "../../test/adapters/slack/harness.ts";
 
@@ -66,23 +66,7 @@ export const benchWorkspaceCount = Number(process.env.BENCH_WORKSPACES ?? 50);
 
 /** Forks the child and resolves once the chain, the Safes and the fake Slack are ready. */
 export function startHostedInfra(): Promise<HostedInfra> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const next = <T>(type: string) =>
-    new Promise<T>((done, fail) => {
-      const onMessage = (message: any) => {
-        if (message?.type !== type) return;
-        child.off("message", onMessage);
-        child.off("exit", onExit);
-        done(message as T);
-      };
-      const onExit = (code: number | null) => {
-        child.off("message", onMessage);
-        fail(new Error(`bench infrastructure exited (code ${code}) before sending ${type}`));
-      };
-      child.on("message", onMessage);
-      child.once("exit", onExit);
-    });
+  const { child, next, stop } = forkBenchChild(fileURLToPath(import.meta.url));
   return next<HostedInfraReady>("ready").then((ready) => ({
     ...ready,
     calls: () => {
@@ -96,10 +80,7 @@ export function startHostedInfra(): Promise<HostedInfra> {
       child.send({ type: "stopDeposits" });
       return answer;
     },
-    stop: async () => {
-      if (child.exitCode === null) child.send({ type: "stop" });
-      await exited;
-    },
+    stop,
   }));
 }
 

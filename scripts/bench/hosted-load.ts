@@ -11,11 +11,12 @@
  * The dead endpoint is left out until the bench says its replacement serves.
  * Its latency still counts from the first scheduled send.
  */
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
-import { eventId, slackSignature } from "../../test/helpers/fake-slack.ts";
-import { commandFields, eventCallback, signingSecret, users } from "../../test/adapters/slack/harness.ts";
+import { eventId } from "../../test/helpers/fake-slack.ts";
+import { commandFields, eventCallback, users } from "../../test/adapters/slack/harness.ts";
+import { signedSlackPost } from "./signed-post.ts";
 
 export type Kind = "help" | "proposals" | "reply" | "chatter" | "mention" | "retry";
 export const kinds: Kind[] = ["help", "proposals", "reply", "chatter", "mention", "retry"];
@@ -97,32 +98,7 @@ async function generateLoad({ endpoints, workspaces, rate, seconds }: LoadParame
   };
 
   const post = (url: URL, { body, contentType }: Delivery, retryNum: number | undefined) =>
-    new Promise<number>((done, fail) => {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const request = httpRequest(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: "POST",
-          headers: {
-            "content-type": contentType,
-            "content-length": Buffer.byteLength(body),
-            "x-slack-request-timestamp": String(timestamp),
-            "x-slack-signature": slackSignature(signingSecret, timestamp, body),
-            ...(retryNum !== undefined ? { "x-slack-retry-num": String(retryNum), "x-slack-retry-reason": "http_error" } : {}),
-          },
-        },
-        (response) => {
-          response.resume();
-          response.once("end", () => done(response.statusCode ?? 0));
-          response.once("error", fail);
-        },
-      );
-      request.once("error", fail);
-      request.end(body);
-    });
+    signedSlackPost(agent, url, body, contentType, retryNum !== undefined ? { num: retryNum, reason: "http_error" } : undefined);
 
   const perEndpoint = endpoints.map(() => 0);
   let cutOff = 0;

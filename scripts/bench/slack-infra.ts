@@ -9,9 +9,9 @@
  * are up; `{ type: "calls" }` is answered with a summary of the Web API calls
  * the fake recorded; `{ type: "stop" }` stops both and exits.
  */
-import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startSlackWorld } from "../../test/adapters/slack/harness.ts";
+import { forkBenchChild } from "./bench-child.ts";
 
 export type SlackInfraReady = { type: "ready"; fakeUrl: string; rpcUrl: string; deploymentFile: string; dir: string };
 
@@ -25,23 +25,7 @@ export type SlackInfra = SlackInfraReady & {
 
 /** Forks the child and resolves once the chain and the fake Slack are serving. */
 export function startSlackInfra(): Promise<SlackInfra> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const next = <T>(type: string) =>
-    new Promise<T>((done, fail) => {
-      const onMessage = (message: any) => {
-        if (message?.type !== type) return;
-        child.off("message", onMessage);
-        child.off("exit", onExit);
-        done(message as T);
-      };
-      const onExit = (code: number | null) => {
-        child.off("message", onMessage);
-        fail(new Error(`bench infrastructure exited (code ${code}) before sending ${type}`));
-      };
-      child.on("message", onMessage);
-      child.once("exit", onExit);
-    });
+  const { child, next, stop } = forkBenchChild(fileURLToPath(import.meta.url));
   return next<SlackInfraReady>("ready").then((ready) => ({
     ...ready,
     calls: () => {
@@ -49,10 +33,7 @@ export function startSlackInfra(): Promise<SlackInfra> {
       child.send({ type: "calls" });
       return answer;
     },
-    stop: async () => {
-      if (child.exitCode === null) child.send({ type: "stop" });
-      await exited;
-    },
+    stop,
   }));
 }
 

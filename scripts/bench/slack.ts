@@ -17,7 +17,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { Agent, request as httpRequest, type Server } from "node:http";
+import { Agent, type Server } from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
@@ -27,11 +27,12 @@ import { createWebApp, listenWeb } from "../../adapters/web/server.ts";
 import { developmentPrivateKey } from "../../devchain/accounts.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { readDeployment } from "../../core/deployment.ts";
-import { eventId, slackPoster, slackSignature } from "../../test/helpers/fake-slack.ts";
+import { eventId, slackPoster } from "../../test/helpers/fake-slack.ts";
 import type { TestChain } from "../../test/helpers/chain.ts";
 import { createTestContext } from "../../test/helpers/context.ts";
 import { addSlackPeople, channel, commandFields, eventCallback, signingSecret, users } from "../../test/adapters/slack/harness.ts";
 import { startSlackInfra } from "./slack-infra.ts";
+import { signedSlackPost } from "./signed-post.ts";
 import { connectionOf } from "../../db/connection.ts";
 import { closeDatabase } from "../../db/open.ts";
 
@@ -357,44 +358,14 @@ async function generateLoad({ endpoint, cardTs }: { endpoint: string; cardTs: st
   return { latencies, serviceTimes, sent, failures, failureKinds, skipped, elapsed, mentionTs, lateMax };
 }
 
-/**
- * Signed POSTs the way Slack sends them (as test/helpers/fake-slack.ts's
- * slackPoster), over node:http with keep-alive and no socket limit – lighter
- * than fetch, so the generator takes less of the machine from the service.
- * Resolves with the status once the whole answer has arrived.
- */
+/** Signed Slack POSTs (`signedSlackPost`) over keep-alive sockets with no limit. */
 function keepAlivePoster(endpoint: string) {
   // Idle sockets are closed here after 2 s, before the server's 5 s keep-alive timeout can close one just as a
   // request goes out on it (an ECONNRESET that is the generator's fault, not the service's).
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, timeout: 2000 });
   const url = new URL(endpoint);
   const raw = (body: string, contentType: string, retryNum?: number) =>
-    new Promise<number>((done, fail) => {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const request = httpRequest(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: "POST",
-          headers: {
-            "content-type": contentType,
-            "content-length": Buffer.byteLength(body),
-            "x-slack-request-timestamp": String(timestamp),
-            "x-slack-signature": slackSignature(signingSecret, timestamp, body),
-            ...(retryNum !== undefined ? { "x-slack-retry-num": String(retryNum), "x-slack-retry-reason": "http_timeout" } : {}),
-          },
-        },
-        (response) => {
-          response.resume();
-          response.once("end", () => done(response.statusCode ?? 0));
-          response.once("error", fail);
-        },
-      );
-      request.once("error", fail);
-      request.end(body);
-    });
+    signedSlackPost(agent, url, body, contentType, retryNum !== undefined ? { num: retryNum, reason: "http_timeout" } : undefined);
   return {
     command: (fields: Record<string, string>) => raw(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded"),
     event: (callback: Record<string, unknown>, options: { retryNum?: number } = {}) => raw(JSON.stringify(callback), "application/json", options.retryNum),
