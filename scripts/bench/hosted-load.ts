@@ -17,19 +17,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { eventId } from "../../test/helpers/fake-slack.ts";
 import { commandFields, eventCallback, users } from "../../test/adapters/slack/harness.ts";
 import { signedSlackPost } from "./signed-post.ts";
-
-export type Kind = "help" | "proposals" | "reply" | "chatter" | "mention" | "retry";
-export const kinds: Kind[] = ["help", "proposals", "reply", "chatter", "mention", "retry"];
-
-/** The same mix as bench:slack. */
-const mix: Array<[Kind, number]> = [
-  ["reply", 0.4],
-  ["chatter", 0.25],
-  ["help", 0.2],
-  ["proposals", 0.05],
-  ["mention", 0.05],
-  ["retry", 0.05],
-];
+import { pickKind, type Kind } from "./slack-mix.ts";
 
 /** A workspace as the generator sees it: where its proposal card is, whom to mention. */
 export type LoadWorkspace = { teamId: string; channel: string; botUserId: string; cardTs: string };
@@ -67,14 +55,6 @@ export type LoadResult = {
 const maxInFlight = 2000;
 const deadConnection = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up/;
 
-function pick(random: number): Kind {
-  let sum = 0;
-  for (const [kind, share] of mix) {
-    sum += share;
-    if (random < sum) return kind;
-  }
-  return "chatter";
-}
 
 type Delivery = { body: string; contentType: string; isEvent: boolean };
 
@@ -194,7 +174,7 @@ async function generateLoad({ endpoints, workspaces, rate, seconds }: LoadParame
       skipped += 1;
       continue;
     }
-    const picked = pick(Math.random());
+    const picked = pickKind(Math.random());
     const kind: Kind = picked === "retry" && recentEvents.length === 0 ? "chatter" : picked;
     sent[kind] += 1;
     const { delivery, retryNum } = requestOf(kind, workspaces[index % workspaces.length]!);

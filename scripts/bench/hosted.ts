@@ -42,7 +42,8 @@ import { addSlackPeople, commandFields, signingSecret, users } from "../../test/
 import { slackPoster } from "../../test/helpers/fake-slack.ts";
 import { depositKey, readChainDeposits } from "./hosted-chain-truth.ts";
 import { startHostedInfra, type HostedInfra } from "./hosted-infra.ts";
-import { kinds, type EndpointMessage, type LoadParameters, type LoadResult } from "./hosted-load.ts";
+import type { EndpointMessage, LoadParameters, LoadResult } from "./hosted-load.ts";
+import { kinds } from "./slack-mix.ts";
 import { startTreasuryProcess, stopTreasuryProcesses, type TreasuryProcess } from "./hosted-processes.ts";
 
 const sqlite = process.argv.includes("--sqlite");

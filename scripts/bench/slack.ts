@@ -33,6 +33,7 @@ import { createTestContext } from "../../test/helpers/context.ts";
 import { addSlackPeople, channel, commandFields, eventCallback, signingSecret, users } from "../../test/adapters/slack/harness.ts";
 import { startSlackInfra } from "./slack-infra.ts";
 import { signedSlackPost } from "./signed-post.ts";
+import { pickKind, type Kind } from "./slack-mix.ts";
 import { connectionOf } from "../../db/connection.ts";
 import { closeDatabase } from "../../db/open.ts";
 
@@ -41,24 +42,9 @@ const rate = Number(process.env.BENCH_RATE ?? 250);
 /** A safety valve only: requests not sent because this many were unanswered are reported as a failure. */
 const maxInFlight = 1000;
 
-type Kind = "help" | "proposals" | "reply" | "chatter" | "mention" | "retry";
-const mix: Array<[Kind, number]> = [
-  ["reply", 0.4],
-  ["chatter", 0.25],
-  ["help", 0.2],
-  ["proposals", 0.05],
-  ["mention", 0.05],
-  ["retry", 0.05],
-];
-
 function pick(random: number): Kind {
   if (process.env.BENCH_ONLY) return process.env.BENCH_ONLY as Kind;
-  let sum = 0;
-  for (const [kind, share] of mix) {
-    sum += share;
-    if (random < sum) return kind;
-  }
-  return "chatter";
+  return pickKind(random);
 }
 
 function percentile(sorted: number[], p: number): number {
