@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cliConfigSchema } from "../adapters/cli/config.ts";
-import { slackConfigSchema } from "../adapters/slack/config.ts";
+import { slackConfigSchema, slackIsOn } from "../adapters/slack/config.ts";
 import { assistantConfigSchema } from "../assistant/config.ts";
 import { coreConfigSchema } from "../core/config.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -54,8 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`SAFE_THRESHOLD (${config.SAFE_THRESHOLD}) is above the number of SAFE_OWNERS (${owners})`);
   }
   const disabledParts: string[] = [];
-  if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET)
-    disabledParts.push("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on");
+  if (!slackIsOn(config))
+    disabledParts.push("Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET) to turn it on");
   if (!config.OPENAI_BASE_URL || !config.OPENAI_MODEL)
     disabledParts.push("LLM answers are off (the assistant answers without one): set OPENAI_BASE_URL and OPENAI_MODEL");
   if (!config.RELAYER_PRIVATE_KEY)

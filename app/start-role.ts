@@ -20,6 +20,7 @@ import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
 import { createWebApp, listenWeb } from "../adapters/web/server.ts";
 import { createQueuedJobWorker } from "../adapters/slack/queued-worker.ts";
 import { idleJobWorker } from "../adapters/slack/worker.ts";
+import { slackIsOn } from "../adapters/slack/config.ts";
 import type { Config } from "./config.ts";
 import { connectTreasury } from "./connect.ts";
 import { runLeasedParts, type LeasedPart } from "./leased-work.ts";
@@ -79,7 +80,7 @@ type Contexts = { ctx: TreasuryContext; contexts: TreasuryContext[]; unreachable
 
 async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreachable }: Contexts, undo: Array<() => Promise<void> | void>): Promise<string> {
   const routers: Router[] = [createWalletPagesRouter({ ctx, contexts })];
-  if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+  if (slackIsOn(config)) {
     // Requests and their jobs are announced to the queue in the transaction that records them (db/slack.ts).
     const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: false, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
     undo.push(() => queue.stop());
@@ -103,8 +104,8 @@ async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreach
 
 async function startWorker(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): Promise<void> {
   const ctx = contexts[0]!;
-  if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET)
-    throw new ConfigError("--role worker runs the Slack jobs: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.");
+  if (!slackIsOn(config))
+    throw new ConfigError("--role worker runs the Slack jobs: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET).");
   const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: true, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
   undo.push(() => queue.stop());
   const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");

@@ -18,6 +18,7 @@ import { createTxServiceClient } from "../core/tx-service/client.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import type { SlackAdapter } from "../adapters/slack/adapter.ts";
+import { slackIsOn } from "../adapters/slack/config.ts";
 import { createMetrics } from "../adapters/web/metrics.ts";
 import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
 import { createWebApp, listenWeb } from "../adapters/web/server.ts";
@@ -127,9 +128,9 @@ async function startAdapters(
     createWalletPagesRouter({ ctx, contexts, txService: txServiceClient && botDelegate ? { client: txServiceClient, delegate: botDelegate } : undefined }),
   ];
 
-  // Slack: only with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Bolt is loaded only then). Its router goes first: it reads the raw body to verify signatures.
+  // Slack: only when configured (`slackIsOn`; Bolt is loaded only then). Its router goes first: it reads the raw body to verify signatures.
   let slack: SlackAdapter | undefined;
-  if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+  if (slackIsOn(config)) {
     const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
     slack = createSlackAdapter({ ctx, extraTreasuries: contexts.slice(1), config, assistant: { config, embedder } });
     routers.unshift(slack.router);

@@ -34,6 +34,15 @@ export const slackBotScopes = [
   "reactions:read",
 ] as const;
 
+/**
+ * Whether the Slack app is on: a signing secret, and a bot token (one workspace)
+ * or OAuth installs (many; a partial set turns it on too, so that the adapter
+ * refuses it naming what is missing).
+ */
+export function slackIsOn(config: SlackConfig): boolean {
+  return Boolean(config.SLACK_SIGNING_SECRET && (config.SLACK_BOT_TOKEN || oauthSettingsOf(config)));
+}
+
 /** Whether OAuth installs are configured: all three variables, or none (ConfigError-worthy mix: the names missing). */
 export function oauthSettingsOf(config: SlackConfig): { clientId: string; clientSecret: string; stateSecret: string } | { missing: string[] } | undefined {
   const given = { SLACK_CLIENT_ID: config.SLACK_CLIENT_ID, SLACK_CLIENT_SECRET: config.SLACK_CLIENT_SECRET, SLACK_STATE_SECRET: config.SLACK_STATE_SECRET };

@@ -49,5 +49,9 @@ describe("config", () => {
     assert.ok(config.disabledParts.some((line) => line.startsWith("Slack is off")));
     const withSlack = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
     assert.ok(!withSlack.disabledParts.some((line) => line.startsWith("Slack is off")));
+    // Installs in many workspaces turn Slack on without a bot token; a signing secret alone does not.
+    const withInstalls = loadConfig({ SLACK_SIGNING_SECRET: "s", SLACK_CLIENT_ID: "1.2", SLACK_CLIENT_SECRET: "c", SLACK_STATE_SECRET: "a-state-secret-of-16+" });
+    assert.ok(!withInstalls.disabledParts.some((line) => line.startsWith("Slack is off")));
+    assert.ok(loadConfig({ SLACK_SIGNING_SECRET: "s" }).disabledParts.some((line) => line.startsWith("Slack is off")));
   });
 });
