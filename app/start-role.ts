@@ -4,7 +4,6 @@ import { readDeployment } from "../core/deployment.ts";
 import { ConfigError, shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { TreasuryContext } from "../core/context.ts";
-import { reconcileProposals } from "../core/proposals/reconcile.ts";
 import { assertRelayerIsNotOwner } from "../core/proposals/relayer.ts";
 import { createTxServiceClient } from "../core/tx-service/client.ts";
 import { createTxServiceSync } from "../core/tx-service/sync.ts";
@@ -22,6 +21,7 @@ import { createQueuedJobWorker } from "../adapters/slack/queued-worker.ts";
 import { idleJobWorker } from "../adapters/slack/worker.ts";
 import { slackIsOn } from "../adapters/slack/config.ts";
 import type { Config } from "./config.ts";
+import { safeBatchHooks } from "./batch-hooks.ts";
 import { connectTreasury } from "./connect.ts";
 import { runLeasedParts, type LeasedPart } from "./leased-work.ts";
 import { connectRegisteredSafes } from "./registered-safes.ts";
@@ -143,17 +143,7 @@ function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[
   const parts: LeasedPart[] = contexts.map((safe) => ({
     lease: `indexer:${safe.chainId}:${safe.safeAddress}`,
     start: () => {
-      const indexer = createIndexer({
-        ctx: safe,
-        progress: "log",
-        onBatch: async (batch) => {
-          // As in the embedded service: proposals settled on-chain, then the searchable activity.
-          for (const hook of [() => void reconcileProposals(safe), () => void syncActivity(safe.db)])
-            await Promise.resolve()
-              .then(hook)
-              .catch((error) => logger.warn({ err: shortMessageOf(error), safe: safe.safeAddress, ...batch }, "a batch hook failed"));
-        },
-      });
+      const indexer = createIndexer({ ctx: safe, progress: "log", onBatch: safeBatchHooks({ safe, logger, quietBatchEveryMs: config.QUIET_BATCH_HOOKS_MS }) });
       indexer.start();
       syncActivity(safe.db);
       return indexer;

@@ -5,7 +5,6 @@ import type { TreasuryDatabase } from "../db/handle.ts";
 import { readDeployment, type Deployment } from "../core/deployment.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import { reconcileProposals } from "../core/proposals/reconcile.ts";
 import { assertRelayerIsNotOwner } from "../core/proposals/relayer.ts";
 import { demoWasInterrupted, forgetInterruptedDemo, planDemo, replayDemo } from "../demo/demo.ts";
 import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
@@ -24,6 +23,7 @@ import { createWalletPagesRouter } from "../adapters/web/pages/router.ts";
 import { createWebApp, listenWeb } from "../adapters/web/server.ts";
 import { ensureEmbeddedDeployment, startEmbeddedChain, type EmbeddedChain } from "./chain.ts";
 import type { Config } from "./config.ts";
+import { safeBatchHooks } from "./batch-hooks.ts";
 import { connectTreasury } from "./connect.ts";
 import { connectRegisteredSafes, type ConnectRegisteredSafesReturnType } from "./registered-safes.ts";
 import type { TreasuryContext } from "../core/context.ts";
@@ -108,14 +108,8 @@ async function startAdapters(
 ): Promise<Omit<Service, "stop">> {
   const ctx = contexts[0];
   const metrics = createMetrics();
-  // Run in order after each committed indexer batch of a Safe (and after a reorg rollback), for that Safe.
-  const batchHooksOf = (safe: TreasuryContext): IndexerBatchHook[] => [
-    // Proposals executed, failed, rejected or replaced on-chain (also by other apps), and on-chain approveHash approvals.
-    () => void reconcileProposals(safe),
-    // The searchable activity: payments, deposits, proposals and discussion.
-    () => void syncActivity(safe.db),
-  ];
-  const batchHooks = new Map(contexts.map((safe) => [safe, batchHooksOf(safe)]));
+  // After each committed indexer batch of a Safe: its proposals and activity, then (with Slack) a wake of the Slack worker.
+  const afterBatch = new Map<TreasuryContext, IndexerBatchHook[]>(contexts.map((safe) => [safe, []]));
   // Search by meaning: activity is embedded in the background, never in a request.
   const embedder = createEmbedderFromConfig(config);
   // The wallet pages (review and sign, link a wallet) work with or without Slack.
@@ -135,7 +129,7 @@ async function startAdapters(
     slack = createSlackAdapter({ ctx, extraTreasuries: contexts.slice(1), config, assistant: { config, embedder } });
     routers.unshift(slack.router);
     // New outbox rows and proposal changes reach Slack at once instead of at the worker's next tick.
-    for (const hooks of batchHooks.values()) hooks.push(() => slack?.deps.wake());
+    for (const then of afterBatch.values()) then.push(() => slack?.deps.wake());
   }
 
   const app = createWebApp({ ctx, contexts, unreachable, metrics, routers });
@@ -157,17 +151,8 @@ async function startAdapters(
 
   // One indexer per Safe, over the one database: each backfills from its Safe's creation, then follows
   // its chain's head; each batch runs that Safe's batch hooks.
-  for (const [safe, hooks] of batchHooks) {
-    const indexer = createIndexer({
-      ctx: safe,
-      progress: "log",
-      onBatch: async (batch) => {
-        for (const hook of hooks)
-          await Promise.resolve()
-            .then(() => hook(batch))
-            .catch((error) => logger.warn({ err: shortMessageOf(error), safe: safe.safeAddress, ...batch }, "a batch hook failed"));
-      },
-    });
+  for (const [safe, then] of afterBatch) {
+    const indexer = createIndexer({ ctx: safe, progress: "log", onBatch: safeBatchHooks({ safe, logger, then }) });
     indexer.start();
     undo.push(() => indexer.stop());
     syncActivity(safe.db);

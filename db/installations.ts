@@ -76,11 +76,6 @@ export function readInstallation(db: ReadableDatabase, teamId: string): StoredIn
   return row && toInstallation(row);
 }
 
-/** True when this workspace installed the app (one indexed read; no token is read). */
-export function isInstalled(db: ReadableDatabase, teamId: string): boolean {
-  return statement(db, "SELECT 1 FROM slack_installations WHERE team_id = ?").get(teamId) !== undefined;
-}
-
 /** Forgets a workspace's installation (app uninstalled or tokens revoked). Returns true when one was stored. */
 export function deleteInstallation(db: TreasuryDatabase, teamId: string): boolean {
   return statement(db, "DELETE FROM slack_installations WHERE team_id = ?").run(teamId).changes > 0;

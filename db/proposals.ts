@@ -299,9 +299,11 @@ export function insertSignature(db: TreasuryDatabase, safeTxHash: Hex, signature
 export type ProposalUpdate = { id: number; safeTxHash: Hex; change: ProposalChange; createdAt: number };
 
 /** Changes after `cursor` (an update id), oldest first: adapters follow proposals with this. */
-export function listProposalUpdates(db: ReadableDatabase, { after = 0, limit = 100 }: { after?: number; limit?: number } = {}): ProposalUpdate[] {
+export function listProposalUpdates(db: ReadableDatabase, { after = 0, limit = 100, safeId }: { after?: number; limit?: number; safeId?: number } = {}): ProposalUpdate[] {
+  const ofSafe = safeId === undefined ? "" : " AND EXISTS (SELECT 1 FROM proposals p WHERE p.safe_id = ? AND lower(p.safe_tx_hash) = lower(u.safe_tx_hash))";
+  const params = safeId === undefined ? [after, limit] : [after, safeId, limit];
   return (
-    statement(db, "SELECT id, safe_tx_hash, change, created_at FROM proposal_updates WHERE id > ? ORDER BY id LIMIT ?").all(after, limit) as {
+    statement(db, `SELECT u.id, u.safe_tx_hash, u.change, u.created_at FROM proposal_updates u WHERE u.id > ?${ofSafe} ORDER BY u.id LIMIT ?`).all(...params) as {
       id: number;
       safe_tx_hash: string;
       change: ProposalChange;

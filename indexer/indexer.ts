@@ -19,8 +19,8 @@ import { writeMeta } from "../db/meta.ts";
 import { recordNativeCoin } from "../db/chain-mirror/native-coin.ts";
 import { multiSendAddresses } from "../core/safe/setup.ts";
 
-/** What a batch hook is told: the blocks just committed (or, after a reorg, `rolledBackTo`). */
-export type IndexerBatch = { fromBlock: number; toBlock: number; rolledBackTo?: number };
+/** What a batch hook is told: the blocks just committed and how many of the Safe's events they held (or, after a reorg, `rolledBackTo`). */
+export type IndexerBatch = { fromBlock: number; toBlock: number; events: number; rolledBackTo?: number };
 export type IndexerBatchHook = (batch: IndexerBatch) => Promise<void> | void;
 
 export type CreateIndexerParameters = {
@@ -340,7 +340,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     writeBatch(db, { batch, headers, checkpoint: last, confirmedUpTo: head - confirmations, newTokens });
     const sqliteMs = performance.now() - writeStarted;
     for (const token of newTokens) knownTokens.add(token.address.toLowerCase());
-    await runHook({ fromBlock, toBlock });
+    await runHook({ fromBlock, toBlock, events: batch.events });
     return { kind: "batch", head, fromBlock, toBlock, events: batch.events, rpcMs: waitedMs, sqliteMs };
   }
 
@@ -349,7 +349,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     const { removedRows } = rollbackTo(db, ancestor);
     const rolledBackTo = ancestor?.number ?? startBlock - 1;
     logger.warn({ reason, rolledBackTo, removedRows }, "chain reorganisation: rolled back to the common ancestor");
-    await runHook({ fromBlock: rolledBackTo + 1, toBlock: rolledBackTo, rolledBackTo });
+    await runHook({ fromBlock: rolledBackTo + 1, toBlock: rolledBackTo, events: 0, rolledBackTo });
     return { kind: "reorg", head, rolledBackTo };
   }
 

@@ -15,6 +15,7 @@ import { bindChannel, countJobs, forgetOldSlackRequests, readChannelBinding } fr
 import { oauthSettingsOf, slackBotScopes, type SlackConfig } from "./config.ts";
 import { createSlackApi, type SlackApi } from "./web-api.ts";
 import { botAuthorization, botTokenOf, createInstallationStore, workspaceOfTeam } from "./authorization.ts";
+import { createInstallationCache } from "./installations.ts";
 import { workspaceOfTreasury } from "./safes.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { checkSlackRequest } from "./request-checks.ts";
@@ -86,6 +87,8 @@ export type SlackAdapter = {
 export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackAdapter {
   const { ctx, config } = params;
   const oauth = oauthSettingsOf(config);
+  // Installations as this process last read them (a few seconds at most): each request and Web API call needs its workspace's.
+  const installations = createInstallationCache(ctx.db);
   if (oauth && "missing" in oauth) throw new ConfigError(`Slack installs in many workspaces need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET; ${oauth.missing.join(", ")} missing.`);
   if ((!config.SLACK_BOT_TOKEN && !oauth) || !config.SLACK_SIGNING_SECRET)
     throw new ConfigError("Slack needs SLACK_SIGNING_SECRET, and SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (installs in many workspaces).");
@@ -132,7 +135,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
             clientSecret: oauth.clientSecret,
             stateSecret: oauth.stateSecret,
             scopes: [...slackBotScopes],
-            installationStore: createInstallationStore({ db: ctx.db, logger, homeBotToken: config.SLACK_BOT_TOKEN }),
+            installationStore: createInstallationStore({ db: ctx.db, installations, logger, homeBotToken: config.SLACK_BOT_TOKEN }),
             installerOptions: { directInstall: true, clientOptions },
           }
         : {}),
@@ -172,7 +175,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   const apis = new Map<string, SlackApi>([["", api]]);
   const apiFor = (workspace: string): SlackApi => {
     let found = apis.get(workspace);
-    if (!found) apis.set(workspace, (found = createSlackApi({ client, rates: params.rates, token: () => botTokenOf(ctx.db, workspace, config.SLACK_BOT_TOKEN) })));
+    if (!found) apis.set(workspace, (found = createSlackApi({ client, rates: params.rates, token: () => botTokenOf(installations, workspace, config.SLACK_BOT_TOKEN) })));
     return found;
   };
   const deps: SlackDeps = {
@@ -180,7 +183,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     treasuries,
     api,
     apiFor,
-    workspaceOf: (teamId) => (oauth ? workspaceOfTeam(ctx.db, teamId) : ""),
+    workspaceOf: (teamId) => (oauth ? workspaceOfTeam(installations, teamId) : ""),
     logger,
     settings,
     wake: () => worker.wake(),

@@ -1,8 +1,9 @@
 import { webApi, type Authorize } from "@slack/bolt";
 import type { Installation, InstallationStore } from "@slack/oauth";
 import { TreasuryError, shortMessageOf } from "../../core/errors.ts";
-import type { ReadableDatabase, TreasuryDatabase } from "../../db/handle.ts";
-import { deleteInstallation, isInstalled, readInstallation, saveInstallation } from "../../db/installations.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
+import { deleteInstallation, saveInstallation } from "../../db/installations.ts";
+import type { InstallationCache } from "./installations.ts";
 import { homeWorkspace } from "../../db/safes.ts";
 import type { Logger } from "../../core/logger.ts";
 
@@ -55,6 +56,7 @@ export class EnterpriseInstallError extends TreasuryError {
 
 export type CreateInstallationStoreParameters = {
   db: TreasuryDatabase;
+  installations: InstallationCache;
   logger: Logger;
   /** SLACK_BOT_TOKEN, when set: the home workspace's bot, used for a team that has no installation stored. */
   homeBotToken?: string;
@@ -68,7 +70,7 @@ export type CreateInstallationStoreParameters = {
  * otherwise, so Bolt authorizes every request with its own workspace's token.
  * Tokens are never logged.
  */
-export function createInstallationStore({ db, logger, homeBotToken }: CreateInstallationStoreParameters): InstallationStore {
+export function createInstallationStore({ db, installations, logger, homeBotToken }: CreateInstallationStoreParameters): InstallationStore {
   return {
     storeInstallation: async (installation) => {
       if (installation.isEnterpriseInstall || !installation.team?.id)
@@ -87,11 +89,12 @@ export function createInstallationStore({ db, logger, homeBotToken }: CreateInst
         },
         Date.now(),
       );
+      installations.forget(installation.team.id);
       logger.info({ team: installation.team.id }, "Slack workspace installed the app");
     },
     fetchInstallation: async (query) => {
       if (query.isEnterpriseInstall || !query.teamId) throw new EnterpriseInstallError("This app serves workspace installs only.");
-      const stored = readInstallation(db, query.teamId);
+      const stored = installations.read(query.teamId);
       if (stored) return stored.installation as unknown as Installation<"v2", false>;
       if (!homeBotToken) throw new WorkspaceNotInstalledError(`The workspace ${query.teamId} has not installed this app.`);
       return {
@@ -104,6 +107,7 @@ export function createInstallationStore({ db, logger, homeBotToken }: CreateInst
       } as Installation<"v2", false>;
     },
     deleteInstallation: async (query) => {
+      if (query.teamId) installations.forget(query.teamId);
       if (query.teamId && deleteInstallation(db, query.teamId)) logger.info({ team: query.teamId }, "Slack workspace installation removed");
     },
   };
@@ -114,17 +118,17 @@ export function createInstallationStore({ db, logger, homeBotToken }: CreateInst
  * installed the app, else the home workspace (`""`, SLACK_BOT_TOKEN's; only
  * such a team's requests get past authorization without an installation).
  */
-export function workspaceOfTeam(db: ReadableDatabase, teamId: string | undefined): string {
-  return teamId && isInstalled(db, teamId) ? teamId : homeWorkspace;
+export function workspaceOfTeam(installations: InstallationCache, teamId: string | undefined): string {
+  return teamId && installations.read(teamId) ? teamId : homeWorkspace;
 }
 
 /** The bot token of a workspace: its installation's, or SLACK_BOT_TOKEN for the home workspace. Throws `WorkspaceNotInstalledError`. */
-export function botTokenOf(db: ReadableDatabase, workspace: string, homeBotToken: string | undefined): string {
+export function botTokenOf(installations: InstallationCache, workspace: string, homeBotToken: string | undefined): string {
   if (workspace === homeWorkspace) {
     if (!homeBotToken) throw new WorkspaceNotInstalledError("This app has no home workspace (SLACK_BOT_TOKEN is not set).");
     return homeBotToken;
   }
-  const stored = readInstallation(db, workspace);
+  const stored = installations.read(workspace);
   if (!stored) throw new WorkspaceNotInstalledError(`The workspace ${workspace} has not installed this app (or removed it).`);
   return stored.botToken;
 }

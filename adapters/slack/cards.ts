@@ -15,7 +15,6 @@ import { hasCursor, hasProposalJobInFlight, readCursor, readProposalOrigin, writ
 import { safeTxParts, safeTxProposalTitle } from "./safe-tx-text.ts";
 import { multiSendAddresses } from "../../core/safe/setup.ts";
 import { findAppProposal } from "../../db/tx-service.ts";
-import { findSafeOfProposal } from "../../db/proposals.ts";
 import { boundSafeId } from "../../db/safes.ts";
 import { channelsOfTreasury } from "./safes.ts";
 
@@ -106,23 +105,25 @@ export function initCardCursor(deps: SlackDeps, ctx: TreasuryContext): void {
  * proposal's card (and the cards on the same nonce, which may now conflict).
  * A proposal made outside Slack (CLI, web) gets a card in its Safe's
  * channel (the default channel for the default Safe); another Safe's updates
- * are skipped here (its own treasury follows them). The cursor advances only past updates whose cards are done, so a
- * crash repeats an update (chat.update is idempotent) and never skips one.
+ * are not read here (its own treasury follows them). The cursor advances only past updates whose cards are done, so a
+ * crash repeats an update (chat.update is idempotent) and never skips one; once every update of this Safe up to the
+ * newest is done, it moves past the other Safes' updates in one write.
  */
 export async function followProposalUpdates(deps: SlackDeps, ctx: TreasuryContext): Promise<number> {
   const name = cursorName(ctx);
-  const updates = listProposalUpdates(ctx.db, { after: readCursor(deps.ctx.db, name), limit: 200 });
-  if (updates.length === 0) return 0;
+  const after = readCursor(deps.ctx.db, name);
+  const newest = lastProposalUpdateId(ctx.db);
+  if (newest <= after) return 0;
+  const limit = 200;
+  const updates = listProposalUpdates(ctx.db, { after, limit, safeId: boundSafeId(ctx.db) });
   const done = new Set<string>();
   let handled = 0;
-  const mySafe = boundSafeId(ctx.db);
+  let position = after;
   for (const update of updates) {
-    // proposal_updates spans every Safe: another Safe's updates are its own treasury's to follow.
-    const ofThisSafe = mySafe === undefined || findSafeOfProposal(ctx.db, { safeTxHash: update.safeTxHash }) === mySafe;
-    if (ofThisSafe && !done.has(update.safeTxHash)) {
+    if (!done.has(update.safeTxHash)) {
       if (!findCard(ctx, update.safeTxHash) && update.change === "created") {
         // A Slack proposal in flight posts its own card, where it was asked for: wait for it.
-        if (hasProposalJobInFlight(deps.ctx.db)) break;
+        if (hasProposalJobInFlight(deps.ctx.db)) return handled;
         const home = channelsOfTreasury(deps, ctx)[0];
         if (!readProposalOrigin(deps.ctx.db, update.safeTxHash) && home) {
           const proposal = await getProposal(ctx, update.safeTxHash, { warnings: false });
@@ -134,8 +135,10 @@ export async function followProposalUpdates(deps: SlackDeps, ctx: TreasuryContex
         if (!done.has(sibling) && (await refreshCard(deps, ctx, sibling))) done.add(sibling);
       done.add(update.safeTxHash);
     }
-    writeCursor(deps.ctx.db, name, update.id);
+    writeCursor(deps.ctx.db, name, (position = update.id));
     handled += 1;
   }
+  // Every update of this Safe up to `newest` is done (the list was not cut short): the others' are not this treasury's.
+  if (updates.length < limit && newest > position) writeCursor(deps.ctx.db, name, newest);
   return handled;
 }

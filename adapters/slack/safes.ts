@@ -22,9 +22,13 @@ export function workspaceOfTreasury(ctx: TreasuryContext): string {
   return safeOfTreasury(ctx)?.workspace ?? homeWorkspace;
 }
 
-/** The treasuries this app serves for one workspace, the default one first. */
+/** The treasuries this app serves for one workspace, the default one first (one read of the registry, however many Safes are served). */
 export function treasuriesOfWorkspace(deps: SlackDeps, workspace: string): TreasuryContext[] {
-  return [...deps.treasuries.values()].filter((ctx) => workspaceOfTreasury(ctx) === workspace);
+  const ids = new Set(listSafes(deps.ctx.db, { workspace }).map((safe) => safe.id));
+  return [...deps.treasuries.values()].filter((ctx) => {
+    const id = boundSafeId(ctx.db);
+    return id === undefined ? workspace === homeWorkspace : ids.has(id);
+  });
 }
 
 /**

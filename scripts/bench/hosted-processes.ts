@@ -26,7 +26,9 @@ export type TreasuryProcess = {
 
 /** Starts one process of the deployment; its stdout and stderr go to `<logDir>/<name>.log`. */
 export function startTreasuryProcess({ name, role, env, logDir }: { name: string; role: string; env: Record<string, string>; logDir: string }): TreasuryProcess {
-  const child = spawn(node, ["dist/app/main.js", "--role", role], {
+  // BENCH_PROFILE_DIR=dir: each process writes a V8 CPU profile there (dir/<name>/) when it stops.
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${name}`] : [];
+  const child = spawn(node, [...profile, "dist/app/main.js", "--role", role], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -117,7 +117,6 @@ async function main() {
       PORT: "0",
       LOG_LEVEL: "info",
       JOB_HEARTBEAT_SECONDS: String(heartbeatSeconds),
-      LEASE_RETRY_MS: "500",
     };
     let started = 0;
     const start = (role: string, name: string) => {

@@ -1,0 +1,36 @@
+import type { ReadableDatabase } from "../../db/handle.ts";
+import { readInstallation, type StoredInstallation } from "../../db/installations.ts";
+
+/** How long a process trusts an installation it read (another process's reinstall or removal is seen within this). */
+export const installationTrustMs = 5_000;
+
+export type InstallationCache = {
+  /** The workspace's installation: read at most once per `installationTrustMs`; a workspace without one is read every time. */
+  read: (teamId: string) => StoredInstallation | undefined;
+  /** Drops what this process knows of a workspace (after it stores or removes the installation itself). */
+  forget: (teamId: string) => void;
+};
+
+/**
+ * The installations of workspaces, as Bolt's authorization, the workspace of
+ * each request and each Web API call's token need them: every Slack request
+ * would otherwise read the same row two or three times. Only installations
+ * found are kept (a workspace that installs is served at once), for a few
+ * seconds, so a token replaced by a reinstall elsewhere is used at most that
+ * long (Slack then refuses it and the job is retried).
+ */
+export function createInstallationCache(db: ReadableDatabase, trustMs = installationTrustMs): InstallationCache {
+  const known = new Map<string, { installation: StoredInstallation; until: number }>();
+  return {
+    read(teamId) {
+      const now = performance.now();
+      const hit = known.get(teamId);
+      if (hit && hit.until > now) return hit.installation;
+      const installation = readInstallation(db, teamId);
+      if (installation) known.set(teamId, { installation, until: now + trustMs });
+      else known.delete(teamId);
+      return installation;
+    },
+    forget: (teamId) => void known.delete(teamId),
+  };
+}
