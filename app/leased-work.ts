@@ -25,7 +25,13 @@ export type RunLeasedPartsParameters = {
  * `retryMs` after, and starts the part once it holds the lease; it keeps the lease until `stop` (or until it dies,
  * when PostgreSQL releases it and another process takes the part over within its `retryMs`).
  */
-export function runLeasedParts({ db, logger, parts, retryMs }: RunLeasedPartsParameters): { held: () => string[]; stop: () => Promise<void> } {
+export function runLeasedParts({ db, logger, parts: given, retryMs }: RunLeasedPartsParameters): {
+  held: () => string[];
+  /** Adds a part (e.g. the indexer of a Safe registered meanwhile) and tries its lease at once. */
+  add: (part: LeasedPart) => void;
+  stop: () => Promise<void>;
+} {
+  const parts = [...given];
   const running = new Map<string, { stop: () => Promise<void> | void }>();
   let stopped = false;
   const tryAll = () => {
@@ -45,6 +51,11 @@ export function runLeasedParts({ db, logger, parts, retryMs }: RunLeasedPartsPar
   const timer = setInterval(tryAll, retryMs);
   return {
     held: () => [...running.keys()],
+    add: (part) => {
+      if (parts.some((known) => known.lease === part.lease)) return;
+      parts.push(part);
+      tryAll();
+    },
     stop: async () => {
       stopped = true;
       clearInterval(timer);

@@ -48,3 +48,59 @@ export async function connectRegisteredSafes({ config, logger, db, main, rpcUrl,
   }
   return { contexts, unreachable };
 }
+
+export type FollowRegisteredSafesParameters = ConnectRegisteredSafesParameters &
+  ConnectRegisteredSafesReturnType & {
+    /** How often the registry is read for Safes added since (`treasury safes add`, in any process). */
+    everyMs: number;
+    /** Called once for each Safe connected after the start, after it is added to `contexts`. */
+    onConnected: (ctx: TreasuryContext) => void;
+  };
+
+/**
+ * Serves Safes registered while the process runs: every `everyMs` it reads the
+ * registry, connects each Safe not in `contexts` (and tries the unreachable
+ * ones again), adds it to `contexts` (removing it from `unreachable`) and calls
+ * `onConnected`. One round at a time; a Safe that still cannot be connected is
+ * logged when its reason changes, not every round.
+ */
+export function followRegisteredSafes(parameters: FollowRegisteredSafesParameters): { stop: () => void } {
+  const { config, logger, db, rpcUrl, deployment, contexts, unreachable, everyMs, onConnected } = parameters;
+  let round: Promise<void> | undefined;
+  let stopped = false;
+  const lastReason = new Map<number, string>(unreachable.map(({ safe, reason }) => [safe.id, reason]));
+  const connectNew = async () => {
+    const served = new Set(contexts.map((ctx) => boundSafeId(ctx.db)));
+    for (const safe of listSafes(db)) {
+      if (stopped) return;
+      if (served.has(safe.id)) continue;
+      try {
+        const ctx = await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false });
+        if (stopped) return;
+        contexts.push(ctx);
+        const waiting = unreachable.findIndex((entry) => entry.safe.id === safe.id);
+        if (waiting >= 0) unreachable.splice(waiting, 1);
+        lastReason.delete(safe.id);
+        logger.info({ safe: safe.name, chainId: safe.chainId, address: safe.address, workspace: safe.workspace || undefined }, "a Safe registered since the start is served now");
+        onConnected(ctx);
+      } catch (error) {
+        const reason = shortMessageOf(error);
+        if (lastReason.get(safe.id) !== reason) logger.error({ safe: safe.name, chainId: safe.chainId, address: safe.address, err: reason }, "a registered Safe cannot be connected; trying again");
+        lastReason.set(safe.id, reason);
+        if (!unreachable.some((entry) => entry.safe.id === safe.id)) unreachable.push({ safe, reason });
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (round || stopped) return;
+    round = connectNew()
+      .catch((error) => logger.warn({ err: shortMessageOf(error) }, "could not read the registered Safes; trying again"))
+      .finally(() => (round = undefined));
+  }, everyMs);
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}

@@ -24,7 +24,7 @@ import type { Config } from "./config.ts";
 import { safeBatchHooks } from "./batch-hooks.ts";
 import { connectTreasury } from "./connect.ts";
 import { runLeasedParts, type LeasedPart } from "./leased-work.ts";
-import { connectRegisteredSafes } from "./registered-safes.ts";
+import { connectRegisteredSafes, followRegisteredSafes } from "./registered-safes.ts";
 import type { Role } from "./roles.ts";
 
 export type RoleService = {
@@ -64,9 +64,20 @@ export async function startRole(config: Config, logger: Logger, role: Exclude<Ro
     for (const other of contexts.slice(1)) await assertRelayerIsNotOwner(other);
 
     let url: string | undefined;
-    if (role === "web") url = await startWeb(config, logger, { ctx, contexts, unreachable }, undo);
-    if (role === "worker") await startWorker(config, logger, contexts, undo);
-    if (role === "indexer") startIndexer(config, logger, contexts, undo);
+    let serve: ServeSafe = () => undefined;
+    if (role === "web") ({ url, serve } = await startWeb(config, logger, { ctx, contexts, unreachable }, undo));
+    if (role === "worker") serve = await startWorker(config, logger, contexts, undo);
+    if (role === "indexer") serve = startIndexer(config, logger, contexts, undo);
+    // Safes registered later (`treasury safes add`, from any process) are served without a restart.
+    const follower = followRegisteredSafes({
+      config, logger, db, main: ctx, rpcUrl, deployment, contexts, unreachable,
+      everyMs: config.SAFES_REFRESH_MS,
+      onConnected: (safe) =>
+        void assertRelayerIsNotOwner(safe)
+          .then(() => serve(safe))
+          .catch((error) => logger.error({ safe: safe.safeAddress, err: shortMessageOf(error) }, "a Safe registered since the start is not served")),
+    });
+    undo.push(() => follower.stop());
     logger.info({ role, url, safes: contexts.length, database: databaseLabel(config) }, `treasury ${role} started`);
     let stopped: Promise<void> | undefined;
     return { role, url, stop: () => (stopped ??= stopAll().then(() => logger.info(`treasury ${role} stopped`))) };
@@ -76,10 +87,14 @@ export async function startRole(config: Config, logger: Logger, role: Exclude<Ro
   }
 }
 
+/** Serves one more Safe in a running role (registered since the start). */
+type ServeSafe = (safe: TreasuryContext) => void;
+
 type Contexts = { ctx: TreasuryContext; contexts: TreasuryContext[]; unreachable: Parameters<typeof createWebApp>[0]["unreachable"] };
 
-async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreachable }: Contexts, undo: Array<() => Promise<void> | void>): Promise<string> {
+async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreachable }: Contexts, undo: Array<() => Promise<void> | void>): Promise<{ url: string; serve: ServeSafe }> {
   const routers: Router[] = [createWalletPagesRouter({ ctx, contexts })];
+  let slackServe: ServeSafe = () => undefined;
   if (slackIsOn(config)) {
     // Requests and their jobs are announced to the queue in the transaction that records them (db/slack.ts).
     const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: false, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
@@ -89,7 +104,9 @@ async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreach
     routers.unshift(slack.router);
     await slack.start();
     undo.push(() => slack.stop());
+    slackServe = slack.serve;
   }
+  // The wallet pages and /healthz read `contexts` at each request: a Safe pushed there is served at once.
   const app = createWebApp({ ctx, contexts, unreachable, metrics: createMetrics(), routers });
   const server: Server = await listenWeb(app, config.HOST, config.PORT);
   undo.push(async () => {
@@ -99,10 +116,10 @@ async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreach
   const address = server.address();
   const url = `http://${config.HOST}:${typeof address === "object" && address ? address.port : config.PORT}`;
   config.PUBLIC_URL ??= url;
-  return url;
+  return { url, serve: (safe) => slackServe(safe) };
 }
 
-async function startWorker(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): Promise<void> {
+async function startWorker(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): Promise<ServeSafe> {
   const ctx = contexts[0]!;
   if (!slackIsOn(config))
     throw new ConfigError("--role worker runs the Slack jobs: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET).");
@@ -120,27 +137,29 @@ async function startWorker(config: Config, logger: Logger, contexts: TreasuryCon
   await slack.start();
   undo.push(() => slack.stop());
 
-  // The Safe Transaction Service sync: one process at a time per Safe, under a lease.
-  if (config.SAFE_TX_SERVICE_URL) {
-    const client = createTxServiceClient({ url: config.SAFE_TX_SERVICE_URL, apiKey: config.SAFE_TX_SERVICE_API_KEY, chainId: ctx.chainId });
-    const parts: LeasedPart[] = contexts
-      .filter((safe) => safe.chainId === ctx.chainId)
-      .map((safe) => ({
-        lease: `tx-service:${safe.chainId}:${safe.safeAddress}`,
-        start: () => {
-          const sync = createTxServiceSync({ ctx: safe, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL! }, client, onChange: () => slack.deps.wake() });
-          sync.start();
-          return sync;
-        },
-      }));
-    const leased = runLeasedParts({ db: ctx.db, logger, parts, retryMs: config.LEASE_RETRY_MS });
-    undo.push(() => leased.stop());
-  }
+  // The Safe Transaction Service sync: one process at a time per Safe, under a lease (one service serves one chain).
+  if (!config.SAFE_TX_SERVICE_URL) return slack.serve;
+  const client = createTxServiceClient({ url: config.SAFE_TX_SERVICE_URL, apiKey: config.SAFE_TX_SERVICE_API_KEY, chainId: ctx.chainId });
+  const syncPart = (safe: TreasuryContext): LeasedPart => ({
+    lease: `tx-service:${safe.chainId}:${safe.safeAddress}`,
+    start: () => {
+      const sync = createTxServiceSync({ ctx: safe, config: { ...config, SAFE_TX_SERVICE_URL: config.SAFE_TX_SERVICE_URL! }, client, onChange: () => slack.deps.wake() });
+      sync.start();
+      return sync;
+    },
+  });
+  const sameChain = (safe: TreasuryContext) => safe.chainId === ctx.chainId;
+  const leased = runLeasedParts({ db: ctx.db, logger, parts: contexts.filter(sameChain).map(syncPart), retryMs: config.LEASE_RETRY_MS });
+  undo.push(() => leased.stop());
+  return (safe) => {
+    slack.serve(safe);
+    if (sameChain(safe)) leased.add(syncPart(safe));
+  };
 }
 
-function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): void {
+function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): ServeSafe {
   const ctx = contexts[0]!;
-  const parts: LeasedPart[] = contexts.map((safe) => ({
+  const indexerPart = (safe: TreasuryContext): LeasedPart => ({
     lease: `indexer:${safe.chainId}:${safe.safeAddress}`,
     start: () => {
       const indexer = createIndexer({ ctx: safe, progress: "log", onBatch: safeBatchHooks({ safe, logger, quietBatchEveryMs: config.QUIET_BATCH_HOOKS_MS }) });
@@ -148,7 +167,8 @@ function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[
       syncActivity(safe.db);
       return indexer;
     },
-  }));
+  });
+  const parts = contexts.map(indexerPart);
   const embedder = createEmbedderFromConfig(config);
   parts.push({
     lease: "embeddings",
@@ -160,4 +180,5 @@ function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[
   });
   const leased = runLeasedParts({ db: ctx.db, logger, parts, retryMs: config.LEASE_RETRY_MS });
   undo.push(() => leased.stop());
+  return (safe) => leased.add(indexerPart(safe));
 }

@@ -70,6 +70,8 @@ export type SlackAdapter = {
   mode: "http" | "socket";
   /** Starts the worker (and the Socket Mode connection, when configured). */
   start: () => Promise<void>;
+  /** Serves one more Safe (registered while the app runs), as if it had been given at creation. */
+  serve: (treasury: TreasuryContext) => void;
   /** Resolves when no job is due and the periodic work has run once more (tests, benches). */
   idle: () => Promise<void>;
   jobCounts: () => Record<string, number>;
@@ -156,13 +158,14 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   });
 
   const treasuries = new Map<Address, TreasuryContext>([[ctx.safeAddress, ctx]]);
-  for (const extra of params.extraTreasuries ?? []) {
+  const addTreasury = (extra: TreasuryContext) => {
     const same = treasuries.get(extra.safeAddress);
     // Jobs name their treasury by address: one address on two chains would be ambiguous, so it is refused, not guessed.
     if (same && same.chainId !== extra.chainId)
       throw new ConfigError(`Slack cannot serve the Safe ${extra.safeAddress} on both chain ${same.chainId} and chain ${extra.chainId}; serve one of them from this app.`);
     treasuries.set(extra.safeAddress, extra);
-  }
+  };
+  for (const extra of params.extraTreasuries ?? []) addTreasury(extra);
   const settings: SlackSettings = {
     defaultChannel: config.SLACK_CHANNEL_ID,
     proposers: config.SLACK_PROPOSERS,
@@ -248,6 +251,11 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
       worker.start();
       if (socketMode) await app.start();
       logger.info({ mode: socketMode ? "socket" : "http", endpoint: socketMode ? undefined : slackEndpoint, channel: settings.defaultChannel }, "Slack adapter started");
+    },
+    serve: (treasury) => {
+      if (treasuries.get(treasury.safeAddress) === treasury) return;
+      addTreasury(treasury);
+      if (started) initCardCursor(deps, treasury);
     },
     idle: () => worker.idle(),
     jobCounts: () => countJobs(ctx.db),

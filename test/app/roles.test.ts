@@ -8,6 +8,8 @@ import { developmentAccount } from "../../devchain/accounts.ts";
 import { readHistory } from "../../db/chain-mirror/history.ts";
 import { connectionOf } from "../../db/connection.ts";
 import { tryTakeLease } from "../../db/leases.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
+import { createSafe } from "../../devchain/create-safe.ts";
 import { closeDatabase, openDatabase } from "../../db/open.ts";
 import { onlySafe } from "../helpers/safe-database.ts";
 import { entryPoints, runNode, type RunningProcess } from "../helpers/processes.ts";
@@ -198,6 +200,65 @@ describe("roles: npm start --role web|worker|indexer (app/roles.ts, app/start-ro
         await deposit("0.125");
         await deposit("1.0625");
         await waitForDeposits(4);
+        const byHash = (a: { txHash: string }, b: { txHash: string }) => a.txHash.localeCompare(b.txHash);
+        assert.deepEqual(indexedDeposits().sort(byHash), [...sent].sort(byHash));
+      } finally {
+        closeDatabase(db);
+      }
+    });
+  });
+
+  describe("a Safe registered while the indexers run", () => {
+    let chain: TestChain;
+    let schema: PostgresSchemaForTests;
+    const processes: RunningProcess[] = [];
+
+    before(async () => {
+      ({ chain } = await startSlackWorld());
+      schema = await postgresSchemaForTests("roles_new_safe");
+    });
+    after(async () => {
+      await stopAll(processes);
+      await chain?.stop();
+      await schema?.drop();
+    });
+
+    it("is followed by exactly one of them without a restart, and its rows equal the chain's", async () => {
+      const env = { DATABASE_URL: schema.url, RPC_URL: chain.node.url, DEPLOYMENT_FILE: chain.deploymentFile, LOG_LEVEL: "info", LEASE_RETRY_MS: "200", SAFES_REFRESH_MS: "200" };
+      const indexers = [startRole("indexer", env), startRole("indexer", env)];
+      processes.push(...indexers);
+      for (const indexer of indexers) await indexer.waitForLine(/treasury indexer started/, 60_000);
+
+      // A second Safe, created on the chain after the start, with a deposit before and one after its registration.
+      const owners = [developmentAccount(6).address, developmentAccount(7).address];
+      const created = await createSafe(chain.node.provider, { version: "1.4.1", flavour: "L2", owners, threshold: 1, saltNonce: 4242n });
+      const wallet = createWalletClient({ account: developmentAccount(5), chain: hardhat, transport: custom(chain.node.provider) });
+      const sent: Array<{ txHash: Hash; amount: bigint }> = [];
+      const deposit = async (eth: string) => {
+        const txHash = await wallet.sendTransaction({ to: created.address, value: parseEther(eth) });
+        await chain.client.waitForTransactionReceipt({ hash: txHash });
+        sent.push({ txHash, amount: parseEther(eth) });
+      };
+      await deposit("0.75");
+      const db = openDatabase({ path: schema.url });
+      try {
+        const added = registerSafe(db, { chainId: chain.deployment.chainId, address: created.address, name: "late", now: Math.floor(Date.now() / 1000) });
+        const lease = `indexer:${chain.deployment.chainId}:${created.address}`;
+        const took = new RegExp(`"lease":"${lease}".*lease taken`);
+        const until = Date.now() + 30_000;
+        while (!indexers.some((indexer) => took.test(indexer.stdout())) && Date.now() < until) await new Promise((done) => setTimeout(done, 100));
+        const holder = indexers.find((indexer) => took.test(indexer.stdout()));
+        assert.ok(holder, "one indexer takes the new Safe's lease");
+        // Both serve it (each would take it over from the other), one follows it.
+        for (const indexer of indexers) await indexer.waitForLine(/a Safe registered since the start is served now/, 10_000);
+        const other = indexers.find((indexer) => indexer !== holder)!;
+        assert.doesNotMatch(other.stdout(), took);
+        await deposit("0.0625");
+
+        const safeDb = forSafe(db, added.id);
+        const indexedDeposits = () => readHistory(safeDb, { kinds: ["deposit"] }).map((row) => ({ txHash: row.txHash, amount: row.amount }));
+        const deadline = Date.now() + 30_000;
+        while (indexedDeposits().length < sent.length && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
         const byHash = (a: { txHash: string }, b: { txHash: string }) => a.txHash.localeCompare(b.txHash);
         assert.deepEqual(indexedDeposits().sort(byHash), [...sent].sort(byHash));
       } finally {
