@@ -17,6 +17,7 @@ import { createSlackApi, type SlackApi } from "./web-api.ts";
 import { botAuthorization, botTokenOf, createInstallationStore, workspaceOfTeam } from "./authorization.ts";
 import { createInstallationCache } from "./installations.ts";
 import { workspaceOfTreasury } from "./safes.ts";
+import { boundSafeId, homeWorkspace, listSafes, readAllSafes } from "../../db/safes.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { checkSlackRequest } from "./request-checks.ts";
 import { createJobWorker, type JobWorker } from "./worker.ts";
@@ -194,10 +195,14 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
   const counters: RequestCounters = { accepted: 0, duplicates: 0, refused: 0 };
 
   const tick = async () => {
+    if (!isDatabaseOpen(ctx.db)) return;
+    // Each Safe's workspace, in one read of the registry for the whole round.
+    const workspaceOf = new Map(listSafes(readAllSafes(ctx.db)).map((safe) => [safe.id, safe.workspace]));
     for (const treasury of treasuries.values()) {
       if (!isDatabaseOpen(treasury.db)) continue;
       // A Safe's cards, notifications and reminders go to its own workspace, with that workspace's token.
-      const own: SlackDeps = { ...deps, api: apiFor(workspaceOfTreasury(treasury)) };
+      const safeId = boundSafeId(treasury.db);
+      const own: SlackDeps = { ...deps, api: apiFor((safeId !== undefined && workspaceOf.get(safeId)) || homeWorkspace) };
       for (const [name, step] of [
         ["cards", () => followProposalUpdates(own, treasury)],
         ["outbox", () => deliverOutbox(own, treasury)],

@@ -52,22 +52,24 @@ export async function storeDiscussion(deps: SlackDeps, ctx: TreasuryContext, eve
   if (event.change === "deleted") {
     return deleteDiscussionMessage(ctx.db, { channelId: event.channel, messageTs: event.ts, deletedAt: ctx.now() }) ? "deleted" : "ignored";
   }
-  const safeTxHash = proposalOfCard(ctx, event.channel, event.threadTs);
-  if (!safeTxHash) return "ignored";
+  const card = findProposalCardAt(ctx.db, event.channel, event.threadTs);
+  if (!card) return "ignored";
   const authorName = findMemberBySlackUser(ctx.db, event.user)?.name ?? (await deps.api.userName(event.user));
+  // The reply's link, built from the card's when it can be (no Web API call); else asked of Slack once it is stored.
+  const builtPermalink = replyPermalink(card.permalink, event);
   const stored = recordDiscussionMessage(ctx, {
-    safeTxHash,
+    safeTxHash: card.safeTxHash,
     channelId: event.channel,
     messageTs: event.ts,
     threadTs: event.threadTs,
     authorId: event.user,
     authorName,
     text: event.text,
+    permalink: builtPermalink,
     postedAt: Math.floor(Number(event.ts)),
   });
-  if (stored) {
-    const card = findProposalCardAt(ctx.db, event.channel, event.threadTs);
-    const permalink = replyPermalink(card?.permalink, event) ?? (await deps.api.permalink(event.channel, event.ts));
+  if (stored && !builtPermalink) {
+    const permalink = await deps.api.permalink(event.channel, event.ts);
     if (permalink) setDiscussionMessagePermalink(ctx.db, event.channel, event.ts, permalink);
   }
   return stored ? "stored" : "ignored";
