@@ -258,5 +258,31 @@ describe("several Safes in one deployment: Slack channels bound to each (adapter
     assert.match(String(total), new RegExp(`\\b${eth(paid.main + paid.grants)}`), across);
     for (const receipt of receipts) assert.ok(across.includes(receipt), `the answer cites ${receipt}, each Safe's own transaction`);
   });
-});
 
+  it("a Safe registered while the app runs is served once the adapter is told (`serve`): its channel binds and hears only its own deposits", async () => {
+    const c3 = "CLATESAFE";
+    const created = await createSafe(h.chain.node.provider, { version: "1.4.1", flavour: "L2", owners: [ana.address, ben.address], threshold: 1, saltNonce: 5151n });
+    const registered = registerSafe(h.ctx.db, { chainId: h.ctx.chainId, address: created.address, name: "late", now: Math.floor(Date.now() / 1000) });
+    const late: TreasuryContext = {
+      ...h.ctx,
+      safeAddress: created.address,
+      safe: { ...testChainSafe(h.chain), domain: { chainId: h.ctx.chainId, verifyingContract: created.address }, creationBlock: created.creationBlock },
+      db: forSafe(h.ctx.db, registered.id),
+    };
+    await command("bind late", users.ana, c3);
+    assert.equal(readChannelBinding(h.ctx.db, c3), undefined, "not served yet: nothing is bound to it");
+
+    h.adapter.serve(late);
+    h.adapter.serve(late); // twice changes nothing
+    await command("bind late", users.ana, c3);
+    assert.equal(readChannelBinding(h.ctx.db, c3)?.safeAddress, created.address);
+
+    const before = postsIn(c3).length;
+    await send(created.address, parseEther("0.5"));
+    await index(late);
+    await h.adapter.idle();
+    const notices = postsIn(c3).slice(before).map((call) => String(call.args.text));
+    assert.equal(notices.length, 1, notices.join("\n"));
+    assert.match(notices[0]!, /0\.5/);
+  });
+});
