@@ -97,10 +97,21 @@ export function createPgvectorTable(db: TreasuryDatabase, schema: string, dimens
   if (index) createPgvectorIndex(db, schema, dimensions);
 }
 
-/** Adds the HNSW index for cosine distance that `dimensions` allows (none above 4,000). */
+/**
+ * Adds the HNSW index for cosine distance that `dimensions` allows (none above 4,000). Over rows already
+ * stored, the build gets the memory to hold its graph (up to 1 GB, for this transaction only): a graph
+ * that does not fit is built on disk, several times slower.
+ */
 export function createPgvectorIndex(db: TreasuryDatabase, schema: string, dimensions: number): void {
   const kind = pgvectorIndexKind(dimensions);
   const s = quoted(schema);
+  if (kind === "exact") return;
+  const rows = Number(statement(db, "SELECT count(*) FROM activity_pgvectors").pluck().get());
+  const graphKb = Math.min(1024 * 1024, Math.ceil((rows * (dimensions * (kind === "hnsw" ? 4 : 2) + 512) * 1.2) / 1024));
+  statement(
+    db,
+    "SELECT set_config('maintenance_work_mem', ?, true) WHERE ?::bigint > (SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem')",
+  ).get(`${graphKb}kB`, graphKb);
   if (kind === "hnsw") connectionOf(db).exec(`CREATE INDEX activity_pgvectors_hnsw ON activity_pgvectors USING hnsw (embedding ${s}.vector_cosine_ops)`);
   if (kind === "hnsw-halfvec")
     connectionOf(db).exec(`CREATE INDEX activity_pgvectors_hnsw ON activity_pgvectors USING hnsw ((embedding::${s}.halfvec(${dimensions})) ${s}.halfvec_cosine_ops)`);
@@ -148,6 +159,19 @@ export function readPgvectors(db: ReadableDatabase, after: number, limit: number
   ).map(([id, text]) => ({ id: Number(id), vector: Float32Array.from(JSON.parse(text) as number[]) }));
 }
 
+/** Cosine similarity (1 - cosine distance) of two rows' stored vectors; undefined when either has none. */
+export function pgvectorSimilarity(db: ReadableDatabase, a: number, b: number): number | undefined {
+  const { schema } = readVectorStoreSettings(db);
+  if (!schema || pgvectorTableDimensions(db) === undefined) return undefined;
+  const value = statement(
+    db,
+    `SELECT 1 - (a.embedding OPERATOR(${quoted(schema)}.<=>) b.embedding) FROM activity_pgvectors a, activity_pgvectors b WHERE a.activity_id = ? AND b.activity_id = ?`,
+  )
+    .pluck()
+    .get(BigInt(a), BigInt(b)) as number | null | undefined;
+  return value ?? undefined;
+}
+
 export type PgvectorNearestParameters = {
   limit: number;
   /** Only rows matching these filters (applied in SQL, with the handle's Safe). */
@@ -162,11 +186,12 @@ export type PgvectorNearestParameters = {
  *
  * Guarantees: rows that do not match `filters` never appear, and fewer than
  * `limit` rows come back only when fewer rows match. With an HNSW index the
- * rows are approximately the nearest (the index is searched with
- * `hnsw.ef_search` = max(100, 2 × limit) and pgvector's iterative scan, so a
- * filter that drops many candidates still fills the list); when the index
- * gives up before `limit` rows match, the search is repeated exactly.
- * `exact`, and sizes above 4,000 dimensions, scan every matching row.
+ * rows are approximately the nearest: the index is searched with
+ * `hnsw.ef_search` = max(100, 2 × limit) and pgvector's iterative scan; with
+ * filters, the index's nearest max(40 × limit, 400) rows are filtered, and
+ * when fewer than `limit` of them match, every matching row is scored
+ * instead (so a narrow filter gets exact answers). `exact`, and sizes above
+ * 4,000 dimensions, score every matching row.
  */
 export function pgvectorNearest(db: ReadableDatabase, query: Float32Array, { limit, filters, exact = false }: PgvectorNearestParameters): { id: number; distance: number }[] {
   const { schema, dimensions } = readVectorStoreSettings(db);
@@ -174,28 +199,29 @@ export function pgvectorNearest(db: ReadableDatabase, query: Float32Array, { lim
   if (query.length !== dimensions) throw new DatabaseError(`The query has ${query.length} dimensions, but the stored vectors have ${dimensions}.`);
   const s = quoted(schema);
   const where = filters && hasFilters(filters) ? activityFilterSql(filters) : undefined;
-  const from = where ? `activity_pgvectors v JOIN activity a ON a.id = v.activity_id WHERE ${where.sql}` : "activity_pgvectors v";
-  const text = vectorText(query);
-  const distance = `v.embedding OPERATOR(${s}.<=>) ?::${s}.vector`;
+  const named = { query: vectorText(query) };
+  const distance = `v.embedding OPERATOR(${s}.<=>) @query::${s}.vector`;
   const rows = (sql: string, params: unknown[]) =>
-    (statement(db, sql).raw().all(...params) as [number, number][]).map(([id, d]) => ({ id: Number(id), distance: Number(d) }));
+    (statement(db, sql).raw().all(...params, named) as [number, number][]).map(([id, d]) => ({ id: Number(id), distance: Number(d) }));
+  const matching = where ? `JOIN activity a ON a.id = v.activity_id WHERE ${where.sql}` : "";
   const exactly = () =>
     // OFFSET 0 keeps the planner from reading the index for this ORDER BY: every matching row is scored.
-    rows(`SELECT id, distance FROM (SELECT v.activity_id AS id, ${distance} AS distance FROM ${from} OFFSET 0) s ORDER BY distance, id LIMIT ?`, [
-      text,
+    rows(`SELECT id, distance FROM (SELECT v.activity_id AS id, ${distance} AS distance FROM activity_pgvectors v ${matching} OFFSET 0) s ORDER BY distance, id LIMIT ?`, [
       ...(where?.params ?? []),
       limit,
     ]);
   const kind = exact ? "exact" : pgvectorIndexKind(dimensions);
   if (kind === "exact") return exactly();
-  const order = kind === "hnsw" ? distance : `(v.embedding::${s}.halfvec(${dimensions})) OPERATOR(${s}.<=>) ?::${s}.halfvec(${dimensions})`;
+  const order = kind === "hnsw" ? distance : `(v.embedding::${s}.halfvec(${dimensions})) OPERATOR(${s}.<=>) @query::${s}.halfvec(${dimensions})`;
   statement(db, "SELECT set_config('hnsw.ef_search', ?, false), set_config('hnsw.iterative_scan', 'relaxed_order', false)").get(String(Math.min(1000, Math.max(100, limit * 2))));
-  // The index gives the candidates (relaxed order); the outer query orders them by exact distance, then id.
-  const near = rows(`SELECT id, distance FROM (SELECT v.activity_id AS id, ${distance} AS distance FROM ${from} ORDER BY ${order} LIMIT ?) s ORDER BY distance, id`, [
-    text,
-    ...(where?.params ?? []),
-    text,
-    limit,
-  ]);
+  // The index gives the candidates (relaxed order) with nothing else in their query, so the planner always reads it;
+  // the outer query filters them and orders them by exact distance, then id.
+  const candidates = `SELECT v.activity_id, ${distance} AS distance FROM activity_pgvectors v ORDER BY ${order} LIMIT ?`;
+  const near = where
+    ? rows(
+        `SELECT c.activity_id AS id, c.distance FROM (${candidates}) c JOIN activity a ON a.id = c.activity_id WHERE ${where.sql} ORDER BY c.distance, c.activity_id LIMIT ?`,
+        [Math.max(limit * 40, 400), ...where.params, limit],
+      )
+    : rows(`SELECT activity_id AS id, distance FROM (${candidates}) c ORDER BY distance, activity_id`, [limit]);
   return near.length < limit ? exactly() : near;
 }
