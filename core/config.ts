@@ -11,6 +11,8 @@ export const coreConfigSchema = z.object({
   DATABASE_PATH: optionalText.transform((value) => value ?? "./data/treasury.db"),
   /** PostgreSQL instead of the SQLite file: `postgres://user@host:5432/db`, optionally `?schema=name`. */
   DATABASE_URL: optionalText.refine((value) => value === undefined || /^postgres(ql)?:\/\/[^/]/i.test(value), "is not a postgres:// URL"),
+  /** "off": vector search stays on the in-process binary index even where PostgreSQL offers pgvector ("auto", the default, uses it there). */
+  PGVECTOR: z.enum(["auto", "off"], { error: "is not auto or off" }).optional().default("auto"),
   HOST: optionalText.transform((value) => value ?? "127.0.0.1"),
   PORT: port(3000),
   PUBLIC_URL: url("the address people open the review pages at"),
@@ -35,9 +37,16 @@ export function publicUrl(config: Pick<CoreConfig, "PUBLIC_URL" | "HOST" | "PORT
   return (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, "");
 }
 
-/** Where the records live: the PostgreSQL database of DATABASE_URL when it is set, else the SQLite file DATABASE_PATH. */
-export function databaseLocation(config: Pick<CoreConfig, "DATABASE_PATH" | "DATABASE_URL">): string {
-  return config.DATABASE_URL ?? config.DATABASE_PATH;
+/**
+ * Where the records live: the PostgreSQL database of DATABASE_URL when it is set (with `pgvector=off`
+ * added when PGVECTOR is off, so every process on it opens it the same way), else the SQLite file DATABASE_PATH.
+ */
+export function databaseLocation(config: Pick<CoreConfig, "DATABASE_PATH" | "DATABASE_URL"> & Partial<Pick<CoreConfig, "PGVECTOR">>): string {
+  if (!config.DATABASE_URL) return config.DATABASE_PATH;
+  if (config.PGVECTOR !== "off") return config.DATABASE_URL;
+  const url = new URL(config.DATABASE_URL);
+  url.searchParams.set("pgvector", "off");
+  return url.toString();
 }
 
 /** The same, fit for logs and messages: a URL loses its password. */

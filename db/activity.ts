@@ -2,6 +2,9 @@ import { connectionOf, engineOf, idList, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { readNativeCoin, type NativeCoin } from "./chain-mirror/native-coin.ts";
 import { bumpVectorsVersion, deleteVectorsOf, type VectorsVersionChange } from "./vectors.ts";
+import { activityFilterSql, type ActivityFilters, type ActivityKind } from "./activity-filters.ts";
+
+export { hasFilters, type ActivityFilters, type ActivityKind } from "./activity-filters.ts";
 
 /**
  * Search's rows: one `activity` row for each thing a person might ask about
@@ -9,8 +12,6 @@ import { bumpVectorsVersion, deleteVectorsOf, type VectorsVersionChange } from "
  * index (`activity_fts`). They are derived from the other tables and never
  * edited by hand; this module is their only writer.
  */
-
-export type ActivityKind = "payment" | "deposit" | "proposal" | "message";
 
 /** One searchable thing, as stored in `activity`. Amounts are base units as decimal strings. */
 export type ActivityRow = {
@@ -213,68 +214,12 @@ function ftsIndex(db: TreasuryDatabase): { add(id: number, title: string, body: 
 
 // --- reading and searching ------------------------------------------------------------
 
-/** Narrowing of a search. Times are unix seconds, `to` exclusive. */
-export type ActivityFilters = {
-  from?: number;
-  to?: number;
-  kinds?: ActivityKind[];
-  /** A token symbol ("USDC", "ETH") or address. */
-  token?: string;
-  /** An address, or a name matched against the counterparty's label. */
-  counterparty?: string;
-};
-
-/**
- * SQL conditions over `activity a` for the filters, and the handle's Safe (always; "+" keeps the planner
- * on the row ids or the FTS match, never on a scan of the Safe's rows by the `safe_id` index).
- */
-function filterSql(filters: ActivityFilters = {}): { sql: string; params: unknown[] } {
-  const clauses: string[] = ["+a.safe_id = @safe"];
-  const params: unknown[] = [];
-  if (filters.from !== undefined) {
-    clauses.push("a.occurred_at >= ?");
-    params.push(Math.floor(filters.from));
-  }
-  if (filters.to !== undefined) {
-    clauses.push("a.occurred_at < ?");
-    params.push(Math.floor(filters.to));
-  }
-  if (filters.kinds && filters.kinds.length > 0) {
-    clauses.push(`a.kind IN (${filters.kinds.map(() => "?").join(", ")})`);
-    params.push(...filters.kinds);
-  }
-  if (filters.token) {
-    if (/^0x[0-9a-fA-F]{40}$/.test(filters.token)) {
-      clauses.push("lower(a.token) = lower(?)");
-      params.push(filters.token);
-    } else {
-      clauses.push("upper(a.symbol) = upper(?)");
-      params.push(filters.token);
-    }
-  }
-  if (filters.counterparty) {
-    if (/^0x[0-9a-fA-F]{40}$/.test(filters.counterparty)) {
-      clauses.push("lower(a.counterparty) = lower(?)");
-      params.push(filters.counterparty);
-    } else {
-      clauses.push("a.counterparty_label LIKE ? ESCAPE '\\'");
-      params.push(`%${filters.counterparty.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-  }
-  return { sql: clauses.join(" AND "), params };
-}
-
-/** True when the filters narrow anything. */
-export function hasFilters(filters: ActivityFilters = {}): boolean {
-  return filterSql(filters).params.length > 0;
-}
-
 /**
  * Ids of rows matching an FTS5 query (already made safe by the caller), best
  * bm25 first (title weighs 3, body 1), narrowed by the filters.
  */
 export function matchActivityText(db: ReadableDatabase, { match, filters, limit }: { match: string; filters?: ActivityFilters; limit: number }): number[] {
-  const where = filterSql(filters);
+  const where = activityFilterSql(filters);
   if (engineOf(db) === "postgres") {
     // The same words and the same AND/OR, as a tsquery; ts_rank with the title weighing more than the body (A and B).
     const sql = `SELECT a.id AS id FROM activity a, to_tsquery('english', ?) q WHERE a.search @@ q AND ${where.sql} ORDER BY ts_rank(a.search, q) DESC, a.id LIMIT ?`;
@@ -301,7 +246,7 @@ function tsQuery(match: string): string {
 
 /** The ids among `ids` whose rows match the filters. */
 export function filterActivityIds(db: ReadableDatabase, ids: readonly number[], filters: ActivityFilters): Set<number> {
-  const where = filterSql(filters);
+  const where = activityFilterSql(filters);
   return new Set(
     (statement(db, `SELECT a.id FROM activity a WHERE a.id IN (${idList(db)}) AND ${where.sql}`).pluck().all(JSON.stringify(ids), ...where.params) as number[]).map(
       Number,

@@ -7,12 +7,14 @@ import { PostgresConnection } from "./postgres/connection.ts";
 import { DatabaseError } from "./errors.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { applyMigrations } from "./migrate.ts";
+import { chooseVectorStore } from "./choose-vector-store.ts";
 
 export type OpenDatabaseParameters = {
   /**
    * A file path, or ":memory:" (SQLite; parent folders are created), or a
    * `postgres://` URL (PostgreSQL; an optional `schema` query parameter names
-   * the schema that holds the tables).
+   * the schema that holds the tables, and `pgvector=off` keeps vector search
+   * on the in-process binary index even where the server offers pgvector).
    */
   path: string;
 };
@@ -39,13 +41,21 @@ function connect(path: string, readonly: boolean): Database.Database {
 
 /**
  * Opens the treasury database for reading and writing: on SQLite, WAL mode,
- * foreign keys on, sqlite-vec loaded; on either engine, every migration applied. Returns only when the
- * schema is current.
+ * foreign keys on, sqlite-vec loaded; on either engine, every migration applied;
+ * on PostgreSQL, the store that serves vector search chosen (pgvector where the
+ * server offers it, db/choose-vector-store.ts). Returns only when the schema is current.
  */
 export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase {
   if (isPostgresLocation(path)) {
-    const db = handleOf(connectPostgres(path, false));
-    applyMigrations(db);
+    const connection = connectPostgres(path, false);
+    const db = handleOf(connection);
+    try {
+      applyMigrations(db);
+      chooseVectorStore(db, { pgvector: (connection as unknown as PostgresConnection).pgvector });
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
     return db;
   }
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });

@@ -2,14 +2,19 @@ import { randomBytes } from "node:crypto";
 import { connectionOf, engineOf, idList, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { readMeta, writeMeta } from "./meta.ts";
+import { createPgvectorTable, deletePgvector, pgvectorTableDimensions, writePgvector } from "./pgvector.ts";
+import { lockVectorStore, readVectorStoreSettings } from "./vector-store.ts";
 
 /**
  * The embeddings of activity rows: float vectors (`activity_vectors`), their
  * binary-quantized copies in a sqlite-vec vec0 table (`activity_vec_bit`), and
  * which model made each (`activity_embeddings`). On PostgreSQL, which has no
  * vec0, only the floats are stored: the binary copies are quantized from them
- * when the in-memory index loads, and exact distances are computed here. This module is the only
- * writer of those tables. Every write stores a new random token in meta
+ * when the in-memory index loads, and exact distances are computed here; or,
+ * when pgvector serves (db/vector-store.ts), the vectors go to pgvector's
+ * table instead (db/pgvector.ts) and `activity_vectors` stays empty. This
+ * module is the only writer of `activity_vectors`, `activity_vec_bit` and
+ * `activity_embeddings`. Every write stores a new random token in meta
  * (`search_vectors_version`) in its transaction and returns the token before
  * and after, so an in-memory copy of the vectors knows whether it is current.
  */
@@ -39,8 +44,9 @@ export function vectorModel(db: ReadableDatabase): { model: string; dimensions: 
   return model ? { model, dimensions } : undefined;
 }
 
+/** The vector size the store's table is made for (SQLite's vec0 table, pgvector's column; the in-process store on PostgreSQL has none of its own). */
 function currentBitDimensions(db: ReadableDatabase): number | undefined {
-  if (engineOf(db) === "postgres") return vectorModel(db)?.dimensions;
+  if (engineOf(db) === "postgres") return readVectorStoreSettings(db).store === "pgvector" ? pgvectorTableDimensions(db) : vectorModel(db)?.dimensions;
   const row = statement(db, "SELECT sql FROM sqlite_master WHERE name = 'activity_vec_bit'").get() as { sql: string } | undefined;
   const match = row ? /bit\[(\d+)\]/.exec(row.sql) : null;
   return match ? Number(match[1]) : undefined;
@@ -60,7 +66,10 @@ export function prepareVectorTables(db: TreasuryDatabase, model: string, dimensi
     throw new Error(`Unsupported embedding size ${dimensions} (need a positive multiple of 8).`);
   const connection = connectionOf(db);
   return connection.transaction(() => {
+    lockVectorStore(db, "shared");
+    const { store, schema } = readVectorStoreSettings(db);
     if (engineOf(db) === "sqlite") resetSqliteVectorTables(db, current !== undefined, dimensions);
+    else if (store === "pgvector" && schema) createPgvectorTable(db, schema, dimensions);
     connection.exec("DELETE FROM activity_vectors; DELETE FROM activity_embeddings;");
     const change = bumpVectorsVersion(db);
     writeMeta(db, "search_embedding_model", model);
@@ -85,8 +94,9 @@ export type StoredVector = { id: number; contentHash: string; vector: Float32Arr
 const blobOf = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 
 /**
- * Stores vectors (float and binary-quantized) and records their model, in one
- * transaction. Rows removed while they were being embedded are skipped.
+ * Stores vectors (float and binary-quantized, or in pgvector when it serves)
+ * and records their model, in one transaction. Rows removed while they were
+ * being embedded are skipped.
  * Returns the vectors written and the version change.
  */
 export function writeVectors(db: TreasuryDatabase, model: string, vectors: readonly StoredVector[]): { written: StoredVector[]; change: VectorsVersionChange } {
@@ -105,13 +115,16 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: reado
   );
   const exists = connectionOf(db).prepare("SELECT 1 FROM activity WHERE id = ?").pluck();
   return connectionOf(db).transaction(() => {
+    lockVectorStore(db, "shared");
+    const pgvector = readVectorStoreSettings(db).store === "pgvector";
     const written: StoredVector[] = [];
     for (const stored of vectors) {
       const { id, contentHash, vector } = stored;
       const rowid = BigInt(id);
       if (!exists.get(rowid)) continue;
       const blob = blobOf(vector);
-      insertFloat.run(rowid, blob);
+      if (pgvector) writePgvector(db, id, vector);
+      else insertFloat.run(rowid, blob);
       deleteBit?.run(rowid);
       insertBit?.run(rowid, blob);
       record.run(rowid, model, contentHash);
@@ -124,9 +137,35 @@ export function writeVectors(db: TreasuryDatabase, model: string, vectors: reado
 /** Deletes the vectors of an activity row (call inside the transaction that removes the row). */
 export function deleteVectorsOf(db: TreasuryDatabase, id: number): void {
   const rowid = BigInt(id);
+  lockVectorStore(db, "shared");
+  const { store, dimensions } = readVectorStoreSettings(db);
+  if (store === "pgvector" && dimensions) deletePgvector(db, id); // (pgvector's table is made with the first model)
   statement(db, "DELETE FROM activity_vectors WHERE activity_id = ?").run(rowid);
   if (engineOf(db) === "sqlite") statement(db, "DELETE FROM activity_vec_bit WHERE rowid = ?").run(rowid);
   statement(db, "DELETE FROM activity_embeddings WHERE activity_id = ?").run(rowid);
+}
+
+/** Up to `limit` float vectors of `activity_vectors` with ids above `after`, in id order (moving them to pgvector). */
+export function readFloatVectors(db: ReadableDatabase, after: number, limit: number): { id: number; vector: Float32Array }[] {
+  return (statement(db, "SELECT activity_id, embedding FROM activity_vectors WHERE activity_id > ? ORDER BY activity_id LIMIT ?").raw().all(after, limit) as [number, Buffer][]).map(
+    ([id, blob]) => ({ id: Number(id), vector: floatsOf(blob) }),
+  );
+}
+
+/** Stores many float vectors in one statement, on PostgreSQL (moving them in from pgvector). Call inside the moving transaction. */
+export function writeFloatVectors(db: TreasuryDatabase, rows: readonly { id: number; vector: Float32Array }[]): void {
+  if (rows.length === 0) return;
+  statement(
+    db,
+    `INSERT INTO activity_vectors (activity_id, embedding)
+     SELECT r.id, decode(r.embedding, 'base64') FROM json_to_recordset(?::json) AS r(id bigint, embedding text)
+     ON CONFLICT (activity_id) DO UPDATE SET embedding = excluded.embedding`,
+  ).run(JSON.stringify(rows.map(({ id, vector }) => ({ id, embedding: blobOf(vector).toString("base64") }))));
+}
+
+/** Empties `activity_vectors` (its vectors moved to pgvector). Call inside the moving transaction. */
+export function clearFloatVectors(db: TreasuryDatabase): void {
+  statement(db, "DELETE FROM activity_vectors").run();
 }
 
 /** Activity rows with no vector from `model` for their current text (the embedding worker's backlog), oldest first. */
@@ -151,6 +190,13 @@ export function embeddingBacklog(db: ReadableDatabase, model?: string): number {
   )
     .pluck()
     .get(current) as number;
+}
+
+/** How many vectors the serving store holds (`activity_vectors`, or pgvector's table). */
+export function countStoredVectors(db: ReadableDatabase): number {
+  const { store, dimensions } = readVectorStoreSettings(db);
+  if (store === "pgvector") return dimensions ? Number(statement(db, "SELECT count(*) FROM activity_pgvectors").pluck().get()) : 0;
+  return Number(statement(db, "SELECT count(*) FROM activity_vectors").pluck().get());
 }
 
 /** How many rows hold an embedding. */

@@ -1,4 +1,4 @@
-import { filterActivityIds, hasFilters, matchActivityText, readActivityByIds, type ActivityFilters, type ActivityRow } from "../db/activity.ts";
+import { matchActivityText, readActivityByIds, type ActivityFilters, type ActivityRow } from "../db/activity.ts";
 import type { ReadableDatabase } from "../db/handle.ts";
 import { embeddingBacklog, vectorModel } from "../db/vectors.ts";
 import { shortMessageOf } from "../core/errors.ts";
@@ -80,8 +80,7 @@ export function searchActivity(db: ReadableDatabase, { query, filters, limit = 1
   }
 
   if (queryVector) {
-    const keep = filters && hasFilters(filters) ? (ids: number[]) => filterActivityIds(db, ids, filters) : undefined;
-    const near = nearestActivities(db, queryVector, { limit: Math.max(10, limit), mode: vectorMode, keep });
+    const near = nearestActivities(db, queryVector, { limit: Math.max(10, limit), mode: vectorMode, filters });
     near.forEach((row, rank) => add(row.id, rank, "meaning"));
   }
 

@@ -1,4 +1,7 @@
+import { filterActivityIds, hasFilters, type ActivityFilters } from "../db/activity.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "../db/handle.ts";
+import { pgvectorNearest } from "../db/pgvector.ts";
+import { vectorStoreOf } from "../db/vector-store.ts";
 import { binaryNearest, exactNearest, prepareVectorTables, quantizeBinary, rescoreNearest, writeVectors, type StoredVector } from "../db/vectors.ts";
 import { binaryCandidates, vectorsChanged } from "./binary-index.ts";
 
@@ -41,8 +44,8 @@ export type NearestParameters = {
    * whose KNN cost grows with k.
    */
   candidates?: number;
-  /** Keep only these ids (a filter applied before rescoring). */
-  keep?: (ids: number[]) => Set<number>;
+  /** Only rows matching these filters (applied to the candidates before rescoring, or in SQL by pgvector). */
+  filters?: ActivityFilters;
   /** Where the Hamming candidates come from: the in-memory scan when available (default), or sqlite-vec's vec0 KNN. */
   scan?: "memory" | "sqlite-vec";
 };
@@ -59,12 +62,20 @@ export function defaultCandidates(limit: number, filtered: boolean): number {
   return filtered ? Math.max(limit * 200, 2000) : Math.max(limit * 40, 400);
 }
 
-/** The activity rows nearest to `query` (cosine distance, smallest first). */
+/**
+ * The activity rows nearest to `query` (cosine distance, smallest first).
+ * Where pgvector serves (PostgreSQL with the extension, db/vector-store.ts),
+ * PostgreSQL finds them with its HNSW index ("binary") or an exact scan
+ * ("exact"), the filters applied in SQL; `candidates` and `scan` concern only
+ * the in-process binary index.
+ */
 export function nearestActivities(
   db: ReadableDatabase,
   query: Float32Array,
-  { limit, mode = "binary", candidates, keep, scan = "memory" }: NearestParameters,
+  { limit, mode = "binary", candidates, filters, scan = "memory" }: NearestParameters,
 ): { id: number; distance: number }[] {
+  if (vectorStoreOf(db) === "pgvector") return pgvectorNearest(db, query, { limit, filters, exact: mode === "exact" });
+  const keep = filters && hasFilters(filters) ? (ids: number[]) => filterActivityIds(db, ids, filters) : undefined;
   if (mode === "exact") {
     const rows = exactNearest(db, query, keep ? Math.max(limit * 20, 500) : limit);
     const allowed = keep ? keep(rows.map((row) => row.id)) : undefined;

@@ -1,5 +1,7 @@
 import type { ReadableDatabase } from "../handle.ts";
 import { oneOffStatement } from "../connection.ts";
+import { pgvectorSimilarity } from "../pgvector.ts";
+import { vectorStoreOf } from "../vector-store.ts";
 
 export type ProposalHead = { safeTxHash: string; memo: string; createdAt: number; transfer: { token: string | null; to: string; amount: string } | undefined };
 
@@ -37,13 +39,15 @@ export function pastPaymentsLike(db: ReadableDatabase, { to, token, except }: { 
 
 /**
  * Cosine similarity (0..1) of two activity rows' stored embeddings, by their
- * refs; undefined when either has no vector (or no vector table exists).
+ * refs; undefined when either has no vector (or no vector table exists, or,
+ * on PostgreSQL, the vectors are not in pgvector: no SQL computes it there).
  */
 export function activitySimilarity(db: ReadableDatabase, refA: string, refB: string): number | undefined {
   const id = (ref: string) => oneOffStatement(db, "SELECT id FROM activity WHERE safe_id = @safe AND ref = ?").pluck().get(ref) as number | undefined;
   const a = id(refA);
   const b = id(refB);
   if (a === undefined || b === undefined) return undefined;
+  if (vectorStoreOf(db) === "pgvector") return pgvectorSimilarity(db, a, b);
   try {
     const value = oneOffStatement(db,
       "SELECT 1 - vec_distance_cosine(a.embedding, b.embedding) FROM activity_vectors a, activity_vectors b WHERE a.activity_id = ? AND b.activity_id = ?")

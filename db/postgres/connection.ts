@@ -153,7 +153,10 @@ export class PostgresStatement {
 let nextId = 1;
 
 export type PostgresConnectionParameters = {
-  /** `postgres://…`; an optional `schema` query parameter names the schema every table lives in (made if missing). */
+  /**
+   * `postgres://…`; an optional `schema` query parameter names the schema every table lives in (made if missing),
+   * and `pgvector=off` keeps vectors out of pgvector even where the server offers it (db/vector-store.ts).
+   */
   url: string;
   /** Every transaction of the connection is read-only (the assistant's handle). */
   readonly?: boolean;
@@ -174,6 +177,8 @@ export class PostgresConnection {
   readonly name: string;
   /** The schema the connection's tables live in. */
   readonly schema: string;
+  /** Whether vectors may use pgvector when the server offers it (`pgvector=off` in the URL: never). */
+  readonly pgvector: "auto" | "off";
   open = true;
   #id = nextId++;
   #depth = 0;
@@ -188,6 +193,10 @@ export class PostgresConnection {
     this.schema = parsed.searchParams.get("schema") ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(this.schema)) throw new PostgresError(`The schema name "${this.schema}" must be lower-case letters, digits and underscores.`);
     parsed.searchParams.delete("schema");
+    const pgvector = parsed.searchParams.get("pgvector") ?? "auto";
+    if (pgvector !== "auto" && pgvector !== "off") throw new PostgresError(`pgvector=${pgvector} in the database URL must be "auto" or "off".`);
+    this.pgvector = pgvector;
+    parsed.searchParams.delete("pgvector");
     this.name = `${parsed.protocol}//${parsed.host}${parsed.pathname}${this.schema === "public" ? "" : `?schema=${this.schema}`}`;
     this.readonly = readonly;
     const setup = [

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../app/config.ts";
 import { ConfigError } from "../../core/errors.ts";
+import { databaseLocation } from "../../core/config.ts";
 
 function refusal(env: Record<string, string>): string {
   try {
@@ -31,6 +32,17 @@ describe("config", () => {
     assert.match(refusal({ LOG_LEVEL: "loud" }), /^LOG_LEVEL .* is not a log level/);
     assert.match(refusal({ RELAYER_PRIVATE_KEY: "0xabc" }), /^RELAYER_PRIVATE_KEY is not a private key/);
     assert.match(refusal({ SAFE_OWNERS: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", SAFE_THRESHOLD: "2" }), /SAFE_THRESHOLD \(2\) is above/);
+  });
+
+  it("PGVECTOR=off reaches every process through the database location; auto (the default) leaves DATABASE_URL as it is", () => {
+    const url = "postgres://treasury@db.example:5432/books?schema=ours";
+    assert.equal(loadConfig({}).PGVECTOR, "auto");
+    assert.equal(databaseLocation(loadConfig({ DATABASE_URL: url })), url);
+    const off = new URL(databaseLocation(loadConfig({ DATABASE_URL: url, PGVECTOR: "off" })));
+    assert.equal(off.searchParams.get("pgvector"), "off");
+    assert.equal(off.searchParams.get("schema"), "ours");
+    assert.equal(databaseLocation(loadConfig({ PGVECTOR: "off" })), "./data/treasury.db", "SQLite has no pgvector");
+    assert.match(refusal({ PGVECTOR: "maybe" }), /^PGVECTOR .* is not auto or off/);
   });
 
   it("does not print a secret's value when it is wrong", () => {

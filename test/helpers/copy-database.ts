@@ -28,12 +28,16 @@ function referencedFirst(tables: string[], references: { child: string; parent: 
 }
 
 /**
- * Every row of the schema `from` into the schema of `connection` (already migrated to the same tables), replacing
+ * Every row of the schema `from` into the schema of `connection` (already migrated to the same tables; pgvector's
+ * table, when `from` has one, is made like it), replacing
  * what it held: the same rows with the same ids (identity columns included, their sequences moved past them);
  * generated columns (the full-text `search`) are computed again.
  */
 function copySchemaRows(connection: PostgresConnection, from: string): void {
   const to = connection.schema;
+  // pgvector's table is made with the first embedding model, not by the migrations: the copy gets the source's.
+  if (connection.prepare("SELECT to_regclass(?) IS NOT NULL").pluck().get(`${quoted(from)}.activity_pgvectors`) === 1)
+    connection.execNative(`DROP TABLE IF EXISTS ${quoted(to)}.activity_pgvectors; CREATE TABLE ${quoted(to)}.activity_pgvectors (LIKE ${quoted(from)}.activity_pgvectors INCLUDING ALL)`);
   const tables = connection
     .prepare("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'")
     .pluck()

@@ -29,10 +29,17 @@ export function runPrefix(): string {
 }
 
 /**
+ * How a test opens its database. `pgvector: "off"` keeps vector search on the
+ * in-process binary index on PostgreSQL even where the server offers pgvector
+ * (for tests of that index); SQLite ignores it.
+ */
+export type TestDatabaseOptions = { pgvector?: "auto" | "off" };
+
+/**
  * Where a test's database lives: the SQLite path itself, or on PostgreSQL the
  * URL of the schema standing for that path (":memory:" gets a new schema each time).
  */
-export function testDatabaseLocation(path: string): string {
+export function testDatabaseLocation(path: string, { pgvector = "auto" }: TestDatabaseOptions = {}): string {
   if (testEngine === "sqlite") return path;
   const url = process.env[postgresUrlVariable];
   if (!url) throw new Error(`TEST_DATABASE=postgres needs the suite's set-up (${postgresUrlVariable} is not set): run the tests through mocha.`);
@@ -40,6 +47,7 @@ export function testDatabaseLocation(path: string): string {
   const schema = `${runPrefix()}${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
   const location = new URL(url);
   location.searchParams.set("schema", schema);
+  if (pgvector === "off") location.searchParams.set("pgvector", "off");
   return location.toString();
 }
 
@@ -49,8 +57,8 @@ export function databaseEnvironment(path: string): { DATABASE_PATH: string; DATA
 }
 
 /** `openDatabase` of `db/open.ts`, on the engine the tests run on. */
-export function openDatabase({ path }: OpenDatabaseParameters): TreasuryDatabase {
-  return openTreasuryDatabase({ path: testDatabaseLocation(path) });
+export function openDatabase({ path, ...options }: OpenDatabaseParameters & TestDatabaseOptions): TreasuryDatabase {
+  return openTreasuryDatabase({ path: testDatabaseLocation(path, options) });
 }
 
 /** `openReadOnlyDatabase` of `db/open.ts`, on the engine the tests run on. */

@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import type { ReadableDatabase, TreasuryDatabase } from "../../db/handle.ts";
-import { openDatabase } from "./database.ts";
+import { openDatabase, type TestDatabaseOptions } from "./database.ts";
 import { forSafe, listSafes, registerSafe } from "../../db/safes.ts";
 
 /** A Safe address for tests that need one registered but never reach a chain. */
@@ -10,8 +10,11 @@ export const testSafeAddress: Address = "0x5AfE00000000000000000000000000000000c
  * A database file with this Safe registered (chain 31337 and `testSafeAddress`
  * unless told), as a handle bound to it: what `connectTreasury` gives a context.
  */
-export function openSafeDatabase(path: string, { chainId = 31337, address = testSafeAddress, name }: { chainId?: number; address?: Address; name?: string } = {}): TreasuryDatabase {
-  const db = openDatabase({ path });
+export function openSafeDatabase(
+  path: string,
+  { chainId = 31337, address = testSafeAddress, name, pgvector }: { chainId?: number; address?: Address; name?: string } & TestDatabaseOptions = {},
+): TreasuryDatabase {
+  const db = openDatabase({ path, pgvector });
   return forSafe(db, registerSafe(db, { chainId, address, name, now: Math.floor(Date.now() / 1000) }).id);
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { syncActivity } from "../../search/activity.ts";
 import type { Embedder } from "../../search/embedder.ts";
 import { ftsQuery, hybridSearch, searchActivity } from "../../search/search.ts";
-import { embeddingBacklog, vectorModel } from "../../db/vectors.ts";
+import { countStoredVectors, embeddingBacklog, vectorModel } from "../../db/vectors.ts";
 import { createEmbeddingWorker } from "../../search/worker.ts";
 import { closeDatabase } from "../../db/open.ts";
 import { openDatabase, testEngine } from "../helpers/database.ts";
@@ -132,7 +132,7 @@ describe("search: activity, full-text and vector search", () => {
     assert.equal(switched.backlog(), 0);
     assert.deepEqual(vectorModel(db), { model: "test-words-32", dimensions: 32 });
     assert.equal(connectionOf(db).prepare("SELECT count(*) FROM activity_embeddings WHERE model != 'test-words-32'").pluck().get(), 0);
-    assert.equal(connectionOf(db).prepare("SELECT count(*) FROM activity_vectors").pluck().get(), total);
+    assert.equal(countStoredVectors(db), total);
   });
 
   it("searches by words only, and says so with the backlog, when the model is slow or vectors are missing", async () => {

@@ -55,7 +55,8 @@ describe("search/binary-index: in-memory Hamming scan", () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "binary-index-"));
-    db = openSafeDatabase(join(dir, "t.db"));
+    // On PostgreSQL this index is the fallback for servers without pgvector: pgvector is turned off here.
+    db = openSafeDatabase(join(dir, "t.db"), { pgvector: "off" });
     useVectorModel(db, "test", dims);
     vectors.clear();
     for (let id = 1; id <= 300; id++) {
@@ -120,7 +121,7 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     assert.equal(binaryCandidates(db, vectors.get(300)!, 1)![0], 300);
 
     // Another connection writes: this one reloads on its next query.
-    const other = onlySafe(openDatabase({ path: join(dir, "t.db") }));
+    const other = onlySafe(openDatabase({ path: join(dir, "t.db"), pgvector: "off" }));
     addActivity(other, 302);
     storeVectors(other, "test", [{ id: 302, contentHash: "h", vector: query }]);
     closeDatabase(other);
@@ -130,7 +131,7 @@ describe("search/binary-index: in-memory Hamming scan", () => {
     assert.equal(reloaded.size, 300);
 
     // Another connection writes, then this one writes before any query: its patch must not hide the other write.
-    const third = onlySafe(openDatabase({ path: join(dir, "t.db") }));
+    const third = onlySafe(openDatabase({ path: join(dir, "t.db"), pgvector: "off" }));
     addActivity(third, 304);
     const near = query.map((x, i) => (i === 0 ? -x : x));
     storeVectors(third, "test", [{ id: 304, contentHash: "h", vector: near }]);
