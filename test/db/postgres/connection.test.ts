@@ -129,4 +129,34 @@ describe("PostgreSQL connection: synchronous, better-sqlite3's shape (db/postgre
     other.close();
     assert.throws(() => other.prepare("SELECT 1").get(), /not open/);
   });
+
+  it("prepares each statement once per connection, and survives a table changed under it by another connection", () => {
+    const insert = connection.prepare("INSERT INTO t (id, name) VALUES (?, ?)");
+    insert.run(1, "ana");
+    insert.run(2, "ben");
+    const prepared = () => connection.prepare("SELECT statement FROM pg_prepared_statements").pluck().all() as string[];
+    assert.equal(prepared().filter((text) => text.startsWith("INSERT INTO t")).length, 1, "one server-side statement for both inserts");
+
+    const everything = () => connection.prepare("SELECT * FROM t ORDER BY id").all();
+    assert.deepEqual(Object.keys(everything()[0] as object), ["id", "name", "amount", "data", "flag"]);
+    // Another connection adds a column: the prepared SELECT * now has another shape. It fails at most once, then reads the new one.
+    const other = new PostgresConnection({ url });
+    try {
+      other.execNative("ALTER TABLE t ADD COLUMN note TEXT DEFAULT 'x'");
+    } finally {
+      other.close();
+    }
+    let rows: unknown[] | undefined;
+    for (let attempt = 0; attempt < 2 && !rows; attempt++) {
+      try {
+        rows = everything();
+      } catch (error) {
+        assert.equal((error as PostgresError).code, "0A000");
+      }
+    }
+    assert.deepEqual(Object.keys(rows![0] as object), ["id", "name", "amount", "data", "flag", "note"]);
+    // DDL through this connection starts afresh at once.
+    connection.execNative("ALTER TABLE t DROP COLUMN note");
+    assert.deepEqual(Object.keys(everything()[0] as object), ["id", "name", "amount", "data", "flag"]);
+  });
 });
