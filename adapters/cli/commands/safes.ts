@@ -73,17 +73,18 @@ export async function addSafeCommand(addressText: string | undefined, options: A
       workspace,
       onProgress,
     });
-    const where = describeWorkspace(safe.workspace, listInstallations(registry.db));
+    // A deployment of one workspace never hears of workspaces.
+    const where = safe.workspace === homeWorkspace && options.workspace === undefined ? undefined : describeWorkspace(safe.workspace, listInstallations(registry.db));
     if (options.json)
       printJson({ added, name: safe.name, workspace: safe.workspace, chainId: safe.chainId, address: safe.address, version: inspected.version, flavour: inspected.flavour, creationBlock: inspected.creationBlock });
     else if (!added)
       console.log(
-        `${safe.address} on chain ${safe.chainId} is already a Safe of this treasury, named "${safe.name}", in workspace ${where}` +
+        `${safe.address} on chain ${safe.chainId} is already a Safe of this treasury, named "${safe.name}"${where ? `, in workspace ${where}` : ""}` +
           (safe.workspace === workspace ? "." : `; move it with \`treasury safes assign ${safe.name} --workspace ${options.workspace}\`.`),
       );
     else
       console.log(
-        `Added "${safe.name}" to workspace ${where}: Safe ${safe.address}, ${inspected.version} ${inspected.flavour}, on chain ${safe.chainId} (${inspected.chain.name}), ` +
+        `Added "${safe.name}"${where ? ` to workspace ${where}` : ""}: Safe ${safe.address}, ${inspected.version} ${inspected.flavour}, on chain ${safe.chainId} (${inspected.chain.name}), ` +
           `read through ${safe.rpcUrl ? rpcOrigin(safe.rpcUrl) : "RPC_URL"}, created in block ${inspected.creationBlock}.\n` +
           `\`npm start\` indexes it from there; act on it with --safe ${safe.name}.`,
       );

@@ -67,7 +67,9 @@ describe("treasury safes add/list/assign --workspace and treasury workspaces (ad
   it("adds a Safe for the home workspace and one for an installed workspace (by team id or name), both called main", async () => {
     const first = await cli("safes", "add", home);
     assert.equal(first.code, 0, first.err);
-    assert.match(first.out, /^Added "main" to workspace home: Safe 0x/);
+    assert.match(first.out, /^Added "main": Safe 0x/, "no --workspace: the home workspace, not mentioned");
+    const firstAgain = await cli("safes", "add", home, "--workspace", "home");
+    assert.match(firstAgain.out, /already a Safe of this treasury, named "main", in workspace home\.$/m);
     const second = await cli("safes", "add", acme, "--workspace", "acme");
     assert.equal(second.code, 0, second.err);
     assert.match(second.out, /^Added "main" to workspace TACME \(Acme\): Safe 0x/);
