@@ -1,4 +1,4 @@
-import { createPublicClient, http, type Address } from "viem";
+import { createPublicClient, getAddress, http, type Address } from "viem";
 import { closeDatabase } from "../db/open.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { createChainClient } from "../core/chain.ts";
@@ -64,11 +64,16 @@ export async function connectTreasury({ config, logger, db: database, rpcUrl, de
     if (deployment && !record && !config.SAFE_ADDRESS)
       throw new ConfigError(`${config.DEPLOYMENT_FILE} is for chain ${deployment.chainId}, but the RPC serves chain ${chainId}; set SAFE_ADDRESS to the Safe to run there.`);
     // The Safe is registered (once) and everything below reads and writes its rows only.
-    const registered =
-      findSafeOnChain(database, chainId, safeAddress) ??
-      (addSafe || listSafes(database).length === 0
-        ? registerSafe(database, { chainId, address: safeAddress, name: addSafe?.name, rpcUrl: rpcUrl === config.RPC_URL ? undefined : rpcUrlToKeep(rpcUrl, record), now: now() })
-        : refuseUnregistered(listSafes(database), chainId, safeAddress, databaseLabel(config)));
+    // Processes starting together on an empty database may all get here at once: registerSafe gives them all the one row.
+    const registerFirst = (): RegisteredSafe => {
+      const safes = listSafes(database);
+      // Registered by another process since the look-up: the list has it.
+      const meanwhile = safes.find((safe) => safe.chainId === chainId && safe.address === getAddress(safeAddress));
+      if (meanwhile) return meanwhile;
+      if (!addSafe && safes.length > 0) refuseUnregistered(safes, chainId, safeAddress, databaseLabel(config));
+      return registerSafe(database, { chainId, address: safeAddress, name: addSafe?.name, rpcUrl: rpcUrl === config.RPC_URL ? undefined : rpcUrlToKeep(rpcUrl, record), now: now() });
+    };
+    const registered = findSafeOnChain(database, chainId, safeAddress) ?? registerFirst();
     const db = forSafe(database, registered.id);
     const client = createChainClient({ rpcUrl, chainId });
     const ownSafe = record && record.safe.address === safeAddress ? record : undefined;

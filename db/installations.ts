@@ -85,3 +85,17 @@ export function deleteInstallation(db: TreasuryDatabase, teamId: string): boolea
 export function listInstalledWorkspaces(db: ReadableDatabase): string[] {
   return statement(db, "SELECT team_id FROM slack_installations ORDER BY installed_at, team_id").pluck().all() as string[];
 }
+
+/** A workspace that installed the app, as an operator may see it: never its token. */
+export type InstalledWorkspace = { teamId: string; teamName: string | null; enterpriseId: string | null; installedAt: number };
+
+/** The workspaces that installed the app, oldest first, without their tokens. `installedAt` in ms. */
+export function listInstallations(db: ReadableDatabase): InstalledWorkspace[] {
+  const rows = statement(db, "SELECT team_id, team_name, enterprise_id, installed_at FROM slack_installations ORDER BY installed_at, team_id").all() as {
+    team_id: string;
+    team_name: string | null;
+    enterprise_id: string | null;
+    installed_at: number;
+  }[];
+  return rows.map((row) => ({ teamId: row.team_id, teamName: row.team_name, enterpriseId: row.enterprise_id, installedAt: Number(row.installed_at) }));
+}

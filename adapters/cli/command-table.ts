@@ -24,17 +24,36 @@ export function defineCommands(program: Command): void {
 
   const safes = program
     .command("safes")
-    .description("list the Safes this treasury runs: name, chain, address, version and how far each is indexed")
+    .description("list the Safes this treasury runs: name, workspace, chain, address, version and how far each is indexed")
     .option("--json", "print JSON")
     .action(lazy(async () => (await import("./commands/safes.ts")).listSafesCommand));
+  safes
+    .command("list")
+    .description("the same list: each Safe's name, workspace, chain, address, version and how far it is indexed")
+    .option("--json", "print JSON")
+    .action(withParentOptions(lazy(async () => (await import("./commands/safes.ts")).listSafesCommand)));
   safes
     .command("add")
     .description("check an existing Safe (as `attach` does) and add it to this treasury, with its own indexer over the same database")
     .argument("<address>", "the Safe's address")
     .option("--rpc <url>", "its chain's JSON-RPC address (default: RPC_URL); kept with the Safe when it differs")
-    .option("--name <name>", "what to call it with --safe (default: from its address)")
+    .option("--name <name>", "what to call it with --safe, unique in its workspace (default: main, else from its address)")
+    .option("--workspace <team>", "the Slack workspace it belongs to: a team id (or name) that installed the app, or home (default)")
     .option("--json", "print JSON")
-    .action(lazy(async () => (await import("./commands/safes.ts")).addSafeCommand));
+    .action(withParentOptions(lazy(async () => (await import("./commands/safes.ts")).addSafeCommand)));
+  safes
+    .command("assign")
+    .description("give a registered Safe to another Slack workspace: only that workspace then lists, binds and asks about it")
+    .argument("<safe>", "the Safe's name or address")
+    .requiredOption("--workspace <team>", "a team id (or name) that installed the app, or home")
+    .option("--json", "print JSON")
+    .action(withParentOptions(lazy(async () => (await import("./commands/safes.ts")).assignSafeCommand)));
+
+  program
+    .command("workspaces")
+    .description("list the Slack workspaces this treasury serves (team id, name, when installed) with their Safes; never a token")
+    .option("--json", "print JSON")
+    .action(lazy(async () => (await import("./commands/workspaces.ts")).workspacesCommand));
 
   program
     .command("pay")
@@ -142,6 +161,20 @@ function lazy<Args extends unknown[]>(load: () => Promise<(...args: Args) => Pro
   return async (...args) => {
     const run = await load();
     await run(...args);
+  };
+}
+
+/**
+ * A subcommand's action that also gets the options commander gave its parent:
+ * `safes list --json` parses `--json` as the `safes` command's own option (it
+ * has one), so the subcommand would not see it otherwise.
+ */
+function withParentOptions<Args extends unknown[]>(action: (...args: Args) => Promise<void>): (...args: Args) => Promise<void> {
+  return (...args) => {
+    const command = args.at(-1) as Command;
+    const options = args.at(-2) as Record<string, unknown>;
+    args[args.length - 2] = { ...command.parent?.opts(), ...options };
+    return action(...args);
   };
 }
 

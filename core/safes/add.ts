@@ -16,6 +16,8 @@ export type AddSafeParameters = {
   name?: string;
   /** Unix seconds. */
   now: number;
+  /** The workspace (team id, checked with `resolveWorkspace`) it belongs to; default the home workspace. */
+  workspace?: string;
   onProgress?: (progress: CreationSearchProgress) => void;
 };
 
@@ -34,15 +36,15 @@ export function checkSafeName(name: string): string {
  * of a supported version on that RPC; one-line errors otherwise), registers
  * it, and records what it is (chain, version, flavour, creation block) so its
  * indexer starts from its creation. A Safe already registered is left as it
- * is (`added` false). Throws `SafeNameTakenError` when the name is another
- * Safe's. Its rows start empty: `npm start` or `treasury index --safe NAME` fills them.
+ * is (`added` false), in its own workspace. Throws `SafeNameTakenError` when the
+ * name is another Safe's of the same workspace. Its rows start empty: `npm start` or `treasury index --safe NAME` fills them.
  */
-export async function addSafe(db: TreasuryDatabase, { address, rpcUrl, keepRpcUrl, name, now, onProgress }: AddSafeParameters): Promise<AddSafeReturnType> {
+export async function addSafe(db: TreasuryDatabase, { address, rpcUrl, keepRpcUrl, name, now, workspace, onProgress }: AddSafeParameters): Promise<AddSafeReturnType> {
   const chosenName = name === undefined ? undefined : checkSafeName(name);
   const inspected = await inspectSafe({ rpcUrl, address, onProgress });
   const existing = findSafeOnChain(db, inspected.chainId, inspected.address);
   if (existing) return { safe: existing, inspected, added: false };
-  const safe = registerSafe(db, { chainId: inspected.chainId, address: inspected.address, name: chosenName, rpcUrl: keepRpcUrl ? rpcUrl : undefined, now });
+  const safe = registerSafe(db, { chainId: inspected.chainId, address: inspected.address, name: chosenName, rpcUrl: keepRpcUrl ? rpcUrl : undefined, now, workspace });
   const bound = forSafe(db, safe.id);
   writeMeta(bound, "chain_id", String(inspected.chainId));
   writeMeta(bound, "safe_address", inspected.address);

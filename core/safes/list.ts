@@ -2,7 +2,9 @@ import type { ReadableDatabase } from "../../db/handle.ts";
 import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import { readMeta } from "../../db/meta.ts";
 import { forSafe, listSafes, type RegisteredSafe } from "../../db/safes.ts";
+import { listInstallations } from "../../db/installations.ts";
 import { rpcOrigin } from "./rpc-origin.ts";
+import { describeWorkspace } from "./workspaces.ts";
 
 export type SafeSummary = RegisteredSafe & {
   /** "1.4.1", when recorded (by `safes add`, or once the service has run it). */
@@ -12,10 +14,13 @@ export type SafeSummary = RegisteredSafe & {
   indexedBlock: number | null;
   /** Where it is read: "RPC_URL" (the deployment's), or its own RPC's origin (never a path or key). */
   rpc: string;
+  /** The workspace it belongs to as an operator reads it: `home`, or the team id with the team's name when known. */
+  workspaceName: string;
 };
 
 /** Every Safe the deployment runs, with what is recorded about each, in the order they were added. */
 export function summarizeSafes(db: ReadableDatabase): SafeSummary[] {
+  const installed = listInstallations(db);
   return listSafes(db).map((safe) => {
     const bound = forSafe(db, safe.id);
     return {
@@ -24,6 +29,7 @@ export function summarizeSafes(db: ReadableDatabase): SafeSummary[] {
       flavour: (readMeta(bound, "safe_flavour") as "L1" | "L2" | undefined) ?? null,
       indexedBlock: readCheckpoint(bound)?.blockNumber ?? null,
       rpc: safe.rpcUrl ? rpcOrigin(safe.rpcUrl) : "RPC_URL",
+      workspaceName: describeWorkspace(safe.workspace, installed),
     };
   });
 }

@@ -11,8 +11,9 @@ import { txService } from "./010-tx-service.ts";
 import { l1Executions } from "./011-l1-executions.ts";
 import { severalSafes } from "./012-several-safes.ts";
 import { workspaces } from "./013-workspaces.ts";
+import { safeNamesPerWorkspace } from "./014-safe-names-per-workspace.ts";
 
 /**
  * Every migration, in order. A migration is never edited once released; add a new one.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes, workspaces].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes, workspaces, safeNamesPerWorkspace].sort((a, b) => a.version - b.version);
