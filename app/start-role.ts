@@ -70,7 +70,14 @@ export async function startRole(config: Config, logger: Logger, role: Exclude<Ro
     if (role === "indexer") serve = startIndexer(config, logger, contexts, undo);
     // Safes registered later (`treasury safes add`, from any process) are served without a restart.
     const follower = followRegisteredSafes({
-      config, logger, db, main: ctx, rpcUrl, deployment, contexts, unreachable,
+      config,
+      logger,
+      db,
+      main: ctx,
+      rpcUrl,
+      deployment,
+      contexts,
+      unreachable,
       everyMs: config.SAFES_REFRESH_MS,
       onConnected: (safe) =>
         void assertRelayerIsNotOwner(safe)
