@@ -49,7 +49,7 @@ export async function connectRegisteredSafes({ config, logger, db, main, rpcUrl,
   return { contexts, unreachable };
 }
 
-export type FollowRegisteredSafesParameters = ConnectRegisteredSafesParameters &
+export type FollowRegisteredSafesParameters = Omit<ConnectRegisteredSafesParameters, "main"> &
   ConnectRegisteredSafesReturnType & {
     /** How often the registry is read for Safes added since (`treasury safes add`, in any process). */
     everyMs: number;

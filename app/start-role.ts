@@ -73,7 +73,6 @@ export async function startRole(config: Config, logger: Logger, role: Exclude<Ro
       config,
       logger,
       db,
-      main: ctx,
       rpcUrl,
       deployment,
       contexts,

@@ -1,6 +1,6 @@
 /**
  * The narrowing of an activity search (time, kind, token, counterparty, and
- * always the handle's Safe) as SQL conditions over \`activity a\`, shared by the
+ * always the handle's Safe) as SQL conditions over `activity a`, shared by the
  * full-text side (db/activity.ts) and pgvector's side (db/pgvector.ts).
  */
 

@@ -81,11 +81,6 @@ export function deleteInstallation(db: TreasuryDatabase, teamId: string): boolea
   return statement(db, "DELETE FROM slack_installations WHERE team_id = ?").run(teamId).changes > 0;
 }
 
-/** The workspaces that installed the app, oldest first (team ids only). */
-export function listInstalledWorkspaces(db: ReadableDatabase): string[] {
-  return statement(db, "SELECT team_id FROM slack_installations ORDER BY installed_at, team_id").pluck().all() as string[];
-}
-
 /** A workspace that installed the app, as an operator may see it: never its token. */
 export type InstalledWorkspace = { teamId: string; teamName: string | null; enterpriseId: string | null; installedAt: number };
 

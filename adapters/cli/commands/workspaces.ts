@@ -1,4 +1,5 @@
 import { homeWorkspaceWord, summarizeWorkspaces } from "../../../core/safes/workspaces.ts";
+import { homeWorkspace } from "../../../db/safes.ts";
 import { connections } from "../connections.ts";
 import { fail, printJson, printTable } from "../output.ts";
 
@@ -22,9 +23,9 @@ export async function workspacesCommand(options: WorkspacesOptions): Promise<voi
       printTable([
         ["Workspace", "Name", "Installed", "Safes"],
         ...workspaces.map((workspace) => [
-          workspace.teamId === "" ? homeWorkspaceWord : workspace.teamId,
-          workspace.teamName ?? (workspace.teamId === "" ? "(SLACK_BOT_TOKEN's)" : ""),
-          workspace.installedAt === null ? (workspace.teamId === "" ? "" : "not installed") : new Date(workspace.installedAt).toISOString().slice(0, 16).replace("T", " "),
+          workspace.teamId === homeWorkspace ? homeWorkspaceWord : workspace.teamId,
+          workspace.teamName ?? (workspace.teamId === homeWorkspace ? "(SLACK_BOT_TOKEN's)" : ""),
+          workspace.installedAt === null ? (workspace.teamId === homeWorkspace ? "" : "not installed") : new Date(workspace.installedAt).toISOString().slice(0, 16).replace("T", " "),
           workspace.safes.map((safe) => safe.name).join(", ") || "none yet",
         ]),
       ]);
