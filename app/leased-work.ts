@@ -1,7 +1,7 @@
 import { shortMessageOf } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
-import { releaseLease, tryTakeLease } from "../db/leases.ts";
+import { releaseLease, tryTakeLeases } from "../db/leases.ts";
 import { isDatabaseOpen } from "../db/open.ts";
 
 /** A part that one process at a time may run (an indexer of one Safe, the embedding worker). */
@@ -36,14 +36,25 @@ export function runLeasedParts({ db, logger, parts: given, retryMs }: RunLeasedP
   let stopped = false;
   const tryAll = () => {
     if (stopped || !isDatabaseOpen(db)) return;
-    for (const part of parts) {
-      if (running.has(part.lease)) continue;
+    const waiting = parts.filter((part) => !running.has(part.lease));
+    if (waiting.length === 0) return;
+    let taken: Set<string>;
+    try {
+      // All in one round trip: a process waiting on many leases (a Safe each) asks for them together.
+      taken = new Set(tryTakeLeases(db, waiting.map((part) => part.lease)));
+    } catch (error) {
+      logger.warn({ leases: waiting.length, err: shortMessageOf(error) }, "could not take leases; will try again");
+      return;
+    }
+    for (const part of waiting) {
+      if (!taken.has(part.lease)) continue;
       try {
-        if (!tryTakeLease(db, part.lease)) continue;
         logger.info({ lease: part.lease }, "lease taken: this process runs it now");
         running.set(part.lease, part.start());
       } catch (error) {
-        logger.warn({ lease: part.lease, err: shortMessageOf(error) }, "could not take a lease; will try again");
+        // The part did not start: give its lease back, for this process or another to try again.
+        logger.warn({ lease: part.lease, err: shortMessageOf(error) }, "a part whose lease was taken did not start; will try again");
+        if (isDatabaseOpen(db)) releaseLease(db, part.lease);
       }
     }
   };

@@ -11,6 +11,7 @@ import { databaseLabel, databaseLocation } from "../core/config.ts";
 import { openJobQueue } from "../db/job-queue.ts";
 import { closeDatabase, openDatabase } from "../db/open.ts";
 import { createIndexer } from "../indexer/indexer.ts";
+import { createSharedChainReads } from "../indexer/shared-reads.ts";
 import { syncActivity } from "../search/activity.ts";
 import { createEmbedderFromConfig } from "../search/embedder.ts";
 import { createEmbeddingWorker } from "../search/worker.ts";
@@ -165,10 +166,17 @@ async function startWorker(config: Config, logger: Logger, contexts: TreasuryCon
 
 function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[], undo: Array<() => Promise<void> | void>): ServeSafe {
   const ctx = contexts[0]!;
+  // The indexers of this process poll together, and share their reads of the head, the headers and the logs.
+  const sharedReads = createSharedChainReads();
   const indexerPart = (safe: TreasuryContext): LeasedPart => ({
     lease: `indexer:${safe.chainId}:${safe.safeAddress}`,
     start: () => {
-      const indexer = createIndexer({ ctx: safe, progress: "log", onBatch: safeBatchHooks({ safe, logger, quietBatchEveryMs: config.QUIET_BATCH_HOOKS_MS }) });
+      const indexer = createIndexer({
+        ctx: safe,
+        progress: "log",
+        sharedReads,
+        onBatch: safeBatchHooks({ safe, logger, quietBatchEveryMs: config.QUIET_BATCH_HOOKS_MS }),
+      });
       indexer.start();
       syncActivity(safe.db);
       return indexer;

@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.ts";
 import { assertRelayerIsNotOwner } from "../core/proposals/relayer.ts";
 import { demoWasInterrupted, forgetInterruptedDemo, planDemo, replayDemo } from "../demo/demo.ts";
 import { createIndexer, type IndexerBatchHook } from "../indexer/indexer.ts";
+import { createSharedChainReads } from "../indexer/shared-reads.ts";
 import { syncActivity } from "../search/activity.ts";
 import { createEmbedderFromConfig } from "../search/embedder.ts";
 import { databaseLabel, databaseLocation } from "../core/config.ts";
@@ -150,9 +151,10 @@ async function startAdapters(
   }
 
   // One indexer per Safe, over the one database: each backfills from its Safe's creation, then follows
-  // its chain's head; each batch runs that Safe's batch hooks.
+  // its chain's head, polling with the others (their reads shared); each batch runs that Safe's batch hooks.
+  const sharedReads = createSharedChainReads();
   for (const [safe, then] of afterBatch) {
-    const indexer = createIndexer({ ctx: safe, progress: "log", onBatch: safeBatchHooks({ safe, logger, then }) });
+    const indexer = createIndexer({ ctx: safe, progress: "log", sharedReads, onBatch: safeBatchHooks({ safe, logger, then }) });
     indexer.start();
     undo.push(() => indexer.stop());
     syncActivity(safe.db);

@@ -19,7 +19,7 @@ function assertPostgres(db: TreasuryDatabase): void {
   if (engineOf(db) !== "postgres") throw new LeaseEngineError("Leases need PostgreSQL; on SQLite one process (role `all`) does everything.");
 }
 
-// The 64-bit lock key: the schema and the lease name, hashed by PostgreSQL itself.
+// The 64-bit lock key: the schema and the lease name (a parameter), hashed by PostgreSQL itself.
 const key = "hashtextextended(current_schema() || ':' || ?, 0)";
 
 /** The leases each connection holds (session-level locks stack, so a second take must not reach PostgreSQL). */
@@ -36,12 +36,24 @@ const heldBy = (db: TreasuryDatabase): Set<string> => {
  * it now (taking a lease it already holds is true and does not stack).
  */
 export function tryTakeLease(db: TreasuryDatabase, name: string): boolean {
+  return tryTakeLeases(db, [name]).length === 1;
+}
+
+/**
+ * Tries each lease of `names` as `tryTakeLease` does, in one round trip to PostgreSQL. Returns the names this
+ * connection holds now, in the order given.
+ */
+export function tryTakeLeases(db: TreasuryDatabase, names: readonly string[]): string[] {
   assertPostgres(db);
-  const names = heldBy(db);
-  if (names.has(name)) return true;
-  const { taken } = statement(db, `SELECT pg_try_advisory_lock(${key}) AS taken`).get(name) as { taken: number };
-  if (taken) names.add(name);
-  return Boolean(taken);
+  const mine = heldBy(db);
+  const wanted = [...new Set(names)].filter((name) => !mine.has(name));
+  if (wanted.length > 0) {
+    const rows = statement(db, `SELECT value AS name, pg_try_advisory_lock(${key.replace("?", "value")}) AS taken FROM json_array_elements_text(?::json)`).all(
+      JSON.stringify(wanted),
+    ) as Array<{ name: string; taken: number }>;
+    for (const row of rows) if (row.taken) mine.add(row.name);
+  }
+  return names.filter((name) => mine.has(name));
 }
 
 /** True when this connection holds the lease `name`. */

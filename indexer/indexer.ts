@@ -1,12 +1,13 @@
-import { pad, type Address, type Hex } from "viem";
+import type { Address } from "viem";
 import type { TreasuryContext } from "../core/context.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { linksTo } from "./block-links.ts";
 import { checkChainIdentity } from "./chain-identity.ts";
-import { decodeLogs, mergeBatches, transferTopic, type DecodedBatch } from "./decode.ts";
+import { decodeLogs, mergeBatches, type DecodedBatch } from "./decode.ts";
 import { IndexerError, RangeTooLargeError, RpcRetryableError, SafeNotFoundError } from "./errors.ts";
 import { createBackfillProgress, defaultProgressMode, type BackfillProgress } from "./progress.ts";
 import { findCommonAncestor } from "./reorg.ts";
+import { createSharedChainReads, type SharedChainReads } from "./shared-reads.ts";
 import { createSignerPool } from "./signer-pool.ts";
 import { createIndexerRpc, type RawLog, type RetryPolicy } from "./rpc.ts";
 import { createExecutionResolver } from "./l1-executions.ts";
@@ -31,8 +32,10 @@ export type CreateIndexerParameters = {
   onBatch?: IndexerBatchHook;
   /** Backfill progress: "bar" on a terminal, "log" lines, or "off". Default: bar on a TTY, else log lines. */
   progress?: "bar" | "log" | "off";
-  /** Milliseconds between polls once caught up. */
+  /** Milliseconds between polls once caught up (those of `sharedReads` when given). */
   pollIntervalMs?: number;
+  /** Reads shared with the indexers of the process's other Safes on the same chain (indexer/shared-reads.ts); default: its own. */
+  sharedReads?: SharedChainReads;
   /** First block to index on an empty database. Default: the deployment block (tokens) or the Safe's creation block. */
   fromBlock?: number;
   /** Block ranges read at the same time, ahead of the one being decoded and written. */
@@ -95,7 +98,6 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   const { db, logger } = ctx;
   const confirmations = parameters.confirmations ?? ctx.config.CONFIRMATIONS ?? ctx.chainFacts?.defaultConfirmations ?? 0;
   const safe = ctx.safeAddress;
-  const safeTopic = pad(safe.toLowerCase() as Hex, { size: 32 });
   const maxRange = parameters.maxRange ?? 50_000;
   const readAhead = Math.max(1, parameters.readAhead ?? 4);
   /** The head when the ranges read ahead were planned. */
@@ -116,6 +118,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         ? logger.warn({ waitMs: ms, what }, `the RPC is rate-limiting the indexer; waiting ${(ms / 1000).toFixed(1)} s as it asked (Retry-After)`)
         : logger.warn({ waitMs: ms, what, attempt, err: error }, `an RPC call failed; trying again in ${(ms / 1000).toFixed(1)} s`),
   });
+  const reads = parameters.sharedReads ?? createSharedChainReads({ pollIntervalMs });
   const signerPool = createSignerPool();
   const multiSends = new Set(multiSendAddresses(ctx.safe).map((address) => address.toLowerCase()));
   const executions = createExecutionResolver({
@@ -155,28 +158,19 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     prepared = true;
   }
 
-  async function fetchRange(fromBlock: number, toBlock: number): Promise<RawLog[]> {
-    const [own, incoming, outgoing] = await Promise.all([
-      rpc.getLogs({ address: safe, topics: [], fromBlock, toBlock }),
-      rpc.getLogs({ topics: [transferTopic, null, safeTopic], fromBlock, toBlock }),
-      rpc.getLogs({ topics: [transferTopic, safeTopic], fromBlock, toBlock }),
-    ]);
-    return [...own, ...incoming, ...outgoing];
-  }
-
   async function fetchHeaders(numbers: Iterable<number>): Promise<Map<number, BlockHeader>> {
     const wanted = [...new Set(numbers)];
     const headers = new Map<number, BlockHeader>();
     // All at once, in rounds of 1,000: the transport packs calls made together into JSON-RPC batches of 100.
     for (let index = 0; index < wanted.length; index += 1_000) {
-      const chunk = await Promise.all(wanted.slice(index, index + 1_000).map((number) => rpc.getBlockHeader(number)));
+      const chunk = await Promise.all(wanted.slice(index, index + 1_000).map((number) => reads.blockHeader(rpc, number)));
       for (const header of chunk) if (header) headers.set(header.number, header);
     }
     return headers;
   }
 
   type StepResult =
-    | { kind: "caught-up"; head: number }
+    | { kind: "caught-up"; head: number; checkpoint: number }
     | { kind: "batch"; head: number; fromBlock: number; toBlock: number; events: number; rpcMs: number; sqliteMs: number }
     | { kind: "reorg"; head: number; rolledBackTo: number }
     | { kind: "retry"; head: number; rpcMs?: number };
@@ -185,7 +179,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
 
   /** Logs of a range and the headers to check them by: every block near the head (parent links), else the blocks with logs. */
   async function readRange(fromBlock: number, toBlock: number, head: number): Promise<RangeData> {
-    const logs = await fetchRange(fromBlock, toBlock);
+    const logs = await reads.safeLogs(rpc, safe, fromBlock, toBlock);
     // A busy history: start the signer workers now, while earlier ranges are decoded (a quiet one never needs them).
     if (logs.length >= busyRange) signerPool.warm();
     const dense = head - toBlock < denseWindow;
@@ -273,13 +267,13 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     let head: number;
     if (queue.length === 0) {
       // Nothing read ahead: look at the head, and check that the checkpoint is still on the chain.
-      head = await waitFor(rpc.getBlockNumber());
+      head = await waitFor(reads.blockNumber(rpc));
       knownHead = head;
       if (checkpoint) {
-        const onChain = await waitFor(rpc.getBlockHeader(checkpoint.blockNumber));
+        const onChain = await waitFor(reads.blockHeader(rpc, checkpoint.blockNumber));
         if (!onChain || onChain.hash !== checkpoint.blockHash) return rollBack(head, `block ${checkpoint.blockNumber} changed`);
       }
-      if (fromBlock > head) return { kind: "caught-up", head };
+      if (fromBlock > head) return { kind: "caught-up", head, checkpoint: fromBlock - 1 };
       readAheadFrom(fromBlock, head);
     } else head = knownHead;
 
@@ -367,14 +361,20 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     await prepare();
     const started = performance.now();
     const result: IndexerRunResult = { toBlock: -1, head: -1, batches: 0, events: 0, reorgs: 0, durationMs: 0, rpcMs: 0, sqliteMs: 0 };
-    const firstBlock = (readCheckpoint(db)?.blockNumber ?? startBlock - 1) + 1;
+    /** The first block this run wrote (for the progress shown). */
+    let firstBlock: number | undefined;
     let retries = 0;
+    /** Where the checkpoint is once caught up (known without reading it again). */
+    let caughtUpAt: number | undefined;
     dropReadAhead();
     try {
       while (!abort.signal.aborted) {
         const outcome = await step();
         result.head = outcome.head;
-        if (outcome.kind === "caught-up") break;
+        if (outcome.kind === "caught-up") {
+          caughtUpAt = outcome.checkpoint;
+          break;
+        }
         if (outcome.kind === "retry") {
           result.rpcMs += outcome.rpcMs ?? 0;
           if (++retries > 50) throw new RpcRetryableError("The chain kept changing while the indexer read it; trying again later.");
@@ -390,11 +390,17 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         result.events += outcome.events;
         result.rpcMs += outcome.rpcMs;
         result.sqliteMs += outcome.sqliteMs;
+        firstBlock ??= outcome.fromBlock;
         progress.update({
           blocksDone: outcome.toBlock - firstBlock + 1,
           blocksLeft: Math.max(0, outcome.head - outcome.toBlock),
           events: result.events,
         });
+        // Caught up with the head this step saw: the next poll looks again (no second look at the head now).
+        if (outcome.toBlock >= outcome.head) {
+          caughtUpAt = outcome.toBlock;
+          break;
+        }
       }
     } finally {
       dropReadAhead();
@@ -402,7 +408,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       await bulk?.stop();
       bulk = undefined;
     }
-    result.toBlock = readCheckpoint(db)?.blockNumber ?? -1;
+    result.toBlock = caughtUpAt ?? readCheckpoint(db)?.blockNumber ?? -1;
     result.durationMs = performance.now() - started;
     return result;
   }
@@ -422,7 +428,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
             if (backfill) logger.info({ toBlock: result.toBlock, events: result.events }, "indexer caught up; following the head");
             backfill = false;
             failures = 0;
-            await sleep(pollIntervalMs, abort.signal);
+            await reads.nextPoll(abort.signal);
           } catch (error) {
             failures++;
             const wait = Math.min(30_000, 1_000 * 2 ** Math.min(failures - 1, 5));

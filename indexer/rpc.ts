@@ -161,8 +161,8 @@ export function createIndexerRpc({ rpcUrl, chainId, timeoutMs = 15_000, retry, s
         return toHeader(block, number);
       });
     },
-    /** Logs of `fromBlock..toBlock` (inclusive). */
-    async getLogs(filter: { address?: Address; topics: (Hex | null)[]; fromBlock: number; toBlock: number }): Promise<RawLog[]> {
+    /** Logs of `fromBlock..toBlock` (inclusive); a list of addresses, or of values at a topic's place, matches any of them. */
+    async getLogs(filter: { address?: Address | Address[]; topics: (Hex | Hex[] | null)[]; fromBlock: number; toBlock: number }): Promise<RawLog[]> {
       const what = `eth_getLogs for blocks ${filter.fromBlock}-${filter.toBlock}`;
       return call(what, async () => {
         const result = await requestAlone("eth_getLogs", [

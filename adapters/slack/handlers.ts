@@ -77,13 +77,15 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     // The workspace every look-up of this request is scoped to: Bolt authorized the team with its own token.
     const workspace = deps.workspaceOf(args.context.teamId ?? body.team_id ?? body.team?.id ?? body.user?.team_id);
     args.context.workspace = workspace;
+    if (body.type === "event_callback") {
+      // An event's retry is told apart where it is recorded (acceptRequest): one transaction, no look first.
+      accept(requestId, `event:${body.event?.type}`, body.team_id, jobsForEvent(deps, body.event ?? {}, workspace));
+      return;
+    }
+    // A command or an interaction answers with more than an ack (a form opened, a reply): a retry must not redo that.
     if (markIfReceived(db, requestId)) {
       counters.duplicates += 1;
       if (typeof args.ack === "function") await args.ack();
-      return;
-    }
-    if (body.type === "event_callback") {
-      accept(requestId, `event:${body.event?.type}`, body.team_id, jobsForEvent(deps, body.event ?? {}, workspace));
       return;
     }
     await args.next();

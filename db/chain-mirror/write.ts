@@ -127,6 +127,12 @@ function prepare(handle: TreasuryDatabase) {
       `SELECT kind, owner, threshold, tx_hash, log_index, block_number, block_time FROM owner_changes
         WHERE safe_id = @safe AND block_number > ? AND block_number <= ? AND confirmed = 0 AND kind != 'setup' ORDER BY block_number, log_index`,
     ),
+    /** Whether any row waits for confirmation in a block range: one look instead of the reads and updates below, which a quiet range (most, when following the head) does not need. */
+    anyUnconfirmed: db.prepare(
+      `SELECT ${confirmableTables
+        .map((table) => `EXISTS (SELECT 1 FROM ${table} WHERE safe_id = @safe AND block_number > @after AND block_number <= @upTo AND confirmed = 0)`)
+        .join(" OR ")} AS found`,
+    ),
     confirm: Object.fromEntries(
       confirmableTables.map((table) => [
         table,
@@ -221,6 +227,10 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
   const s = statementsFor(db);
   const after = Number(readMeta(db, "confirmed_block") ?? -1);
   if (blockNumber <= after) return 0;
+  if (!(s.anyUnconfirmed.get({ after, upTo: blockNumber }) as { found: number | boolean }).found) {
+    writeMeta(db, "confirmed_block", String(blockNumber));
+    return 0;
+  }
   const quietUpTo = Number(readMeta(db, "announce_after_block") ?? -1);
   let announced = 0;
   const coin = readNativeCoin(db);

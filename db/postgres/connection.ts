@@ -182,6 +182,8 @@ export class PostgresConnection {
   open = true;
   #id = nextId++;
   #depth = 0;
+  /** A transaction began but PostgreSQL has not heard of it yet: its BEGIN goes with the next statement. */
+  #beginPending = false;
 
   constructor({ url, readonly = false }: PostgresConnectionParameters) {
     let parsed: URL;
@@ -220,40 +222,52 @@ export class PostgresConnection {
   /** Runs SQL written for SQLite, one statement or several, with no parameters. */
   exec(sql: string): this {
     this.#checkOpen();
-    ask({ kind: "exec", id: this.#id, text: toPostgres(sql).text }, sql);
+    ask({ kind: "exec", id: this.#id, text: toPostgres(sql).text, begin: this.#takeBegin() }, sql);
     return this;
   }
 
   /** Runs SQL written for PostgreSQL as it is (migrations). */
   execNative(sql: string): void {
     this.#checkOpen();
-    ask({ kind: "exec", id: this.#id, text: sql }, sql);
+    ask({ kind: "exec", id: this.#id, text: sql, begin: this.#takeBegin() }, sql);
   }
 
   /** @internal Used by `PostgresStatement`. */
   query(text: string, values: unknown[], source: string): Extract<PostgresReply, { kind: "rows" }> {
     this.#checkOpen();
-    return ask({ kind: "query", id: this.#id, text, values }, source)!;
+    return ask({ kind: "query", id: this.#id, text, values, begin: this.#takeBegin() }, source)!;
+  }
+
+  #takeBegin(): boolean {
+    const begin = this.#beginPending;
+    this.#beginPending = false;
+    return begin;
   }
 
   /**
    * `work` in one transaction, as better-sqlite3's `transaction`: the returned
    * function begins, runs and commits (or rolls back when `work` throws), and
-   * nests as a savepoint.
+   * nests as a savepoint. The BEGIN reaches PostgreSQL with the transaction's
+   * first statement; a transaction that ran none costs no round trip at all.
    */
   transaction<A extends unknown[], T>(work: (...args: A) => T): (...args: A) => T {
     return (...args: A): T => {
       const depth = this.#depth;
       const savepoint = `s${depth}`;
-      this.execNative(depth === 0 ? "BEGIN" : `SAVEPOINT ${savepoint}`);
+      this.#checkOpen();
+      if (depth === 0) this.#beginPending = true;
+      else this.execNative(`SAVEPOINT ${savepoint}`);
       this.#depth++;
       try {
         const result = work(...args);
         if (result instanceof Promise) throw new TypeError("Transaction function cannot return a promise");
-        this.execNative(depth === 0 ? "COMMIT" : `RELEASE SAVEPOINT ${savepoint}`);
+        if (depth > 0) this.execNative(`RELEASE SAVEPOINT ${savepoint}`);
+        else if (!this.#takeBegin()) this.execNative("COMMIT");
         return result;
       } catch (error) {
-        if (this.open) this.execNative(depth === 0 ? "ROLLBACK" : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+        if (depth > 0) {
+          if (this.open) this.execNative(`ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+        } else if (!this.#takeBegin() && this.open) this.execNative("ROLLBACK");
         throw error;
       } finally {
         this.#depth = depth;

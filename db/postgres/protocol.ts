@@ -1,9 +1,12 @@
-/** What `PostgresConnection` asks of its worker thread (`worker.ts`), and the answers. */
+/**
+ * What `PostgresConnection` asks of its worker thread (`worker.ts`), and the answers. `begin`: open a transaction
+ * just before the statement (a transaction's BEGIN rides with its first statement: one trip between threads fewer).
+ */
 export type PostgresRequest =
   | { kind: "connect"; id: number; url: string; setup: string[] }
   | { kind: "close"; id: number }
-  | { kind: "exec"; id: number; text: string }
-  | { kind: "query"; id: number; text: string; values: unknown[] };
+  | { kind: "exec"; id: number; text: string; begin?: boolean }
+  | { kind: "query"; id: number; text: string; values: unknown[]; begin?: boolean };
 
 export type PostgresColumn = { name: string; type: number };
 

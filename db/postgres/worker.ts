@@ -71,6 +71,7 @@ async function handle(request: PostgresRequest): Promise<PostgresReply> {
     return { kind: "done" };
   }
   if (!client) throw new Error("This PostgreSQL connection is closed.");
+  if (request.begin) await client.query("BEGIN");
   if (request.kind === "exec") {
     if (ddl.test(request.text)) forgetNames(request.id);
     await client.query(request.text);

@@ -60,6 +60,8 @@ export type HostedInfra = HostedInfraReady & {
   /** Stops the depositor; resolves with how many deposits it made once the last is mined. */
   stopDeposits: () => Promise<number>;
   stop: () => Promise<void>;
+  /** The child's process id (the chain, the fake Slack and the depositor). */
+  pid: number | undefined;
 };
 
 export const benchWorkspaceCount = Number(process.env.BENCH_WORKSPACES ?? 50);
@@ -81,6 +83,7 @@ export function startHostedInfra(): Promise<HostedInfra> {
       return answer;
     },
     stop,
+    pid: child.pid,
   }));
 }
 

@@ -14,7 +14,10 @@
  * Then it waits for the jobs and the indexers to settle and prints ack
  * latency (from each request's scheduled send), the rate achieved, the jobs
  * done, and exactly-once counts – requests, retries, jobs, posts, indexed
- * deposits against the chain's own logs – with the targets beside them.
+ * deposits against the chain's own logs – with the targets beside them, and
+ * where the cores went during the load: CPU seconds of each role (a
+ * replacement counts whole, its start included), of PostgreSQL, of the chain
+ * and fake Slack, and of the load generator (scripts/bench/cpu-time.ts).
  *
  * `--sqlite`: the same workload on one `--role all` process over a SQLite
  * file, for comparison (no kill there: one process owns the file).
@@ -40,6 +43,7 @@ import { bindChannel } from "../../db/slack.ts";
 import { postgresForTests } from "../../test/helpers/postgres-server.ts";
 import { addSlackPeople, commandFields, signingSecret, users } from "../../test/adapters/slack/harness.ts";
 import { slackPoster } from "../../test/helpers/fake-slack.ts";
+import { cpuSecondsOf, postgresCpuBetween, postgresCpuSeconds } from "./cpu-time.ts";
 import { depositKey, readChainDeposits } from "./hosted-chain-truth.ts";
 import { startHostedInfra, type HostedInfra } from "./hosted-infra.ts";
 import type { EndpointMessage, LoadParameters, LoadResult } from "./hosted-load.ts";
@@ -213,8 +217,14 @@ async function main() {
       posts: callsBefore.posts.length,
     };
 
-    // The load, the deposits, and midway the kills.
+    // The load, the deposits, and midway the kills; the CPU each part spends meanwhile.
     const loadBefore = load();
+    const cpuAtStart = new Map(processes.map((running) => [running, cpuSecondsOf(running.child.pid) ?? NaN]));
+    const cpuAtKill = new Map<TreasuryProcess, number>();
+    const infraCpuAtStart = cpuSecondsOf(infra.pid);
+    const benchCpuAtStart = process.cpuUsage();
+    const postgresCpuAtStart = postgresCpuSeconds();
+    const loadStartedAt = performance.now();
     infra.startDeposits(depositsPerSecond);
     const generator = startLoad({
       endpoints: urls.map((url) => `${url}/slack/events`),
@@ -228,6 +238,7 @@ async function main() {
       await Promise.race([sleep((seconds * 1000) / 2), generator.result]);
       const killedAt = performance.now();
       for (const victim of [webs[0]!, workers[0]!, indexers[0]!]) {
+        cpuAtKill.set(victim, cpuSecondsOf(victim.child.pid) ?? NaN);
         victim.child.kill("SIGKILL");
         kills.push(victim.name);
       }
@@ -246,6 +257,20 @@ async function main() {
     }
     const result = await generator.result;
     const loadAfter = load();
+    const loadWallSeconds = (performance.now() - loadStartedAt) / 1000;
+    const cpuOfRole = (role: string) =>
+      processes
+        .filter((running) => running.role === role)
+        .reduce((sum, running) => sum + (cpuAtKill.get(running) ?? cpuSecondsOf(running.child.pid) ?? NaN) - (cpuAtStart.get(running) ?? 0), 0);
+    const benchCpu = process.cpuUsage(benchCpuAtStart);
+    const cpu = {
+      web: cpuOfRole(sqlite ? "all" : "web"),
+      worker: cpuOfRole("worker"),
+      indexer: cpuOfRole("indexer"),
+      postgres: sqlite ? 0 : postgresCpuBetween(postgresCpuAtStart, postgresCpuSeconds()),
+      infra: (cpuSecondsOf(infra.pid) ?? NaN) - (infraCpuAtStart ?? NaN),
+      bench: (benchCpu.user + benchCpu.system) / 1e6,
+    };
     const deposits = await infra.stopDeposits();
     say(`load done: ${result.latencies.length} requests answered in ${result.elapsed.toFixed(1)} s; ${deposits} deposits made; settling`);
 
@@ -334,6 +359,12 @@ async function main() {
     row("  generator late at most (ms)", result.lateMax.toFixed(1));
     row("  answers per web endpoint (slot A, slot B)", result.perEndpoint.join(" / "));
     row("deliveries cut off by the kill / requests re-delivered", `${result.cutOff} / ${result.redelivered}`);
+    const cpuFigure = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
+    const cpuTotal = Object.values(cpu).reduce((sum, value) => sum + value, 0);
+    console.log(
+      `CPU seconds during the load (${loadWallSeconds.toFixed(1)} s wall): ${sqlite ? `all ${cpuFigure(cpu.web)}` : `web ${cpuFigure(cpu.web)}, worker ${cpuFigure(cpu.worker)}, indexer ${cpuFigure(cpu.indexer)}, PostgreSQL ${cpuFigure(cpu.postgres)}`}, ` +
+        `chain + fake Slack ${cpuFigure(cpu.infra)}, load generator ${cpuFigure(cpu.bench)}; ${cpuFigure(cpuTotal)} in all, ${(cpuTotal / loadWallSeconds).toFixed(2)} cores busy on average`,
+    );
     console.log("");
     row("sent: help / proposals commands", `${sent.help} / ${sent.proposals}`);
     row("sent: thread replies / chatter / mentions", `${sent.reply} / ${sent.chatter} / ${sent.mention}`);

@@ -22,6 +22,7 @@ import { findSafe, listSafes } from "../../db/safes.ts";
 import { createSafe } from "../../devchain/create-safe.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
 import { createIndexer } from "../../indexer/indexer.ts";
+import { createSharedChainReads } from "../../indexer/shared-reads.ts";
 import { startTreasury, type TreasuryFixture } from "../core/proposals/setup.ts";
 import { cliEnvironment, runCli } from "../adapters/cli/commands/run-cli.ts";
 import { safeTxTypes } from "../helpers/safe-tx-types.ts";
@@ -153,6 +154,22 @@ describe("several Safes in one deployment: two Safes, one database, an indexer e
     await createIndexer({ ctx: grants, progress: "off" }).runOnce();
     assert.deepEqual(readHistory(grants.db), before.grants);
     assert.ok(readCheckpoint(grants.db)!.blockNumber >= grantsCheckpoint.blockNumber);
+  });
+
+  it("two indexers sharing their reads (indexer/shared-reads.ts) rebuild each Safe's rows as its own indexer did", async () => {
+    const before = { main: readHistory(main.db), grants: readHistory(grants.db) };
+    // Both Safes rolled back to one block below every row of either: their reads start level and are shared.
+    const lowest = Math.min(...[...before.main, ...before.grants].map((row) => row.blockNumber));
+    const ancestor = await main.client.getBlock({ blockNumber: BigInt(lowest - 1) });
+    const header = { number: Number(ancestor.number), hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: Number(ancestor.timestamp) };
+    rollbackTo(main.db, header);
+    rollbackTo(grants.db, header);
+    assert.deepEqual([readHistory(main.db).length, readHistory(grants.db).length], [0, 0]);
+
+    const sharedReads = createSharedChainReads();
+    await Promise.all([main, grants].map((ctx) => createIndexer({ ctx, progress: "off", sharedReads }).runOnce()));
+    assert.deepEqual(readHistory(main.db), before.main);
+    assert.deepEqual(readHistory(grants.db), before.grants);
   });
 
   it("`treasury history --safe` shows only that Safe's rows; with several Safes and none named, or an unknown name, it stops with one line", async () => {

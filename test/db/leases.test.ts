@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { holdsLease, LeaseEngineError, releaseLease, tryTakeLease } from "../../db/leases.ts";
+import { holdsLease, LeaseEngineError, releaseLease, tryTakeLease, tryTakeLeases } from "../../db/leases.ts";
 import { closeDatabase, openDatabase } from "../../db/open.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { postgresSchemaForTests, type PostgresSchemaForTests } from "../helpers/postgres-schema.ts";
@@ -46,6 +46,20 @@ describe("leases: one holder per name on a PostgreSQL schema (db/leases.ts)", ()
     closeDatabase(b);
     assert.equal(tryTakeLease(a, "indexer:1:0xabc"), true);
     assert.equal(tryTakeLease(a, "indexer:1:0xdef"), true);
+  });
+
+  it("takes many leases in one call, each only where no other connection holds it", () => {
+    const a = connect(schema.url);
+    const b = connect(schema.url);
+    assert.equal(tryTakeLease(a, "indexer:1:0x02"), true);
+    assert.deepEqual(tryTakeLeases(b, ["indexer:1:0x01", "indexer:1:0x02", "indexer:1:0x03", "indexer:1:0x01"]), ["indexer:1:0x01", "indexer:1:0x03", "indexer:1:0x01"]);
+    assert.equal(holdsLease(b, "indexer:1:0x02"), false, "the lease another connection holds is not taken");
+    assert.equal(tryTakeLease(a, "indexer:1:0x01"), false, "a lease taken in a batch is the same lock as one taken alone");
+    assert.deepEqual(tryTakeLeases(b, ["indexer:1:0x03"]), ["indexer:1:0x03"], "a held lease is held again without PostgreSQL");
+    // Released one by one as taken: the batch did not stack a lock twice for the name given twice.
+    assert.equal(releaseLease(b, "indexer:1:0x01"), true);
+    assert.equal(tryTakeLease(a, "indexer:1:0x01"), true);
+    assert.deepEqual(tryTakeLeases(b, []), []);
   });
 
   it("scopes leases to the schema: two deployments on one server never share one", () => {

@@ -97,6 +97,39 @@ describe("PostgreSQL connection: synchronous, better-sqlite3's shape (db/postgre
     assert.deepEqual(connection.prepare("SELECT id FROM t ORDER BY id").pluck().all(), [1, 2, 4, 6]);
   });
 
+  it("opens a transaction with its first statement: one that ran none, or whose first statement failed, leaves nothing open", async () => {
+    const insert = connection.prepare("INSERT INTO t (id) VALUES (?)");
+    // What another session sees: a row written in a transaction left open would not be there.
+    const other = new pg.Client({ connectionString: serverUrl });
+    await other.connect();
+    const seen = async () => (await other.query(`SELECT id FROM ${schema}.t ORDER BY id`)).rows.map((row) => Number(row.id));
+    try {
+      assert.equal(connection.transaction(() => "nothing run")(), "nothing run");
+      assert.throws(() => connection.transaction(() => { throw new Error("before any statement"); })(), /before any statement/);
+      insert.run(1);
+      assert.deepEqual(await seen(), [1], "no transaction was left open");
+      // Inside a transaction the statements after the first see its xid: they ran in the transaction it opened.
+      const xid = connection.transaction(() => {
+        insert.run(2);
+        return connection.prepare("SELECT pg_current_xact_id_if_assigned()::text").pluck().get();
+      })();
+      assert.ok(xid, "the insert and the read after it were one transaction");
+      // The first statement fails (a duplicate key): rolled back, and the next statement runs on its own.
+      assert.throws(() => connection.transaction(() => insert.run(1))(), /duplicate key/);
+      insert.run(3);
+      assert.deepEqual(await seen(), [1, 2, 3]);
+      assert.throws(() =>
+        connection.transaction(() => {
+          insert.run(4);
+          insert.run(1);
+        })(),
+      /duplicate key/);
+      assert.deepEqual(await seen(), [1, 2, 3], "the row before the failing statement was rolled back with it");
+    } finally {
+      await other.end();
+    }
+  });
+
   it("throws PostgresError with PostgreSQL's code and the statement", () => {
     connection.prepare("INSERT INTO t (id) VALUES (1)").run();
     const error = (() => {
