@@ -175,6 +175,7 @@ function startIndexer(config: Config, logger: Logger, contexts: TreasuryContext[
         ctx: safe,
         progress: "log",
         sharedReads,
+        quietCheckpointEveryMs: config.QUIET_CHECKPOINT_MS,
         onBatch: safeBatchHooks({ safe, logger, quietBatchEveryMs: config.QUIET_BATCH_HOOKS_MS }),
       });
       indexer.start();

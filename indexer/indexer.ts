@@ -14,7 +14,7 @@ import { createExecutionResolver } from "./l1-executions.ts";
 import { lastExecutedNonce, listIndexedTokens, readCheckpoint } from "../db/chain-mirror/read.ts";
 import type { BlockHeader, TokenMetadata } from "../db/chain-mirror/records.ts";
 import { recordTokens, rollbackTo, startConfirmingFromScratch, writeBatch } from "../db/chain-mirror/write.ts";
-import { inTransaction } from "../db/open.ts";
+import { inTransaction, isDatabaseOpen } from "../db/open.ts";
 import { beginBulkWrites, type BulkWrites } from "../db/bulk-writes.ts";
 import { writeMeta } from "../db/meta.ts";
 import { recordNativeCoin } from "../db/chain-mirror/native-coin.ts";
@@ -36,6 +36,12 @@ export type CreateIndexerParameters = {
   pollIntervalMs?: number;
   /** Reads shared with the indexers of the process's other Safes on the same chain (indexer/shared-reads.ts); default: its own. */
   sharedReads?: SharedChainReads;
+  /**
+   * Following the head (`start`), once every row written is confirmed: blocks with none of the Safe's events move
+   * the checkpoint in memory, written at most this often or with the next events (default 0: every range is
+   * written). A crash loses only that progress (the blocks are read again); a stop writes it.
+   */
+  quietCheckpointEveryMs?: number;
   /** First block to index on an empty database. Default: the deployment block (tokens) or the Safe's creation block. */
   fromBlock?: number;
   /** Block ranges read at the same time, ahead of the one being decoded and written. */
@@ -133,6 +139,14 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
   const knownTokens = new Set<string>();
   const startBlock = parameters.fromBlock ?? ctx.safe.creationBlock;
   let prepared = false;
+  const quietCheckpointEveryMs = parameters.quietCheckpointEveryMs ?? 0;
+  /** Whether quiet ranges may stay in memory (following the head, not in `runOnce`). */
+  let followingHead = false;
+  /** Quiet ranges read but not written: the checkpoint, the confirmation depth and the (empty) batch they would write, since when. */
+  let unwritten: { checkpoint: BlockHeader; confirmedUpTo: number; batch: DecodedBatch; since: number } | undefined;
+  /** The newest block that may hold a row (from the checkpoint before this process wrote), and the block through which rows are confirmed. */
+  let newestRowBlock: number | undefined;
+  let confirmedThrough = -1;
   /** Set up on the first busy batch of a catch-up, undone at its end (db/bulk-writes.ts). */
   let bulk: BulkWrites | undefined;
   let loop: Promise<void> | undefined;
@@ -261,7 +275,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
         waitedMs += performance.now() - started;
       }
     };
-    const checkpoint = readCheckpoint(db);
+    const checkpoint = unwritten ? { blockNumber: unwritten.checkpoint.number, blockHash: unwritten.checkpoint.hash } : readCheckpoint(db);
     const fromBlock = checkpoint ? checkpoint.blockNumber + 1 : startBlock;
     if (queue.length > 0 && queue[0].fromBlock !== fromBlock) dropReadAhead();
     let head: number;
@@ -329,16 +343,28 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     for (const token of batch.tokenAddresses)
       if (!knownTokens.has(token.toLowerCase())) newTokens.push(await waitFor(rpc.readTokenMetadata(token as Address)));
 
+    // Nothing to write but the checkpoint, and nothing waiting to be confirmed: kept in memory for a while.
+    const quiet = followingHead && quietCheckpointEveryMs > 0 && batch.events === 0 && newTokens.length === 0 && newestRowBlock !== undefined && newestRowBlock <= confirmedThrough;
+    if (quiet && (unwritten === undefined || performance.now() - unwritten.since < quietCheckpointEveryMs)) {
+      unwritten = { checkpoint: last, confirmedUpTo: head - confirmations, batch, since: unwritten?.since ?? performance.now() };
+      await runHook({ fromBlock, toBlock, events: 0 });
+      return { kind: "batch", head, fromBlock, toBlock, events: 0, rpcMs: waitedMs, sqliteMs: 0 };
+    }
     if (batch.events >= busyRange) bulk ??= beginBulkWrites(db);
     const writeStarted = performance.now();
     writeBatch(db, { batch, headers, checkpoint: last, confirmedUpTo: head - confirmations, newTokens });
     const sqliteMs = performance.now() - writeStarted;
+    unwritten = undefined;
+    newestRowBlock = Math.max(newestRowBlock ?? fromBlock - 1, batch.events > 0 ? toBlock : -1);
+    confirmedThrough = Math.min(head - confirmations, toBlock);
     for (const token of newTokens) knownTokens.add(token.address.toLowerCase());
     await runHook({ fromBlock, toBlock, events: batch.events });
     return { kind: "batch", head, fromBlock, toBlock, events: batch.events, rpcMs: waitedMs, sqliteMs };
   }
 
   async function rollBack(head: number, reason: string): Promise<StepResult> {
+    unwritten = undefined;
+    confirmedThrough = -1;
     const ancestor = await findCommonAncestor(db, rpc);
     const { removedRows } = rollbackTo(db, ancestor);
     const rolledBackTo = ancestor?.number ?? startBlock - 1;
@@ -427,6 +453,7 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
             const result = await catchUp(createBackfillProgress({ logger, mode: backfill ? progressMode : "off" }));
             if (backfill) logger.info({ toBlock: result.toBlock, events: result.events }, "indexer caught up; following the head");
             backfill = false;
+            followingHead = true;
             failures = 0;
             await reads.nextPoll(abort.signal);
           } catch (error) {
@@ -442,6 +469,16 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
       abort.abort();
       await loop;
       await signerPool.close();
+      // Quiet blocks read since the last write: their checkpoint is written now, so a restart need not read them again.
+      if (unwritten && isDatabaseOpen(db)) {
+        const { checkpoint, confirmedUpTo, batch } = unwritten;
+        unwritten = undefined;
+        try {
+          writeBatch(db, { batch, headers: new Map(), checkpoint, confirmedUpTo, newTokens: [] });
+        } catch (error) {
+          logger.warn({ err: shortMessageOf(error), block: checkpoint.number }, "could not write the checkpoint at the stop; those blocks are read again at the next start");
+        }
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { getAddress, parseEther, parseUnits, zeroAddress, type Abi, type Address, type Hex } from "viem";
 import { createIndexer } from "../../indexer/indexer.ts";
 import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
+import { readCheckpoint } from "../../db/chain-mirror/read.ts";
 import { writeMeta } from "../../db/meta.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
 import type { TreasuryContext } from "../../core/context.ts";
@@ -291,6 +292,66 @@ describe("indexer following the head (indexer/indexer start/stop)", function () 
     } finally {
       await indexer.stop();
       closeDatabase(ctx.db);
+      await chain.stop();
+    }
+  });
+
+  it("following the head, keeps quiet blocks' progress in memory, yet writes every event at once, confirms as deep as asked, and writes the checkpoint at the stop", async () => {
+    const chain = await startTestChain({ initialFunds: null });
+    const ctx = createTestContext(chain);
+    const fresh = createTestContext(chain, { databaseFile: "fresh.db" });
+    const seen: number[] = [];
+    const indexer = createIndexer({ ctx, progress: "off", pollIntervalMs: 50, confirmations: 2, quietCheckpointEveryMs: 600_000, onBatch: ({ toBlock }) => void seen.push(toBlock) });
+    const head = async () => Number(await chain.client.getBlockNumber());
+    const mine = (blocks: number) => chain.node.provider.request({ method: "hardhat_mine", params: [`0x${blocks.toString(16)}`] } as never);
+    const until = async (done: () => boolean | Promise<boolean>) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error("the indexer did not get there in 20 s");
+        await new Promise((wake) => setTimeout(wake, 25));
+      }
+    };
+    const seenUpTo = async (block: number) => until(() => seen.some((toBlock) => toBlock >= block));
+    const deposit = async () => {
+      const hash = await wallet(chain, 6).sendTransaction({ to: chain.deployment.safe.address, value: parseEther("1") });
+      return Number((await chain.client.waitForTransactionReceipt({ hash })).blockNumber);
+    };
+    try {
+      indexer.start();
+      // A deposit is written as soon as it is read, and announced once two blocks are on it.
+      const first = await deposit();
+      await until(() => countRows(ctx.db, "transfers", `block_number = ${first}`) === 1);
+      await mine(2);
+      await until(() => countRows(ctx.db, "outbox", "kind = 'funds_received'") === 1);
+      await seenUpTo(await head());
+      const written = readCheckpoint(ctx.db)!.blockNumber;
+      assert.ok(written >= first + 2, "the blocks that confirmed the deposit were written");
+
+      // Quiet blocks, everything confirmed: read and followed, not written.
+      await mine(5);
+      await seenUpTo(await head());
+      assert.equal(readCheckpoint(ctx.db)!.blockNumber, written);
+
+      // The next deposit is written at once, with the checkpoint past the quiet blocks.
+      const second = await deposit();
+      await until(() => countRows(ctx.db, "transfers", `block_number = ${second}`) === 1);
+      assert.ok(readCheckpoint(ctx.db)!.blockNumber >= second);
+      assert.equal(countRows(ctx.db, "outbox", "kind = 'funds_received'"), 1, "not announced before two blocks are on it");
+      await mine(2);
+      await until(() => countRows(ctx.db, "outbox", "kind = 'funds_received'") === 2);
+      await mine(3);
+      await seenUpTo(await head());
+    } finally {
+      await indexer.stop();
+    }
+    try {
+      // The stop wrote the checkpoint of the quiet blocks; what the follower wrote equals a fresh index of the same chain.
+      assert.equal(readCheckpoint(ctx.db)!.blockNumber, await head());
+      await createIndexer({ ctx: fresh, progress: "off", confirmations: 2 }).runOnce();
+      assert.deepEqual(dumpMirror(ctx.db), dumpMirror(fresh.db));
+    } finally {
+      closeDatabase(ctx.db);
+      closeDatabase(fresh.db);
       await chain.stop();
     }
   });
