@@ -17,6 +17,7 @@ import { createPublicClient, createWalletClient, custom, parseEther, parseUnits,
 import { chainFor } from "../../core/chain.ts";
 import { erc20Abi } from "../../core/tokens.ts";
 import { developmentAccount } from "../../devchain/accounts.ts";
+import { startFakeEmbeddings } from "../../test/helpers/fake-embeddings.ts";
 import { forkBenchChild } from "./bench-child.ts";
 import { createSafe } from "../../devchain/create-safe.ts";
 import { ana, ben, chen, startSlackWorld } from "../../test/adapters/slack/harness.ts";
@@ -47,6 +48,8 @@ export type HostedInfraReady = {
   workspaces: BenchWorkspace[];
   /** The token the depositor mints to the Safes (besides sending ETH). */
   token: { address: Address; symbol: string };
+  /** The stand-in for OpenAI's embeddings endpoint (used with `--remote-embeddings`). */
+  embeddings: { url: string; apiKey: string };
 };
 
 /** One chat.* call the fake answered: its channel and thread, and the workspace of the token it carried. */
@@ -160,10 +163,12 @@ async function serve() {
       depositing = false;
       await loop?.catch(() => undefined);
       await fake.stop();
+      await embeddings.stop();
       await chain.stop();
       process.exit(0);
     }
   });
+  const embeddings = await startFakeEmbeddings();
   // The parent going away (Ctrl-C, a crash) ends the chain too.
   process.on("disconnect", () => process.exit(0));
   process.send!({
@@ -177,6 +182,7 @@ async function serve() {
     oauthApp,
     workspaces,
     token: { address: token.address, symbol: token.symbol },
+    embeddings: { url: embeddings.url, apiKey: embeddings.apiKey },
   } satisfies HostedInfraReady);
 }
 

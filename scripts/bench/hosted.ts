@@ -21,6 +21,10 @@
  *
  * `--sqlite`: the same workload on one `--role all` process over a SQLite
  * file, for comparison (no kill there: one process owns the file).
+ * `--remote-embeddings`: the processes embed the activity (each thread reply
+ * is a row to embed) through EMBEDDINGS_URL, a stand-in for OpenAI's endpoint
+ * in the chain's process, as a hosted deployment would; by default the
+ * offline model runs on the same two cores (about 11 ms of CPU per text).
  *
  * The chain and the fake Slack run in a child process (hosted-infra.ts), the
  * load generator in a worker thread (hosted-load.ts).
@@ -52,6 +56,8 @@ import { startTreasuryProcess, stopTreasuryProcesses, type TreasuryProcess } fro
 
 const sqlite = process.argv.includes("--sqlite");
 const quick = process.argv.includes("--quick");
+/** `--remote-embeddings`: the processes embed through an embeddings endpoint (EMBEDDINGS_URL, a local stand-in for OpenAI's) rather than the offline model on their own cores. */
+const remoteEmbeddings = process.argv.includes("--remote-embeddings");
 const seconds = Number(process.env.BENCH_SECONDS ?? (quick ? 10 : 60));
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const depositsPerSecond = Number(process.env.BENCH_DEPOSITS ?? 2);
@@ -66,7 +72,10 @@ const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math
 const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function main() {
-  console.log(`bench:hosted – ${sqlite ? "SQLite, one --role all process" : "PostgreSQL, 2 web + 2 worker + 2 indexer processes"}; ${rate} requests/s for ${seconds} s (BENCH_RATE, BENCH_SECONDS${quick ? ", --quick" : ""})`);
+  console.log(
+    `bench:hosted – ${sqlite ? "SQLite, one --role all process" : "PostgreSQL, 2 web + 2 worker + 2 indexer processes"}; ${rate} requests/s for ${seconds} s (BENCH_RATE, BENCH_SECONDS${quick ? ", --quick" : ""}); ` +
+      `embeddings ${remoteEmbeddings ? "through an endpoint (--remote-embeddings: the stand-in for OpenAI's, in the chain's process)" : "by the offline model in the processes"}`,
+  );
   const infra = await startHostedInfra();
   say(`chain and fake Slack up: ${infra.workspaces.length} workspaces, each with its own Safe`);
   const logDir = mkdtempSync(join(tmpdir(), "bench-hosted-logs-"));
@@ -121,6 +130,7 @@ async function main() {
       PORT: "0",
       LOG_LEVEL: "info",
       JOB_HEARTBEAT_SECONDS: String(heartbeatSeconds),
+      ...(remoteEmbeddings ? { EMBEDDINGS_URL: infra.embeddings.url, EMBEDDINGS_MODEL: "text-embedding-3-small", OPENAI_API_KEY: infra.embeddings.apiKey } : {}),
     };
     let started = 0;
     const start = (role: string, name: string) => {
@@ -363,7 +373,7 @@ async function main() {
     const cpuTotal = Object.values(cpu).reduce((sum, value) => sum + value, 0);
     console.log(
       `CPU seconds during the load (${loadWallSeconds.toFixed(1)} s wall): ${sqlite ? `all ${cpuFigure(cpu.web)}` : `web ${cpuFigure(cpu.web)}, worker ${cpuFigure(cpu.worker)}, indexer ${cpuFigure(cpu.indexer)}, PostgreSQL ${cpuFigure(cpu.postgres)}`}, ` +
-        `chain + fake Slack ${cpuFigure(cpu.infra)}, load generator ${cpuFigure(cpu.bench)}; ${cpuFigure(cpuTotal)} in all, ${(cpuTotal / loadWallSeconds).toFixed(2)} cores busy on average`,
+        `chain + fake Slack${remoteEmbeddings ? " + fake embeddings" : ""} ${cpuFigure(cpu.infra)}, load generator ${cpuFigure(cpu.bench)}; ${cpuFigure(cpuTotal)} in all, ${(cpuTotal / loadWallSeconds).toFixed(2)} cores busy on average`,
     );
     console.log("");
     row("sent: help / proposals commands", `${sent.help} / ${sent.proposals}`);
