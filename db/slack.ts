@@ -224,6 +224,21 @@ export function readChannelBinding(db: ReadableDatabase, channelId: string, work
   return row && toBinding(row);
 }
 
+/**
+ * The binding of a channel made in `workspace`, with the workspace its Safe belongs to now (`""`, the home workspace,
+ * for a Safe not in the registry), in one read: a Safe moved to another workspace since the binding no longer answers
+ * here (the caller compares).
+ */
+export function readChannelBindingWithSafe(db: ReadableDatabase, channelId: string, workspace: string): (ChannelBinding & { safeWorkspace: string }) | undefined {
+  const row = statement(
+    db,
+    `SELECT c.channel_id, c.chain_id, c.safe_address, c.bound_by, c.workspace, coalesce(s.workspace, '') AS safe_workspace
+       FROM slack_channels c LEFT JOIN safes s ON s.chain_id = c.chain_id AND lower(s.address) = lower(c.safe_address)
+      WHERE c.channel_id = ? AND c.workspace = ?`,
+  ).get(channelId, workspace) as (BindingRow & { safe_workspace: string }) | undefined;
+  return row && { ...toBinding(row), safeWorkspace: row.safe_workspace };
+}
+
 /** Every channel binding (of one workspace when `workspace` is given), oldest first. */
 export function listChannelBindings(db: ReadableDatabase, workspace?: string): ChannelBinding[] {
   const rows = (

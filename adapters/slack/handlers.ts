@@ -11,9 +11,9 @@ import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, PayeeJob, Prop
 import { buildPaymentModal, paymentModalCallbackId, readPaymentSubmission } from "./modal.ts";
 import { knownTokens } from "../../core/proposals/tokens.ts";
 import { listCategories } from "../../db/proposals.ts";
-import { acceptRequest, markIfReceived, readChannelBinding, type NewJob } from "../../db/slack.ts";
+import { acceptRequest, markIfReceived, readChannelBindingWithSafe, type NewJob } from "../../db/slack.ts";
 import { checkPayments } from "./pay-check.ts";
-import { defaultChannelOf, defaultTreasuryOf, safeWords, servesSeveralSafes, treasuryOfProposal, treasuryToBind, workspaceOfTreasury } from "./safes.ts";
+import { defaultChannelOf, defaultTreasuryOf, safeWords, servesSeveralSafes, treasuryOfProposal, treasuryToBind } from "./safes.ts";
 import { addPayeeActionId, buildPayeeModal, payeeModalCallbackId, readAddPayeeButton, readPayeeSubmission } from "./payee-modal.ts";
 
 /** The longest question we pass to the assistant. */
@@ -39,10 +39,10 @@ export function requestIdOf(body: Record<string, any>): string {
  */
 export function treasuryOfChannel(deps: SlackDeps, channelId: string | undefined, workspace: string): { ctx: TreasuryContext } | { refusal: string } {
   if (!channelId) return { refusal: "I can't tell which channel this came from." };
-  const binding = readChannelBinding(deps.ctx.db, channelId, workspace);
+  const binding = readChannelBindingWithSafe(deps.ctx.db, channelId, workspace);
   if (binding) {
     const ctx = [...deps.treasuries.values()].find((candidate) => candidate.safeAddress === binding.safeAddress && candidate.chainId === binding.chainId);
-    if (ctx && workspaceOfTreasury(ctx) === workspace) return { ctx };
+    if (ctx && binding.safeWorkspace === workspace) return { ctx };
     return { refusal: `This channel is bound to the Safe ${binding.safeAddress} on chain ${binding.chainId}, which this app does not serve here.` };
   }
   if (channelId.startsWith("D")) {

@@ -5,7 +5,7 @@ import { createSafe } from "../../../devchain/create-safe.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
 import { connectionOf } from "../../../db/connection.ts";
 import { readInstallation } from "../../../db/installations.ts";
-import { forSafe, registerSafe } from "../../../db/safes.ts";
+import { assignSafeToWorkspace, boundSafeId, forSafe, registerSafe } from "../../../db/safes.ts";
 import { readChannelBinding } from "../../../db/slack.ts";
 import { testChainSafe } from "../../helpers/context.ts";
 import { wallet } from "../../indexer/safe-helpers.ts";
@@ -108,6 +108,31 @@ describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/
     // Gamma names the home channel: it is not bound in Gamma, so nothing of the home Safe answers.
     const gammaInHome = await command(gamma.teamId, "proposals", users.ana, channel);
     assert.match(gammaInHome, /not bound to a treasury/);
+  });
+
+  it("a channel whose Safe moved to another workspace (`treasury safes assign`) no longer answers for it, and does again once it is back", async () => {
+    const betaId = boundSafeId(betaCtx.db)!;
+    await command(beta.teamId, "bind beta", users.ana, "CBETA");
+    assert.equal(readChannelBinding(h.ctx.db, "CBETA")?.safeAddress, betaAddress);
+    assignSafeToWorkspace(h.ctx.db, betaId, gamma.teamId);
+    try {
+      const moved = await command(beta.teamId, "proposals", users.ana, "CBETA");
+      assert.match(moved, new RegExp(`bound to the Safe ${betaAddress} on chain ${h.ctx.chainId}, which this app does not serve here`));
+      const events = h.fake.callsOf("chat.postEphemeral").length;
+      await h.slack.event({
+        ...eventCallback({ type: "app_mention", channel: "CBETA", user: users.ana, text: `<@${beta.botUserId}> balance`, ts: "1.100001" }, eventId()),
+        team_id: beta.teamId,
+        authorizations: [{ team_id: beta.teamId, user_id: beta.botUserId, is_bot: true }],
+      });
+      await h.adapter.idle();
+      const answer = h.fake.callsOf("chat.postMessage").find((call) => call.args.channel === "CBETA" && call.args.thread_ts === "1.100001");
+      assert.match(String(answer?.args.text), /bound to the Safe .* which this app does not serve here/, "a mention there is refused too, with no figure of the Safe");
+      assert.equal(answer?.token, beta.botToken);
+      assert.equal(h.fake.callsOf("chat.postEphemeral").length, events);
+    } finally {
+      assignSafeToWorkspace(h.ctx.db, betaId, beta.teamId);
+    }
+    assert.doesNotMatch(await command(beta.teamId, "proposals", users.ana, "CBETA"), /does not serve here/);
   });
 
   it("proposals, buttons and questions from one workspace never reach another workspace's Safe", async () => {
