@@ -19,8 +19,8 @@ function assertPostgres(db: TreasuryDatabase): void {
   if (engineOf(db) !== "postgres") throw new LeaseEngineError("Leases need PostgreSQL; on SQLite one process (role `all`) does everything.");
 }
 
-// The 64-bit lock key: the schema and the lease name (a parameter), hashed by PostgreSQL itself.
-const key = "hashtextextended(current_schema() || ':' || ?, 0)";
+// The 64-bit lock key of a lease name (the SQL expression `name` gives it), with the schema, hashed by PostgreSQL itself.
+const keyOf = (name: string) => `hashtextextended(current_schema() || ':' || ${name}, 0)`;
 
 /** The leases each connection holds (session-level locks stack, so a second take must not reach PostgreSQL). */
 const held = new WeakMap<object, Set<string>>();
@@ -48,7 +48,7 @@ export function tryTakeLeases(db: TreasuryDatabase, names: readonly string[]): s
   const mine = heldBy(db);
   const wanted = [...new Set(names)].filter((name) => !mine.has(name));
   if (wanted.length > 0) {
-    const rows = statement(db, `SELECT value AS name, pg_try_advisory_lock(${key.replace("?", "value")}) AS taken FROM json_array_elements_text(?::json)`).all(
+    const rows = statement(db, `SELECT value AS name, pg_try_advisory_lock(${keyOf("value")}) AS taken FROM json_array_elements_text(?::json)`).all(
       JSON.stringify(wanted),
     ) as Array<{ name: string; taken: number }>;
     for (const row of rows) if (row.taken) mine.add(row.name);
@@ -66,6 +66,6 @@ export function releaseLease(db: TreasuryDatabase, name: string): boolean {
   assertPostgres(db);
   const names = heldBy(db);
   if (!names.delete(name)) return false;
-  statement(db, `SELECT pg_advisory_unlock(${key}) AS released`).get(name);
+  statement(db, `SELECT pg_advisory_unlock(${keyOf("?")}) AS released`).get(name);
   return true;
 }

@@ -210,24 +210,16 @@ export type ChannelBinding = { channelId: string; chainId: number; safeAddress: 
 type BindingRow = { channel_id: string; chain_id: number; safe_address: string; bound_by: string; workspace: string };
 const toBinding = (row: BindingRow): ChannelBinding => ({ channelId: row.channel_id, chainId: Number(row.chain_id), safeAddress: row.safe_address, boundBy: row.bound_by, workspace: row.workspace });
 
-/**
- * The binding of a channel. With `workspace`, only a binding made in that
- * workspace: a channel id seen from another workspace (a shared channel, a
- * forged id) reads as unbound.
- */
-export function readChannelBinding(db: ReadableDatabase, channelId: string, workspace?: string): ChannelBinding | undefined {
-  const row = (
-    workspace === undefined
-      ? statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels WHERE channel_id = ?").get(channelId)
-      : statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels WHERE channel_id = ? AND workspace = ?").get(channelId, workspace)
-  ) as BindingRow | undefined;
+/** The binding of a channel, in whichever workspace it was made (requests use `readChannelBindingWithSafe`, scoped to theirs). */
+export function readChannelBinding(db: ReadableDatabase, channelId: string): ChannelBinding | undefined {
+  const row = statement(db, "SELECT channel_id, chain_id, safe_address, bound_by, workspace FROM slack_channels WHERE channel_id = ?").get(channelId) as BindingRow | undefined;
   return row && toBinding(row);
 }
 
 /**
  * The binding of a channel made in `workspace`, with the workspace its Safe belongs to now (`""`, the home workspace,
- * for a Safe not in the registry), in one read: a Safe moved to another workspace since the binding no longer answers
- * here (the caller compares).
+ * for a Safe not in the registry), in one read. A channel id seen from another workspace (a shared channel, a forged
+ * id) reads as unbound; a Safe moved to another workspace since the binding no longer answers here (the caller compares).
  */
 export function readChannelBindingWithSafe(db: ReadableDatabase, channelId: string, workspace: string): (ChannelBinding & { safeWorkspace: string }) | undefined {
   const row = statement(
