@@ -210,7 +210,7 @@ export class PostgresConnection {
       ask({ kind: "connect", id: this.#id, url: parsed.toString(), setup });
     } catch (cause) {
       this.open = false;
-      throw new PostgresError(`Cannot connect to PostgreSQL at ${this.name}.`, { cause, details: String((cause as Error).message) });
+      throw new PostgresError(`Cannot connect to PostgreSQL at ${this.name}: ${(cause as Error).message}`, { cause, details: String((cause as Error).message) });
     }
   }
 

@@ -52,13 +52,27 @@ const types = {
   },
 };
 
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: of two processes starting on a new schema at once, one
+ * fails on the catalogue's unique index. The schema then exists, which is all the setup asked for.
+ */
+function ignoreSchemaCreatedMeanwhile(sql: string, error: { code?: string }): void {
+  if (sql.startsWith("CREATE SCHEMA IF NOT EXISTS") && (error.code === "23505" || error.code === "42P06")) return;
+  throw error;
+}
+
 async function handle(request: PostgresRequest): Promise<PostgresReply> {
   if (request.kind === "connect") {
     // With no user in the URL, libpq's default: the operating system's user name.
     const client = new pg.Client({ connectionString: withDefaultUser(new URL(request.url)).toString(), types, application_name: "treasury" });
     client.on("error", () => clients.delete(request.id));
-    await client.connect();
-    for (const sql of request.setup) await client.query(sql);
+    try {
+      await client.connect();
+      for (const sql of request.setup) await client.query(sql).catch((error) => ignoreSchemaCreatedMeanwhile(sql, error));
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     clients.set(request.id, client);
     namedOf.set(request.id, { names: new Map(), set: 0, next: 0 });
     return { kind: "done" };

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import pg from "pg";
 import { PostgresConnection, PostgresError } from "../../../db/postgres/connection.ts";
 import { postgresForTests } from "../../helpers/postgres-server.ts";
@@ -155,8 +157,42 @@ describe("PostgreSQL connection: synchronous, better-sqlite3's shape (db/postgre
     }
   });
 
+  it("starts on a new schema that another process is creating at the same moment", async () => {
+    const fresh = `tconn_${randomBytes(6).toString("hex")}`;
+    const location = new URL(serverUrl);
+    location.searchParams.set("schema", fresh);
+    const holder = new pg.Client({ connectionString: serverUrl });
+    // Another client: inside a transaction, pg_stat_activity shows one snapshot.
+    const watcher = new pg.Client({ connectionString: serverUrl });
+    await holder.connect();
+    await watcher.connect();
+    try {
+      // The other process has created the schema but not committed: this one's CREATE SCHEMA IF NOT EXISTS waits on
+      // the catalogue's unique index, then finds the name taken once the other commits.
+      await holder.query("BEGIN");
+      await holder.query(`CREATE SCHEMA ${fresh}`);
+      const child = spawn(process.execPath, ["--import", "tsx", join("test", "db", "postgres", "connect-child.ts"), location.toString()], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (chunk) => (out += chunk));
+      const exited = new Promise<number | null>((done) => child.on("exit", done));
+      let waiting = 0;
+      for (let tries = 0; tries < 600 && waiting === 0; tries++) {
+        await new Promise((done) => setTimeout(done, 50));
+        waiting = Number((await watcher.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'treasury' AND wait_event_type = 'Lock' AND query LIKE 'CREATE SCHEMA%'")).rows[0].n);
+      }
+      assert.equal(waiting, 1, "the starting process waits on the uncommitted schema");
+      await holder.query("COMMIT");
+      assert.equal(await exited, 0, out);
+      assert.equal(out.trim(), "connected");
+    } finally {
+      await holder.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`).catch(() => undefined);
+      await holder.end();
+      await watcher.end();
+    }
+  });
+
   it("says clearly when it cannot connect, and when it is used after close", () => {
-    assert.throws(() => new PostgresConnection({ url: "postgres://127.0.0.1:9/test" }), /Cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:9\/test/);
+    assert.throws(() => new PostgresConnection({ url: "postgres://127.0.0.1:9/test" }), /Cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:9\/test: .*ECONNREFUSED/);
     assert.throws(() => new PostgresConnection({ url: "not a url" }), /not a valid postgres:\/\/ URL/);
     const other = new PostgresConnection({ url });
     other.close();
