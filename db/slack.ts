@@ -27,6 +27,8 @@ export type SlackJob = {
   payload: any;
   attempts: number;
   result: string | null;
+  /** Ephemeral replies this job has sent so far, over all its tries (a retry sends only those after them). */
+  repliesSent: number;
 };
 
 export type NewJob = { kind: SlackJobKind; payload: unknown; dedupeKey?: string; runAfter?: number };
@@ -102,9 +104,9 @@ function insertJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: string }, no
 export function claimJob(db: TreasuryDatabase, id: number): SlackJob | undefined {
   const row = statement(
     db,
-    "UPDATE slack_jobs SET status = 'running', attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'running') RETURNING id, dedupe_key, kind, payload, attempts, result",
-  ).get(id) as { id: number; dedupe_key: string; kind: SlackJobKind; payload: string; attempts: number; result: string | null } | undefined;
-  return row && { id: Number(row.id), dedupeKey: row.dedupe_key, kind: row.kind, payload: JSON.parse(row.payload), attempts: Number(row.attempts), result: row.result };
+    "UPDATE slack_jobs SET status = 'running', attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'running') RETURNING id, dedupe_key, kind, payload, attempts, result, replies_sent",
+  ).get(id) as JobRow | undefined;
+  return row && jobOf(row);
 }
 
 /** Claims up to `limit` due jobs (status pending -> running, attempts + 1), oldest first. */
@@ -112,20 +114,32 @@ export function claimJobs(db: TreasuryDatabase, limit: number): SlackJob[] {
   const now = Date.now();
   return connectionOf(db).transaction(() => {
     const rows = statement(db, 
-        "SELECT id, dedupe_key, kind, payload, attempts, result FROM slack_jobs WHERE status = 'pending' AND run_after <= ? ORDER BY id LIMIT ?",
+        "SELECT id, dedupe_key, kind, payload, attempts, result, replies_sent FROM slack_jobs WHERE status = 'pending' AND run_after <= ? ORDER BY id LIMIT ?",
       )
-      .all(now, limit) as Array<{ id: number; dedupe_key: string; kind: SlackJobKind; payload: string; attempts: number; result: string | null }>;
+      .all(now, limit) as JobRow[];
     const claim = statement(db, "UPDATE slack_jobs SET status = 'running', attempts = attempts + 1 WHERE id = ?");
     for (const row of rows) claim.run(row.id);
-    return rows.map((row) => ({
-      id: row.id,
-      dedupeKey: row.dedupe_key,
-      kind: row.kind,
-      payload: JSON.parse(row.payload),
-      attempts: row.attempts + 1,
-      result: row.result,
-    }));
+    return rows.map((row) => jobOf({ ...row, attempts: Number(row.attempts) + 1 }));
   })();
+}
+
+type JobRow = { id: number; dedupe_key: string; kind: SlackJobKind; payload: string; attempts: number; result: string | null; replies_sent: number };
+
+function jobOf(row: JobRow): SlackJob {
+  return {
+    id: Number(row.id),
+    dedupeKey: row.dedupe_key,
+    kind: row.kind,
+    payload: JSON.parse(row.payload),
+    attempts: Number(row.attempts),
+    result: row.result,
+    repliesSent: Number(row.replies_sent),
+  };
+}
+
+/** Counts an ephemeral reply the job has sent (Slack keeps no ephemeral message to find again after a crash). */
+export function recordReplySent(db: TreasuryDatabase, id: number): void {
+  statement(db, "UPDATE slack_jobs SET replies_sent = replies_sent + 1 WHERE id = ?").run(id);
 }
 
 /** Saves a partial result (e.g. the safeTxHash proposed) so a retried job does not redo the step. */

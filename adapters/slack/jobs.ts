@@ -20,6 +20,7 @@ import type { SlackDeps } from "./deps.ts";
 import { storeDiscussion, type DiscussionEvent } from "./discussion.ts";
 import { assertMayPropose, assertOwner, proposerOf, resolveActor } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
+import { repliesOnce } from "./replies-once.ts";
 import { checkPayments } from "./pay-check.ts";
 import type { PendingPayment } from "./payee-modal.ts";
 import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type SlackJob } from "../../db/slack.ts";
@@ -97,7 +98,7 @@ export async function runJob(shared: SlackDeps, job: SlackJob): Promise<void> {
   // Every Web API call of the job uses the bot token of the workspace it came from (or, for older jobs, of its Safe's).
   const known = shared.treasuries.get(payload.safe);
   const workspace = payload.workspace ?? (known ? workspaceOfTreasury(known) : "");
-  const deps: SlackDeps = { ...shared, api: shared.apiFor(workspace) };
+  const deps: SlackDeps = { ...shared, api: repliesOnce(shared.ctx.db, shared.apiFor(workspace), job) };
   try {
     switch (job.kind) {
       case "propose":
@@ -157,7 +158,7 @@ async function runPropose(deps: SlackDeps, job: SlackJob, params: ProposeJob): P
  */
 async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Promise<void> {
   const ctx = treasuryFor(deps, params.safe, params.workspace);
-  const progress = job.result ? (JSON.parse(job.result) as { added?: boolean; told?: boolean }) : {};
+  const progress = job.result ? (JSON.parse(job.result) as { added?: boolean }) : {};
   if (!progress.added) {
     const actor = await resolveActor(ctx, params.userId);
     assertMayPropose(actor, deps.settings.proposers);
@@ -166,11 +167,8 @@ async function runPayeeAdd(deps: SlackDeps, job: SlackJob, params: PayeeJob): Pr
     if (!already) addAddressBookEntry(ctx, { label: params.label, address: params.address, category: params.category, addedBy: proposerOf(actor) });
     saveJobResult(deps.ctx.db, job.id, { added: true });
   }
-  if (!progress.told) {
-    const category = params.category ? `, category ${escapeText(params.category, 40)}` : "";
-    await ephemeral(deps, params.channelId, params.userId, `Added *${escapeText(params.label, 80)}* (\`${params.address}\`${category}) to the address book.`);
-    saveJobResult(deps.ctx.db, job.id, { added: true, told: true });
-  }
+  const category = params.category ? `, category ${escapeText(params.category, 40)}` : "";
+  await ephemeral(deps, params.channelId, params.userId, `Added *${escapeText(params.label, 80)}* (\`${params.address}\`${category}) to the address book.`);
   if (!params.pending) return;
   const check = checkPayments(ctx, params.pending);
   if (!check.ok) {
