@@ -29,25 +29,42 @@ export type ConnectRegisteredSafesReturnType = {
 /**
  * Connects every Safe registered besides the deployment's own (`treasury
  * safes add`), each through its own RPC or RPC_URL, each with its context and
- * database handle bound to it. A Safe that cannot be connected does not stop
- * the others: it is logged and returned in `unreachable`.
+ * database handle bound to it, several at a time. The contexts come in the
+ * registry's order whatever order they connected in. A Safe that cannot be
+ * connected does not stop the others: it is logged and returned in
+ * `unreachable`.
  */
 export async function connectRegisteredSafes({ config, logger, db, main, rpcUrl, deployment }: ConnectRegisteredSafesParameters): Promise<ConnectRegisteredSafesReturnType> {
   const mainId = boundSafeId(main.db);
+  const others = listSafes(db).filter((safe) => safe.id !== mainId);
+  // Each Safe asks its chain a dozen questions one after another: several Safes at once overlap those waits.
+  const outcomes: Array<{ ctx: TreasuryContext } | { error: unknown }> = [];
+  let next = 0;
+  const connectNext = async () => {
+    while (next < others.length) {
+      const index = next++;
+      const safe = others[index]!;
+      outcomes[index] = await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false }).then(
+        (ctx) => ({ ctx }),
+        (error: unknown) => ({ error }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(connectedAtOnce, others.length) }, connectNext));
   const contexts: TreasuryContext[] = [main];
   const unreachable: ConnectRegisteredSafesReturnType["unreachable"] = [];
-  for (const safe of listSafes(db)) {
-    if (safe.id === mainId) continue;
-    try {
-      contexts.push(await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false }));
-    } catch (error) {
-      const reason = shortMessageOf(error);
-      logger.error({ safe: safe.name, chainId: safe.chainId, address: safe.address, err: reason }, "a Safe of this treasury cannot be connected; it is not indexed until the next start");
-      unreachable.push({ safe, reason });
-    }
-  }
+  others.forEach((safe, index) => {
+    const outcome = outcomes[index]!;
+    if ("ctx" in outcome) return void contexts.push(outcome.ctx);
+    const reason = shortMessageOf(outcome.error);
+    logger.error({ safe: safe.name, chainId: safe.chainId, address: safe.address, err: reason }, "a Safe of this treasury cannot be connected; it is not indexed until the next start");
+    unreachable.push({ safe, reason });
+  });
   return { contexts, unreachable };
 }
+
+/** How many registered Safes a starting process connects at a time. */
+const connectedAtOnce = 8;
 
 export type FollowRegisteredSafesParameters = Omit<ConnectRegisteredSafesParameters, "main"> &
   ConnectRegisteredSafesReturnType & {
