@@ -30,6 +30,11 @@ export function insertOutboxEntry(db: TreasuryDatabase, entry: InsertOutboxEntry
   return result.changes > 0;
 }
 
+/** The Safes (by id) with an entry not delivered yet; `db` reads all Safes (`readAllSafes`). */
+export function safesWithUndeliveredOutbox(db: ReadableDatabase): Set<number> {
+  return new Set((statement(db, "SELECT DISTINCT safe_id FROM outbox WHERE delivered_at IS NULL").pluck().all() as number[]).map(Number));
+}
+
 /** Entries not delivered yet, oldest first. A payload that is not JSON reads as `{}`. */
 export function listUndeliveredOutbox(db: ReadableDatabase, limit: number): OutboxEntry[] {
   const rows = statement(db, "SELECT id, kind, ref, payload, block_number FROM outbox WHERE safe_id = @safe AND delivered_at IS NULL ORDER BY id LIMIT ?").all(limit) as {

@@ -217,6 +217,12 @@ export function readCursor(db: ReadableDatabase, name: string): number {
   return row?.position ?? 0;
 }
 
+/** Every cursor's position, by name (a few per Safe): one read for a round of periodic work over all the Safes. */
+export function listCursors(db: ReadableDatabase): Map<string, number> {
+  const rows = statement(db, "SELECT name, position FROM slack_cursors").all() as { name: string; position: number }[];
+  return new Map(rows.map((row) => [row.name, Number(row.position)]));
+}
+
 export function writeCursor(db: TreasuryDatabase, name: string, position: number): void {
   statement(db, 
     "INSERT INTO slack_cursors (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
@@ -310,6 +316,19 @@ export function listProposalsDueForNudge(db: ReadableDatabase, { safeAddress, cr
        AND (SELECT COUNT(*) FROM slack_nudges n WHERE n.safe_tx_hash = p.safe_tx_hash) < 20
      ORDER BY p.created_at LIMIT ?`,
   ).all(safeAddress, createdBefore, limit) as { safeTxHash: string; channelId: string; messageTs: string }[];
+}
+
+/** The Safes (by address) with a proposal `listProposalsDueForNudge` would list: one read for all of them. */
+export function safesWithNudgesDue(db: ReadableDatabase, createdBefore: number): Set<string> {
+  const addresses = statement(
+    db,
+    `SELECT DISTINCT p.safe_address FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash
+     WHERE p.status = 'pending' AND p.created_at <= ?
+       AND (SELECT COUNT(*) FROM slack_nudges n WHERE n.safe_tx_hash = p.safe_tx_hash) < 20`,
+  )
+    .pluck()
+    .all(createdBefore) as string[];
+  return new Set(addresses);
 }
 
 /** Records a reminder sent to an owner (once per proposal and owner; `sentAt` in ms). */

@@ -4,14 +4,16 @@ import type { Address } from "viem";
 import { isDatabaseOpen } from "../../db/open.ts";
 import type { TreasuryContext } from "../../core/context.ts";
 import { ConfigError, shortMessageOf } from "../../core/errors.ts";
-import { followProposalUpdates, initCardCursor } from "./cards.ts";
+import { cardsFollowed, followProposalUpdates, initCardCursor } from "./cards.ts";
 import type { SlackDeps, SlackSettings } from "./deps.ts";
 import { registerHandlers, type RequestCounters } from "./handlers.ts";
 import { runJob } from "./jobs.ts";
 import { deliverOutbox } from "./notifications.ts";
-import { sendNudges } from "./nudges.ts";
+import { nudgesDueBefore, sendNudges } from "./nudges.ts";
 import type { Rate } from "./rate-limit.ts";
-import { bindChannel, countJobs, forgetOldSlackRequests, readChannelBinding } from "../../db/slack.ts";
+import { bindChannel, countJobs, forgetOldSlackRequests, listCursors, readChannelBinding, safesWithNudgesDue } from "../../db/slack.ts";
+import { safesWithUndeliveredOutbox } from "../../db/outbox.ts";
+import { lastProposalUpdateId } from "../../db/proposals.ts";
 import { oauthSettingsOf, slackBotScopes, type SlackConfig } from "./config.ts";
 import { createSlackApi, type SlackApi } from "./web-api.ts";
 import { botAuthorization, botTokenOf, createInstallationStore, workspaceOfTeam } from "./authorization.ts";
@@ -196,18 +198,25 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
 
   const tick = async () => {
     if (!isDatabaseOpen(ctx.db)) return;
-    // Each Safe's workspace, in one read of the registry for the whole round.
-    const workspaceOf = new Map(listSafes(readAllSafes(ctx.db)).map((safe) => [safe.id, safe.workspace]));
+    // Each Safe's workspace, and which Safes have cards to update, news to post or owners to remind: a few reads for
+    // the whole round, so a quiet Safe costs nothing more.
+    const allSafes = readAllSafes(ctx.db);
+    const workspaceOf = new Map(listSafes(allSafes).map((safe) => [safe.id, safe.workspace]));
+    const cursors = listCursors(ctx.db);
+    const newestUpdate = lastProposalUpdateId(allSafes);
+    const withNews = safesWithUndeliveredOutbox(allSafes);
+    const withReminders = safesWithNudgesDue(allSafes, nudgesDueBefore(settings));
     for (const treasury of treasuries.values()) {
       if (!isDatabaseOpen(treasury.db)) continue;
       // A Safe's cards, notifications and reminders go to its own workspace, with that workspace's token.
       const safeId = boundSafeId(treasury.db);
       const own: SlackDeps = { ...deps, api: apiFor((safeId !== undefined && workspaceOf.get(safeId)) || homeWorkspace) };
-      for (const [name, step] of [
-        ["cards", () => followProposalUpdates(own, treasury)],
-        ["outbox", () => deliverOutbox(own, treasury)],
-        ["nudges", () => sendNudges(own, treasury)],
+      for (const [name, due, step] of [
+        ["cards", !cardsFollowed(treasury, cursors, newestUpdate), () => followProposalUpdates(own, treasury)],
+        ["outbox", safeId === undefined || withNews.has(safeId), () => deliverOutbox(own, treasury)],
+        ["nudges", withReminders.has(treasury.safeAddress), () => sendNudges(own, treasury)],
       ] as const) {
+        if (!due) continue;
         try {
           await step();
         } catch (error) {

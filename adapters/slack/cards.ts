@@ -94,6 +94,11 @@ export async function refreshCard(deps: SlackDeps, ctx: TreasuryContext, safeTxH
 
 const cursorName = (ctx: TreasuryContext) => `proposal_updates:${ctx.chainId}:${ctx.safeAddress}`;
 
+/** True when the treasury's cards have followed every proposal update up to `newest` (`cursors`: `listCursors`). */
+export function cardsFollowed(ctx: TreasuryContext, cursors: Map<string, number>, newest: number): boolean {
+  return (cursors.get(cursorName(ctx)) ?? 0) >= newest;
+}
+
 /** On first start the cursor begins at the newest update: history is not re-announced. */
 export function initCardCursor(deps: SlackDeps, ctx: TreasuryContext): void {
   if (hasCursor(deps.ctx.db, cursorName(ctx))) return;

@@ -6,6 +6,11 @@ import { slackUsersOfOwners } from "./identity.ts";
 import { postOnce } from "./post-once.ts";
 import { listProposalsDueForNudge, readPost, recordNudge } from "../../db/slack.ts";
 
+/** Proposals created at or before this time (in seconds) are due a reminder. */
+export function nudgesDueBefore(settings: Pick<SlackDeps["settings"], "nudgeAfterMs">): number {
+  return Math.floor((Date.now() - settings.nudgeAfterMs) / 1000);
+}
+
 /**
  * Reminds each owner who has not signed a pending proposal, once, in the
  * card's thread, after `nudgeAfterMs`. "Once" is durable: the reminder is a
@@ -13,8 +18,7 @@ import { listProposalsDueForNudge, readPost, recordNudge } from "../../db/slack.
  * in the same transaction as its Slack ts.
  */
 export async function sendNudges(deps: SlackDeps, ctx: TreasuryContext): Promise<number> {
-  const dueBefore = Math.floor((Date.now() - deps.settings.nudgeAfterMs) / 1000);
-  const waiting = listProposalsDueForNudge(ctx.db, { safeAddress: ctx.safeAddress, createdBefore: dueBefore });
+  const waiting = listProposalsDueForNudge(ctx.db, { safeAddress: ctx.safeAddress, createdBefore: nudgesDueBefore(deps.settings) });
   let sent = 0;
   for (const card of waiting) {
     const proposal = await getProposal(ctx, card.safeTxHash, { warnings: false });

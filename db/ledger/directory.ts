@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../handle.ts";
-import { engineOf, oneOffStatement } from "../connection.ts";
+import { oneOffStatement } from "../connection.ts";
 import { readNativeCoin, type NativeCoin } from "../chain-mirror/native-coin.ts";
 
 export type TokenEntry = { address: string; symbol: string; name: string; decimals: number };
@@ -17,17 +17,10 @@ export type LedgerDirectory = {
   categories: string[];
 };
 
-function hasColumn(db: ReadableDatabase, table: string, column: string): boolean {
-  if (engineOf(db) === "postgres")
-    return oneOffStatement(db, "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?").get(table, column) !== undefined;
-  return (oneOffStatement(db, `PRAGMA table_info(${table})`).all() as { name: string }[]).some((row) => row.name === column);
-}
-
 /** Reads the directory. Small tables only: cheap to read for every question. */
 export function readDirectory(db: ReadableDatabase): LedgerDirectory {
   const tokens = (oneOffStatement(db, "SELECT DISTINCT address, symbol, name, decimals FROM tokens WHERE safe_id = @safe ORDER BY symbol").all() as TokenEntry[]).map((t) => ({ ...t, decimals: Number(t.decimals) }));
-  const note = hasColumn(db, "address_book", "note") ? "note" : "NULL AS note";
-  const book = oneOffStatement(db, `SELECT address, label, category, kind, ${note} FROM address_book ORDER BY label`).all() as BookEntry[];
+  const book = oneOffStatement(db, "SELECT address, label, category, kind, note FROM address_book ORDER BY label").all() as BookEntry[];
   const links = oneOffStatement(db, "SELECT member_id, address FROM wallet_links ORDER BY linked_at").all() as { member_id: string; address: string }[];
   const members = (oneOffStatement(db, "SELECT id, name, slack_user_id, role FROM members ORDER BY name").all() as { id: string; name: string; slack_user_id: string | null; role: string }[]).map(
     (row) => ({ id: row.id, name: row.name, slackUserId: row.slack_user_id, role: row.role, addresses: links.filter((l) => l.member_id === row.id).map((l) => l.address) }),
