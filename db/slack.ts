@@ -245,15 +245,24 @@ export function readChannelBinding(db: ReadableDatabase, channelId: string): Cha
  * The binding of a channel made in `workspace`, with the workspace its Safe belongs to now (`""`, the home workspace,
  * for a Safe not in the registry), in one read. A channel id seen from another workspace (a shared channel, a forged
  * id) reads as unbound; a Safe moved to another workspace since the binding no longer answers here (the caller compares).
+ * With `cardTs`, also the proposal whose card is the channel's message at that ts (`cardOf`; null: that message is no
+ * card), as `findProposalCardAt` finds it: a reply in a thread needs both.
  */
-export function readChannelBindingWithSafe(db: ReadableDatabase, channelId: string, workspace: string): (ChannelBinding & { safeWorkspace: string }) | undefined {
+export function readChannelBindingWithSafe(
+  db: ReadableDatabase,
+  channelId: string,
+  workspace: string,
+  cardTs?: string,
+): (ChannelBinding & { safeWorkspace: string; cardOf?: string | null }) | undefined {
+  const card = cardTs === undefined ? "" : ", (SELECT m.safe_tx_hash FROM proposal_messages m WHERE m.channel_id = c.channel_id AND m.message_ts = ?) AS card_of";
   const row = statement(
     db,
-    `SELECT c.channel_id, c.chain_id, c.safe_address, c.bound_by, c.workspace, coalesce(s.workspace, '') AS safe_workspace
+    `SELECT c.channel_id, c.chain_id, c.safe_address, c.bound_by, c.workspace, coalesce(s.workspace, '') AS safe_workspace${card}
        FROM slack_channels c LEFT JOIN safes s ON s.chain_id = c.chain_id AND lower(s.address) = lower(c.safe_address)
       WHERE c.channel_id = ? AND c.workspace = ?`,
-  ).get(channelId, workspace) as (BindingRow & { safe_workspace: string }) | undefined;
-  return row && { ...toBinding(row), safeWorkspace: row.safe_workspace };
+  ).get(...(cardTs === undefined ? [] : [cardTs]), channelId, workspace) as (BindingRow & { safe_workspace: string; card_of?: string | null }) | undefined;
+  if (!row) return undefined;
+  return { ...toBinding(row), safeWorkspace: row.safe_workspace, ...(cardTs === undefined ? {} : { cardOf: row.card_of ?? null }) };
 }
 
 /** Every channel binding (of one workspace when `workspace` is given), oldest first. */

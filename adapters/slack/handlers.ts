@@ -37,12 +37,18 @@ export function requestIdOf(body: Record<string, any>): string {
  * a binding made in that workspace, to a Safe of that workspace, counts. DMs
  * speak for the workspace's default treasury.
  */
-export function treasuryOfChannel(deps: SlackDeps, channelId: string | undefined, workspace: string): { ctx: TreasuryContext } | { refusal: string } {
+export function treasuryOfChannel(
+  deps: SlackDeps,
+  channelId: string | undefined,
+  workspace: string,
+  cardTs?: string,
+): { ctx: TreasuryContext; cardOf?: string | null } | { refusal: string } {
   if (!channelId) return { refusal: "I can't tell which channel this came from." };
-  const binding = readChannelBindingWithSafe(deps.ctx.db, channelId, workspace);
+  // With `cardTs` (a reply's thread), the proposal whose card that is comes with the binding, in the same read.
+  const binding = readChannelBindingWithSafe(deps.ctx.db, channelId, workspace, cardTs);
   if (binding) {
     const ctx = [...deps.treasuries.values()].find((candidate) => candidate.safeAddress === binding.safeAddress && candidate.chainId === binding.chainId);
-    if (ctx && binding.safeWorkspace === workspace) return { ctx };
+    if (ctx && binding.safeWorkspace === workspace) return { ctx, cardOf: binding.cardOf };
     return { refusal: `This channel is bound to the Safe ${binding.safeAddress} on chain ${binding.chainId}, which this app does not serve here.` };
   }
   if (channelId.startsWith("D")) {
@@ -321,12 +327,16 @@ export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, worksp
   }
   const discussion = discussionEventOf(event);
   if (!discussion) return jobs;
-  const target = treasuryOfChannel(deps, event.channel, workspace);
-  const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
-  if (!ctx) return jobs;
   const parentTs: string | undefined =
     discussion.change === "posted" ? discussion.threadTs : (event.message?.thread_ts ?? event.previous_message?.thread_ts);
-  const concerns = (parentTs !== undefined && proposalOfCard(ctx, event.channel, parentTs) !== undefined) || concernsDiscussion(ctx, discussion);
+  const target = treasuryOfChannel(deps, event.channel, workspace, parentTs);
+  const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
+  if (!ctx) return jobs;
+  // The thread's card came with the binding when the channel is bound; else it is looked up here.
+  const known = "ctx" in target ? target.cardOf : undefined;
+  const cardOfParent = known !== undefined ? (known ?? undefined) : parentTs !== undefined ? proposalOfCard(ctx, event.channel, parentTs) : undefined;
+  // A new reply concerns a discussion exactly when its thread is a card's; an edit or a deletion, when its message is stored.
+  const concerns = cardOfParent !== undefined || (discussion.change !== "posted" && concernsDiscussion(ctx, discussion));
   if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion } satisfies DiscussionJob });
   return jobs;
 }
