@@ -245,25 +245,33 @@ export function readChannelBinding(db: ReadableDatabase, channelId: string): Cha
  * The binding of a channel made in `workspace`, with the workspace its Safe belongs to now (`""`, the home workspace,
  * for a Safe not in the registry), in one read. A channel id seen from another workspace (a shared channel, a forged
  * id) reads as unbound; a Safe moved to another workspace since the binding no longer answers here (the caller compares).
- * With `cardTs`, also the proposal whose card is the channel's message at that ts (`cardOf`; null: that message is no
- * card), as `findProposalCardAt` finds it: a reply in a thread needs both.
+ * With `cardTs`, also the card that is the channel's message at that ts (`card`; null: that message is no card), as
+ * `findProposalCardAt` finds it: a reply in a thread needs both.
  */
 export function readChannelBindingWithSafe(
   db: ReadableDatabase,
   channelId: string,
   workspace: string,
   cardTs?: string,
-): (ChannelBinding & { safeWorkspace: string; cardOf?: string | null }) | undefined {
-  const card = cardTs === undefined ? "" : ", (SELECT m.safe_tx_hash FROM proposal_messages m WHERE m.channel_id = c.channel_id AND m.message_ts = ?) AS card_of";
+): (ChannelBinding & { safeWorkspace: string; card?: ProposalCardAt | null }) | undefined {
+  const [columns, join] =
+    cardTs === undefined ? ["", ""] : [", m.safe_tx_hash AS card_safe_tx_hash, m.permalink AS card_permalink", " LEFT JOIN proposal_messages m ON m.channel_id = c.channel_id AND m.message_ts = ?"];
   const row = statement(
     db,
-    `SELECT c.channel_id, c.chain_id, c.safe_address, c.bound_by, c.workspace, coalesce(s.workspace, '') AS safe_workspace${card}
-       FROM slack_channels c LEFT JOIN safes s ON s.chain_id = c.chain_id AND lower(s.address) = lower(c.safe_address)
+    `SELECT c.channel_id, c.chain_id, c.safe_address, c.bound_by, c.workspace, coalesce(s.workspace, '') AS safe_workspace${columns}
+       FROM slack_channels c LEFT JOIN safes s ON s.chain_id = c.chain_id AND lower(s.address) = lower(c.safe_address)${join}
       WHERE c.channel_id = ? AND c.workspace = ?`,
-  ).get(...(cardTs === undefined ? [] : [cardTs]), channelId, workspace) as (BindingRow & { safe_workspace: string; card_of?: string | null }) | undefined;
+  ).get(...(cardTs === undefined ? [] : [cardTs]), channelId, workspace) as
+    | (BindingRow & { safe_workspace: string; card_safe_tx_hash?: string | null; card_permalink?: string | null })
+    | undefined;
   if (!row) return undefined;
-  return { ...toBinding(row), safeWorkspace: row.safe_workspace, ...(cardTs === undefined ? {} : { cardOf: row.card_of ?? null }) };
+  const binding = { ...toBinding(row), safeWorkspace: row.safe_workspace };
+  if (cardTs === undefined) return binding;
+  return { ...binding, card: row.card_safe_tx_hash ? { safeTxHash: row.card_safe_tx_hash, permalink: row.card_permalink ?? null } : null };
 }
+
+/** A proposal's card as a thread reply needs it: the proposal, and the card's link (null until Slack gave one). */
+export type ProposalCardAt = { safeTxHash: string; permalink: string | null };
 
 /** Every channel binding (of one workspace when `workspace` is given), oldest first. */
 export function listChannelBindings(db: ReadableDatabase, workspace?: string): ChannelBinding[] {

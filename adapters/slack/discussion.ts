@@ -4,6 +4,7 @@ import type { SlackDeps } from "./deps.ts";
 import { maxDiscussionText, recordDiscussionMessage } from "../../core/discussion.ts";
 import { deleteDiscussionMessage, editDiscussionMessage, findProposalCardAt, hasDiscussionMessage, setDiscussionMessagePermalink } from "../../db/discussion.ts";
 import { findMemberBySlackUser } from "../../db/people.ts";
+import type { ProposalCardAt } from "../../db/slack.ts";
 
 /** A message event reduced to what the discussion store needs. */
 export type DiscussionEvent =
@@ -44,15 +45,23 @@ export function concernsDiscussion(ctx: TreasuryContext, event: DiscussionEvent)
  * Stores a reply in a proposal card's thread as data for the assistant and
  * search, or applies an edit or deletion to the stored copy (a deleted
  * message keeps its row with empty text and `deleted_at`). Idempotent.
+ * `known`: the reply's card as found when it came in (saves reading it again).
  */
-export async function storeDiscussion(deps: SlackDeps, ctx: TreasuryContext, event: DiscussionEvent): Promise<"stored" | "edited" | "deleted" | "ignored"> {
+export async function storeDiscussion(
+  deps: SlackDeps,
+  ctx: TreasuryContext,
+  event: DiscussionEvent,
+  known?: ProposalCardAt,
+): Promise<"stored" | "edited" | "deleted" | "ignored"> {
   if (event.change === "edited") {
     return editDiscussionMessage(ctx.db, { channelId: event.channel, messageTs: event.ts, text: event.text, editedAt: event.editedAt }) ? "edited" : "ignored";
   }
   if (event.change === "deleted") {
     return deleteDiscussionMessage(ctx.db, { channelId: event.channel, messageTs: event.ts, deletedAt: ctx.now() }) ? "deleted" : "ignored";
   }
-  const card = findProposalCardAt(ctx.db, event.channel, event.threadTs);
+  // A card's row never moves to another proposal: the one found when the reply came in is still it. Its link may have
+  // come since, so a card known without one is read again.
+  const card = known?.permalink ? known : findProposalCardAt(ctx.db, event.channel, event.threadTs);
   if (!card) return "ignored";
   const authorName = findMemberBySlackUser(ctx.db, event.user)?.name ?? (await deps.api.userName(event.user));
   // The reply's link, built from the card's when it can be (no Web API call); else asked of Slack once it is stored.

@@ -3,7 +3,6 @@ import type { App, types } from "@slack/bolt";
 import type { TreasuryContext } from "../../core/context.ts";
 import { TreasuryError, shortMessageOf } from "../../core/errors.ts";
 import { actionIds } from "./card.ts";
-import { proposalOfCard } from "./cards.ts";
 import { checkAmounts, commandHelp, parseTreasuryCommand, type TreasuryCommand } from "./commands/parse.ts";
 import type { SlackDeps } from "./deps.ts";
 import { concernsDiscussion, discussionEventOf } from "./discussion.ts";
@@ -11,7 +10,8 @@ import type { ActionJob, AssistantJob, CommandJob, DiscussionJob, PayeeJob, Prop
 import { buildPaymentModal, paymentModalCallbackId, readPaymentSubmission } from "./modal.ts";
 import { knownTokens } from "../../core/proposals/tokens.ts";
 import { listCategories } from "../../db/proposals.ts";
-import { acceptRequest, markIfReceived, readChannelBindingWithSafe, type NewJob } from "../../db/slack.ts";
+import { acceptRequest, markIfReceived, readChannelBindingWithSafe, type NewJob, type ProposalCardAt } from "../../db/slack.ts";
+import { findProposalCardAt } from "../../db/discussion.ts";
 import { checkPayments } from "./pay-check.ts";
 import { defaultChannelOf, defaultTreasuryOf, safeWords, servesSeveralSafes, treasuryOfProposal, treasuryToBind } from "./safes.ts";
 import { addPayeeActionId, buildPayeeModal, payeeModalCallbackId, readAddPayeeButton, readPayeeSubmission } from "./payee-modal.ts";
@@ -42,13 +42,13 @@ export function treasuryOfChannel(
   channelId: string | undefined,
   workspace: string,
   cardTs?: string,
-): { ctx: TreasuryContext; cardOf?: string | null } | { refusal: string } {
+): { ctx: TreasuryContext; card?: ProposalCardAt | null } | { refusal: string } {
   if (!channelId) return { refusal: "I can't tell which channel this came from." };
   // With `cardTs` (a reply's thread), the proposal whose card that is comes with the binding, in the same read.
   const binding = readChannelBindingWithSafe(deps.ctx.db, channelId, workspace, cardTs);
   if (binding) {
     const ctx = [...deps.treasuries.values()].find((candidate) => candidate.safeAddress === binding.safeAddress && candidate.chainId === binding.chainId);
-    if (ctx && binding.safeWorkspace === workspace) return { ctx, cardOf: binding.cardOf };
+    if (ctx && binding.safeWorkspace === workspace) return { ctx, card: binding.card };
     return { refusal: `This channel is bound to the Safe ${binding.safeAddress} on chain ${binding.chainId}, which this app does not serve here.` };
   }
   if (channelId.startsWith("D")) {
@@ -333,11 +333,12 @@ export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, worksp
   const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
   if (!ctx) return jobs;
   // The thread's card came with the binding when the channel is bound; else it is looked up here.
-  const known = "ctx" in target ? target.cardOf : undefined;
-  const cardOfParent = known !== undefined ? (known ?? undefined) : parentTs !== undefined ? proposalOfCard(ctx, event.channel, parentTs) : undefined;
-  // A new reply concerns a discussion exactly when its thread is a card's; an edit or a deletion, when its message is stored.
-  const concerns = cardOfParent !== undefined || (discussion.change !== "posted" && concernsDiscussion(ctx, discussion));
-  if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion } satisfies DiscussionJob });
+  const known = "ctx" in target ? target.card : undefined;
+  const card = known !== undefined ? (known ?? undefined) : parentTs !== undefined ? findProposalCardAt(ctx.db, event.channel, parentTs) : undefined;
+  // A new reply concerns a discussion exactly when its thread is a card's (the job is given the card); an edit or a
+  // deletion, when its message is stored.
+  if (card) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion, card: { safeTxHash: card.safeTxHash, permalink: card.permalink } } satisfies DiscussionJob });
+  else if (discussion.change !== "posted" && concernsDiscussion(ctx, discussion)) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion } satisfies DiscussionJob });
   return jobs;
 }
 

@@ -23,7 +23,7 @@ import { postOnce } from "./post-once.ts";
 import { repliesOnce } from "./replies-once.ts";
 import { checkPayments } from "./pay-check.ts";
 import type { PendingPayment } from "./payee-modal.ts";
-import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type SlackJob } from "../../db/slack.ts";
+import { bindChannel, enqueueJob, readProposalOrigin, recordSlackProposal, saveJobResult, type ProposalCardAt, type SlackJob } from "../../db/slack.ts";
 import { knownErc20Tokens } from "../../core/proposals/tokens.ts";
 import { defaultChannelOf, safeOfTreasury, safeWords, servesSeveralSafes, workspaceOfTreasury } from "./safes.ts";
 
@@ -62,7 +62,8 @@ export type AssistantJob = InWorkspace & {
   refusal?: string;
 };
 export type ActionJob = InWorkspace & { safe: Address; actionId: string; safeTxHash: string; userId: string; channelId: string };
-export type DiscussionJob = InWorkspace & { safe: Address; event: DiscussionEvent };
+/** `card`: the card whose thread a new reply is in, as the web process found it (absent in older jobs: looked up). */
+export type DiscussionJob = InWorkspace & { safe: Address; event: DiscussionEvent; card?: ProposalCardAt };
 /** Add a payee from the payee form, then propose the payment that waited for it (if any). */
 export type PayeeJob = InWorkspace & {
   safe: Address;
@@ -110,7 +111,7 @@ export async function runJob(shared: SlackDeps, job: SlackJob): Promise<void> {
       case "action":
         return await runAction(deps, job, job.payload as ActionJob);
       case "discussion":
-        await storeDiscussion(deps, treasuryFor(deps, payload.safe, payload.workspace), (job.payload as DiscussionJob).event);
+        await storeDiscussion(deps, treasuryFor(deps, payload.safe, payload.workspace), (job.payload as DiscussionJob).event, (job.payload as DiscussionJob).card);
         return;
       case "payee_add":
         return await runPayeeAdd(deps, job, job.payload as PayeeJob);
