@@ -71,11 +71,22 @@ export const safeContractRoles: readonly SafeContractRole[] = [
   "simulateTxAccessor",
 ];
 
+const records = new Map<string, SafeDeployments | undefined>();
+/**
+ * safe-deployments' released record of one contract and version, read once per process: the package rebuilds every
+ * chain's addresses at each look-up (about 30 ms of CPU per Safe connected). Records are shared: read them, never change them.
+ */
+function releasedRecord(lookup: DeploymentsLookup, name: string, version: string): SafeDeployments | undefined {
+  const key = `${name}@${version}`;
+  if (!records.has(key)) records.set(key, lookup({ version, released: true }));
+  return records.get(key);
+}
+
 /** safe-deployments' record of one contract of one version (exactly that version, released). */
 export function safeDeploymentOf(version: string, role: SafeContractRole, flavour: SafeFlavour = "L2"): SafeDeployments {
-  const lookup: DeploymentsLookup =
-    role === "safeSingleton" ? (flavour === "L2" ? getSafeL2SingletonDeployments : getSafeSingletonDeployments) : lookups[role];
-  const found = lookup({ version, released: true });
+  const [name, lookup]: [string, DeploymentsLookup] =
+    role === "safeSingleton" ? (flavour === "L2" ? ["singleton:L2", getSafeL2SingletonDeployments] : ["singleton:L1", getSafeSingletonDeployments]) : [role, lookups[role]];
+  const found = releasedRecord(lookup, name, version);
   if (!found || found.version !== version) throw new UnknownSafeDeploymentError(`safe-deployments has no released ${role} of Safe v${version}.`);
   return found;
 }
@@ -148,7 +159,7 @@ export function findSafeSingleton(address: Address): KnownSingleton | undefined 
       ["L1", getSafeSingletonDeployments],
       ["L2", getSafeL2SingletonDeployments],
     ] as const) {
-      const deployment = lookup({ version, released: true }) as SafeDeployments | undefined;
+      const deployment = releasedRecord(lookup, `singleton:${flavour}`, version);
       if (!deployment || deployment.version !== version) continue;
       for (const [type, entry] of Object.entries(deployment.deployments))
         if (entry?.address.toLowerCase() === wanted) return { version, flavour, type: type as SafeDeploymentType };
