@@ -241,6 +241,9 @@ export function readChannelBinding(db: ReadableDatabase, channelId: string): Cha
   return row && toBinding(row);
 }
 
+/** A proposal's card as a thread reply needs it: the proposal, and the card's link (null until Slack gave one). */
+export type ProposalCardAt = { safeTxHash: string; permalink: string | null };
+
 /**
  * The binding of a channel made in `workspace`, with the workspace its Safe belongs to now (`""`, the home workspace,
  * for a Safe not in the registry), in one read. A channel id seen from another workspace (a shared channel, a forged
@@ -269,9 +272,6 @@ export function readChannelBindingWithSafe(
   if (cardTs === undefined) return binding;
   return { ...binding, card: row.card_safe_tx_hash ? { safeTxHash: row.card_safe_tx_hash, permalink: row.card_permalink ?? null } : null };
 }
-
-/** A proposal's card as a thread reply needs it: the proposal, and the card's link (null until Slack gave one). */
-export type ProposalCardAt = { safeTxHash: string; permalink: string | null };
 
 /** Every channel binding (of one workspace when `workspace` is given), oldest first. */
 export function listChannelBindings(db: ReadableDatabase, workspace?: string): ChannelBinding[] {

@@ -337,8 +337,9 @@ export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, worksp
   const card = known !== undefined ? (known ?? undefined) : parentTs !== undefined ? findProposalCardAt(ctx.db, event.channel, parentTs) : undefined;
   // A new reply concerns a discussion exactly when its thread is a card's (the job is given the card); an edit or a
   // deletion, when its message is stored.
-  if (card) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion, card: { safeTxHash: card.safeTxHash, permalink: card.permalink } } satisfies DiscussionJob });
-  else if (discussion.change !== "posted" && concernsDiscussion(ctx, discussion)) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion } satisfies DiscussionJob });
+  const concerns = card !== undefined || (discussion.change !== "posted" && concernsDiscussion(ctx, discussion));
+  const cardOfJob = card && { safeTxHash: card.safeTxHash, permalink: card.permalink };
+  if (concerns) jobs.push({ kind: "discussion", payload: { safe: ctx.safeAddress, workspace, event: discussion, ...(cardOfJob && { card: cardOfJob }) } satisfies DiscussionJob });
   return jobs;
 }
 
