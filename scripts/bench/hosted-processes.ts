@@ -28,7 +28,9 @@ export type TreasuryProcess = {
 export function startTreasuryProcess({ name, role, env, logDir }: { name: string; role: string; env: Record<string, string>; logDir: string }): TreasuryProcess {
   // BENCH_PROFILE_DIR=dir: each process writes a V8 CPU profile there (dir/<name>/) when it stops.
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${name}`] : [];
-  const child = spawn(node, [...profile, "dist/app/main.js", "--role", role], {
+  // BENCH_NODE_FLAGS="--flag …": Node flags for every process of the deployment (to try runtime settings).
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(node, [...flags, ...profile, "dist/app/main.js", "--role", role], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -26,6 +26,9 @@
  * in the chain's process, as a hosted deployment would; by default the
  * offline model runs on the same two cores (about 11 ms of CPU per text).
  *
+ * `BENCH_NODE_FLAGS="--single-threaded-gc …"`: Node flags for every process of
+ * the deployment, to try runtime settings.
+ *
  * The chain and the fake Slack run in a child process (hosted-infra.ts), the
  * load generator in a worker thread (hosted-load.ts).
  */
