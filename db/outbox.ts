@@ -30,9 +30,10 @@ export function insertOutboxEntry(db: TreasuryDatabase, entry: InsertOutboxEntry
   return result.changes > 0;
 }
 
-/** The Safes (by id) with an entry not delivered yet; `db` reads all Safes (`readAllSafes`). */
+/** The Safes (by id) with an entry not delivered yet; `db` reads all Safes (`readAllSafes`). One index look per Safe, however long the history. */
 export function safesWithUndeliveredOutbox(db: ReadableDatabase): Set<number> {
-  return new Set((statement(db, "SELECT DISTINCT safe_id FROM outbox WHERE delivered_at IS NULL").pluck().all() as number[]).map(Number));
+  const ids = statement(db, "SELECT s.id FROM safes s WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.safe_id = s.id AND o.delivered_at IS NULL)").pluck().all() as number[];
+  return new Set(ids.map(Number));
 }
 
 /** Entries not delivered yet, oldest first. A payload that is not JSON reads as `{}`. */

@@ -335,12 +335,12 @@ export function listProposalsDueForNudge(db: ReadableDatabase, { safeAddress, cr
   ).all(safeAddress, createdBefore, limit) as { safeTxHash: string; channelId: string; messageTs: string }[];
 }
 
-/** The Safes (by address) with a proposal `listProposalsDueForNudge` would list: one read for all of them. */
+/** The Safes (by address) with a proposal `listProposalsDueForNudge` would list: one read for all of them (each Safe's pending proposals by index). */
 export function safesWithNudgesDue(db: ReadableDatabase, createdBefore: number): Set<string> {
   const addresses = statement(
     db,
-    `SELECT DISTINCT p.safe_address FROM proposals p JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash
-     WHERE p.status = 'pending' AND p.created_at <= ?
+    `SELECT DISTINCT p.safe_address FROM safes s JOIN proposals p ON p.safe_id = s.id AND p.status = 'pending' JOIN proposal_messages m ON m.safe_tx_hash = p.safe_tx_hash
+     WHERE p.created_at <= ?
        AND (SELECT COUNT(*) FROM slack_nudges n WHERE n.safe_tx_hash = p.safe_tx_hash) < 20`,
   )
     .pluck()
