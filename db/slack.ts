@@ -50,14 +50,13 @@ export type AcceptParameters = {
  */
 export function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, jobs = [] }: AcceptParameters): boolean {
   const now = Date.now();
-  // One statement records a first delivery or counts a retry: a request without jobs needs no transaction (on
-  // PostgreSQL one round trip, not a BEGIN, an INSERT and a COMMIT).
+  // A first delivery is one statement, so a request without jobs needs no transaction (on PostgreSQL one round trip,
+  // not a BEGIN, an INSERT and a COMMIT). A retry is then counted on its own.
   const record = () => {
-    const row = statement(
-      db,
-      "INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET retries = slack_received.retries + 1 RETURNING retries",
-    ).get(requestId, kind, teamId ?? null, now) as { retries: number };
-    return Number(row.retries) === 0;
+    const inserted = statement(db, "INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING").run(requestId, kind, teamId ?? null, now);
+    if (inserted.changes > 0) return true;
+    statement(db, "UPDATE slack_received SET retries = retries + 1 WHERE id = ?").run(requestId);
+    return false;
   };
   if (jobs.length === 0) return record();
   return connectionOf(db).transaction(() => {
