@@ -60,10 +60,41 @@ export function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, j
   };
   if (jobs.length === 0) return record();
   return connectionOf(db).transaction(() => {
+    // With a job queue (PostgreSQL), a request with one job (nearly all that have one) records both in one statement.
+    if (jobs.length === 1 && hasJobQueue(db)) return recordWithOneJob(db, { requestId, kind, teamId, job: { ...jobs[0]!, dedupeKey: jobs[0]!.dedupeKey ?? `${requestId}#0` } }, now);
     if (!record()) return false;
     jobs.forEach((job, index) => insertJob(db, { ...job, dedupeKey: job.dedupeKey ?? `${requestId}#${index}` }, now));
     return true;
   })();
+}
+
+/**
+ * `acceptRequest`'s PostgreSQL path for a request with one job, inside its transaction: the request and its job in
+ * one statement (a data-modifying WITH; the job only if the request is new), then the job's announcement.
+ */
+function recordWithOneJob(db: TreasuryDatabase, { requestId, kind, teamId, job }: { requestId: string; kind: string; teamId?: string; job: NewJob & { dedupeKey: string } }, now: number): boolean {
+  const row = statement(
+    db,
+    `WITH received AS (
+       INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id
+     ), job AS (
+       INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) SELECT ?, ?, ?, ?::bigint, ?::bigint FROM received
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+     )
+     SELECT (SELECT count(*) FROM received) AS fresh, (SELECT id FROM job) AS job_id`,
+  ).get(requestId, kind, teamId ?? null, now, job.dedupeKey, job.kind, JSON.stringify(job.payload), job.runAfter ?? now, now) as { fresh: number; job_id: number | null };
+  if (Number(row.fresh) === 0) {
+    statement(db, "UPDATE slack_received SET retries = retries + 1 WHERE id = ?").run(requestId);
+    return false;
+  }
+  if (row.job_id !== null) announceJob(db, job, Number(row.job_id), now);
+  return true;
+}
+
+/** Announces one recorded job to the job queue (discussion jobs to the queue that runs them in order). */
+function announceJob(db: TreasuryDatabase, job: NewJob, id: number, now: number): void {
+  const delayMs = (job.runAfter ?? now) - now;
+  announceJobs(db, [{ slackJobId: id, ordered: job.kind === "discussion", delaySeconds: delayMs > 0 ? delayMs / 1000 : undefined }]);
 }
 
 /**
@@ -95,8 +126,7 @@ function insertJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: string }, no
     "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
   ).get(...values) as { id: number } | undefined;
   if (!inserted) return false;
-  const delayMs = (job.runAfter ?? now) - now;
-  announceJobs(db, [{ slackJobId: Number(inserted.id), ordered: job.kind === "discussion", delaySeconds: delayMs > 0 ? delayMs / 1000 : undefined }]);
+  announceJob(db, job, Number(inserted.id), now);
   return true;
 }
 
