@@ -2,6 +2,8 @@ import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import { DatabaseError } from "./errors.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
+import type { PostgresConnection } from "./postgres/connection.ts";
+import type { PostgresPool } from "./postgres/pool.ts";
 
 /**
  * Which Safe's rows a handle reads and writes: one Safe (by `safes.id`), every
@@ -36,6 +38,14 @@ export type DatabaseEngine = "sqlite" | "postgres";
 /** Which engine a handle's connection is. `db/` modules use it where the two differ in more than syntax. */
 export function engineOf(db: ReadableDatabase): DatabaseEngine {
   return (connectionOf(db) as unknown as { engine?: string }).engine === "postgres" ? "postgres" : "sqlite";
+}
+
+/**
+ * Statements on a PostgreSQL handle's connection that do not block the process while the server answers (its pool,
+ * `postgres/pool.ts`); undefined on SQLite, whose statements take microseconds and stay synchronous.
+ */
+export function poolOf(db: ReadableDatabase): PostgresPool | undefined {
+  return engineOf(db) === "postgres" ? (connectionOf(db) as unknown as PostgresConnection).pool : undefined;
 }
 
 /** A subquery of the ids in a JSON array given as one parameter (`JSON.stringify(ids)`), for `id IN (…)` on either engine. */
@@ -108,6 +118,16 @@ export function statement(db: ReadableDatabase, sql: string): Statement {
   let scoped = cache.get(sql);
   if (!scoped) cache.set(sql, (scoped = scopedStatement(db, sql, (text) => prepared(connection, text))));
   return scoped;
+}
+
+/**
+ * The first row of a read of per-deployment tables (no `@safe`), as `statement(db, sql).get(…)` gives it, but without
+ * holding the process while PostgreSQL answers (on its pool). On SQLite it is read at once.
+ */
+export async function readRow(db: ReadableDatabase, sql: string, ...parameters: unknown[]): Promise<Record<string, unknown> | undefined> {
+  if (sql.includes("@safe")) throw new SafeScopeError("readRow reads per-deployment tables only; a Safe's rows go through statement().", { details: sql });
+  const pool = poolOf(db);
+  return pool ? pool.get(sql, ...parameters) : (prepared(connectionOf(db), sql).get(...parameters) as Record<string, unknown> | undefined);
 }
 
 /**

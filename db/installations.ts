@@ -1,4 +1,4 @@
-import { statement } from "./connection.ts";
+import { readRow, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 
 /**
@@ -72,9 +72,17 @@ export function saveInstallation(
 
 /** The installation of this workspace (team id), if it installed the app. */
 export function readInstallation(db: ReadableDatabase, teamId: string): StoredInstallation | undefined {
-  const row = statement(db, "SELECT * FROM slack_installations WHERE team_id = ?").get(teamId) as InstallationRow | undefined;
+  const row = statement(db, installationSql).get(teamId) as InstallationRow | undefined;
   return row && toInstallation(row);
 }
+
+/** `readInstallation` without holding the process while PostgreSQL answers (a request's authorization). */
+export async function loadInstallation(db: ReadableDatabase, teamId: string): Promise<StoredInstallation | undefined> {
+  const row = (await readRow(db, installationSql, teamId)) as InstallationRow | undefined;
+  return row && toInstallation(row);
+}
+
+const installationSql = "SELECT * FROM slack_installations WHERE team_id = ?";
 
 /** Forgets a workspace's installation (app uninstalled or tokens revoked). Returns true when one was stored. */
 export function deleteInstallation(db: TreasuryDatabase, teamId: string): boolean {

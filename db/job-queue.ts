@@ -9,7 +9,7 @@ import { withDefaultUser } from "./postgres/url.ts";
  * The PostgreSQL job queue behind stateless web and worker processes: pg-boss (its tables in a schema of its own,
  * the deployment's schema + "_boss"). `slack_jobs` stays the record of each job (dedupe key, attempts, partial
  * result, status); pg-boss only delivers "Slack job N is due" to one worker at a time:
- * - a web process announces jobs inside the transaction that records them (`announceJobs`), so a request is
+ * - a web process announces jobs inside the transaction that records them (`announcementsOf`), so a request is
  *   acknowledged only once its jobs and their deliveries are both committed, and never one without the other;
  * - the announcement carries pg-boss's own transactional NOTIFY, and workers LISTEN (pg-boss's `useListenNotify`), so
  *   a committed job wakes a worker at once; polling stays on as a floor;
@@ -171,21 +171,27 @@ export type JobAnnouncement = {
 };
 
 /**
- * Announces recorded Slack jobs to the job queue, on `db`'s connection: call it inside the transaction that records
- * them, so both commit or neither does (and workers are woken at the commit). Does nothing when no queue is attached.
+ * The statements that announce recorded Slack jobs to the job queue attached to `db`'s connection (none when no queue
+ * is attached): run them inside the transaction that records the jobs, so both commit or neither does (and workers are
+ * woken at the commit).
  */
-export function announceJobs(db: TreasuryDatabase, jobs: JobAnnouncement[]): void {
+export function announcementsOf(db: TreasuryDatabase, jobs: JobAnnouncement[]): Array<{ text: string; values: unknown[] }> {
   const announcer = announcers.get(connectionOf(db));
-  if (!announcer || jobs.length === 0) return;
-  for (const ordered of [false, true]) {
+  if (!announcer || jobs.length === 0) return [];
+  return [false, true].flatMap((ordered) => {
     const some = jobs.filter((job) => job.ordered === ordered);
-    if (some.length === 0) continue;
+    if (some.length === 0) return [];
     const { text, template } = announcer.insert[ordered ? slackOrderedQueue : slackQueue]!;
     const payload = some.map((job) => ({
       ...template,
       data: { slackJobId: job.slackJobId },
       ...(job.delaySeconds ? { startAfter: String(Math.ceil(job.delaySeconds)) } : {}),
     }));
-    (connectionOf(db) as unknown as PostgresConnection).query(text, [JSON.stringify(payload)], "pg-boss job insert");
-  }
+    return [{ text, values: [JSON.stringify(payload)] }];
+  });
+}
+
+/** Runs `announcementsOf(db, jobs)` on `db`'s connection: call it inside the transaction that records the jobs. */
+export function announceJobs(db: TreasuryDatabase, jobs: JobAnnouncement[]): void {
+  for (const { text, values } of announcementsOf(db, jobs)) (connectionOf(db) as unknown as PostgresConnection).query(text, values, "pg-boss job insert");
 }

@@ -1,6 +1,7 @@
-import { connectionOf, statement } from "./connection.ts";
+import { connectionOf, poolOf, readRow, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
-import { announceJobs, hasJobQueue } from "./job-queue.ts";
+import { announceJobs, announcementsOf, hasJobQueue, type JobAnnouncement } from "./job-queue.ts";
+import type { PooledStatements } from "./postgres/pool.ts";
 
 /**
  * The Slack adapter's durable state (migration 006): accepted requests, the
@@ -42,69 +43,92 @@ export type AcceptParameters = {
 };
 
 /**
- * Records a Slack request and its jobs in one transaction. Returns false (and
- * writes nothing but a retry count) when the request id was already accepted,
+ * Records a Slack request and its jobs in one transaction. Resolves false (and
+ * writes nothing but a retry count) when the request id was accepted before,
  * so Slack's retries are processed once. With a job queue attached (PostgreSQL
  * web and worker processes, `db/job-queue.ts`), the jobs' deliveries are
- * announced in that same transaction.
+ * announced in that same transaction. On PostgreSQL it runs on the
+ * connection's pool: the process serves other requests while it waits.
  */
-export function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, jobs = [] }: AcceptParameters): boolean {
+export async function acceptRequest(db: TreasuryDatabase, { requestId, kind, teamId, jobs = [] }: AcceptParameters): Promise<boolean> {
   const now = Date.now();
-  // A first delivery is one statement, so a request without jobs needs no transaction (on PostgreSQL one round trip,
-  // not a BEGIN, an INSERT and a COMMIT). A retry is then counted on its own.
+  const received = [requestId, kind, teamId ?? null, now];
+  const keyed = jobs.map((job, index) => ({ ...job, dedupeKey: job.dedupeKey ?? `${requestId}#${index}` }));
+  const pool = poolOf(db);
+  if (!pool) return acceptOnSqlite(db, received, keyed, now);
+  const countRetry = async (statements: PooledStatements) => {
+    await statements.run(countRetrySql, requestId);
+    return false;
+  };
+  // A request without jobs is one statement, with no transaction (a retry is then counted on its own).
+  if (keyed.length === 0) return (await pool.run(recordRequestSql, ...received)).changes > 0 || countRetry(pool);
+  return pool.transaction(async (statements) => {
+    const announce = async (job: NewJob, id: unknown) => {
+      for (const { text, values } of announcementsOf(db, [announcementOf(job, Number(id), now)])) await statements.runNative(text, values);
+    };
+    if (keyed.length === 1) {
+      // The request and its job in one statement (a data-modifying WITH; the job only if the request is new).
+      const [job] = keyed as [NewJob & { dedupeKey: string }];
+      const row = (await statements.get(
+        `WITH received AS (
+           ${recordRequestSql} RETURNING id
+         ), job AS (
+           INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) SELECT ?, ?, ?, ?::bigint, ?::bigint FROM received
+           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+         )
+         SELECT (SELECT count(*) FROM received) AS fresh, (SELECT id FROM job) AS job_id`,
+        ...received,
+        ...jobValues(job, now),
+      ))!;
+      if (Number(row.fresh) === 0) return countRetry(statements);
+      if (row.job_id !== null) await announce(job, row.job_id);
+      return true;
+    }
+    if ((await statements.run(recordRequestSql, ...received)).changes === 0) return countRetry(statements);
+    for (const job of keyed) {
+      const inserted = await statements.get(`${insertJobSql} RETURNING id`, ...jobValues(job, now));
+      if (inserted) await announce(job, inserted.id);
+    }
+    return true;
+  });
+}
+
+const recordRequestSql = "INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+const countRetrySql = "UPDATE slack_received SET retries = retries + 1 WHERE id = ?";
+const insertJobSql = "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+const jobValues = (job: NewJob & { dedupeKey: string }, now: number) => [job.dedupeKey, job.kind, JSON.stringify(job.payload), job.runAfter ?? now, now];
+
+/** `acceptRequest` on SQLite: a first delivery without jobs is one statement; with jobs, one transaction. */
+function acceptOnSqlite(db: TreasuryDatabase, received: unknown[], jobs: Array<NewJob & { dedupeKey: string }>, now: number): boolean {
   const record = () => {
-    const inserted = statement(db, "INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING").run(requestId, kind, teamId ?? null, now);
-    if (inserted.changes > 0) return true;
-    statement(db, "UPDATE slack_received SET retries = retries + 1 WHERE id = ?").run(requestId);
+    if (statement(db, recordRequestSql).run(...received).changes > 0) return true;
+    statement(db, countRetrySql).run(received[0]);
     return false;
   };
   if (jobs.length === 0) return record();
   return connectionOf(db).transaction(() => {
-    // With a job queue (PostgreSQL), a request with one job (nearly all that have one) records both in one statement.
-    if (jobs.length === 1 && hasJobQueue(db)) return recordWithOneJob(db, { requestId, kind, teamId, job: { ...jobs[0]!, dedupeKey: jobs[0]!.dedupeKey ?? `${requestId}#0` } }, now);
     if (!record()) return false;
-    jobs.forEach((job, index) => insertJob(db, { ...job, dedupeKey: job.dedupeKey ?? `${requestId}#${index}` }, now));
+    for (const job of jobs) insertJob(db, job, now);
     return true;
   })();
 }
 
-/**
- * `acceptRequest`'s PostgreSQL path for a request with one job, inside its transaction: the request and its job in
- * one statement (a data-modifying WITH; the job only if the request is new), then the job's announcement.
- */
-function recordWithOneJob(db: TreasuryDatabase, { requestId, kind, teamId, job }: { requestId: string; kind: string; teamId?: string; job: NewJob & { dedupeKey: string } }, now: number): boolean {
-  const row = statement(
-    db,
-    `WITH received AS (
-       INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id
-     ), job AS (
-       INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) SELECT ?, ?, ?, ?::bigint, ?::bigint FROM received
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-     )
-     SELECT (SELECT count(*) FROM received) AS fresh, (SELECT id FROM job) AS job_id`,
-  ).get(requestId, kind, teamId ?? null, now, job.dedupeKey, job.kind, JSON.stringify(job.payload), job.runAfter ?? now, now) as { fresh: number; job_id: number | null };
-  if (Number(row.fresh) === 0) {
-    statement(db, "UPDATE slack_received SET retries = retries + 1 WHERE id = ?").run(requestId);
-    return false;
-  }
-  if (row.job_id !== null) announceJob(db, job, Number(row.job_id), now);
-  return true;
-}
-
-/** Announces one recorded job to the job queue (discussion jobs to the queue that runs them in order). */
-function announceJob(db: TreasuryDatabase, job: NewJob, id: number, now: number): void {
+/** A recorded job's announcement to the job queue (discussion jobs to the queue that runs them in order). */
+function announcementOf(job: NewJob, id: number, now: number): JobAnnouncement {
   const delayMs = (job.runAfter ?? now) - now;
-  announceJobs(db, [{ slackJobId: id, ordered: job.kind === "discussion", delaySeconds: delayMs > 0 ? delayMs / 1000 : undefined }]);
+  return { slackJobId: id, ordered: job.kind === "discussion", delaySeconds: delayMs > 0 ? delayMs / 1000 : undefined };
 }
 
 /**
- * True when this request id was accepted before (a retry); counts the retry.
- * A first delivery (nearly every request) costs one indexed read, no write.
+ * Resolves true when this request id was accepted before (a retry), and counts
+ * the retry. On SQLite a first delivery (nearly every request) costs one
+ * indexed read, no write; on PostgreSQL one statement on the pool.
  */
-export function markIfReceived(db: TreasuryDatabase, requestId: string): boolean {
+export async function markIfReceived(db: TreasuryDatabase, requestId: string): Promise<boolean> {
+  const pool = poolOf(db);
+  if (pool) return (await pool.run(countRetrySql, requestId)).changes > 0;
   if (statement(db, "SELECT 1 FROM slack_received WHERE id = ?").get(requestId) === undefined) return false;
-  const result = statement(db, "UPDATE slack_received SET retries = retries + 1 WHERE id = ?").run(requestId);
-  return result.changes > 0;
+  return statement(db, countRetrySql).run(requestId).changes > 0;
 }
 
 /** Queues a job unless one with the same dedupe key exists (and announces it to the job queue, if attached, in one transaction). Returns true when queued. */
@@ -113,20 +137,10 @@ export function enqueueJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: stri
 }
 
 function insertJob(db: TreasuryDatabase, job: NewJob & { dedupeKey: string }, now: number): boolean {
-  const values = [job.dedupeKey, job.kind, JSON.stringify(job.payload), job.runAfter ?? now, now];
-  if (!hasJobQueue(db)) {
-    const result = statement(
-      db,
-      "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-    ).run(...values);
-    return result.changes > 0;
-  }
-  const inserted = statement(
-    db,
-    "INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-  ).get(...values) as { id: number } | undefined;
+  if (!hasJobQueue(db)) return statement(db, insertJobSql).run(...jobValues(job, now)).changes > 0;
+  const inserted = statement(db, `${insertJobSql} RETURNING id`).get(...jobValues(job, now)) as { id: number } | undefined;
   if (!inserted) return false;
-  announceJob(db, job, Number(inserted.id), now);
+  announceJobs(db, [announcementOf(job, Number(inserted.id), now)]);
   return true;
 }
 
@@ -280,20 +294,23 @@ export type ProposalCardAt = { safeTxHash: string; permalink: string | null };
  * With `cardTs`, also the card that is the channel's message at that ts (`card`; null: that message is no card), as
  * `findProposalCardAt` finds it: a reply in a thread needs both.
  */
-export function readChannelBindingWithSafe(
+export async function readChannelBindingWithSafe(
   db: ReadableDatabase,
   channelId: string,
   workspace: string,
   cardTs?: string,
-): (ChannelBinding & { safeWorkspace: string; card?: ProposalCardAt | null }) | undefined {
+): Promise<(ChannelBinding & { safeWorkspace: string; card?: ProposalCardAt | null }) | undefined> {
   const [columns, join] =
     cardTs === undefined ? ["", ""] : [", m.safe_tx_hash AS card_safe_tx_hash, m.permalink AS card_permalink", " LEFT JOIN proposal_messages m ON m.channel_id = c.channel_id AND m.message_ts = ?"];
-  const row = statement(
+  const row = (await readRow(
     db,
     `SELECT c.channel_id, c.chain_id, c.safe_address, c.bound_by, c.workspace, coalesce(s.workspace, '') AS safe_workspace${columns}
        FROM slack_channels c LEFT JOIN safes s ON s.chain_id = c.chain_id AND lower(s.address) = lower(c.safe_address)${join}
       WHERE c.channel_id = ? AND c.workspace = ?`,
-  ).get(...(cardTs === undefined ? [] : [cardTs]), channelId, workspace) as
+    ...(cardTs === undefined ? [] : [cardTs]),
+    channelId,
+    workspace,
+  )) as
     | (BindingRow & { safe_workspace: string; card_safe_tx_hash?: string | null; card_permalink?: string | null })
     | undefined;
   if (!row) return undefined;

@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, SocketModeReceiver, webApi } from "@slack/bolt";
+import { App, ExpressReceiver, SocketModeReceiver, webApi, type ReceiverEvent } from "@slack/bolt";
 import express, { type Router } from "express";
 import type { Address } from "viem";
 import { isDatabaseOpen } from "../../db/open.ts";
@@ -82,6 +82,22 @@ export type SlackAdapter = {
 };
 
 /**
+ * In Socket Mode, Bolt acknowledges an Events API envelope before any listener
+ * runs: a process that died before recording the event would lose it (Slack
+ * does not send an acknowledged envelope again). Every acknowledgement waits
+ * for the whole processing instead, as `processBeforeResponse` does over HTTP.
+ * An envelope whose processing throws is not acknowledged, and Slack sends it again.
+ */
+function ackAfterProcessing(app: App): void {
+  const process = app.processEvent.bind(app);
+  app.processEvent = async (event: ReceiverEvent) => {
+    let answer: { response?: unknown } | undefined;
+    await process({ ...event, ack: async (response?: unknown) => void (answer ??= { response }) });
+    if (answer) await event.ack(answer.response);
+  };
+}
+
+/**
  * The Slack app over one treasury (and optionally more Safes, one context
  * each): Bolt 5 on an ExpressReceiver (events, commands and interactivity on
  * `/slack/events`, signatures verified) or on Socket Mode when SLACK_APP_TOKEN
@@ -159,6 +175,7 @@ export function createSlackAdapter(params: CreateSlackAdapterParameters): SlackA
     convoStore: false,
     clientOptions,
   });
+  if (socketMode) ackAfterProcessing(app);
 
   const treasuries = new Map<Address, TreasuryContext>([[ctx.safeAddress, ctx]]);
   const addTreasury = (extra: TreasuryContext) => {

@@ -94,7 +94,7 @@ export function createInstallationStore({ db, installations, logger, homeBotToke
     },
     fetchInstallation: async (query) => {
       if (query.isEnterpriseInstall || !query.teamId) throw new EnterpriseInstallError("This app serves workspace installs only.");
-      const stored = installations.read(query.teamId);
+      const stored = await installations.load(query.teamId);
       if (stored) return stored.installation as unknown as Installation<"v2", false>;
       if (!homeBotToken) throw new WorkspaceNotInstalledError(`The workspace ${query.teamId} has not installed this app.`);
       return {

@@ -37,15 +37,15 @@ export function requestIdOf(body: Record<string, any>): string {
  * a binding made in that workspace, to a Safe of that workspace, counts. DMs
  * speak for the workspace's default treasury.
  */
-export function treasuryOfChannel(
+export async function treasuryOfChannel(
   deps: SlackDeps,
   channelId: string | undefined,
   workspace: string,
   cardTs?: string,
-): { ctx: TreasuryContext; card?: ProposalCardAt | null } | { refusal: string } {
+): Promise<{ ctx: TreasuryContext; card?: ProposalCardAt | null } | { refusal: string }> {
   if (!channelId) return { refusal: "I can't tell which channel this came from." };
   // With `cardTs` (a reply's thread), the proposal whose card that is comes with the binding, in the same read.
-  const binding = readChannelBindingWithSafe(deps.ctx.db, channelId, workspace, cardTs);
+  const binding = await readChannelBindingWithSafe(deps.ctx.db, channelId, workspace, cardTs);
   if (binding) {
     const ctx = [...deps.treasuries.values()].find((candidate) => candidate.safeAddress === binding.safeAddress && candidate.chainId === binding.chainId);
     if (ctx && binding.safeWorkspace === workspace) return { ctx, card: binding.card };
@@ -68,8 +68,8 @@ export function treasuryOfChannel(
  */
 export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCounters): void {
   const db = deps.ctx.db;
-  const accept = (requestId: string, kind: string, teamId: string | undefined, jobs: NewJob[] = []) => {
-    const fresh = acceptRequest(db, { requestId, kind, teamId, jobs });
+  const accept = async (requestId: string, kind: string, teamId: string | undefined, jobs: NewJob[] = []) => {
+    const fresh = await acceptRequest(db, { requestId, kind, teamId, jobs });
     if (fresh) counters.accepted += 1;
     else counters.duplicates += 1;
     if (fresh && jobs.length) deps.wake();
@@ -85,11 +85,11 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     args.context.workspace = workspace;
     if (body.type === "event_callback") {
       // An event's retry is told apart where it is recorded (acceptRequest): one transaction, no look first.
-      accept(requestId, `event:${body.event?.type}`, body.team_id, jobsForEvent(deps, body.event ?? {}, workspace));
+      await accept(requestId, `event:${body.event?.type}`, body.team_id, await jobsForEvent(deps, body.event ?? {}, workspace));
       return;
     }
     // A command or an interaction answers with more than an ack (a form opened, a reply): a retry must not redo that.
-    if (markIfReceived(db, requestId)) {
+    if (await markIfReceived(db, requestId)) {
       counters.duplicates += 1;
       if (typeof args.ack === "function") await args.ack();
       return;
@@ -102,7 +102,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     const workspace = String(context.workspace ?? "");
     const reply = (text: string) => ack({ response_type: "ephemeral", text });
     if (command.command !== "/treasury") {
-      accept(requestId, "command", command.team_id);
+      await accept(requestId, "command", command.team_id);
       return reply(`This app only answers \`/treasury\`, not \`${String(command.command).slice(0, 40)}\`.`);
     }
     let parsed: TreasuryCommand;
@@ -112,12 +112,12 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     } catch (error) {
       if (!(error instanceof TreasuryError)) throw error;
       counters.refused += 1;
-      accept(requestId, "command", command.team_id);
+      await accept(requestId, "command", command.team_id);
       return reply(`:warning: ${shortMessageOf(error)}`);
     }
     const base = { channelId: command.channel_id, userId: command.user_id, workspace };
     if (parsed.kind === "help") {
-      accept(requestId, "command", command.team_id);
+      await accept(requestId, "command", command.team_id);
       return reply(commandHelp);
     }
     if (parsed.kind === "bind") {
@@ -127,22 +127,22 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       } catch (error) {
         if (!(error instanceof TreasuryError)) throw error;
         counters.refused += 1;
-        accept(requestId, "command", command.team_id);
+        await accept(requestId, "command", command.team_id);
         return reply(`:warning: ${shortMessageOf(error)}`);
       }
-      accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe: toBind.safeAddress, command: "bind" } satisfies CommandJob }]);
+      await accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe: toBind.safeAddress, command: "bind" } satisfies CommandJob }]);
       return ack();
     }
-    const target = treasuryOfChannel(deps, command.channel_id, workspace);
+    const target = await treasuryOfChannel(deps, command.channel_id, workspace);
     if ("refusal" in target) {
       counters.refused += 1;
-      accept(requestId, "command", command.team_id);
+      await accept(requestId, "command", command.team_id);
       return reply(`:warning: ${target.refusal}`);
     }
     const safe = target.ctx.safeAddress;
     switch (parsed.kind) {
       case "modal": {
-        accept(requestId, "command", command.team_id);
+        await accept(requestId, "command", command.team_id);
         await ack();
         deps
           .apiFor(workspace)
@@ -157,27 +157,27 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
         const check = checkPayments(target.ctx, { payments: parsed.payments, memo: parsed.memo });
         if (!check.ok) {
           counters.refused += 1;
-          accept(requestId, "command", command.team_id);
+          await accept(requestId, "command", command.team_id);
           return ack({ response_type: "ephemeral", text: check.text, blocks: check.blocks as types.KnownBlock[] });
         }
         const job: ProposeJob = { ...base, safe, payments: parsed.payments, memo: parsed.memo, cardChannelId };
-        accept(requestId, "command", command.team_id, [{ kind: "propose", payload: job }]);
+        await accept(requestId, "command", command.team_id, [{ kind: "propose", payload: job }]);
         const summary = parsed.payments.map((payment) => `${payment.amount} ${payment.token} to ${payment.payee}`).join(", ");
         const from = servesSeveralSafes(deps, target.ctx) ? ` from ${safeWords(target.ctx)}` : "";
         return reply(`Proposing ${summary.slice(0, 500)}${from}… the card will appear in the channel.`);
       }
       case "ask": {
         if (parsed.question.length > maxQuestionLength) {
-          accept(requestId, "command", command.team_id);
+          await accept(requestId, "command", command.team_id);
           return reply(`:warning: That question is ${parsed.question.length} characters long; ask in under ${maxQuestionLength}.`);
         }
-        accept(requestId, "command", command.team_id, [
+        await accept(requestId, "command", command.team_id, [
           { kind: "assistant", payload: { ...base, safe, question: parsed.question, via: "command" } satisfies AssistantJob },
         ]);
         return ack();
       }
       default:
-        accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe, command: parsed.kind } satisfies CommandJob }]);
+        await accept(requestId, "command", command.team_id, [{ kind: "command", payload: { ...base, safe, command: parsed.kind } satisfies CommandJob }]);
         return ack();
     }
   });
@@ -188,7 +188,7 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     const workspace = String(context.workspace ?? "");
     const interaction = body as Record<string, any>;
     if ((action as any)?.action_id === addPayeeActionId) {
-      if (accept(requestId, "action", interaction.team?.id)) openPayeeForm(deps, interaction, (action as any).value, workspace);
+      if (await accept(requestId, "action", interaction.team?.id)) await openPayeeForm(deps, interaction, (action as any).value, workspace);
       return;
     }
     const channelId: string | undefined = interaction.channel?.id ?? interaction.container?.channel_id;
@@ -196,27 +196,27 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     const actionId = String((action as any)?.action_id ?? "");
     if (body.type !== "block_actions" || !channelId || !userId) {
       counters.refused += 1;
-      accept(requestId, "action", interaction.team?.id);
+      await accept(requestId, "action", interaction.team?.id);
       return;
     }
     const safeTxHash = String((action as any)?.value ?? "");
     // The proposal knows its Safe: a card's button acts on that Safe in whichever channel of its workspace it is clicked.
     // Another workspace's proposal is not found here: the button then acts on the channel's own Safe, which has no such proposal.
-    const target = treasuryOfChannel(deps, channelId, workspace);
+    const target = await treasuryOfChannel(deps, channelId, workspace);
     const own = treasuryOfProposal(deps, safeTxHash, workspace) ?? ("ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace));
     if (!own) {
       counters.refused += 1;
-      accept(requestId, "action", interaction.team?.id, [
+      await accept(requestId, "action", interaction.team?.id, [
         { kind: "command", payload: { safe: deps.ctx.safeAddress, workspace, channelId, userId, command: "refuse", refusal: "refusal" in target ? target.refusal : "This proposal is not one of this workspace's." } satisfies CommandJob },
       ]);
       return;
     }
     if (!Object.values(actionIds).includes(actionId as any)) counters.refused += 1;
-    accept(requestId, "action", interaction.team?.id, [{ kind: "action", payload: { safe: own.safeAddress, workspace, actionId, safeTxHash, userId, channelId } satisfies ActionJob }]);
+    await accept(requestId, "action", interaction.team?.id, [{ kind: "action", payload: { safe: own.safeAddress, workspace, actionId, safeTxHash, userId, channelId } satisfies ActionJob }]);
   });
 
   app.view({ type: "view_closed", callback_id: /.*/ } as any, async ({ ack, context }) => {
-    accept(String(context.requestId), "view_closed", undefined);
+    await accept(String(context.requestId), "view_closed", undefined);
     await ack();
   });
 
@@ -225,16 +225,16 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
     const workspace = String(context.workspace ?? "");
     if (view.callback_id === payeeModalCallbackId) {
       const origin = modalOrigin(view);
-      const target = origin ? treasuryOfChannel(deps, origin.channelId, workspace) : { refusal: "This form lost track of its channel; close it and run /treasury again." };
+      const target = origin ? await treasuryOfChannel(deps, origin.channelId, workspace) : { refusal: "This form lost track of its channel; close it and run /treasury again." };
       if ("refusal" in target) {
         counters.refused += 1;
-        accept(requestId, "view", body.team?.id ?? undefined);
+        await accept(requestId, "view", body.team?.id ?? undefined);
         return ack({ response_action: "errors", errors: { label: target.refusal.slice(0, 150) } });
       }
       const read = readPayeeSubmission(target.ctx, view as any);
       if (!read.ok) {
         counters.refused += 1;
-        accept(requestId, "view", body.team?.id ?? undefined);
+        await accept(requestId, "view", body.team?.id ?? undefined);
         return ack({ response_action: "errors", errors: read.errors });
       }
       const { submission } = read;
@@ -248,31 +248,31 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
         category: submission.category,
         pending: submission.origin.pending,
       };
-      accept(requestId, "view", body.team?.id ?? undefined, [{ kind: "payee_add", payload: job }]);
+      await accept(requestId, "view", body.team?.id ?? undefined, [{ kind: "payee_add", payload: job }]);
       return ack();
     }
     if (view.callback_id !== paymentModalCallbackId) {
       counters.refused += 1;
-      accept(requestId, "view", body.team?.id ?? undefined);
+      await accept(requestId, "view", body.team?.id ?? undefined);
       return ack();
     }
     const origin = modalOrigin(view);
     const fallback = defaultTreasuryOf(deps, workspace);
-    const target = origin ? treasuryOfChannel(deps, origin.channelId, workspace) : fallback ? { ctx: fallback } : { refusal: "Open this form from a channel bound to a Safe." };
+    const target = origin ? await treasuryOfChannel(deps, origin.channelId, workspace) : fallback ? { ctx: fallback } : { refusal: "Open this form from a channel bound to a Safe." };
     if ("refusal" in target) {
-      accept(requestId, "view", body.team?.id ?? undefined);
+      await accept(requestId, "view", body.team?.id ?? undefined);
       return ack({ response_action: "errors", errors: { payee_1: target.refusal.slice(0, 150) } });
     }
     const read = readPaymentSubmission(target.ctx, view as any);
     if (!read.ok) {
       counters.refused += 1;
-      accept(requestId, "view", body.team?.id ?? undefined);
+      await accept(requestId, "view", body.team?.id ?? undefined);
       return ack({ response_action: "errors", errors: read.errors });
     }
     const { submission } = read;
     const cardChannelId = submission.origin.channelId.startsWith("D") ? defaultChannelOf(deps, workspace) : submission.origin.channelId;
     if (!cardChannelId) {
-      accept(requestId, "view", body.team?.id ?? undefined);
+      await accept(requestId, "view", body.team?.id ?? undefined);
       return ack({ response_action: "errors", errors: { payee_1: "Open this form from the treasury channel." } });
     }
     const job: ProposeJob = {
@@ -285,28 +285,28 @@ export function registerHandlers(app: App, deps: SlackDeps, counters: RequestCou
       category: submission.category,
       cardChannelId,
     };
-    accept(requestId, "view", body.team?.id ?? undefined, [{ kind: "propose", payload: job }]);
+    await accept(requestId, "view", body.team?.id ?? undefined, [{ kind: "propose", payload: job }]);
     await ack();
   });
 
   app.shortcut(/.*/, async ({ ack, context }) => {
-    accept(String(context.requestId), "shortcut", undefined);
+    await accept(String(context.requestId), "shortcut", undefined);
     await ack();
   });
 
   app.options(/.*/, async ({ ack, context }) => {
-    accept(String(context.requestId), "options", undefined);
+    await accept(String(context.requestId), "options", undefined);
     await ack({ options: [] });
   });
 }
 
 /** The jobs one Events API callback needs (none for most channel chatter), scoped to the workspace it came from. */
-export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, workspace: string): NewJob[] {
+export async function jobsForEvent(deps: SlackDeps, event: Record<string, any>, workspace: string): Promise<NewJob[]> {
   if (event.bot_id || event.subtype === "bot_message") return [];
   const tooLong = (length: number) => `That question is ${length} characters long; ask in under ${maxQuestionLength}.`;
   if (event.type === "app_mention") {
     const threadTs = String(event.thread_ts ?? event.ts ?? "");
-    const target = treasuryOfChannel(deps, event.channel, workspace);
+    const target = await treasuryOfChannel(deps, event.channel, workspace);
     const question = String(event.text ?? "").replace(/<@[A-Z0-9]+>/g, "").trim();
     const base = { channelId: event.channel, userId: event.user, via: "mention" as const, threadTs, workspace };
     if ("refusal" in target) return [{ kind: "assistant", payload: { ...base, safe: deps.ctx.safeAddress, question: "", refusal: target.refusal } satisfies AssistantJob }];
@@ -318,7 +318,7 @@ export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, worksp
   if (event.channel_type === "im" && !event.subtype && typeof event.user === "string") {
     const question = String(event.text ?? "").trim();
     if (!question) return jobs;
-    const target = treasuryOfChannel(deps, event.channel, workspace);
+    const target = await treasuryOfChannel(deps, event.channel, workspace);
     const base = { channelId: event.channel, userId: event.user, via: "dm" as const, threadTs: event.thread_ts ?? event.ts, workspace };
     const refusal = "refusal" in target ? target.refusal : question.length > maxQuestionLength ? tooLong(question.length) : undefined;
     const safe = "ctx" in target ? target.ctx.safeAddress : deps.ctx.safeAddress;
@@ -329,7 +329,7 @@ export function jobsForEvent(deps: SlackDeps, event: Record<string, any>, worksp
   if (!discussion) return jobs;
   const parentTs: string | undefined =
     discussion.change === "posted" ? discussion.threadTs : (event.message?.thread_ts ?? event.previous_message?.thread_ts);
-  const target = treasuryOfChannel(deps, event.channel, workspace, parentTs);
+  const target = await treasuryOfChannel(deps, event.channel, workspace, parentTs);
   const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
   if (!ctx) return jobs;
   // The thread's card came with the binding when the channel is bound; else it is looked up here.
@@ -359,14 +359,14 @@ function modalOrigin(view: { private_metadata?: string }): { channelId: string; 
  * the waiting payment once the payee is added; from the payment form it is
  * pushed on top of it, and closing it returns there.
  */
-function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown, workspace: string): void {
+async function openPayeeForm(deps: SlackDeps, interaction: Record<string, any>, value: unknown, workspace: string): Promise<void> {
   const button = readAddPayeeButton(value);
   const userId: string | undefined = interaction.user?.id;
   const fromForm = interaction.container?.type === "view" || typeof interaction.view?.id === "string";
   const formOrigin = fromForm ? modalOrigin(interaction.view ?? {}) : undefined;
   const channelId: string | undefined = fromForm ? formOrigin?.channelId : (interaction.channel?.id ?? interaction.container?.channel_id);
   if (!channelId || !userId || typeof interaction.trigger_id !== "string") return;
-  const target = treasuryOfChannel(deps, channelId, workspace);
+  const target = await treasuryOfChannel(deps, channelId, workspace);
   const ctx = "ctx" in target ? target.ctx : defaultTreasuryOf(deps, workspace);
   if (!ctx) return;
   const api = deps.apiFor(workspace);

@@ -1,5 +1,5 @@
 import type { ReadableDatabase } from "../../db/handle.ts";
-import { readInstallation, type StoredInstallation } from "../../db/installations.ts";
+import { loadInstallation, readInstallation, type StoredInstallation } from "../../db/installations.ts";
 
 /** How long a process trusts an installation it read (another process's reinstall or removal is seen within this). */
 export const installationTrustMs = 5_000;
@@ -7,6 +7,8 @@ export const installationTrustMs = 5_000;
 export type InstallationCache = {
   /** The workspace's installation: read at most once per `installationTrustMs`; a workspace without one is read every time. */
   read: (teamId: string) => StoredInstallation | undefined;
+  /** The same, read without holding the process while the database answers (a request's authorization, which comes first). */
+  load: (teamId: string) => Promise<StoredInstallation | undefined>;
   /** Drops what this process knows of a workspace (after it stores or removes the installation itself). */
   forget: (teamId: string) => void;
 };
@@ -21,15 +23,22 @@ export type InstallationCache = {
  */
 export function createInstallationCache(db: ReadableDatabase, trustMs = installationTrustMs): InstallationCache {
   const known = new Map<string, { installation: StoredInstallation; until: number }>();
+  const fresh = (teamId: string) => {
+    const hit = known.get(teamId);
+    return hit && hit.until > performance.now() ? hit : undefined;
+  };
+  const keep = (teamId: string, installation: StoredInstallation | undefined, readAt: number) => {
+    if (installation) known.set(teamId, { installation, until: readAt + trustMs });
+    else known.delete(teamId);
+    return installation;
+  };
   return {
-    read(teamId) {
-      const now = performance.now();
-      const hit = known.get(teamId);
-      if (hit && hit.until > now) return hit.installation;
-      const installation = readInstallation(db, teamId);
-      if (installation) known.set(teamId, { installation, until: now + trustMs });
-      else known.delete(teamId);
-      return installation;
+    read: (teamId) => fresh(teamId)?.installation ?? keep(teamId, readInstallation(db, teamId), performance.now()),
+    async load(teamId) {
+      const hit = fresh(teamId);
+      if (hit) return hit.installation;
+      const readAt = performance.now();
+      return keep(teamId, await loadInstallation(db, teamId), readAt);
     },
     forget: (teamId) => void known.delete(teamId),
   };

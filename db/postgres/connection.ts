@@ -1,19 +1,14 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSyncFn } from "synckit";
-import { DatabaseError } from "../errors.ts";
 import { toPostgres, type TranslatedSql } from "./dialect.ts";
-import type { PostgresColumn, PostgresReply, PostgresRequest } from "./protocol.ts";
+import { PostgresError } from "./errors.ts";
+import { PostgresPool } from "./pool.ts";
+import type { PostgresReply, PostgresRequest } from "./protocol.ts";
+import { withDefaultUser } from "./url.ts";
+import { bindParameters, fromPostgres, rowObject, type PostgresColumn } from "./values.ts";
 
-/** A statement PostgreSQL refused, or a connection it would not open. `code` is PostgreSQL's SQLSTATE. */
-export class PostgresError extends DatabaseError {
-  override name = "PostgresError";
-  readonly code: string | undefined;
-  constructor(message: string, options: { code?: string; details?: string; cause?: unknown } = {}) {
-    super(message, options);
-    this.code = options.code;
-  }
-}
+export { PostgresError };
 
 let send: ((request: PostgresRequest) => PostgresReply) | undefined;
 /** The one worker thread of the process, started on first use. */
@@ -32,38 +27,6 @@ function ask(request: PostgresRequest, sql?: string): Extract<PostgresReply, { k
     throw new PostgresError(reply.message, { code: reply.code, details: [reply.detail, sql && `in: ${sql.trim().slice(0, 500)}`].filter(Boolean).join("\n") || undefined });
   return reply.kind === "rows" ? reply : undefined;
 }
-
-const INT8 = 20;
-const NUMERIC = 1700;
-const BOOL = 16;
-
-/** A value as better-sqlite3 gives it: 64-bit integers as numbers (or bigints when asked), booleans as 1/0, bytes as a Buffer. */
-function fromPostgres(value: unknown, column: PostgresColumn, safeIntegers: boolean): unknown {
-  if (value === null || value === undefined) return null;
-  switch (column.type) {
-    case INT8:
-      return safeIntegers ? BigInt(value as string) : Number(value);
-    case NUMERIC: {
-      const text = value as string;
-      if (/^-?\d+$/.test(text)) return safeIntegers ? BigInt(text) : Number(text);
-      return Number(text);
-    }
-    case BOOL:
-      return value === "t" ? 1 : 0;
-  }
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return value;
-}
-
-function toValue(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value;
-}
-
-const isNamed = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 
 /**
  * A prepared statement with the part of better-sqlite3's `Statement` that
@@ -122,31 +85,13 @@ export class PostgresStatement {
   }
 
   #shape(row: unknown[], columns: PostgresColumn[]): unknown {
-    const values = row.map((value, i) => fromPostgres(value, columns[i]!, this.#safeIntegers));
-    if (this.#pluck) return values[0];
-    if (this.#raw) return values;
-    const shaped: Record<string, unknown> = {};
-    columns.forEach((column, i) => (shaped[column.name] = values[i]));
-    return shaped;
+    if (this.#pluck) return fromPostgres(row[0], columns[0]!, this.#safeIntegers);
+    if (this.#raw) return row.map((value, i) => fromPostgres(value, columns[i]!, this.#safeIntegers));
+    return rowObject(row, columns, this.#safeIntegers);
   }
 
   #query(given: unknown[]): Extract<PostgresReply, { kind: "rows" }> {
-    const positional: unknown[] = [];
-    let named: Record<string, unknown> = {};
-    for (const value of given) {
-      if (Array.isArray(value)) positional.push(...value);
-      else if (isNamed(value)) named = { ...named, ...value };
-      else positional.push(value);
-    }
-    const values = this.#sql.parameters.map((source) => {
-      if (typeof source === "number") {
-        if (source >= positional.length) throw new RangeError(`Too few parameter values were provided for: ${this.source.trim().slice(0, 200)}`);
-        return toValue(positional[source]);
-      }
-      if (!(source in named)) throw new RangeError(`Missing named parameter "${source}"`);
-      return toValue(named[source]);
-    });
-    return this.#connection.query(this.#sql.text, values, this.source);
+    return this.#connection.query(this.#sql.text, bindParameters(this.#sql, given, this.source), this.source);
   }
 }
 
@@ -184,6 +129,9 @@ export class PostgresConnection {
   #depth = 0;
   /** A transaction began but PostgreSQL has not heard of it yet: its BEGIN goes with the next statement. */
   #beginPending = false;
+  /** The server's URL without this module's own parameters, for the pool. */
+  #serverUrl: string;
+  #pool: PostgresPool | undefined;
 
   constructor({ url, readonly = false }: PostgresConnectionParameters) {
     let parsed: URL;
@@ -206,12 +154,22 @@ export class PostgresConnection {
       `SET search_path TO ${this.schema}`,
       ...(readonly ? ["SET default_transaction_read_only = on"] : []),
     ];
+    this.#serverUrl = withDefaultUser(parsed).toString();
     try {
       ask({ kind: "connect", id: this.#id, url: parsed.toString(), setup });
     } catch (cause) {
       this.open = false;
       throw new PostgresError(`Cannot connect to PostgreSQL at ${this.name}: ${(cause as Error).message}`, { cause, details: String((cause as Error).message) });
     }
+  }
+
+  /**
+   * Statements that do not block this thread (a pool of clients in it, opened on first use), on the same schema:
+   * separate sessions, so they see what this connection has committed, never its open transaction.
+   */
+  get pool(): PostgresPool {
+    this.#checkOpen();
+    return (this.#pool ??= new PostgresPool({ url: this.#serverUrl, schema: this.schema, readonly: this.readonly }));
   }
 
   prepare(sql: string): PostgresStatement {
@@ -289,6 +247,7 @@ export class PostgresConnection {
     if (!this.open) return this;
     this.open = false;
     ask({ kind: "close", id: this.#id });
+    void this.#pool?.end().catch(() => undefined);
     return this;
   }
 

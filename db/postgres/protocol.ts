@@ -1,3 +1,5 @@
+import type { PostgresColumn } from "./values.ts";
+
 /**
  * What `PostgresConnection` asks of its worker thread (`worker.ts`), and the answers. `begin`: open a transaction
  * just before the statement (a transaction's BEGIN rides with its first statement: one trip between threads fewer).
@@ -8,7 +10,6 @@ export type PostgresRequest =
   | { kind: "exec"; id: number; text: string; begin?: boolean }
   | { kind: "query"; id: number; text: string; values: unknown[]; begin?: boolean };
 
-export type PostgresColumn = { name: string; type: number };
 
 export type PostgresReply =
   | { kind: "done" }

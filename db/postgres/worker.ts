@@ -9,6 +9,7 @@ import pg from "pg";
 import { runAsWorker } from "synckit";
 import type { PostgresReply, PostgresRequest } from "./protocol.ts";
 import { withDefaultUser } from "./url.ts";
+import { typesKeptAsText } from "./values.ts";
 
 const clients = new Map<number, pg.Client>();
 
@@ -43,11 +44,10 @@ function forgetNames(id: number): void {
   if (named) namedOf.set(id, { names: new Map(), set: named.set + 1, next: 0 });
 }
 
-/** Values whose text the caller's thread converts itself (64-bit integers, numerics, booleans, JSON): kept as text. */
-const asText = new Set([20, 1700, 16, 114, 3802]);
+/** Values whose text the caller's thread converts itself: kept as text. */
 const types = {
   getTypeParser(oid: number, format?: "text" | "binary") {
-    if (asText.has(oid)) return (value: string) => value;
+    if (typesKeptAsText.has(oid)) return (value: string) => value;
     return pg.types.getTypeParser(oid, format);
   },
 };

@@ -43,4 +43,17 @@ describe("installation cache: each process reads a workspace's installation at m
     cache.forget("T0C");
     assert.equal(cache.read("T0C"), undefined);
   });
+
+  it("reads the same without blocking (load, a request's authorization), and shares what it read with read", async () => {
+    const cache = createInstallationCache(db, 60_000);
+    assert.equal(await cache.load("T0D"), undefined);
+    save("T0D", "xoxb-d1");
+    assert.equal((await cache.load("T0D"))?.botToken, "xoxb-d1");
+    save("T0D", "xoxb-d2");
+    // Within the trust period both give what load read.
+    assert.equal(cache.read("T0D")?.botToken, "xoxb-d1");
+    assert.equal((await cache.load("T0D"))?.botToken, "xoxb-d1");
+    cache.forget("T0D");
+    assert.equal((await cache.load("T0D"))?.botToken, "xoxb-d2");
+  });
 });

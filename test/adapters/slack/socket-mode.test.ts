@@ -53,8 +53,12 @@ describe("Slack in Socket Mode, against a local stand-in for Slack's WebSocket (
 
   it("acknowledges an Events API envelope and stores the reply in the card's thread", async () => {
     const ts = `${Math.floor(Date.now() / 1000)}.000101`;
-    const ack = await send("events_api", reply("Matches the invoice.", ts));
+    const callback = reply("Matches the invoice.", ts);
+    const ack = await send("events_api", callback);
     assert.deepEqual(ack.payload ?? {}, {});
+    // Acknowledged only once recorded: Slack does not send an acknowledged envelope again.
+    const recorded = connectionOf(h.ctx.db).prepare("SELECT COUNT(*) AS n FROM slack_jobs WHERE dedupe_key LIKE ?").get(`event:${callback.event_id}%`) as { n: number };
+    assert.equal(Number(recorded.n), 1, "the envelope was acknowledged before its job was recorded");
     await h.adapter.idle();
     const stored = connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash, author_name, text FROM discussion_messages WHERE message_ts = ?").get(ts);
     assert.deepEqual(stored, { safe_tx_hash: safeTxHash, author_name: "Ben", text: "Matches the invoice." });
