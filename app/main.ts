@@ -2,7 +2,7 @@ import { loadConfig } from "./config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
 import { startService } from "./start.ts";
-import { assertRoleFits, roleOf, type Role } from "./roles.ts";
+import { assertRoleFits, roleOf, yieldToRequests, type Role } from "./roles.ts";
 import { startRole } from "./start-role.ts";
 
 /**
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     config = loadConfig();
     role = roleOf(process.argv.slice(2), config);
     assertRoleFits(role, config);
+    // Before anything loads: a replacement worker's start-up already gives way to the web processes' requests.
+    yieldToRequests(role, config.BACKGROUND_NICE);
   } catch (error) {
     console.error(`treasury: ${shortMessageOf(error)}`);
     process.exit(1);

@@ -11,7 +11,8 @@ export type Role = (typeof roles)[number];
  * how often the registry is read for Safes added since the start (each role serves them without a restart),
  * and how often an indexer resyncs a Safe's proposals and activity after batches with none of its events (see `safeBatchHooks`:
  * on a chain with fast blocks and many Safes, most batches are another Safe's; the talk in threads is searchable within this),
- * and how often an indexer following the head writes the checkpoint of blocks with none of a Safe's events (indexer.ts).
+ * and how often an indexer following the head writes the checkpoint of blocks with none of a Safe's events (indexer.ts),
+ * and the scheduling niceness a worker or indexer process takes (`yieldToRequests`).
  */
 export const roleConfigSchema = z.object({
   ROLE: optionalText.refine((value) => value === undefined || (roles as readonly string[]).includes(value), `is not a role (${roles.join(", ")})`),
@@ -20,6 +21,7 @@ export const roleConfigSchema = z.object({
   QUIET_BATCH_HOOKS_MS: wholeNumber(5000, 0),
   QUIET_CHECKPOINT_MS: wholeNumber(10_000, 0),
   SAFES_REFRESH_MS: wholeNumber(10_000, 100),
+  BACKGROUND_NICE: wholeNumber(10, 0).refine((value) => value <= 19, "is above 19, the lowest priority"),
 });
 
 export type RoleConfig = z.infer<typeof roleConfigSchema>;

@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from "node:os";
 import { ConfigError } from "../core/errors.ts";
 import { isPostgresLocation } from "../db/open.ts";
 import { databaseLocation } from "../core/config.ts";
@@ -31,4 +32,13 @@ export function assertRoleFits(role: Role, config: Config): void {
   if (!isPostgresLocation(databaseLocation(config)))
     throw new ConfigError(`--role ${role} needs PostgreSQL (DATABASE_URL): on SQLite one process does everything, so run --role all.`);
   if (!config.RPC_URL) throw new ConfigError(`--role ${role} needs RPC_URL: the embedded chain runs only inside a --role all process.`);
+}
+
+/**
+ * A worker or indexer process lowers its own CPU priority to `nice` (BACKGROUND_NICE; 0 leaves it): where it shares
+ * cores with web processes, Slack's acknowledgements (due within 3 seconds, and what a member waits on) go first, and
+ * jobs and indexing take the time left. On cores of its own it changes nothing. Web and `all` processes keep theirs.
+ */
+export function yieldToRequests(role: Role, nice: number): void {
+  if ((role === "worker" || role === "indexer") && nice > getPriority()) setPriority(nice);
 }

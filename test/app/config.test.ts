@@ -32,6 +32,8 @@ describe("config", () => {
     assert.match(refusal({ LOG_LEVEL: "loud" }), /^LOG_LEVEL .* is not a log level/);
     assert.match(refusal({ RELAYER_PRIVATE_KEY: "0xabc" }), /^RELAYER_PRIVATE_KEY is not a private key/);
     assert.match(refusal({ SAFE_OWNERS: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", SAFE_THRESHOLD: "2" }), /SAFE_THRESHOLD \(2\) is above/);
+    assert.match(refusal({ BACKGROUND_NICE: "25" }), /^BACKGROUND_NICE .* is above 19/);
+    assert.match(refusal({ BACKGROUND_NICE: "-5" }), /^BACKGROUND_NICE .* is not a whole number of at least 0/);
   });
 
   it("PGVECTOR=off reaches every process through the database location; auto (the default) leaves DATABASE_URL as it is", () => {

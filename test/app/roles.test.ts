@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWalletClient, custom, parseEther, type Hash } from "viem";
 import { hardhat } from "viem/chains";
@@ -83,6 +83,9 @@ describe("roles: npm start --role web|worker|indexer (app/roles.ts, app/start-ro
       const workers = [startRole("worker", env), startRole("worker", env)];
       processes.push(...workers);
       await Promise.all(workers.map((worker) => worker.waitForLine(/treasury worker started/, 60_000)));
+      // The workers give way to the web process on shared cores (BACKGROUND_NICE, 10 by default); the web keeps its priority.
+      for (const worker of workers) assert.equal(getPriority(worker.child.pid), Math.max(10, getPriority()));
+      assert.equal(getPriority(web.child.pid), getPriority());
 
       // Every Web API answer takes a while, so jobs are still pending or running when a worker dies.
       fake.setLatency(150);
