@@ -9,7 +9,7 @@ import { createTxServiceClient } from "../core/tx-service/client.ts";
 import { createTxServiceSync } from "../core/tx-service/sync.ts";
 import { databaseLabel, databaseLocation } from "../core/config.ts";
 import { openJobQueue } from "../db/job-queue.ts";
-import { closeDatabase, openDatabase } from "../db/open.ts";
+import { closeDatabase, openDatabase, openPool } from "../db/open.ts";
 import { createIndexer } from "../indexer/indexer.ts";
 import { createSharedChainReads } from "../indexer/shared-reads.ts";
 import { syncActivity } from "../search/activity.ts";
@@ -103,9 +103,11 @@ async function startWeb(config: Config, logger: Logger, { ctx, contexts, unreach
   const routers: Router[] = [createWalletPagesRouter({ ctx, contexts })];
   let slackServe: ServeSafe = () => undefined;
   if (slackIsOn(config)) {
-    // Requests and their jobs are announced to the queue in the transaction that records them (db/slack.ts).
+    // Requests and their jobs are announced to the queue in the transaction that records them (db/slack.ts), on the
+    // database's pool, whose clients are opened before the first request.
     const queue = await openJobQueue({ db: ctx.db, url: config.DATABASE_URL!, consumer: false, heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS, onProblem: (line) => logger.warn(line) });
     undo.push(() => queue.stop());
+    await openPool(ctx.db);
     const { createSlackAdapter } = await import("../adapters/slack/adapter.ts");
     const slack = createSlackAdapter({ ctx, extraTreasuries: contexts.slice(1), config, assistant: { config }, jobWorker: () => idleJobWorker });
     routers.unshift(slack.router);

@@ -61,7 +61,7 @@ export type JobQueue = {
   stop: (timeoutMs?: number) => Promise<void>;
 };
 
-type Announcer = { insert: Record<string, { text: string; template: Record<string, unknown> }> };
+type Announcer = { insert: Record<string, { text: string; template: Record<string, unknown>; ctes: string | undefined }> };
 const announcers = new WeakMap<object, Announcer>();
 
 /** The URL pg-boss connects with: no `schema` parameter, and a user named as libpq would pick it. */
@@ -119,7 +119,7 @@ export async function openJobQueue({ db, url, consumer, heartbeatSeconds = 30, o
     await boss.send(queue, { slackJobId: 0 }, { db: recorder });
     if (!captured) throw new JobQueueEngineError("pg-boss did not write a job insert; the job queue cannot be used.");
     const [template] = JSON.parse(String(captured.values[0])) as Record<string, unknown>[];
-    insert[queue] = { text: captured.text, template: template! };
+    insert[queue] = { text: captured.text, template: template!, ctes: ctesOf(captured.text) };
   }
   const connection = connectionOf(db);
   announcers.set(connection, { insert });
@@ -189,6 +189,38 @@ export function announcementsOf(db: TreasuryDatabase, jobs: JobAnnouncement[]): 
     }));
     return [{ text, values: [JSON.stringify(payload)] }];
   });
+}
+
+/**
+ * pg-boss's insert with NOTIFY is `WITH ins AS (…), notified AS (…) SELECT id FROM ins WHERE (SELECT count(*) FROM
+ * notified) >= 0`, its jobs' JSON in `$1`: its two CTEs, to follow others in one statement. Undefined for any other
+ * shape (another pg-boss version): the insert is then run as it is.
+ */
+function ctesOf(text: string): string | undefined {
+  const shape = /^\s*WITH\s+(ins AS \([\s\S]*\),\s*notified AS \([\s\S]*\))\s*SELECT id FROM ins WHERE \(SELECT count\(\*\) FROM notified\) >= 0\s*$/.exec(text);
+  if (!shape || shape[1]!.split("$1::text::json").length !== 2 || /\$[2-9]/.test(shape[1]!)) return undefined;
+  return shape[1];
+}
+
+/**
+ * One job's announcement inside the statement that records it: common table expressions to follow a CTE named `job`
+ * whose `id` is the Slack job that statement recorded (no row: nothing is announced). The delivery's options go in
+ * the parameter `$<parameter>` (`options`); select `evaluated` so that the NOTIFY runs. Undefined when no queue is
+ * attached or pg-boss's insert has a shape not known here (then `announcementsOf`, in a transaction).
+ */
+export function announcementInStatement(
+  db: TreasuryDatabase,
+  { ordered, delaySeconds }: Omit<JobAnnouncement, "slackJobId">,
+  parameter: number,
+): { ctes: string; options: string; evaluated: string } | undefined {
+  const insert = announcers.get(connectionOf(db))?.insert[ordered ? slackOrderedQueue : slackQueue];
+  if (!insert?.ctes) return undefined;
+  const jobs = `(SELECT json_build_array($${parameter}::jsonb || jsonb_build_object('data', jsonb_build_object('slackJobId', job.id)))::text FROM job)`;
+  return {
+    ctes: insert.ctes.replace("$1::text::json", () => `${jobs}::json`),
+    options: JSON.stringify({ ...insert.template, ...(delaySeconds ? { startAfter: String(Math.ceil(delaySeconds)) } : {}) }),
+    evaluated: "(SELECT count(*) FROM notified)",
+  };
 }
 
 /** Runs `announcementsOf(db, jobs)` on `db`'s connection: call it inside the transaction that records the jobs. */

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import { connectionOf, handleOf } from "./connection.ts";
+import { connectionOf, handleOf, poolOf } from "./connection.ts";
 import { PostgresConnection } from "./postgres/connection.ts";
 import { DatabaseError } from "./errors.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
@@ -85,6 +85,14 @@ export function closeDatabase(db: ReadableDatabase): void {
 }
 
 /** True until `closeDatabase`. */
+/**
+ * Opens the clients of a PostgreSQL database's pool now (a web process, before it serves: its acknowledgements use
+ * them), not at the first requests. Nothing on SQLite.
+ */
+export async function openPool(db: ReadableDatabase): Promise<void> {
+  await poolOf(db)?.open();
+}
+
 export function isDatabaseOpen(db: ReadableDatabase): boolean {
   return connectionOf(db).open;
 }

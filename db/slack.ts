@@ -1,6 +1,6 @@
 import { connectionOf, poolOf, readRow, statement } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
-import { announceJobs, announcementsOf, hasJobQueue, type JobAnnouncement } from "./job-queue.ts";
+import { announceJobs, announcementInStatement, announcementsOf, hasJobQueue, type JobAnnouncement } from "./job-queue.ts";
 import type { PooledStatements } from "./postgres/pool.ts";
 
 /**
@@ -60,37 +60,42 @@ export async function acceptRequest(db: TreasuryDatabase, { requestId, kind, tea
     await statements.run(countRetrySql, requestId);
     return false;
   };
-  // A request without jobs is one statement, with no transaction (a retry is then counted on its own).
+  // A request without jobs, or with one (nearly all), is one statement and so needs no transaction; a retry is then
+  // counted on its own.
   if (keyed.length === 0) return (await pool.run(recordRequestSql, ...received)).changes > 0 || countRetry(pool);
+  const fresh = keyed.length === 1 ? await recordWithOneJob(db, pool, received, keyed[0]!, now) : undefined;
+  if (fresh !== undefined) return fresh || countRetry(pool);
   return pool.transaction(async (statements) => {
-    const announce = async (job: NewJob, id: unknown) => {
-      for (const { text, values } of announcementsOf(db, [announcementOf(job, Number(id), now)])) await statements.runNative(text, values);
-    };
-    if (keyed.length === 1) {
-      // The request and its job in one statement (a data-modifying WITH; the job only if the request is new).
-      const [job] = keyed as [NewJob & { dedupeKey: string }];
-      const row = (await statements.get(
-        `WITH received AS (
-           ${recordRequestSql} RETURNING id
-         ), job AS (
-           INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) SELECT ?, ?, ?, ?::bigint, ?::bigint FROM received
-           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-         )
-         SELECT (SELECT count(*) FROM received) AS fresh, (SELECT id FROM job) AS job_id`,
-        ...received,
-        ...jobValues(job, now),
-      ))!;
-      if (Number(row.fresh) === 0) return countRetry(statements);
-      if (row.job_id !== null) await announce(job, row.job_id);
-      return true;
-    }
     if ((await statements.run(recordRequestSql, ...received)).changes === 0) return countRetry(statements);
     for (const job of keyed) {
       const inserted = await statements.get(`${insertJobSql} RETURNING id`, ...jobValues(job, now));
-      if (inserted) await announce(job, inserted.id);
+      if (!inserted) continue;
+      for (const { text, values } of announcementsOf(db, [announcementOf(job, Number(inserted.id), now)])) await statements.runNative(text, values);
     }
     return true;
   });
+}
+
+/**
+ * A new request and its one job in one statement (a data-modifying WITH: the job only if the request is new), with
+ * the job's announcement to the job queue, when one is attached, in the same statement (only if the job is new).
+ * False: the request was recorded before, and nothing was written. Undefined: the job queue's insert cannot join the
+ * statement, and nothing was written.
+ */
+async function recordWithOneJob(db: TreasuryDatabase, pool: PooledStatements, received: unknown[], job: NewJob & { dedupeKey: string }, now: number): Promise<boolean | undefined> {
+  const announced = announcementInStatement(db, announcementOf(job, 0, now), 10);
+  if (!announced && hasJobQueue(db)) return undefined;
+  const row = (await pool.getNative(
+    `WITH received AS (
+       INSERT INTO slack_received (id, kind, team_id, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id
+     ), job AS (
+       INSERT INTO slack_jobs (dedupe_key, kind, payload, run_after, created_at) SELECT $5, $6, $7, $8::bigint, $9::bigint FROM received
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+     )${announced ? `, ${announced.ctes}` : ""}
+     SELECT (SELECT count(*) FROM received) AS fresh${announced ? `, ${announced.evaluated} AS announced` : ""}`,
+    [...received, ...jobValues(job, now), ...(announced ? [announced.options] : [])],
+  ))!;
+  return Number(row.fresh) > 0;
 }
 
 const recordRequestSql = "INSERT INTO slack_received (id, kind, team_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";

@@ -11,6 +11,8 @@ export type PooledStatements = {
   run(sql: string, ...parameters: unknown[]): Promise<{ changes: number }>;
   /** A statement written for PostgreSQL, with its `$1`… values as they are (pg-boss's job insert). */
   runNative(text: string, values: unknown[]): Promise<void>;
+  /** The same, resolving to its first row as `get` shapes it. */
+  getNative(text: string, values: unknown[]): Promise<Record<string, unknown> | undefined>;
 };
 
 export type PostgresPoolParameters = {
@@ -43,31 +45,34 @@ function refused(error: unknown, sql: string): PostgresError {
   return new PostgresError(String(message ?? error), { code, details: [detail, `in: ${sql.trim().slice(0, 500)}`].filter(Boolean).join("\n"), cause: error });
 }
 
+const namedNative = new Map<string, string>();
+
 function statementsOn(client: pg.Pool | pg.PoolClient): PooledStatements {
-  const query = async (sql: string, parameters: unknown[]) => {
-    const { text, name, ...translated } = preparedOf(sql);
+  const send = async (text: string, name: string | undefined, values: unknown[], source: string) => {
     try {
-      return await client.query({ text, name, values: bindParameters({ text, ...translated }, parameters, sql), rowMode: "array" });
+      return await client.query({ text, name, values, rowMode: "array" });
     } catch (error) {
-      throw refused(error, sql);
+      throw refused(error, source);
     }
   };
+  const query = (sql: string, parameters: unknown[]) => {
+    const { name, ...translated } = preparedOf(sql);
+    return send(translated.text, name, bindParameters(translated, parameters, sql), sql);
+  };
+  const firstRow = (result: pg.QueryResult) => {
+    const row = result.rows[0] as unknown[] | undefined;
+    return row && rowObject(row, result.fields.map((field) => ({ name: field.name, type: field.dataTypeID })));
+  };
+  const native = (text: string, values: unknown[]) => {
+    let name = namedNative.get(text);
+    if (name === undefined) namedNative.set(text, (name = `treasury_native_${namedNative.size}`));
+    return send(text, name, values, text);
+  };
   return {
-    async get(sql, ...parameters) {
-      const result = await query(sql, parameters);
-      const row = result.rows[0] as unknown[] | undefined;
-      return row && rowObject(row, result.fields.map((field) => ({ name: field.name, type: field.dataTypeID })));
-    },
-    async run(sql, ...parameters) {
-      return { changes: (await query(sql, parameters)).rowCount ?? 0 };
-    },
-    async runNative(text, values) {
-      try {
-        await client.query(text, values);
-      } catch (error) {
-        throw refused(error, text);
-      }
-    },
+    get: async (sql, ...parameters) => firstRow(await query(sql, parameters)),
+    run: async (sql, ...parameters) => ({ changes: (await query(sql, parameters)).rowCount ?? 0 }),
+    runNative: async (text, values) => void (await native(text, values)),
+    getNative: async (text, values) => firstRow(await native(text, values)),
   };
 }
 
@@ -78,14 +83,27 @@ function statementsOn(client: pg.Pool | pg.PoolClient): PooledStatements {
  */
 export class PostgresPool implements PooledStatements {
   #pool: pg.Pool;
+  #size: number;
   #any: PooledStatements;
 
   constructor({ url, schema, readonly, size = 4 }: PostgresPoolParameters) {
     const options = [`-c search_path=${schema}`, ...(readonly ? ["-c default_transaction_read_only=on"] : [])].join(" ");
-    this.#pool = new pg.Pool({ connectionString: url, max: size, types, options, application_name: "treasury" });
+    this.#size = size;
+    this.#pool = new pg.Pool({ connectionString: url, max: size, idleTimeoutMillis: 60_000, types, options, application_name: "treasury" });
     // An idle client's connection lost: the pool drops it and opens another when asked.
     this.#pool.on("error", () => undefined);
     this.#any = statementsOn(this.#pool);
+  }
+
+  /** Opens every client now (a web process, before it serves), not at the first requests; they close after a minute idle. */
+  async open(): Promise<void> {
+    let clients: pg.PoolClient[];
+    try {
+      clients = await Promise.all(Array.from({ length: this.#size }, () => this.#pool.connect()));
+    } catch (error) {
+      throw refused(error, "connect");
+    }
+    for (const client of clients) client.release();
   }
 
   get(sql: string, ...parameters: unknown[]) {
@@ -100,20 +118,23 @@ export class PostgresPool implements PooledStatements {
     return this.#any.runNative(text, values);
   }
 
+  getNative(text: string, values: unknown[]) {
+    return this.#any.getNative(text, values);
+  }
+
   /** `work`'s statements in one transaction on one client: committed when it resolves, rolled back when it throws. */
   async transaction<T>(work: (statements: PooledStatements) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
     } catch (error) {
-      throw refused(error, "BEGIN");
+      throw refused(error, "connect");
     }
     let broken: unknown;
     try {
-      const statements = statementsOn(client);
-      await statements.runNative("BEGIN", []);
-      const result = await work(statements);
-      await statements.runNative("COMMIT", []);
+      await client.query("BEGIN").catch((error) => Promise.reject(refused(error, "BEGIN")));
+      const result = await work(statementsOn(client));
+      await client.query("COMMIT").catch((error) => Promise.reject(refused(error, "COMMIT")));
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch((failed) => (broken = failed));

@@ -30,6 +30,8 @@ export type EndpointMessage = { type: "endpoint"; index: number; url: string | n
 export type LoadResult = {
   /** From the scheduled send time to the end of the (last) answer, for every request answered 200. */
   latencies: number[];
+  /** For each of `latencies`: its request's scheduled send, in seconds from the start of the load. */
+  scheduledAt: number[];
   /** From the actual send of the answered delivery to its answer. */
   serviceTimes: number[];
   sent: Record<Kind, number>;
@@ -115,6 +117,7 @@ async function generateLoad({ endpoints, workspaces, rate, seconds }: LoadParame
   };
 
   const latencies: number[] = [];
+  const scheduledAt: number[] = [];
   const serviceTimes: number[] = [];
   const sent: Record<Kind, number> = { help: 0, proposals: 0, reply: 0, chatter: 0, mention: 0, retry: 0 };
   const recentEvents: Array<Record<string, unknown>> = [];
@@ -189,6 +192,7 @@ async function generateLoad({ endpoints, workspaces, rate, seconds }: LoadParame
           return;
         }
         latencies.push(end - due);
+        scheduledAt.push((due - started) / 1000);
         serviceTimes.push(end - begin);
       })
       .catch((error) => {
@@ -205,7 +209,7 @@ async function generateLoad({ endpoints, workspaces, rate, seconds }: LoadParame
   await Promise.all(pending);
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { latencies, serviceTimes, sent, answered, failures, failureKinds, cutOff, redelivered, skipped, elapsed, mentions, lateMax, perEndpoint };
+  return { latencies, scheduledAt, serviceTimes, sent, answered, failures, failureKinds, cutOff, redelivered, skipped, elapsed, mentions, lateMax, perEndpoint };
 }
 
 if (parentPort && workerData?.hostedLoad) {

@@ -247,6 +247,8 @@ async function main() {
     });
     const kills: string[] = [];
     let replacementsServeAfter: number | undefined;
+    /** Seconds from the start of the load to the kills and to the replacements serving. */
+    let phases: { killed: number; served: number } | undefined;
     if (kill) {
       await Promise.race([sleep((seconds * 1000) / 2), generator.result]);
       const killedAt = performance.now();
@@ -266,6 +268,7 @@ async function main() {
       indexers.push(indexer);
       generator.send({ type: "endpoint", index: 0, url: `${webUrl}/slack/events` });
       replacementsServeAfter = (performance.now() - killedAt) / 1000;
+      phases = { killed: (killedAt - loadStartedAt) / 1000, served: (performance.now() - loadStartedAt) / 1000 };
       say(`replacements serve ${replacementsServeAfter.toFixed(1)} s after the kills`);
     }
     const result = await generator.result;
@@ -368,6 +371,19 @@ async function main() {
     row("ack latency p50 (ms, from scheduled send)", percentile(latencies, 50).toFixed(2));
     row("ack latency p99 (ms, from scheduled send; target < 50)", percentile(latencies, 99).toFixed(2), percentile(latencies, 99) < 50);
     row("ack latency max (ms, from scheduled send)", (latencies.at(-1) ?? NaN).toFixed(2));
+    if (phases) {
+      const { killed, served } = phases;
+      const within = (from: number, to: number) => result.latencies.filter((_, i) => result.scheduledAt[i]! >= from && result.scheduledAt[i]! < to).sort((a, b) => a - b);
+      const figures = (sorted: number[]) => `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} (${sorted.length})`;
+      row("  p50 / p99 (ms, requests) before the kills", figures(within(0, killed)));
+      row("  … from the kills until the replacements serve", figures(within(killed, served)));
+      row("  … after", figures(within(served, Infinity)));
+    }
+    const windows = Math.ceil(seconds / 5);
+    const p99By5s = Array.from({ length: windows }, (_, w) =>
+      percentile(result.latencies.filter((_, i) => Math.floor(result.scheduledAt[i]! / 5) === w).sort((a, b) => a - b), 99),
+    );
+    console.log(`  p99 (ms) of each 5 s of the load: ${p99By5s.map((value) => value.toFixed(0)).join(" ")}`);
     row("  time on the wire p50 / p99 (ms)", `${percentile(serviceTimes, 50).toFixed(2)} / ${percentile(serviceTimes, 99).toFixed(2)}`);
     row("  generator late at most (ms)", result.lateMax.toFixed(1));
     row("  answers per web endpoint (slot A, slot B)", result.perEndpoint.join(" / "));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { connectionOf } from "../../db/connection.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
-import { openJobQueue, type JobQueue } from "../../db/job-queue.ts";
+import { announcementInStatement, openJobQueue, type JobQueue } from "../../db/job-queue.ts";
 import { closeDatabase, openDatabase } from "../../db/open.ts";
 import { acceptRequest, markIfReceived } from "../../db/slack.ts";
 import { postgresSchemaForTests, type PostgresSchemaForTests } from "../helpers/postgres-schema.ts";
@@ -83,6 +83,25 @@ describe("recording a Slack request with its jobs on PostgreSQL, with the job qu
         { name: "slack-jobs", id: recorded[1]!.id },
       ],
     );
+  });
+
+  it("announces a one-job request in the statement that records it, with the delivery options pg-boss's own insert gives", async () => {
+    // This pg-boss's insert has the shape that joins the statement (else a transaction does the same, one round trip per step).
+    assert.ok(announcementInStatement(db, { ordered: false }, 10), "pg-boss's job insert no longer joins the statement");
+    // E11 goes through the one statement, E12 (two jobs) through pg-boss's insert as it is: their deliveries must match.
+    await acceptRequest(db, { requestId: "event:E11", kind: "event:message", teamId: "T1", jobs: [{ kind: "assistant", payload: { n: 11 } }] });
+    await acceptRequest(db, { requestId: "event:E12", kind: "event:message", teamId: "T1", jobs: [{ kind: "assistant", payload: { n: 12 } }, { kind: "command", payload: { n: 13 } }] });
+    const idOf = (key: string) => jobs().find((job) => job.dedupeKey === key)!.id;
+    const delivery = (slackJobId: number) => {
+      const [row] = read(`SELECT * FROM ${queue.schema}.job WHERE (data->>'slackJobId')::bigint = ?`, slackJobId);
+      assert.ok(row, `no delivery of Slack job ${slackJobId}`);
+      const { id, data, created_on, start_after, keep_until, ...options } = row;
+      return { data, options };
+    };
+    const single = delivery(idOf("event:E11#0"));
+    const separate = delivery(idOf("event:E12#0"));
+    assert.deepEqual(JSON.parse(String(single.data)), { slackJobId: idOf("event:E11#0") });
+    assert.deepEqual(single.options, separate.options);
   });
 
   it("records nothing of a request whose transaction fails after its first job was written and announced", async () => {
