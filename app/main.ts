@@ -1,9 +1,7 @@
 import { loadConfig } from "./config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
-import { startService } from "./start.ts";
 import { assertRoleFits, roleOf, yieldToRequests, type Role } from "./roles.ts";
-import { startRole } from "./start-role.ts";
 
 /**
  * `npm start [-- --role all|web|worker|indexer]`: the service on the configuration in the environment, as one
@@ -19,7 +17,7 @@ async function main(): Promise<void> {
     config = loadConfig();
     role = roleOf(process.argv.slice(2), config);
     assertRoleFits(role, config);
-    // Before anything loads: a replacement worker's start-up already gives way to the web processes' requests.
+    // Before the service's modules load (below): a replacement worker's start-up already gives way to web requests.
     yieldToRequests(role, config.BACKGROUND_NICE);
   } catch (error) {
     console.error(`treasury: ${shortMessageOf(error)}`);
@@ -49,7 +47,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 
   try {
-    service = role === "all" ? await startService(config, logger) : await startRole(config, logger, role);
+    service = role === "all" ? await (await import("./start.ts")).startService(config, logger) : await (await import("./start-role.ts")).startRole(config, logger, role);
   } catch (error) {
     logger.fatal({ err: shortMessageOf(error) }, "could not start");
     console.error(`treasury: ${shortMessageOf(error)}`);
