@@ -19,12 +19,13 @@ const knownInteractionTypes = new Set([
 ]);
 
 /**
- * Answers requests Bolt would leave hanging or let through: a request dated
- * more than five minutes in the future gets 401, like a stale one (Bolt only
- * refuses old ones, so a signature made ahead of time could be replayed for as
- * long as its date lies ahead); a correctly signed body whose shape is not a
- * Slack payload gets 400 at once (Bolt itself answers bad signatures with 401
- * and unparsable bodies with 400). Reads the body once (at most 1 MB, else
+ * Checks every Slack request before Bolt, which then checks no signature
+ * itself (`signatureVerification: false`): a missing, wrong or stale signature
+ * gets 401 (Bolt's own check, `isValidSlackRequest`), and so does a request
+ * dated more than five minutes in the future (Bolt only refuses old ones, so a
+ * signature made ahead of time could be replayed for as long as its date lies
+ * ahead); a correctly signed body whose shape is not a Slack payload, or that
+ * does not parse, gets 400 at once. Reads the body once (at most 1 MB, else
  * 413) and hands it to Bolt as `rawBody`.
  */
 export function checkSlackRequest(signingSecret: string) {
@@ -46,7 +47,7 @@ export function checkSlackRequest(signingSecret: string) {
           "x-slack-request-timestamp": timestamp,
         },
       });
-      if (!valid) return next(); // Bolt answers 401
+      if (!valid) return response.status(401).json({ error: "The request's Slack signature is missing, wrong or stale." });
       let body: any;
       try {
         const contentType = String(request.headers["content-type"] ?? "");
