@@ -84,7 +84,6 @@ export function closeDatabase(db: ReadableDatabase): void {
   if (connection.open) connection.close();
 }
 
-/** True until `closeDatabase`. */
 /**
  * Opens the clients of a PostgreSQL database's pool now (a web process, before it serves: its acknowledgements use
  * them), not at the first requests. Nothing on SQLite.
@@ -93,6 +92,7 @@ export async function openPool(db: ReadableDatabase): Promise<void> {
   await poolOf(db)?.open();
 }
 
+/** True until `closeDatabase`. */
 export function isDatabaseOpen(db: ReadableDatabase): boolean {
   return connectionOf(db).open;
 }

@@ -23,6 +23,8 @@ export type InstallationCache = {
  */
 export function createInstallationCache(db: ReadableDatabase, trustMs = installationTrustMs): InstallationCache {
   const known = new Map<string, { installation: StoredInstallation; until: number }>();
+  /** Bumped by `forget`: a read begun before it is not kept (it may predate this process's own store or removal). */
+  let forgets = 0;
   const fresh = (teamId: string) => {
     const hit = known.get(teamId);
     return hit && hit.until > performance.now() ? hit : undefined;
@@ -37,9 +39,13 @@ export function createInstallationCache(db: ReadableDatabase, trustMs = installa
     async load(teamId) {
       const hit = fresh(teamId);
       if (hit) return hit.installation;
-      const readAt = performance.now();
-      return keep(teamId, await loadInstallation(db, teamId), readAt);
+      const [readAt, forgetsBefore] = [performance.now(), forgets];
+      const installation = await loadInstallation(db, teamId);
+      return forgets === forgetsBefore ? keep(teamId, installation, readAt) : installation;
     },
-    forget: (teamId) => void known.delete(teamId),
+    forget: (teamId) => {
+      forgets += 1;
+      known.delete(teamId);
+    },
   };
 }

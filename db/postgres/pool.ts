@@ -1,7 +1,7 @@
 import pg from "pg";
 import { toPostgres, type TranslatedSql } from "./dialect.ts";
 import { PostgresError } from "./errors.ts";
-import { bindParameters, rowObject, typesKeptAsText } from "./values.ts";
+import { bindParameters, pgTypes, rowObject } from "./values.ts";
 
 /** Statements that do not hold their process while PostgreSQL answers. SQL as `db/` writes it (SQLite's syntax, `dialect.ts`). */
 export type PooledStatements = {
@@ -23,13 +23,6 @@ export type PostgresPoolParameters = {
   readonly: boolean;
   /** Clients at most (default 4). */
   size?: number;
-};
-
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (typesKeptAsText.has(oid)) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
 };
 
 /** Each statement text is prepared once per client under one name (PostgreSQL parses and plans it once). */
@@ -89,7 +82,7 @@ export class PostgresPool implements PooledStatements {
   constructor({ url, schema, readonly, size = 4 }: PostgresPoolParameters) {
     const options = [`-c search_path=${schema}`, ...(readonly ? ["-c default_transaction_read_only=on"] : [])].join(" ");
     this.#size = size;
-    this.#pool = new pg.Pool({ connectionString: url, max: size, idleTimeoutMillis: 60_000, types, options, application_name: "treasury" });
+    this.#pool = new pg.Pool({ connectionString: url, max: size, idleTimeoutMillis: 60_000, types: pgTypes, options, application_name: "treasury" });
     // An idle client's connection lost: the pool drops it and opens another when asked.
     this.#pool.on("error", () => undefined);
     this.#any = statementsOn(this.#pool);

@@ -1,3 +1,4 @@
+import pg from "pg";
 import type { TranslatedSql } from "./dialect.ts";
 
 /**
@@ -11,8 +12,16 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const BOOL = 16;
 
-/** Types whose text the caller converts itself (64-bit integers, numerics, booleans, JSON): pg's parsers must keep it. */
-export const typesKeptAsText = new Set([INT8, NUMERIC, BOOL, 114, 3802]);
+/** Types whose text `fromPostgres` converts itself (64-bit integers, numerics, booleans, JSON): pg's parsers keep it. */
+const typesKeptAsText = new Set([INT8, NUMERIC, BOOL, 114, 3802]);
+
+/** pg's `types` option for clients whose rows go through `fromPostgres`. */
+export const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (typesKeptAsText.has(oid)) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
 
 /** A value as better-sqlite3 gives it: 64-bit integers as numbers (or bigints when asked), booleans as 1/0, bytes as a Buffer. */
 export function fromPostgres(value: unknown, column: PostgresColumn, safeIntegers: boolean): unknown {

@@ -9,7 +9,7 @@ import pg from "pg";
 import { runAsWorker } from "synckit";
 import type { PostgresReply, PostgresRequest } from "./protocol.ts";
 import { withDefaultUser } from "./url.ts";
-import { typesKeptAsText } from "./values.ts";
+import { pgTypes } from "./values.ts";
 
 const clients = new Map<number, pg.Client>();
 
@@ -44,14 +44,6 @@ function forgetNames(id: number): void {
   if (named) namedOf.set(id, { names: new Map(), set: named.set + 1, next: 0 });
 }
 
-/** Values whose text the caller's thread converts itself: kept as text. */
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (typesKeptAsText.has(oid)) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
-};
-
 /**
  * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: of two processes starting on a new schema at once, one
  * fails on the catalogue's unique index. The schema then exists, which is all the setup asked for.
@@ -64,7 +56,7 @@ function ignoreSchemaCreatedMeanwhile(sql: string, error: { code?: string }): vo
 async function handle(request: PostgresRequest): Promise<PostgresReply> {
   if (request.kind === "connect") {
     // With no user in the URL, libpq's default: the operating system's user name.
-    const client = new pg.Client({ connectionString: withDefaultUser(new URL(request.url)).toString(), types, application_name: "treasury" });
+    const client = new pg.Client({ connectionString: withDefaultUser(new URL(request.url)).toString(), types: pgTypes, application_name: "treasury" });
     client.on("error", () => clients.delete(request.id));
     try {
       await client.connect();

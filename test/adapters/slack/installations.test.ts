@@ -56,4 +56,15 @@ describe("installation cache: each process reads a workspace's installation at m
     cache.forget("T0D");
     assert.equal((await cache.load("T0D"))?.botToken, "xoxb-d2");
   });
+
+  it("does not keep a read begun before this process forgot the workspace (its own reinstall meanwhile)", async () => {
+    const cache = createInstallationCache(db, 60_000);
+    save("T0E", "xoxb-e1");
+    const reading = cache.load("T0E");
+    // This process stores a reinstall while the read is on its way.
+    save("T0E", "xoxb-e2");
+    cache.forget("T0E");
+    await reading;
+    assert.equal(cache.read("T0E")?.botToken, "xoxb-e2");
+  });
 });
