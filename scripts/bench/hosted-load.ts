@@ -46,6 +46,8 @@ export type LoadResult = {
   redelivered: number;
   skipped: number;
   elapsed: number;
+  /** When the first request was scheduled, in ms since the epoch (this thread's clock and the bench's differ in origin). */
+  startedAtEpochMs: number;
   /** Each mention's channel and ts (its answer goes in that thread). */
   mentions: Array<{ channel: string; ts: string }>;
   lateMax: number;
@@ -209,7 +211,23 @@ async function generateLoad({ endpoints, workspaces, rate, seconds }: LoadParame
   await Promise.all(pending);
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { latencies, scheduledAt, serviceTimes, sent, answered, failures, failureKinds, cutOff, redelivered, skipped, elapsed, mentions, lateMax, perEndpoint };
+  return {
+    latencies,
+    scheduledAt,
+    serviceTimes,
+    sent,
+    answered,
+    failures,
+    failureKinds,
+    cutOff,
+    redelivered,
+    skipped,
+    elapsed,
+    startedAtEpochMs: performance.timeOrigin + started,
+    mentions,
+    lateMax,
+    perEndpoint,
+  };
 }
 
 if (parentPort && workerData?.hostedLoad) {

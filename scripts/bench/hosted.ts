@@ -247,7 +247,7 @@ async function main() {
     });
     const kills: string[] = [];
     let replacementsServeAfter: number | undefined;
-    /** Seconds from the start of the load to the kills and to the replacements serving. */
+    /** When the kills were made and the replacements served, in ms since the epoch (placed on the load's own clock below). */
     let phases: { killed: number; served: number } | undefined;
     if (kill) {
       await Promise.race([sleep((seconds * 1000) / 2), generator.result]);
@@ -268,7 +268,7 @@ async function main() {
       indexers.push(indexer);
       generator.send({ type: "endpoint", index: 0, url: `${webUrl}/slack/events` });
       replacementsServeAfter = (performance.now() - killedAt) / 1000;
-      phases = { killed: (killedAt - loadStartedAt) / 1000, served: (performance.now() - loadStartedAt) / 1000 };
+      phases = { killed: performance.timeOrigin + killedAt, served: performance.timeOrigin + performance.now() };
       say(`replacements serve ${replacementsServeAfter.toFixed(1)} s after the kills`);
     }
     const result = await generator.result;
@@ -372,7 +372,8 @@ async function main() {
     row("ack latency p99 (ms, from scheduled send; target < 50)", percentile(latencies, 99).toFixed(2), percentile(latencies, 99) < 50);
     row("ack latency max (ms, from scheduled send)", (latencies.at(-1) ?? NaN).toFixed(2));
     if (phases) {
-      const { killed, served } = phases;
+      // Seconds from the load's first scheduled request (its thread started a little after `loadStartedAt`).
+      const [killed, served] = [phases.killed, phases.served].map((at) => (at - result.startedAtEpochMs) / 1000) as [number, number];
       const within = (from: number, to: number) => result.latencies.filter((_, i) => result.scheduledAt[i]! >= from && result.scheduledAt[i]! < to).sort((a, b) => a - b);
       const figures = (sorted: number[]) => `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} (${sorted.length})`;
       row("  p50 / p99 (ms, requests) before the kills", figures(within(0, killed)));
