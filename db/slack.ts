@@ -119,7 +119,7 @@ function acceptOnSqlite(db: TreasuryDatabase, received: unknown[], jobs: Array<N
 }
 
 /** A recorded job's announcement to the job queue (discussion jobs to the queue that runs them in order). */
-function announcementOf(job: NewJob, id: number, now: number): JobAnnouncement {
+function announcementOf(job: Pick<NewJob, "kind" | "runAfter">, id: number, now: number): JobAnnouncement {
   const delayMs = (job.runAfter ?? now) - now;
   return { slackJobId: id, ordered: job.kind === "discussion", delaySeconds: delayMs > 0 ? delayMs / 1000 : undefined };
 }
@@ -211,10 +211,11 @@ export function retryOrFailJob(db: TreasuryDatabase, id: number, error: string, 
     return;
   }
   connectionOf(db).transaction(() => {
-    statement(db, "UPDATE slack_jobs SET status = 'pending', run_after = ?, last_error = ? WHERE id = ?").run(Date.now() + retryAfterMs, error, id);
+    const now = Date.now();
+    statement(db, "UPDATE slack_jobs SET status = 'pending', run_after = ?, last_error = ? WHERE id = ?").run(now + retryAfterMs, error, id);
     if (!hasJobQueue(db)) return;
     const job = statement(db, "SELECT kind FROM slack_jobs WHERE id = ?").get(id) as { kind: SlackJobKind } | undefined;
-    if (job) announceJobs(db, [{ slackJobId: id, ordered: job.kind === "discussion", delaySeconds: retryAfterMs / 1000 }]);
+    if (job) announceJobs(db, [announcementOf({ kind: job.kind, runAfter: now + retryAfterMs }, id, now)]);
   })();
 }
 
