@@ -11,8 +11,8 @@ import { ConfigError, RetryableError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { createCreationSearchProgress } from "../core/safe/creation-progress.ts";
 import { describeTreasurySafe } from "../core/safe/setup.ts";
-import { readSafeCreationBlock, recordSafeCreationBlock } from "../db/safe-creation.ts";
-import { writeMeta } from "../db/meta.ts";
+import type { SafeCode } from "../core/safe/versions.ts";
+import { readSafeChainRecord, recordSafeCode, recordSafeCreationBlock, type RecordedSafeCode } from "../db/safe-chain-record.ts";
 import { findSafeOnChain, forSafe, listSafes, registerSafe, type RegisteredSafe } from "../db/safes.ts";
 import { checkChainIdentity } from "../indexer/chain-identity.ts";
 import type { Config } from "./config.ts";
@@ -32,6 +32,8 @@ export type ConnectTreasuryParameters = {
   /** What the embedded chain's set-up deployed, when there is such a record: its Safe and test tokens. */
   deployment?: Deployment;
   now?: Clock;
+  /** How the chain id of an RPC is read (default: asked each time); Safes connecting together on one RPC may share one answer. */
+  readChainId?: (rpcUrl: string) => Promise<number>;
 };
 
 /**
@@ -44,13 +46,13 @@ export type ConnectTreasuryParameters = {
  * is logged and its mirror emptied). Throws a `TreasuryError` whose short
  * message says what to fix; the database is closed then.
  */
-export async function connectTreasury({ config, logger, db: database, rpcUrl, deployment, safe: chosen, addSafe, closeOnFailure = true, now = systemClock }: ConnectTreasuryParameters): Promise<TreasuryContext> {
+export async function connectTreasury({ config, logger, db: database, rpcUrl, deployment, safe: chosen, addSafe, closeOnFailure = true, now = systemClock, readChainId }: ConnectTreasuryParameters): Promise<TreasuryContext> {
   try {
     const safeAddress: Address | undefined = chosen?.address ?? config.SAFE_ADDRESS ?? deployment?.safe.address;
     if (!safeAddress) throw new ConfigError("Set SAFE_ADDRESS to the Safe this treasury runs (and RPC_URL to its chain's JSON-RPC).");
     let chainId: number;
     try {
-      chainId = await createPublicClient({ transport: http(rpcUrl, { retryCount: 1, timeout: 15_000 }) }).getChainId();
+      chainId = await (readChainId ? readChainId(rpcUrl) : askChainId(rpcUrl));
     } catch (cause) {
       throw new RetryableError(`No chain answers at ${rpcUrl}${config.RPC_URL ? "" : ": start the service with `npm start`, or set RPC_URL"}.`, { cause });
     }
@@ -78,16 +80,19 @@ export async function connectTreasury({ config, logger, db: database, rpcUrl, de
     const client = createChainClient({ rpcUrl, chainId });
     const ownSafe = record && record.safe.address === safeAddress ? record : undefined;
     const onProgress = createCreationSearchProgress({ logger, mode: process.stderr.isTTY ? "bar" : "log" });
-    const recorded = ownSafe?.safe.creationBlock ?? readSafeCreationBlock(db, { chainId, safeAddress });
-    let safe = await describeTreasurySafe(client, safeAddress, { creationBlock: recorded, onProgress });
-    const identity = await checkChainIdentity(db, client, safeAddress, databaseLabel(config));
+    // What the chain said of this Safe before: a start confirms it instead of asking again.
+    const kept = readSafeChainRecord(db, { chainId, safeAddress });
+    const recorded = ownSafe?.safe.creationBlock ?? kept.creationBlock;
+    let safe = await describeTreasurySafe(client, safeAddress, { creationBlock: recorded, onProgress, chainId, earlier: kept.code });
+    const identity = await checkChainIdentity(db, client, safeAddress, databaseLabel(config), chainId);
     if (identity.status === "rebuilt") {
       logger.warn({ reason: identity.reason }, "the chain under the database is not the one it indexed; rebuilding the chain mirror");
-      // The recorded creation block belonged to the chain that is gone.
-      if (!ownSafe && recorded !== undefined) safe = await describeTreasurySafe(client, safeAddress, { onProgress });
+      // What was kept belonged to the chain that is gone (the embedded chain's deployment record is of this one).
+      if (kept.code || (!ownSafe && recorded !== undefined))
+        safe = await describeTreasurySafe(client, safeAddress, { creationBlock: ownSafe?.safe.creationBlock, onProgress, chainId });
     }
-    if (!ownSafe) recordSafeCreationBlock(db, safe.creationBlock);
-    writeMeta(db, "safe_version", safe.version);
+    if (!ownSafe && safe.creationBlock !== kept.creationBlock) recordSafeCreationBlock(db, safe.creationBlock);
+    if (!sameCode(safe.code, kept.code)) recordSafeCode(db, safe.code);
     const chainFacts = await loadChainFacts(chainId);
     if (!chainFacts.known)
       logger.warn({ chainId }, "the treasury has no facts about this chain: its coin is called \"native coin\" (18 decimals), with no explorer links; set EXPLORER_URL and CONFIRMATIONS");
@@ -96,6 +101,21 @@ export async function connectTreasury({ config, logger, db: database, rpcUrl, de
     if (closeOnFailure) closeDatabase(database);
     throw error;
   }
+}
+
+/** The chain id the RPC at `rpcUrl` serves, asked with one retry. */
+export function askChainId(rpcUrl: string): Promise<number> {
+  return createPublicClient({ transport: http(rpcUrl, { retryCount: 1, timeout: 15_000 }) }).getChainId();
+}
+
+function sameCode(read: SafeCode, kept: RecordedSafeCode | undefined): boolean {
+  return (
+    kept !== undefined &&
+    kept.singleton === read.singleton &&
+    kept.version === read.version &&
+    kept.flavour === read.flavour &&
+    kept.deployedHelpers.join() === read.deployedHelpers.join()
+  );
 }
 
 /** A Safe the database does not run was asked for (SAFE_ADDRESS changed, or another chain): said with what to do. */

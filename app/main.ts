@@ -1,3 +1,4 @@
+import module from "node:module";
 import { loadConfig } from "./config.ts";
 import { shortMessageOf } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
+  // Started as `node dist/app/main.js` (a hosted role): V8's compiled code is kept between starts, as `npm start` does.
+  module.enableCompileCache?.();
   try {
     service = role === "all" ? await (await import("./start.ts")).startService(config, logger) : await (await import("./start-role.ts")).startRole(config, logger, role);
   } catch (error) {

@@ -5,7 +5,7 @@ import type { Logger } from "../core/logger.ts";
 import type { TreasuryDatabase } from "../db/handle.ts";
 import { boundSafeId, listSafes, type RegisteredSafe } from "../db/safes.ts";
 import type { Config } from "./config.ts";
-import { connectTreasury } from "./connect.ts";
+import { askChainId, connectTreasury } from "./connect.ts";
 
 export type ConnectRegisteredSafesParameters = {
   config: Config;
@@ -37,14 +37,15 @@ export type ConnectRegisteredSafesReturnType = {
 export async function connectRegisteredSafes({ config, logger, db, main, rpcUrl, deployment }: ConnectRegisteredSafesParameters): Promise<ConnectRegisteredSafesReturnType> {
   const mainId = boundSafeId(main.db);
   const others = listSafes(db).filter((safe) => safe.id !== mainId);
-  // Each Safe asks its chain a dozen questions one after another: several Safes at once overlap those waits.
+  // Each Safe asks its chain a few questions one after another: several Safes at once overlap those waits.
+  const readChainId = chainIdAskedOnce();
   const outcomes: Array<{ ctx: TreasuryContext } | { error: unknown }> = [];
   let next = 0;
   const connectNext = async () => {
     while (next < others.length) {
       const index = next++;
       const safe = others[index]!;
-      outcomes[index] = await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false }).then(
+      outcomes[index] = await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false, readChainId }).then(
         (ctx) => ({ ctx }),
         (error: unknown) => ({ error }),
       );
@@ -61,6 +62,16 @@ export async function connectRegisteredSafes({ config, logger, db, main, rpcUrl,
     unreachable.push({ safe, reason });
   });
   return { contexts, unreachable };
+}
+
+/** The chain id of each RPC, asked once for all the Safes read through it in one round of connections. */
+function chainIdAskedOnce(): (rpcUrl: string) => Promise<number> {
+  const asked = new Map<string, Promise<number>>();
+  return (rpcUrl) => {
+    let answer = asked.get(rpcUrl);
+    if (!answer) asked.set(rpcUrl, (answer = askChainId(rpcUrl)));
+    return answer;
+  };
 }
 
 /** How many registered Safes a starting process connects at a time. */
@@ -88,11 +99,12 @@ export function followRegisteredSafes(parameters: FollowRegisteredSafesParameter
   const lastReason = new Map<number, string>(unreachable.map(({ safe, reason }) => [safe.id, reason]));
   const connectNew = async () => {
     const served = new Set(contexts.map((ctx) => boundSafeId(ctx.db)));
+    const readChainId = chainIdAskedOnce();
     for (const safe of listSafes(db)) {
       if (stopped) return;
       if (served.has(safe.id)) continue;
       try {
-        const ctx = await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false });
+        const ctx = await connectTreasury({ config, logger, db, rpcUrl: safe.rpcUrl ?? rpcUrl, deployment, safe, closeOnFailure: false, readChainId });
         if (stopped) return;
         contexts.push(ctx);
         const waiting = unreachable.findIndex((entry) => entry.safe.id === safe.id);

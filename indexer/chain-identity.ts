@@ -28,8 +28,10 @@ export async function checkChainIdentity(
   client: ChainClient,
   safeAddress: Address,
   databasePath = "the database",
+  /** The client's chain id, when the caller has just read it. */
+  knownChainId?: number,
 ): Promise<ChainIdentityResult> {
-  const chainId = await client.getChainId();
+  const chainId = knownChainId ?? (await client.getChainId());
   const storedChainId = readMeta(db, "chain_id");
   const storedSafe = readMeta(db, "safe_address");
   if (storedChainId === undefined) {

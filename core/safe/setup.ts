@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import type { SafeFlavour, SupportedSafeVersion } from "./deployments.ts";
 import { findCreationBlock, proxyFactoriesFor, type CreationBlockMethod, type CreationSearchProgress } from "./creation-block.ts";
-import { detectSafeVersion, type SafeDomain, type SafeHelperContracts } from "./versions.ts";
+import { detectSafeVersion, type KeptSafeCode, type SafeCode, type SafeDomain, type SafeHelperContracts } from "./versions.ts";
 
 /**
  * The Safe a treasury runs, as the chain describes it: its version and
@@ -31,16 +31,21 @@ export type DescribeTreasurySafeParameters = {
   creationBlock?: number;
   /** Told each step of the creation block search (see `findCreationBlock`). */
   onProgress?: (progress: CreationSearchProgress) => void;
+  /** The client's chain id, when the caller has just read it. */
+  chainId?: number;
+  /** An earlier reading of the Safe's code, kept (see `detectSafeVersion`). */
+  earlier?: KeptSafeCode;
 };
 
 /**
  * Reads what the Safe at `address` is (see `detectSafeVersion`, which refuses
  * what is not a supported Safe) and the block it was created in: `creationBlock`
  * when the caller knows it, else from the proxy factory's `ProxyCreation`
- * event or a binary search on the code (see `findCreationBlock`).
+ * event or a binary search on the code (see `findCreationBlock`). `code` is
+ * what to keep and give back as `earlier` at the next start.
  */
-export async function describeTreasurySafe(client: Client, address: Address, { creationBlock, onProgress }: DescribeTreasurySafeParameters = {}): Promise<TreasurySafe> {
-  const detected = await detectSafeVersion(client, address);
+export async function describeTreasurySafe(client: Client, address: Address, { creationBlock, onProgress, chainId, earlier }: DescribeTreasurySafeParameters = {}): Promise<TreasurySafe & { code: SafeCode }> {
+  const detected = await detectSafeVersion(client, address, { chainId, earlier });
   const factories = proxyFactoriesFor({ chainId: detected.chainId, version: detected.version });
   const found = creationBlock === undefined ? await findCreationBlock(client, detected.address, { onProgress, factories }) : undefined;
   return {
@@ -50,5 +55,6 @@ export async function describeTreasurySafe(client: Client, address: Address, { c
     contracts: detected.contracts,
     creationBlock: found?.block ?? creationBlock!,
     creationBlockFrom: found?.method ?? "record",
+    code: detected.code,
   };
 }

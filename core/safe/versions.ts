@@ -45,7 +45,33 @@ export type DetectSafeVersionReturnType = {
   contracts: SafeHelperContracts;
   /** True when safe-deployments lists this version's contracts for this chain (protocol-kit then needs no override). */
   contractsListed: boolean;
+  /** What was read of the code, to keep and give back as `earlier` next time. */
+  code: SafeCode;
 };
+
+/**
+ * What `detectSafeVersion` reads of a Safe's code that stays true while the proxy delegates to the same singleton:
+ * the singleton, its version and flavour, and the helper contracts found deployed where safe-deployments lists none.
+ */
+export type SafeCode = { singleton: Address; version: SupportedSafeVersion; flavour: SafeFlavour; deployedHelpers: Address[] };
+
+export type DetectSafeVersionParameters = {
+  /** The client's chain id, when the caller has just read it. */
+  chainId?: number;
+  /**
+   * An earlier reading of this Safe's code (`code` of an earlier result, kept). When the proxy still delegates to
+   * that singleton, one request confirms it; otherwise (an upgraded Safe) everything is read again. Helper contracts
+   * not deployed then are looked for again.
+   */
+  earlier?: KeptSafeCode;
+};
+
+/** A `SafeCode` as kept in a database: checked again before it is used. */
+export type KeptSafeCode = { singleton: Address; version: string; flavour: string; deployedHelpers: Address[] };
+
+function isSupported(version: string): version is SupportedSafeVersion {
+  return (supportedSafeVersions as readonly string[]).includes(version);
+}
 
 type Client = Pick<PublicClient, "getChainId" | "getCode" | "getStorageAt" | "readContract">;
 
@@ -65,9 +91,52 @@ const supportedText = `the treasury works with Safe v${supportedSafeVersions.joi
  * that is not a Safe (`NotASafeError`) and a Safe of another version
  * (`UnsupportedSafeVersionError`), each with a one-line reason.
  */
-export async function detectSafeVersion(client: Client, safeAddress: Address): Promise<DetectSafeVersionReturnType> {
+export async function detectSafeVersion(client: Client, safeAddress: Address, { chainId: givenChainId, earlier }: DetectSafeVersionParameters = {}): Promise<DetectSafeVersionReturnType> {
   const address = getAddress(safeAddress);
-  const chainId = await client.getChainId();
+  const chainId = givenChainId ?? (await client.getChainId());
+  const confirmed = earlier && (await stillDelegatesTo(client, address, earlier));
+  const { singleton, version, flavour } = confirmed ?? (await readSafeCode(client, address, chainId));
+  const knownSingleton = findSafeSingleton(singleton);
+  const forChain = safeContractsForChain({ chainId, version, flavour, type: knownSingleton?.type });
+  const seenDeployed = new Set(confirmed ? confirmed.deployedHelpers.map((helper) => helper.toLowerCase()) : []);
+  const pick = async (role: keyof SafeHelperContracts): Promise<Address | undefined> => {
+    const candidate = forChain.addresses[role];
+    // Listed contracts are taken as listed; code seen at an address stays there (the helpers cannot self-destruct).
+    if (forChain.listed || seenDeployed.has(candidate.toLowerCase())) return candidate;
+    const deployed = await client.getCode({ address: candidate });
+    return deployed && deployed !== "0x" ? candidate : undefined;
+  };
+  const roles = ["multiSend", "multiSendCallOnly", "simulateTxAccessor", "signMessageLib", "createCall", "safeProxyFactory"] as const;
+  const found = await Promise.all(roles.map(pick));
+  const contracts = Object.fromEntries(roles.map((role, index) => [role, found[index]])) as SafeHelperContracts;
+
+  return {
+    address,
+    chainId,
+    version,
+    flavour,
+    singleton,
+    knownSingleton,
+    domain: { chainId, verifyingContract: address },
+    contracts,
+    contractsListed: forChain.listed,
+    code: { singleton, version, flavour, deployedHelpers: forChain.listed ? [] : found.filter((helper): helper is Address => helper !== undefined) },
+  };
+}
+
+/**
+ * The earlier reading of the Safe's code when the proxy still delegates to the same singleton: the version and the
+ * flavour are in the singleton's code, which cannot change (Safe singletons cannot self-destruct). One request.
+ */
+async function stillDelegatesTo(client: Client, address: Address, earlier: KeptSafeCode): Promise<SafeCode | undefined> {
+  const singleton = await singletonInSlot(client, address).catch(() => undefined);
+  const { version, flavour, deployedHelpers } = earlier;
+  if (!singleton || !isAddressEqual(singleton, earlier.singleton) || !isSupported(version) || (flavour !== "L1" && flavour !== "L2")) return undefined;
+  return { singleton, version, flavour, deployedHelpers };
+}
+
+/** Reads the proxy's singleton, its version and its flavour; refuses what is not a Safe of a supported version. */
+async function readSafeCode(client: Client, address: Address, chainId: number): Promise<Omit<SafeCode, "deployedHelpers">> {
   const code = await client.getCode({ address });
   if (!code || code === "0x")
     throw new NotASafeError(`${address} is not a Safe: it has no code on chain ${chainId} (an ordinary account, or nothing deployed yet).`);
@@ -84,49 +153,22 @@ export async function detectSafeVersion(client: Client, safeAddress: Address): P
   const parsed = /^(\d+\.\d+\.\d+)(\+L2)?$/.exec(reported.trim());
   if (!parsed) throw new NotASafeError(`${address} is a contract but not a Safe: its VERSION() is "${reported.slice(0, 40)}".`);
   const version = parsed[1];
-  if (!(supportedSafeVersions as readonly string[]).includes(version))
+  if (!isSupported(version))
     throw new UnsupportedSafeVersionError(
       isOlder(version, supportedSafeVersions[0])
         ? `Safe v${version} is not supported; ${supportedText}. Update the Safe (Safe app: Settings, Safe Account) and try again.`
         : `Safe v${version} is not supported yet; ${supportedText}.`,
     );
-
   const knownSingleton = findSafeSingleton(singleton);
   const flavour: SafeFlavour =
     knownSingleton?.version === version ? knownSingleton.flavour : parsed[2] ? "L2" : await flavourFromCode(client, singleton);
-  const supported = version as SupportedSafeVersion;
-  const forChain = safeContractsForChain({ chainId, version: supported, flavour, type: knownSingleton?.type });
-  const pick = async (role: keyof SafeHelperContracts): Promise<Address | undefined> => {
-    const candidate = forChain.addresses[role];
-    if (forChain.listed) return candidate;
-    const deployed = await client.getCode({ address: candidate });
-    return deployed && deployed !== "0x" ? candidate : undefined;
-  };
-  const roles = ["multiSend", "multiSendCallOnly", "simulateTxAccessor", "signMessageLib", "createCall", "safeProxyFactory"] as const;
-  const found = await Promise.all(roles.map(pick));
-  const contracts = Object.fromEntries(roles.map((role, index) => [role, found[index]])) as SafeHelperContracts;
-
-  return {
-    address,
-    chainId,
-    version: supported,
-    flavour,
-    singleton,
-    knownSingleton,
-    domain: { chainId, verifyingContract: address },
-    contracts,
-    contractsListed: forChain.listed,
-  };
+  return { singleton, version, flavour };
 }
 
 /** The proxy's singleton: storage slot 0 of every Safe proxy, or `masterCopy()` where that is empty. Undefined when neither names a contract. */
 async function readSingleton(client: Client, address: Address): Promise<Address | undefined> {
   const candidates: (() => Promise<Address | undefined>)[] = [
-    async () => {
-      const slot = await client.getStorageAt({ address, slot: "0x0" });
-      if (!slot || slot.length < 42 || BigInt(slot) >> 160n !== 0n) return undefined;
-      return getAddress(`0x${slot.slice(-40)}`);
-    },
+    () => singletonInSlot(client, address),
     () => client.readContract({ address, abi: proxyAbi, functionName: "masterCopy" }),
   ];
   for (const candidate of candidates) {
@@ -136,6 +178,13 @@ async function readSingleton(client: Client, address: Address): Promise<Address 
     if (code && code !== "0x") return singleton;
   }
   return undefined;
+}
+
+/** The address in the proxy's storage slot 0 (where every Safe proxy keeps its singleton); undefined when the slot holds no address. */
+async function singletonInSlot(client: Client, address: Address): Promise<Address | undefined> {
+  const slot = await client.getStorageAt({ address, slot: "0x0" });
+  if (!slot || slot.length < 42 || BigInt(slot) >> 160n !== 0n) return undefined;
+  return getAddress(`0x${slot.slice(-40)}`);
 }
 
 async function flavourFromCode(client: Client, singleton: Address): Promise<SafeFlavour> {

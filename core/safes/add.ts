@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import type { TreasuryDatabase } from "../../db/handle.ts";
 import { writeMeta } from "../../db/meta.ts";
-import { recordSafeCreationBlock } from "../../db/safe-creation.ts";
+import { recordSafeCreationBlock } from "../../db/safe-chain-record.ts";
 import { findSafeOnChain, forSafe, registerSafe, type RegisteredSafe } from "../../db/safes.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { CreationSearchProgress } from "../safe/creation-block.ts";

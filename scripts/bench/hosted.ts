@@ -27,13 +27,14 @@
  * offline model runs on the same two cores (about 11 ms of CPU per text).
  *
  * `BENCH_NODE_FLAGS="--single-threaded-gc …"`: Node flags for every process of
- * the deployment, to try runtime settings.
+ * the deployment, to try runtime settings. `BENCH_LATENCIES=file.json`: every
+ * answered request's scheduled time and latency, and the kills', for a closer look.
  *
  * The chain and the fake Slack run in a child process (hosted-infra.ts), the
  * load generator in a worker thread (hosted-load.ts).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -247,6 +248,7 @@ async function main() {
     });
     const kills: string[] = [];
     let replacementsServeAfter: number | undefined;
+    const startCpuSeconds = new Map<string, number>();
     /** When the kills were made and the replacements served, in ms since the epoch (placed on the load's own clock below). */
     let phases: { killed: number; served: number } | undefined;
     if (kill) {
@@ -262,7 +264,9 @@ async function main() {
       const web = start("web", "web-a2");
       const worker = start("worker", "worker-a2");
       const indexer = start("indexer", "indexer-a2");
-      const [webUrl] = await Promise.all([web.started, worker.started, indexer.started]);
+      // What each replacement spent to start, while the others carried the load.
+      const startCpu = (replacement: TreasuryProcess) => replacement.started.then((url) => (startCpuSeconds.set(replacement.name, cpuSecondsOf(replacement.child.pid) ?? NaN), url));
+      const [webUrl] = await Promise.all([startCpu(web), startCpu(worker), startCpu(indexer)]);
       webs.push(web);
       workers.push(worker);
       indexers.push(indexer);
@@ -362,6 +366,7 @@ async function main() {
     console.log("");
     console.log(`load average before / after the load (1, 5, 15 min): ${loadBefore}  /  ${loadAfter}  (${navigator.hardwareConcurrency} cores)`);
     console.log(sqlite ? "deployment: one --role all process on SQLite (no kill: one process owns the file)" : `deployment: ${started} processes started in all; SIGKILLed midway: ${kills.join(", ")}; replacements served after ${replacementsServeAfter?.toFixed(1)} s`);
+    if (startCpuSeconds.size > 0) console.log(`  CPU seconds each replacement spent to start: ${[...startCpuSeconds].map(([name, cpu]) => `${name} ${cpu.toFixed(2)}`).join(", ")}`);
     row("workspaces / Safes / channels bound", `${infra.workspaces.length} / ${safes.length} / ${cards.size}`);
     row("requests answered 200", latencies.length);
     row("rate achieved (requests/s; target 200)", (latencies.length / result.elapsed).toFixed(1), latencies.length / result.elapsed >= rate * 0.98);
@@ -379,6 +384,11 @@ async function main() {
       row("  p50 / p99 (ms, requests) before the kills", figures(within(0, killed)));
       row("  … from the kills until the replacements serve", figures(within(killed, served)));
       row("  … after", figures(within(served, Infinity)));
+    }
+    if (process.env.BENCH_LATENCIES) {
+      // Every answered request's scheduled send (s from the load's start) and latency (ms), with the kills on the same clock.
+      const onLoadClock = phases && { killed: (phases.killed - result.startedAtEpochMs) / 1000, served: (phases.served - result.startedAtEpochMs) / 1000 };
+      writeFileSync(process.env.BENCH_LATENCIES, JSON.stringify({ phases: onLoadClock, scheduledAt: result.scheduledAt, latencies: result.latencies }));
     }
     const windows = Math.ceil(seconds / 5);
     const p99By5s = Array.from({ length: windows }, (_, w) =>

@@ -139,6 +139,48 @@ describe("Safe version detection (core/safe/versions)", function () {
     }
   });
 
+  it("confirms an earlier reading in one request, looks again for helpers not deployed then, and reads an upgraded Safe again", async () => {
+    const { address } = await createSafe(node.provider, { version: "1.3.0", flavour: "L2", owners, threshold: 2, saltNonce: 7n });
+    const requests: string[] = [];
+    const counted = createPublicClient({
+      chain: hardhat,
+      transport: custom({ request: (args: { method: string; params?: unknown }) => (requests.push(args.method), node.provider.request(args as never)) }),
+    }) as PublicClient;
+    const first = await detectSafeVersion(client, address);
+    assert.deepEqual(first.code, {
+      singleton: canonicalAddress("1.3.0", "GnosisSafeL2"),
+      version: "1.3.0",
+      flavour: "L2",
+      deployedHelpers: Object.values(first.contracts),
+    });
+
+    const again = await detectSafeVersion(counted, address, { chainId: 31337, earlier: first.code });
+    assert.deepEqual(requests, ["eth_getStorageAt"]);
+    assert.deepEqual(again, first);
+
+    // A helper contract missing from the earlier reading is looked for again on a chain safe-deployments does not list.
+    requests.length = 0;
+    const withoutHelpers = await detectSafeVersion(counted, address, { chainId: 31337, earlier: { ...first.code, deployedHelpers: [] } });
+    assert.deepEqual(requests, ["eth_getStorageAt", ...Array(6).fill("eth_getCode")]);
+    assert.deepEqual(withoutHelpers.contracts, first.contracts);
+
+    // A kept reading that is not sound (a version the treasury does not run) is not trusted.
+    requests.length = 0;
+    await detectSafeVersion(counted, address, { chainId: 31337, earlier: { ...first.code, version: "1.5.0" } });
+    assert.ok(requests.includes("eth_call"), "VERSION() is asked again");
+
+    // The Safe moves to the v1.4.1 L1 singleton (what a migration through a delegate call does to slot 0).
+    const upgraded = canonicalAddress("1.4.1", "Safe");
+    await node.provider.request({ method: "hardhat_setStorageAt", params: [address, "0x0", `0x${upgraded.slice(2).toLowerCase().padStart(64, "0")}`] } as never);
+    requests.length = 0;
+    const after = await detectSafeVersion(counted, address, { chainId: 31337, earlier: first.code });
+    assert.equal(after.singleton, upgraded);
+    assert.equal(after.version, "1.4.1");
+    assert.equal(after.flavour, "L1");
+    assert.equal(after.contracts.multiSendCallOnly, canonicalAddress("1.4.1", "MultiSendCallOnly"));
+    assert.ok(requests.includes("eth_call") && requests.filter((method) => method === "eth_getCode").length >= 2, requests.join(", "));
+  });
+
   it("refuses a Safe older than 1.3.0, saying which version it is", async () => {
     const artifact = JSON.parse(
       readFileSync(join(process.cwd(), "artifacts/contracts/OldSafeSingletonStub.sol/OldSafeSingletonStub.json"), "utf8"),
