@@ -1,4 +1,4 @@
-import apiKitModule from "@safe-global/api-kit";
+import type apiKitModule from "@safe-global/api-kit";
 import type { SafeMultisigTransactionResponse } from "@safe-global/types-kit";
 import type { Address, Hex } from "viem";
 import { TxServiceNotFoundError, TxServiceRefusedError, TxServiceUnavailableError } from "./errors.ts";
@@ -34,18 +34,31 @@ export type ProposeParameters = {
   origin: string;
 };
 
-// api-kit is typed as CommonJS (its default export is the module) but loads as ESM (its default export is the class).
-const SafeApiKit = ((apiKitModule as unknown as { default?: unknown }).default ?? apiKitModule) as typeof apiKitModule.default;
+type SafeApiKit = typeof apiKitModule.default;
+
+/**
+ * api-kit, loaded at the first call: it brings protocol-kit and viem's definitions of every chain (about 900
+ * modules), which a treasury without a Transaction Service, and every process start, can do without.
+ */
+async function loadApiKit(): Promise<SafeApiKit> {
+  // api-kit is typed as CommonJS (its default export is the module) but loads as ESM (its default export is the class).
+  const { default: loaded } = (await import("@safe-global/api-kit")) as unknown as { default: SafeApiKit & { default?: SafeApiKit } };
+  return loaded.default ?? loaded;
+}
 
 export type CreateTxServiceClientParameters = { url: string; apiKey?: string; chainId: number; timeoutMs?: number };
 
 export function createTxServiceClient({ url, apiKey, chainId, timeoutMs = 15_000 }: CreateTxServiceClientParameters): TxServiceClient {
-  const api = new SafeApiKit({ chainId: BigInt(chainId), txServiceUrl: url.replace(/\/$/, ""), apiKey });
-  const call = <T>(what: string, run: () => Promise<T>) => withTimeout(what, timeoutMs, run).catch((error) => classify(what, error));
+  let made: Promise<InstanceType<SafeApiKit>> | undefined;
+  const apiKit = () => (made ??= loadApiKit().then((SafeApiKit) => new SafeApiKit({ chainId: BigInt(chainId), txServiceUrl: url.replace(/\/$/, ""), apiKey })));
+  const call = async <T>(what: string, run: (api: InstanceType<SafeApiKit>) => Promise<T>) => {
+    const api = await apiKit();
+    return withTimeout(what, timeoutMs, () => run(api)).catch((error) => classify(what, error));
+  };
   return {
     propose: async (params) => {
       const { safeTx } = params;
-      await call("propose", () =>
+      await call("propose", (api) =>
         api.proposeTransaction({
           safeAddress: params.safe,
           safeTxHash: params.safeTxHash,
@@ -68,25 +81,25 @@ export function createTxServiceClient({ url, apiKey, chainId, timeoutMs = 15_000
       );
     },
     confirm: async (safeTxHash, signature) => {
-      await call("confirm", () => api.confirmTransaction(safeTxHash, signature));
+      await call("confirm", (api) => api.confirmTransaction(safeTxHash, signature));
     },
     pending: async (safe, currentNonce) => {
       const results: SafeMultisigTransactionResponse[] = [];
       for (let offset = 0; ; offset += 100) {
-        const page = await call("list pending", () => api.getPendingTransactions(safe, { currentNonce, limit: 100, offset, ordering: "nonce" }));
+        const page = await call("list pending", (api) => api.getPendingTransactions(safe, { currentNonce, limit: 100, offset, ordering: "nonce" }));
         results.push(...page.results);
         if (!page.next || page.results.length === 0) return results;
       }
     },
     isDelegate: async (safe, delegate) => {
-      const page = await call("list delegates", () => api.getSafeDelegates({ safeAddress: safe, delegateAddress: delegate }));
+      const page = await call("list delegates", (api) => api.getSafeDelegates({ safeAddress: safe, delegateAddress: delegate }));
       return page.results.some((entry) => entry.delegate.toLowerCase() === delegate.toLowerCase());
     },
     addDelegate: async ({ safe, delegate, delegator, signature, label }) => {
       // api-kit signs the Delegate message itself with the signer it is given; the owner already signed it in their own
       // wallet, so the "signer" here only hands that signature over. The server never holds an owner's key.
-      const signer = { signTypedData: async () => signature } as unknown as Parameters<typeof api.addSafeDelegate>[0]["signer"];
-      await call("add delegate", () => api.addSafeDelegate({ safeAddress: safe, delegateAddress: delegate, delegatorAddress: delegator, label, signer }));
+      const signer = { signTypedData: async () => signature } as unknown as Parameters<InstanceType<SafeApiKit>["addSafeDelegate"]>[0]["signer"];
+      await call("add delegate", (api) => api.addSafeDelegate({ safeAddress: safe, delegateAddress: delegate, delegatorAddress: delegator, label, signer }));
     },
   };
 }

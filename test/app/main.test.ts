@@ -88,7 +88,7 @@ describe("npm start (app/main.ts)", function () {
     }
   });
 
-  it("runs compiled, with no TypeScript loader; loads Hardhat only for the embedded chain, and Bolt, esbuild and the LLM client not at all without them", async () => {
+  it("runs compiled, with no TypeScript loader; loads Hardhat only for the embedded chain, and Bolt, esbuild, the LLM client and the Transaction Service's kits not at all without them", async () => {
     const embeddedProbe = createModuleProbe();
     const embedded = await start({}, embeddedProbe);
     const remoteProbe = createModuleProbe();
@@ -106,7 +106,7 @@ describe("npm start (app/main.ts)", function () {
       if (remote) await stop(remote.service, "SIGTERM");
       await stop(embedded.service, "SIGTERM");
     }
-    const neverWithoutTheirPart = ["@slack/bolt", "esbuild", "openai", "playwright-core", "tsx"];
+    const neverWithoutTheirPart = ["@slack/bolt", "esbuild", "openai", "playwright-core", "tsx", "@safe-global/api-kit", "@safe-global/protocol-kit"];
     for (const [name, probed, chain] of [["embedded chain", embeddedProbe.read(), true], ["RPC_URL", remoteProbe.read(), false]] as const) {
       assert.deepEqual(typeScriptAtRunTime(probed), [], name);
       assert.ok(probed.modules.includes(entryPoints.service), `${name}: ran ${entryPoints.service}`);
