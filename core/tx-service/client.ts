@@ -37,7 +37,7 @@ export type ProposeParameters = {
 type SafeApiKit = typeof apiKitModule.default;
 
 /**
- * api-kit, loaded at the first call: it brings protocol-kit and viem's definitions of every chain (about 900
+ * api-kit, loaded at the first call: it brings protocol-kit and viem's definitions of every chain (about 850
  * modules), which a treasury without a Transaction Service, and every process start, can do without.
  */
 async function loadApiKit(): Promise<SafeApiKit> {
