@@ -55,7 +55,7 @@ export async function inspectSafe({ rpcUrl, address, onProgress }: InspectSafePa
     throw new RpcUnreachableError(`No chain answers at ${rpcUrl}: check the address, and that the node is running.`, { cause });
   }
   const client = createChainClient({ rpcUrl, chainId });
-  const detected = await detectSafeVersion(client, address);
+  const detected = await detectSafeVersion(client, address, { chainId });
   const read = <T>(functionName: "getOwners" | "getThreshold" | "nonce") =>
     client.readContract({ address: detected.address, abi: safeAbi, functionName }) as Promise<T>;
   const [owners, threshold, nonce, chain, creation] = await Promise.all([

@@ -376,9 +376,10 @@ async function main() {
     row("ack latency p50 (ms, from scheduled send)", percentile(latencies, 50).toFixed(2));
     row("ack latency p99 (ms, from scheduled send; target < 50)", percentile(latencies, 99).toFixed(2), percentile(latencies, 99) < 50);
     row("ack latency max (ms, from scheduled send)", (latencies.at(-1) ?? NaN).toFixed(2));
-    if (phases) {
-      // Seconds from the load's first scheduled request (its thread started a little after `loadStartedAt`).
-      const [killed, served] = [phases.killed, phases.served].map((at) => (at - result.startedAtEpochMs) / 1000) as [number, number];
+    // The kills in seconds from the load's first scheduled request (its thread started a little after `loadStartedAt`).
+    const onLoadClock = phases && { killed: (phases.killed - result.startedAtEpochMs) / 1000, served: (phases.served - result.startedAtEpochMs) / 1000 };
+    if (onLoadClock) {
+      const { killed, served } = onLoadClock;
       const within = (from: number, to: number) => result.latencies.filter((_, i) => result.scheduledAt[i]! >= from && result.scheduledAt[i]! < to).sort((a, b) => a - b);
       const figures = (sorted: number[]) => `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} (${sorted.length})`;
       row("  p50 / p99 (ms, requests) before the kills", figures(within(0, killed)));
@@ -387,7 +388,6 @@ async function main() {
     }
     if (process.env.BENCH_LATENCIES) {
       // Every answered request's scheduled send (s from the load's start) and latency (ms), with the kills on the same clock.
-      const onLoadClock = phases && { killed: (phases.killed - result.startedAtEpochMs) / 1000, served: (phases.served - result.startedAtEpochMs) / 1000 };
       writeFileSync(process.env.BENCH_LATENCIES, JSON.stringify({ phases: onLoadClock, scheduledAt: result.scheduledAt, latencies: result.latencies }));
     }
     const windows = Math.ceil(seconds / 5);
