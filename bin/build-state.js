@@ -12,7 +12,7 @@ const stampFile = join(distDir, ".build-stamp.json");
 
 /** What the build reads: the source folders, contracts, the build's own configuration and script. */
 const sourceFolders = ["core", "db", "indexer", "search", "assistant", "adapters", "app", "devchain", "demo", "contracts"];
-const sourceFiles = ["hardhat.config.ts", "tsconfig.json", "tsconfig.build.json", "scripts/seed.ts", "scripts/build.mjs", "package.json"];
+const sourceFiles = ["hardhat.config.ts", "tsconfig.json", "tsconfig.build.json", "scripts/seed.ts", "scripts/bench/indexer-backfill.ts", "scripts/build.mjs", "package.json"];
 
 /** Every build input with its modification time (ms), paths relative to the project root, sorted. */
 function listSources() {

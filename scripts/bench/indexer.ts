@@ -9,7 +9,10 @@
 // separate process (so the chain's own CPU is not counted against the indexer),
 // then times a cold backfill of it into a fresh SQLite file and prints events/s,
 // peak memory, and where the time went (waiting on the RPC, writing SQLite, or
-// decoding and recovering signers in between). The ceiling, a plain fetch of the
+// decoding and recovering signers in between). The backfill runs in a process of
+// its own from the build in dist/ (scripts/bench/indexer-backfill.ts), as `npm start`
+// runs the indexer: its peak memory is its own, and its worker threads load
+// compiled code, not TypeScript through tsx. The ceiling, a plain fetch of the
 // same logs and headers with no decoding or storage (scripts/bench/ceiling.ts),
 // runs on the same chain just before and just after the indexer.
 import { spawn } from "node:child_process";
@@ -18,27 +21,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { createIndexer } from "../../indexer/indexer.ts";
-import { defaultProgressMode } from "../../indexer/progress.ts";
-import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
-import { recoveryStats } from "../../indexer/signers.ts";
-import { executionReadStats } from "../../indexer/l1-executions.ts";
-import { openDatabase, closeDatabase } from "../../db/open.ts";
-import { forSafe, registerSafe } from "../../db/safes.ts";
-import { createChainClient } from "../../core/chain.ts";
-import { loadConfig } from "../../app/config.ts";
 import { readDeployment, type Deployment } from "../../core/deployment.ts";
-import { describeTreasurySafe } from "../../core/safe/setup.ts";
-import { systemClock } from "../../core/clock.ts";
-import { createLogger } from "../../core/logger.ts";
-import { readSafeState } from "../../core/safe/read-state.ts";
 import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
 import { startLocalNode } from "../../devchain/node.ts";
 import { generateSafeHistory } from "./indexer-history.ts";
 import { useL1Safe } from "./indexer-l1-safe.ts";
-import { connectionOf } from "../../db/connection.ts";
 import { fetchCeiling, type CeilingResult } from "./ceiling.ts";
-import { loadavg } from "node:os";
+import type { BackfillJob, BackfillReport } from "./indexer-backfill.ts";
+import { availableParallelism, loadavg } from "node:os";
+import { cpuSecondsOf } from "./cpu-time.ts";
 import { projectRoot } from "../../core/project-files.ts";
 
 function option(name: string, fallback: number): number {
@@ -135,75 +126,53 @@ async function main(): Promise<void> {
   );
 
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-db-"));
-  const databasePath = join(dir, "treasury.db");
-  const deployment = { ...readDeployment(ready.deploymentFile)!, safe: ready.safe };
-  const config = loadConfig({ RPC_URL: ready.url, DATABASE_PATH: databasePath, DEPLOYMENT_FILE: ready.deploymentFile, LOG_LEVEL: "info" });
-  const client = createChainClient({ rpcUrl: ready.url, chainId: deployment.chainId });
-  const unbound = openDatabase({ path: databasePath });
-  const db = forSafe(unbound, registerSafe(unbound, { chainId: deployment.chainId, address: deployment.safe.address, now: Math.floor(Date.now() / 1000) }).id);
-  const ctx = {
-    config,
-    chainId: deployment.chainId,
-    rpcUrl: ready.url,
-    safeAddress: deployment.safe.address,
-    client,
-    db,
-    safe: await describeTreasurySafe(client, deployment.safe.address, { creationBlock: deployment.safe.creationBlock }),
-    tokens: deployment.tokens,
-    logger: createLogger("info", process.stderr as never),
-    now: systemClock,
-  };
+  const deployment = readDeployment(ready.deploymentFile)!;
+  const creationBlock = ready.safe.creationBlock;
+  const head = await blockNumberOf(ready.url);
   // Each execution logs SafeMultiSigTransaction, ExecutionSuccess and the token's Transfers; each deposit one Transfer.
   const logsPerBlock = (2 + paymentsPerExecution) * Math.min(perBlock, executions) + Math.min(perBlock, deposits);
-  const head = Number(await client.getBlockNumber({ cacheTime: 0 }));
   const ceiling = () =>
     fetchCeiling({
       url: ready.url,
-      safe: deployment.safe.address,
-      fromBlock: ctx.safe.creationBlock,
+      safe: ready.safe.address,
+      fromBlock: creationBlock,
       toBlock: head,
       blocksPerRange: Math.max(1, Math.floor(ceilingLogsPerRange / Math.max(1, logsPerBlock))),
       inFlight: ceilingInFlight,
     });
   try {
+    // The chain's process CPU (Linux /proc), read around the ceiling and around the backfill's process.
+    const chainCpu = () => cpuSecondsOf(child.pid) ?? Number.NaN;
+    const chainBefore = chainCpu();
     const ceilingCpuBefore = process.cpuUsage();
     const ceilingBefore: CeilingResult = await ceiling();
     const ceilingCpu = process.cpuUsage(ceilingCpuBefore);
-    const rssBefore = process.resourceUsage().maxRSS;
-    const cpuBefore = { process: process.cpuUsage(), thread: process.threadCpuUsage() };
-    const result = await createIndexer({ ctx, progress: defaultProgressMode() }).runOnce();
-    const cpu = { process: process.cpuUsage(cpuBefore.process), thread: process.threadCpuUsage(cpuBefore.thread) };
-    const peakMb = process.resourceUsage().maxRSS / 1024;
+    const chainAfterCeiling = chainCpu();
+    const job: BackfillJob = { url: ready.url, deploymentFile: ready.deploymentFile, safe: ready.safe, databasePath: join(dir, "treasury.db") };
+    const { result, recovery, l1Reads, cpu, peakMb, rssBeforeMb, rows, state } = await runBackfill(job);
+    const chainForIndexer = chainCpu() - chainAfterCeiling;
     const ceilingAfter: CeilingResult = await ceiling();
 
-    const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
-    const indexedExecutions = count("SELECT count(*) AS n FROM safe_executions");
-    const indexedDeposits = count("SELECT count(*) AS n FROM transfers WHERE direction = 'in' AND token IS NOT NULL");
-    const signers = count("SELECT count(*) AS n FROM execution_signers");
-    const payments = count("SELECT count(*) AS n FROM payments");
-    const live = await readSafeState(client, deployment.safe.address, []);
-    const indexed = readIndexedSafeState(db);
     const seconds = result.durationMs / 1000;
-    const l1Ms = executionReadStats.ms;
-    const otherMs = Math.max(0, result.durationMs - result.rpcMs - result.sqliteMs - recoveryStats.ms - l1Ms);
+    const otherMs = Math.max(0, result.durationMs - result.rpcMs - result.sqliteMs - recovery.ms - l1Reads.ms);
     const share = (ms: number) => `${((100 * ms) / result.durationMs).toFixed(0)}%`;
     const parts = [
       ["waiting on the RPC (eth_getLogs, block headers; the next range is read ahead)", result.rpcMs],
       ["SQLite (rows, checkpoint, outbox: one transaction per batch)", result.sqliteMs],
-      [`recovering signers (${recoveryStats.signatures} ECDSA signatures; on worker threads for busy ranges, overlapping the rest)`, recoveryStats.ms],
-      [`L1 executions read from ${executionReadStats.transactions} transactions, ${executionReadStats.traces} call traces`, l1Ms],
+      [`recovering signers (${recovery.signatures} ECDSA signatures; on worker threads for busy ranges, overlapping the rest)`, recovery.ms],
+      [`L1 executions read from ${l1Reads.transactions} transactions, ${l1Reads.traces} call traces`, l1Reads.ms],
       ["the rest in this process (parsing RPC answers, decoding logs)", otherMs],
     ] as const;
     const bound = [...parts].sort((a, b) => b[1] - a[1])[0];
 
     console.log("");
     console.log(`Cold backfill of blocks ${deployment.deploymentBlock}..${result.toBlock} over HTTP`);
-    console.log(`  events indexed      ${result.events} (${indexedExecutions} Safe executions, ${indexedDeposits} incoming ERC-20 transfers, ${signers} signers recovered)`);
-    console.log(`  payments decoded ${payments} of ${executions * paymentsPerExecution}`);
+    console.log(`  events indexed      ${result.events} (${rows.executions} Safe executions, ${rows.deposits} incoming ERC-20 transfers, ${rows.signers} signers recovered)`);
+    console.log(`  payments decoded ${rows.payments} of ${executions * paymentsPerExecution}`);
     console.log(`  batches             ${result.batches}`);
     console.log(`  wall time           ${seconds.toFixed(2)} s`);
     console.log(`  events per second   ${Math.round(result.events / seconds)} (target 5000)`);
-    console.log(`  peak memory (RSS)   ${peakMb.toFixed(0)} MB (${(rssBefore / 1024).toFixed(0)} MB before indexing)`);
+    console.log(`  peak memory (RSS)   ${peakMb.toFixed(0)} MB (the backfill's process; ${rssBeforeMb.toFixed(0)} MB before indexing)`);
     for (const [label, ms] of parts) console.log(`  ${label.padEnd(80)} ${(ms / 1000).toFixed(2)} s  ${share(ms)}`);
     console.log(`  bounded by          ${bound[0]}`);
     const ceilingMs = Math.min(ceilingBefore.ms, ceilingAfter.ms);
@@ -211,29 +180,58 @@ async function main(): Promise<void> {
       `  ceiling (fetch only) ${(ceilingBefore.ms / 1000).toFixed(2)} s before, ${(ceilingAfter.ms / 1000).toFixed(2)} s after the indexer ` +
         `(${ceilingAfter.logs} logs, ${ceilingAfter.headers} headers, ${ceilingInFlight} ranges in flight, ${ceilingAfter.requests} HTTP requests)`,
     );
-    const cpuSeconds = (usage: NodeJS.CpuUsage) => ((usage.user + usage.system) / 1e6).toFixed(2);
     console.log(
-      `  CPU time            ${cpuSeconds(cpu.thread)} s on the indexer's main thread, ${cpuSeconds(cpu.process)} s in all its threads (signer and checkpoint workers too); ` +
-        `the ceiling's fetch took ${cpuSeconds(ceilingCpu)} s (the chain's process not counted)`,
+      `  CPU time            ${cpu.mainThread.toFixed(2)} s on the indexer's main thread, ${cpu.allThreads.toFixed(2)} s in all its threads (signer and checkpoint workers too); ` +
+        `the ceiling's fetch took ${((ceilingCpu.user + ceilingCpu.system) / 1e6).toFixed(2)} s (the chain's process not counted)`,
     );
     console.log(`  indexer / ceiling   ${(result.durationMs / ceilingMs).toFixed(2)}x (target 1.5x; against the faster of the two ceiling runs)`);
-    console.log(`  signature library   ${recoveryStats.signatures > 0 && recoveryStats.ms / recoveryStats.signatures < 1 ? "secp256k1 (native)" : "viem (JavaScript)"}, ${((1000 * recoveryStats.ms) / Math.max(1, recoveryStats.signatures)).toFixed(0)} µs per signature`);
+    // With every core busy, no schedule finishes sooner than the CPU time it needs spread over all the cores.
+    const cores = availableParallelism();
+    const ceilingCpuSeconds = (ceilingCpu.user + ceilingCpu.system) / 1e6;
+    const floorSeconds = (cpu.allThreads + chainForIndexer) / cores;
     console.log(
-      `  state check         owners ${indexed.owners.join() === live.owners.join() ? "equal" : "DIFFER"}, threshold ${indexed.threshold === live.threshold ? "equal" : "DIFFERS"}, nonce ${indexed.nonce} (chain ${live.nonce})`,
+      `  CPU floor           the chain's process spent ${(chainAfterCeiling - chainBefore).toFixed(2)} s serving the first ceiling and ${chainForIndexer.toFixed(2)} s while the backfill's process ran. ` +
+        `On ${cores} cores the backfill cannot take less than (${cpu.allThreads.toFixed(2)} + ${chainForIndexer.toFixed(2)}) / ${cores} = ${floorSeconds.toFixed(2)} s, ` +
+        `${((1000 * floorSeconds) / ceilingMs).toFixed(2)}x the ceiling (whose own floor is ${((ceilingCpuSeconds + chainAfterCeiling - chainBefore) / cores).toFixed(2)} s)`,
+    );
+    console.log(`  signature library   ${recovery.signatures > 0 && recovery.ms / recovery.signatures < 1 ? "secp256k1 (native)" : "viem (JavaScript)"}, ${((1000 * recovery.ms) / Math.max(1, recovery.signatures)).toFixed(0)} µs per signature`);
+    console.log(
+      `  state check         owners ${state.ownersEqual ? "equal" : "DIFFER"}, threshold ${state.thresholdEqual ? "equal" : "DIFFERS"}, nonce ${state.nonce} (chain ${state.chainNonce})`,
     );
     if (process.argv.includes("--json")) {
       const line: SizeResult = {
         executions, events: result.events, seconds, eventsPerSecond: result.events / seconds, peakMb, ceilingSeconds: ceilingMs / 1000,
-        cpuSeconds: (cpu.process.user + cpu.process.system) / 1e6,
+        cpuSeconds: cpu.allThreads,
       };
       console.log(`RESULT ${JSON.stringify(line)}`);
     }
-    if (payments < executions * paymentsPerExecution || indexedExecutions < executions || indexedDeposits < deposits || indexed.nonce !== live.nonce) process.exitCode = 1;
+    if (rows.payments < executions * paymentsPerExecution || rows.executions < executions || rows.deposits < deposits || state.nonce !== state.chainNonce) process.exitCode = 1;
   } finally {
-    closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });
     child.stdin?.end();
   }
+}
+
+async function blockNumberOf(url: string): Promise<number> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) });
+  return Number(((await response.json()) as { result: string }).result);
+}
+
+/** Runs the backfill in its own process, from the build (`npm run bench:indexer` builds first), and reads its report. */
+async function runBackfill(job: BackfillJob): Promise<BackfillReport> {
+  const script = join(projectRoot, "dist", "scripts", "bench", "indexer-backfill.js");
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` (npm run bench:indexer does) first`);
+  // BENCH_PROFILE_DIR=dir: the backfill's process writes a V8 CPU profile there, one per thread.
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, script, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] });
+  let report: BackfillReport | undefined;
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    if (line.startsWith("BACKFILL ")) report = JSON.parse(line.slice("BACKFILL ".length)) as BackfillReport;
+    else console.log(line);
+  });
+  const code = await new Promise<number | null>((done) => child.on("exit", done));
+  if (code !== 0 || !report) throw new Error(`the backfill's process exited with ${code}${report ? "" : " and no report"}`);
+  return report;
 }
 
 /** `--sizes a,b,c`: one process per size (so each peak RSS is its own), then a table. */

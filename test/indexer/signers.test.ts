@@ -3,6 +3,8 @@ import { concatHex, keccak256, pad, recoverAddress, toHex, type Hex } from "viem
 import { sign } from "viem/accounts";
 import { developmentAccount, developmentPrivateKey } from "../../devchain/accounts.ts";
 import { recoverExecutionSigners, recoverSigner } from "../../indexer/signers.ts";
+import { createModuleProbe, packagesOf } from "../helpers/module-probe.ts";
+import { runNode } from "../helpers/processes.ts";
 
 const keyOf = developmentPrivateKey;
 
@@ -32,5 +34,19 @@ describe("execution signers (indexer/signers)", () => {
     ]);
     assert.equal((await recoverExecutionSigners(safeTxHash, concatHex([typed, ethSignSafe, approved]), 2)).length, 2);
     assert.deepEqual(await recoverExecutionSigners(safeTxHash, "0x1234", 1), [], "too short: nothing");
+  });
+
+  it("recovers in a compiled process that loads no viem (what a signer worker runs)", async () => {
+    const safeTxHash = keccak256(toHex("a SafeTx for the worker"));
+    const signature = await sign({ hash: safeTxHash, privateKey: keyOf(2), to: "hex" });
+    const probe = createModuleProbe();
+    const code = `const { recoverOwners } = await import("./dist/indexer/signature-recovery.js");
+      process.stdout.write(JSON.stringify(await recoverOwners(${JSON.stringify(safeTxHash)}, ${JSON.stringify(signature)}, 1)));`;
+    const child = runNode(code, [], probe.env, { nodeArgs: [...probe.nodeArgs, "--input-type=module", "-e"] });
+    assert.equal(await child.exited, 0, child.stderr());
+    assert.deepEqual(JSON.parse(child.stdout()), [{ owner: developmentAccount(2).address.toLowerCase(), kind: "eoa" }]);
+    const packages = packagesOf(probe.read().modules);
+    assert.ok(packages.includes("secp256k1"), `libsecp256k1 did the work (loaded: ${packages.join(", ")})`);
+    assert.ok(!packages.includes("viem"), `viem was loaded: ${packages.join(", ")}`);
   });
 });

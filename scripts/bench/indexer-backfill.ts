@@ -1,0 +1,97 @@
+// The measured part of `npm run bench:indexer`: one cold backfill, run by the bench as
+// `node dist/scripts/bench/indexer-backfill.js '<job as JSON>'` (built ahead, no tsx),
+// the way `npm start` runs the indexer, so its worker threads load compiled code too.
+// Prints one line `BACKFILL {...}` (BackfillReport) on stdout; logs go to stderr.
+import { loadavg } from "node:os";
+import { createIndexer } from "../../indexer/indexer.ts";
+import { defaultProgressMode } from "../../indexer/progress.ts";
+import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
+import { recoveryStats } from "../../indexer/signers.ts";
+import { executionReadStats } from "../../indexer/l1-executions.ts";
+import { openDatabase, closeDatabase } from "../../db/open.ts";
+import { forSafe, registerSafe } from "../../db/safes.ts";
+import { connectionOf } from "../../db/connection.ts";
+import { createChainClient } from "../../core/chain.ts";
+import { loadConfig } from "../../app/config.ts";
+import { readDeployment, type Deployment } from "../../core/deployment.ts";
+import { describeTreasurySafe } from "../../core/safe/setup.ts";
+import { systemClock } from "../../core/clock.ts";
+import { createLogger } from "../../core/logger.ts";
+import { readSafeState } from "../../core/safe/read-state.ts";
+import type { IndexerRunResult } from "../../indexer/indexer.ts";
+
+/** What the bench asks for: the chain to read and the fresh SQLite file to fill. */
+export type BackfillJob = { url: string; deploymentFile: string; safe: Deployment["safe"]; databasePath: string };
+
+export type BackfillReport = {
+  result: IndexerRunResult;
+  recovery: { signatures: number; ms: number };
+  l1Reads: { transactions: number; traces: number; ms: number };
+  /** CPU seconds of the backfill: this process's main thread, and all its threads (signer and checkpoint workers too). */
+  cpu: { mainThread: number; allThreads: number };
+  peakMb: number;
+  rssBeforeMb: number;
+  rows: { executions: number; deposits: number; signers: number; payments: number };
+  state: { ownersEqual: boolean; thresholdEqual: boolean; nonce: number; chainNonce: number };
+};
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2]) as BackfillJob;
+  const deployment = { ...readDeployment(job.deploymentFile)!, safe: job.safe };
+  const config = loadConfig({ RPC_URL: job.url, DATABASE_PATH: job.databasePath, DEPLOYMENT_FILE: job.deploymentFile, LOG_LEVEL: "info" });
+  const client = createChainClient({ rpcUrl: job.url, chainId: deployment.chainId });
+  const unbound = openDatabase({ path: job.databasePath });
+  const db = forSafe(unbound, registerSafe(unbound, { chainId: deployment.chainId, address: deployment.safe.address, now: Math.floor(Date.now() / 1000) }).id);
+  try {
+    const ctx = {
+      config,
+      chainId: deployment.chainId,
+      rpcUrl: job.url,
+      safeAddress: deployment.safe.address,
+      client,
+      db,
+      safe: await describeTreasurySafe(client, deployment.safe.address, { creationBlock: deployment.safe.creationBlock }),
+      tokens: deployment.tokens,
+      logger: createLogger("info", process.stderr as never),
+      now: systemClock,
+    };
+    const rssBefore = process.resourceUsage().maxRSS;
+    const cpuBefore = { process: process.cpuUsage(), thread: process.threadCpuUsage() };
+    const result = await createIndexer({ ctx, progress: defaultProgressMode() }).runOnce();
+    const seconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+    const cpu = { mainThread: seconds(process.threadCpuUsage(cpuBefore.thread)), allThreads: seconds(process.cpuUsage(cpuBefore.process)) };
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+
+    const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
+    const live = await readSafeState(client, deployment.safe.address, []);
+    const indexed = readIndexedSafeState(db);
+    const report: BackfillReport = {
+      result,
+      recovery: { ...recoveryStats },
+      l1Reads: { ...executionReadStats },
+      cpu,
+      peakMb,
+      rssBeforeMb: rssBefore / 1024,
+      rows: {
+        executions: count("SELECT count(*) AS n FROM safe_executions"),
+        deposits: count("SELECT count(*) AS n FROM transfers WHERE direction = 'in' AND token IS NOT NULL"),
+        signers: count("SELECT count(*) AS n FROM execution_signers"),
+        payments: count("SELECT count(*) AS n FROM payments"),
+      },
+      state: {
+        ownersEqual: indexed.owners.join() === live.owners.join(),
+        thresholdEqual: indexed.threshold === live.threshold,
+        nonce: indexed.nonce,
+        chainNonce: live.nonce,
+      },
+    };
+    process.stdout.write(`BACKFILL ${JSON.stringify(report)}\n`);
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`the backfill failed (load ${loadavg()[0].toFixed(2)}): ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
