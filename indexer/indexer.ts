@@ -322,8 +322,15 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     let last = data.headers.get(data.toBlock)!;
     // Ranges read and decoded meanwhile go into the same transaction (fewer, larger commits when writing is what
     // bounds the backfill), each checked to continue the one before it.
-    while (queue.length > 0 && queue[0].ready && batch.events < mergeEvents && !abort.signal.aborted) {
+    while (queue.length > 0 && batch.events < mergeEvents && !abort.signal.aborted) {
       const next = queue[0];
+      if (!next.ready) {
+        // A busy batch also waits for the range being read after it (already asked for: never for a new block). The
+        // tables' keys are hashes, spread over their whole indexes, so once the indexes are large each transaction
+        // rewrites about one index page per row; fewer, larger transactions rewrite each page for more rows, and the
+        // cost per event stays flatter as history grows.
+        if (batch.events < busyRange || !(await next.decoded.then(() => true, () => false))) break; // a failure is met when the range is taken
+      }
       const nextData = await next.data;
       if (!linksTo(nextData.headers.get(next.fromBlock), last.hash) || !rangeHolds(nextData)) {
         dropReadAhead(); // read again after this write
