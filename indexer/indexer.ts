@@ -325,11 +325,13 @@ export function createIndexer(parameters: CreateIndexerParameters): Indexer {
     while (queue.length > 0 && batch.events < mergeEvents && !abort.signal.aborted) {
       const next = queue[0];
       if (!next.ready) {
-        // A busy batch also waits for the range being read after it (already asked for: never for a new block). The
-        // tables' keys are hashes, spread over their whole indexes, so once the indexes are large each transaction
-        // rewrites about one index page per row; fewer, larger transactions rewrite each page for more rows, and the
-        // cost per event stays flatter as history grows.
-        if (batch.events < busyRange || !(await next.decoded.then(() => true, () => false))) break; // a failure is met when the range is taken
+        // In a long catch-up (more to read than the ranges asked for), a busy batch also waits for the range being read
+        // after it. The tables' keys are hashes, spread over their whole indexes, so once the indexes are large each
+        // transaction rewrites about one index page per row; fewer, larger transactions rewrite each page for more
+        // rows, and the cost per event stays flatter as history grows. The last ranges are written as they come, so
+        // their writes overlap the reads still under way.
+        const longCatchUp = batch.events >= busyRange && queue[queue.length - 1].toBlock < data.head;
+        if (!longCatchUp || !(await next.decoded.then(() => true, () => false))) break; // a failure is met when the range is taken
       }
       const nextData = await next.data;
       if (!linksTo(nextData.headers.get(next.fromBlock), last.hash) || !rangeHolds(nextData)) {

@@ -24,6 +24,9 @@ export type SignerPool = {
 /** Below this many signatures a batch is recovered in place: posting it to a worker costs more than it saves. */
 const smallBatch = 8;
 
+/** How long a batch waits at most for a worker to load. */
+const workerLoadTimeoutMs = 10_000;
+
 type Reply = { ready?: true; id: number; signers?: RecoveredSigner[][]; signatures?: number; ms?: number; error?: string };
 
 /**
@@ -54,12 +57,15 @@ export function createSignerPool({ size = Math.max(1, Math.min(4, availableParal
       workers = Array.from({ length: size }, () => {
         let settle!: (ready: boolean) => void;
         const slot: Slot = { worker: new Worker(script), busy: 0, ready: false, loaded: new Promise((done) => (settle = done)) };
+        // A worker that has not loaded by then is not waited for (batches run here until it says it is ready).
+        const slowLoad = setTimeout(() => settle(false), workerLoadTimeoutMs).unref();
         // Unreferenced while idle (again once loaded: an unref before the thread is up does not always hold).
         slot.worker.unref();
         slot.worker.on("online", () => slot.busy === 0 && slot.worker.unref());
         slot.worker.on("message", (reply: Reply) => {
           if (reply.ready) {
             slot.ready = true;
+            clearTimeout(slowLoad);
             settle(true);
             if (slot.busy === 0) slot.worker.unref();
             return;
