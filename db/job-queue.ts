@@ -134,10 +134,12 @@ export async function openJobQueue({ db, url, consumer, heartbeatSeconds = 30, o
     workInOrder: async (handler, { pollSeconds = 2 }) => {
       // Batches, oldest first, run one job after another: one job per fetch left the queue waiting for the next
       // NOTIFY or poll after each job. A batch that fails part-way is delivered again; its settled jobs are skipped.
+      // After a full batch the next is fetched at once (burstWhenBatchFull): a backlog built under load drained at
+      // one batch per polling interval (50 jobs per 10 s) once the NOTIFYs stopped.
       const inTurn = async (jobs: Array<{ data: { slackJobId: number } }>) => {
         for (const job of jobs) await handler(Number(job.data.slackJobId));
       };
-      await boss.work(slackOrderedQueue, { ...polling(pollSeconds), batchSize: 50, localConcurrency: 1 }, inTurn);
+      await boss.work(slackOrderedQueue, { ...polling(pollSeconds), batchSize: 50, burstWhenBatchFull: true, localConcurrency: 1 }, inTurn);
     },
     stop: async (timeoutMs = 10_000) => {
       if (announcers.get(connection)?.insert === insert) announcers.delete(connection);
