@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { createChainClient } from "../../core/chain.ts";
 import { readDeployment, type Deployment } from "../../core/deployment.ts";
 import { ensureDeployment } from "../../devchain/ensure-deployment.ts";
 import { startLocalNode } from "../../devchain/node.ts";
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-indexer-db-"));
   const deployment = readDeployment(ready.deploymentFile)!;
   const creationBlock = ready.safe.creationBlock;
-  const head = await blockNumberOf(ready.url);
+  const head = Number(await createChainClient({ rpcUrl: ready.url, chainId: deployment.chainId }).getBlockNumber());
   // Each execution logs SafeMultiSigTransaction, ExecutionSuccess and the token's Transfers; each deposit one Transfer.
   const logsPerBlock = (2 + paymentsPerExecution) * Math.min(perBlock, executions) + Math.min(perBlock, deposits);
   const ceiling = () =>
@@ -210,11 +211,6 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     child.stdin?.end();
   }
-}
-
-async function blockNumberOf(url: string): Promise<number> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) });
-  return Number(((await response.json()) as { result: string }).result);
 }
 
 /** Runs the backfill in its own process, from the build (`npm run bench:indexer` builds first), and reads its report. */
