@@ -1,4 +1,5 @@
-import { connectionOf, engineOf, idList, statement } from "./connection.ts";
+import { createHash } from "node:crypto";
+import { connectionOf, engineOf, idList, statement, textList } from "./connection.ts";
 import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 import { readNativeCoin, type NativeCoin } from "./chain-mirror/native-coin.ts";
 import { bumpVectorsVersion, deleteVectorsOf, type VectorsVersionChange } from "./vectors.ts";
@@ -91,49 +92,105 @@ export type ActivitySources = {
 
 export type DirectorySources = Pick<ActivitySources, "tokens" | "nativeCoin" | "addressBook" | "members" | "walletLinks">;
 
-/** The lookups every description needs: token symbols, address-book entries, members and their wallets. */
+/** The key of each activity row: one per payment (a SafeTx's transfer), deposit, proposal and message. */
+export const activityRef = {
+  payment: (safeTxHash: string, batchIndex: number) => `payment:${safeTxHash}:${batchIndex}`,
+  deposit: (txHash: string, logIndex: number) => `deposit:${txHash}:${logIndex}`,
+  proposal: (safeTxHash: string) => `proposal:${safeTxHash}`,
+  message: (id: number | string) => `message:${id}`,
+};
+
+/** The lookups every description needs: token symbols, address-book entries, members and their wallets (in a stable order). */
 export function readDirectorySources(db: ReadableDatabase): DirectorySources {
   const all = <T>(sql: string) => statement(db, sql).all() as T[];
   return {
-    tokens: all("SELECT address, symbol, decimals FROM tokens WHERE safe_id = @safe"),
+    tokens: all("SELECT address, symbol, decimals FROM tokens WHERE safe_id = @safe ORDER BY address"),
     nativeCoin: readNativeCoin(db),
-    addressBook: all("SELECT address, label, category, kind FROM address_book"),
-    members: all("SELECT id, name, slack_user_id AS slackUserId FROM members"),
-    walletLinks: all("SELECT w.address AS address, m.name AS name FROM wallet_links w JOIN members m ON m.id = w.member_id"),
+    addressBook: all("SELECT address, label, category, kind FROM address_book ORDER BY address"),
+    members: all("SELECT id, name, slack_user_id AS slackUserId FROM members ORDER BY id"),
+    // Oldest link first, so an address two members linked goes by the later one's name (as `memberNameForAddress`).
+    walletLinks: all("SELECT w.address AS address, m.name AS name FROM wallet_links w JOIN members m ON m.id = w.member_id ORDER BY w.linked_at, w.address, w.member_id"),
   };
 }
 
+const proposalColumns = `safe_tx_hash AS safeTxHash, nonce, kind, rejects_safe_tx_hash AS rejectsSafeTxHash, proposer, memo, category, status,
+  executed_tx_hash AS executedTxHash, created_at AS createdAt, to_address AS "to"`;
+const paymentColumns = `safe_tx_hash AS safeTxHash, batch_index AS batchIndex, token, to_address AS "to", amount, block_time AS blockTime, tx_hash AS txHash`;
+const depositColumns = `token, from_address AS "from", amount, block_time AS blockTime, tx_hash AS txHash, log_index AS logIndex`;
+const messageColumns = `id, safe_tx_hash AS safeTxHash, author_id AS authorId, author_name AS authorName, text, permalink, posted_at AS postedAt`;
+/**
+ * The discussion messages of the handle's Safe: those on its proposals, and those tied to no proposal if it is the
+ * first Safe. `few`: for a few messages found by key, their proposals are looked up one by one instead of listing
+ * the Safe's every proposal first.
+ */
+const messageOfSafe = (few: boolean) => `d.deleted_at IS NULL
+  AND (${few ? "EXISTS (SELECT 1 FROM proposals p WHERE p.safe_tx_hash = d.safe_tx_hash AND p.safe_id = @safe)" : "d.safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)"}
+       OR (d.safe_tx_hash IS NULL AND EXISTS (SELECT 1 FROM safes f WHERE f.id = @safe AND f.id = (SELECT min(id) FROM safes))))`;
+
 /** Everything activity rows are made from, read in one go (inside the caller's transaction, so it is consistent). */
-export function readActivitySources(db: ReadableDatabase): ActivitySources {
+export function readActivitySources(db: ReadableDatabase, directory = readDirectorySources(db)): ActivitySources {
   const all = <T>(sql: string) => statement(db, sql).all() as T[];
   return {
-    ...readDirectorySources(db),
-    proposals: all(
-      `SELECT safe_tx_hash AS safeTxHash, nonce, kind, rejects_safe_tx_hash AS rejectsSafeTxHash, proposer, memo, category, status,
-              executed_tx_hash AS executedTxHash, created_at AS createdAt, to_address AS "to" FROM proposals WHERE safe_id = @safe`,
-    ),
+    ...directory,
+    proposals: all(`SELECT ${proposalColumns} FROM proposals WHERE safe_id = @safe`),
     proposalTransfers: all(
       `SELECT t.safe_tx_hash AS safeTxHash, t.token, t.to_address AS "to", t.amount FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
         WHERE p.safe_id = @safe ORDER BY t.safe_tx_hash, t.batch_index`,
     ),
     cardPermalinks: all("SELECT m.safe_tx_hash AS safeTxHash, m.permalink FROM proposal_messages m JOIN proposals p ON p.safe_tx_hash = m.safe_tx_hash WHERE p.safe_id = @safe"),
-    payments: all(
-      `SELECT safe_tx_hash AS safeTxHash, batch_index AS batchIndex, token, to_address AS "to", amount, block_time AS blockTime, tx_hash AS txHash
-         FROM payments WHERE safe_id = @safe ORDER BY block_number, log_index, batch_index`,
-    ),
-    deposits: all(
-      `SELECT token, from_address AS "from", amount, block_time AS blockTime, tx_hash AS txHash, log_index AS logIndex FROM transfers
-        WHERE safe_id = @safe AND direction = 'in' ORDER BY block_number, log_index`,
-    ),
+    payments: all(`SELECT ${paymentColumns} FROM payments WHERE safe_id = @safe ORDER BY block_number, log_index, batch_index`),
+    deposits: all(`SELECT ${depositColumns} FROM transfers WHERE safe_id = @safe AND direction = 'in' ORDER BY block_number, log_index`),
     depositNotes: all("SELECT tx_hash AS txHash, memo FROM deposit_notes"),
-    messages: all(
-      `SELECT id, safe_tx_hash AS safeTxHash, author_id AS authorId, author_name AS authorName, text, permalink, posted_at AS postedAt
-         FROM discussion_messages d WHERE deleted_at IS NULL
-          AND (d.safe_tx_hash IN (SELECT safe_tx_hash FROM proposals WHERE safe_id = @safe)
-               -- A message tied to no proposal goes with the first Safe.
-               OR (d.safe_tx_hash IS NULL AND EXISTS (SELECT 1 FROM safes f WHERE f.id = @safe AND f.id = (SELECT min(id) FROM safes))))
-        ORDER BY posted_at, id`,
+    messages: all(`SELECT ${messageColumns} FROM discussion_messages d WHERE ${messageOfSafe(false)} ORDER BY posted_at, id`),
+  };
+}
+
+/**
+ * What changed since a Safe's activity was last brought in line: the proposals (by safeTxHash; with their
+ * payments and the talk in their threads), the deposits (by transaction hash) and the discussion messages (by id)
+ * whose rows may differ.
+ */
+export type ActivityChanges = { proposals: Set<string>; deposits: Set<string>; messages: Set<string> };
+
+/**
+ * The sources of the rows `changes` names, and of nothing else but what their descriptions look up: the
+ * proposals their messages are on, and the proposals they reject. Proposals that reject a changed one are added
+ * to `changes.proposals`, since their description names it. Every read is found by its keys (`+safe_id` keeps
+ * the planners off the per-Safe indexes, which would read the Safe's whole history), so it costs what changed.
+ */
+function readChangedSources(db: ReadableDatabase, changes: ActivityChanges, directory: DirectorySources): ActivitySources {
+  const texts = textList(db);
+  const list = (values: Iterable<string>) => JSON.stringify([...values]);
+  const all = <T>(sql: string, ...parameters: unknown[]) => statement(db, sql).all(...parameters) as T[];
+  const rejecting = statement(db, `SELECT safe_tx_hash FROM proposals WHERE +safe_id = @safe AND rejects_safe_tx_hash IN (${texts})`).pluck().all(list(changes.proposals));
+  for (const hash of rejecting) changes.proposals.add(String(hash));
+  const messages = all<ActivitySources["messages"][number]>(
+    `SELECT ${messageColumns} FROM discussion_messages d
+      WHERE d.id IN (SELECT id FROM discussion_messages WHERE safe_tx_hash IN (${texts}) UNION SELECT * FROM (${idList(db)}) AS noted) AND ${messageOfSafe(true)}
+      ORDER BY posted_at, id`,
+    list(changes.proposals),
+    JSON.stringify([...changes.messages].map(Number)),
+  );
+  const lookedUp = new Set([...changes.proposals, ...messages.flatMap((message) => (message.safeTxHash ? [message.safeTxHash] : []))]);
+  const proposals = all<ActivitySources["proposals"][number]>(
+    `SELECT ${proposalColumns} FROM proposals WHERE +safe_id = @safe
+       AND (safe_tx_hash IN (${texts}) OR safe_tx_hash IN (SELECT rejects_safe_tx_hash FROM proposals WHERE safe_tx_hash IN (${texts})))`,
+    list(lookedUp),
+    list(lookedUp),
+  );
+  const read = list(proposals.map((proposal) => proposal.safeTxHash));
+  return {
+    ...directory,
+    proposals,
+    proposalTransfers: all(
+      `SELECT safe_tx_hash AS safeTxHash, token, to_address AS "to", amount FROM proposal_transfers WHERE safe_tx_hash IN (${texts}) ORDER BY safe_tx_hash, batch_index`,
+      read,
     ),
+    cardPermalinks: all(`SELECT safe_tx_hash AS safeTxHash, permalink FROM proposal_messages WHERE safe_tx_hash IN (${texts})`, read),
+    payments: all(`SELECT ${paymentColumns} FROM payments WHERE +safe_id = @safe AND safe_tx_hash IN (${texts}) ORDER BY block_number, log_index, batch_index`, list(changes.proposals)),
+    deposits: all(`SELECT ${depositColumns} FROM transfers WHERE +safe_id = @safe AND +direction = 'in' AND tx_hash IN (${texts}) ORDER BY block_number, log_index`, list(changes.deposits)),
+    depositNotes: all(`SELECT tx_hash AS txHash, memo FROM deposit_notes WHERE lower(tx_hash) IN (${texts})`, list([...changes.deposits].map((hash) => hash.toLowerCase()))),
+    messages,
   };
 }
 
@@ -143,24 +200,73 @@ export type ReplaceActivityReturnType = {
   inserted: number;
   updated: number;
   deleted: number;
+  /** Rows the sources called for that were compared with the stored ones. */
+  compared: number;
+  /** Every row was compared: the first time, after a reorg or an emptied mirror, or when a name, label or token symbol changed. */
+  full: boolean;
   /** Ids of removed rows (their vectors went with them). */
   removedIds: number[];
   /** Set when removed rows had vectors: the vector tables changed. */
   vectorsChange?: VectorsVersionChange;
 };
 
+type SyncState = { block_number: number | bigint; block_hash: string; directory_hash: string };
+
+/**
+ * What must be compared again: nothing but `changes` when the rows were last brought up to a block still in the
+ * mirror and written with the same directory; otherwise everything (`undefined`). `changes` gets the payments and
+ * deposits indexed since.
+ */
+function changedSince(db: ReadableDatabase, state: SyncState | undefined, checkpoint: { number: number; hash: string }, directoryHash: string, changes: ActivityChanges): ActivityChanges | undefined {
+  if (!state || state.directory_hash !== directoryHash) return undefined;
+  const after = Number(state.block_number);
+  if (after >= 0 && statement(db, "SELECT hash FROM blocks WHERE safe_id = @safe AND number = ?").pluck().get(after) !== state.block_hash) return undefined;
+  const range = { after, upTo: checkpoint.number };
+  for (const hash of statement(db, "SELECT DISTINCT safe_tx_hash FROM payments WHERE safe_id = @safe AND block_number > @after AND block_number <= @upTo").pluck().all(range))
+    changes.proposals.add(String(hash));
+  for (const hash of statement(db, "SELECT DISTINCT tx_hash FROM transfers WHERE safe_id = @safe AND direction = 'in' AND block_number > @after AND block_number <= @upTo").pluck().all(range))
+    changes.deposits.add(String(hash));
+  return changes;
+}
+
 /**
  * Brings `activity` and its full-text index in line with `build(sources)`
  * (keyed by ref, each with a hash of its content): adds new rows, rewrites
  * changed ones, and removes rows whose source is gone, with their vectors, all
  * in one transaction (sources are read inside it). Idempotent.
+ *
+ * Only what changed since the last call is read and compared: the proposals,
+ * deposits and messages noted in `activity_changes`, and the payments and
+ * deposits indexed since. Everything is, the first time and after a reorg, an
+ * emptied mirror or a change of name, label or token symbol, or when the Safe
+ * has no checkpoint yet. A note is removed only as it was read, so a change
+ * written meanwhile (by another process) is looked at next time.
  */
-export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivitySources) => Map<string, DesiredActivity & { contentHash: string }>): ReplaceActivityReturnType & { total: number } {
+export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivitySources) => Map<string, DesiredActivity & { contentHash: string }>): ReplaceActivityReturnType {
   return connectionOf(db).transaction(() => {
-    const desired = build(readActivitySources(db));
+    const notes = statement(db, "SELECT scope, key, version FROM activity_changes WHERE safe_id = @safe").all() as { scope: "proposal" | "deposit" | "message"; key: string; version: number | bigint }[];
+    const state = statement(db, "SELECT block_number, block_hash, directory_hash FROM activity_sync WHERE safe_id = @safe").get() as SyncState | undefined;
+    const stored = statement(db, "SELECT block_number, block_hash FROM checkpoint WHERE safe_id = @safe").get() as { block_number: number | bigint; block_hash: string } | undefined;
+    const checkpoint = stored ? { number: Number(stored.block_number), hash: stored.block_hash } : undefined;
+    const directory = readDirectorySources(db);
+    const directoryHash = createHash("sha1").update(JSON.stringify(directory)).digest("hex");
+
+    const noted: ActivityChanges = { proposals: new Set(), deposits: new Set(), messages: new Set() };
+    for (const note of notes) (note.scope === "proposal" ? noted.proposals : note.scope === "deposit" ? noted.deposits : noted.messages).add(note.key);
+    const changes = checkpoint ? changedSince(db, state, checkpoint, directoryHash, noted) : undefined;
+
+    let desired = build(changes ? readChangedSources(db, changes, directory) : readActivitySources(db, directory));
     const existing = new Map<string, { id: number; hash: string }>();
-    for (const row of statement(db, "SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe").all() as { id: number; ref: string; content_hash: string }[])
-      existing.set(row.ref, { id: row.id, hash: row.content_hash });
+    const keep = (rows: { id: number; ref: string; content_hash: string }[]) => rows.forEach((row) => existing.set(row.ref, { id: Number(row.id), hash: row.content_hash }));
+    if (changes) {
+      // Proposals read only to describe others (the one a rejection names, the one a message is on) are not rewritten.
+      desired = new Map([...desired].filter(([, row]) => row.kind !== "proposal" || changes.proposals.has(row.safeTxHash!)));
+      const texts = textList(db);
+      keep(statement(db, `SELECT id, ref, content_hash FROM activity WHERE +safe_id = @safe AND safe_tx_hash IN (${texts})`).all(JSON.stringify([...changes.proposals])) as never);
+      const refs = [...[...changes.messages].map(activityRef.message), ...[...desired.values()].filter((row) => row.kind === "deposit").map((row) => row.ref)];
+      keep(statement(db, `SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe AND ref IN (${texts})`).all(JSON.stringify(refs)) as never);
+    } else keep(statement(db, "SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe").all() as never);
+
     const upsert = statement(
       db,
       `INSERT INTO activity (safe_id, ref, kind, occurred_at, title, body, token, symbol, decimals, amount, counterparty,
@@ -196,7 +302,18 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
       deleteVectorsOf(db, id);
     }
     const vectorsChange = removedIds.length > 0 ? bumpVectorsVersion(db) : undefined;
-    return { inserted, updated, deleted: removedIds.length, removedIds, vectorsChange, total: desired.size };
+
+    // The notes read, each only at the version read: one written meanwhile (another process) stays for next time.
+    if (notes.length > 0)
+      statement(db, `DELETE FROM activity_changes WHERE safe_id = @safe AND scope || ' ' || key || ' ' || version IN (${textList(db)})`).run(
+        JSON.stringify(notes.map((note) => `${note.scope} ${note.key} ${note.version}`)),
+      );
+    statement(
+      db,
+      `INSERT INTO activity_sync (safe_id, block_number, block_hash, directory_hash) VALUES (@safe, @number, @hash, @directoryHash)
+       ON CONFLICT (safe_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, directory_hash = excluded.directory_hash`,
+    ).run({ number: checkpoint?.number ?? -1, hash: checkpoint?.hash ?? "", directoryHash });
+    return { inserted, updated, deleted: removedIds.length, compared: desired.size, full: !changes, removedIds, vectorsChange };
   })();
 }
 

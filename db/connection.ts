@@ -53,6 +53,11 @@ export function idList(db: ReadableDatabase): string {
   return engineOf(db) === "postgres" ? "SELECT t.value::bigint FROM json_array_elements_text(?::json) AS t(value)" : "SELECT value FROM json_each(?)";
 }
 
+/** The same for a JSON array of strings (hashes, refs). */
+export function textList(db: ReadableDatabase): string {
+  return engineOf(db) === "postgres" ? "SELECT t.value FROM json_array_elements_text(?::json) AS t(value)" : "SELECT value FROM json_each(?)";
+}
+
 /** Wraps a connection as a handle (read-write unless opened read-only), bound to no Safe. */
 export function handleOf(connection: Database.Database): TreasuryDatabase {
   return connection as unknown as TreasuryDatabase;

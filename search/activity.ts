@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  activityRef,
   readDirectorySources,
   removeActivityRow,
   replaceActivity,
@@ -18,7 +19,15 @@ export const activityKinds: readonly ActivityKind[] = ["payment", "deposit", "pr
 
 type DesiredRow = DesiredActivity;
 
-export type SyncActivityReturnType = { inserted: number; updated: number; deleted: number; total: number };
+export type SyncActivityReturnType = {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** Rows looked at: those whose sources changed since the last sync, or all of them when `full`. */
+  compared: number;
+  /** Every row was compared (the first sync, a reorg, a changed name, label or token symbol). */
+  full: boolean;
+};
 
 /** The lookups every description needs: token symbols, address-book labels, member names. */
 export function loadDirectory(db: ReadableDatabase) {
@@ -91,7 +100,7 @@ function desiredRows(sources: ActivitySources): Map<string, DesiredRow> {
     ]
       .filter(Boolean)
       .join(". ");
-    const ref = `payment:${row.safeTxHash}:${row.batchIndex}`;
+    const ref = activityRef.payment(row.safeTxHash, row.batchIndex);
     rows.set(ref, {
       ref,
       kind: "payment",
@@ -119,7 +128,7 @@ function desiredRows(sources: ActivitySources): Map<string, DesiredRow> {
     const token = directory.token(row.token);
     const entry = directory.book.get(row.from.toLowerCase());
     const label = directory.nameOf(row.from);
-    const ref = `deposit:${row.txHash}:${row.logIndex}`;
+    const ref = activityRef.deposit(row.txHash, row.logIndex);
     rows.set(ref, {
       ref,
       kind: "deposit",
@@ -169,7 +178,7 @@ function desiredRows(sources: ActivitySources): Map<string, DesiredRow> {
       .join(". ");
     // The total only makes sense when every transfer is in one token.
     const oneToken = first && transfers.every((t) => (t.token ?? "") === (first.token ?? ""));
-    const ref = `proposal:${proposal.safeTxHash}`;
+    const ref = activityRef.proposal(proposal.safeTxHash);
     rows.set(ref, {
       ref,
       kind: "proposal",
@@ -195,7 +204,7 @@ function desiredRows(sources: ActivitySources): Map<string, DesiredRow> {
     const proposal = row.safeTxHash ? proposals.get(row.safeTxHash) : undefined;
     const author = row.authorName ?? directory.personOf(row.authorId);
     const first = proposal ? transfersOf.get(proposal.safeTxHash)?.[0] : undefined;
-    const ref = `message:${row.id}`;
+    const ref = activityRef.message(row.id);
     rows.set(ref, {
       ref,
       kind: "message",
@@ -234,6 +243,9 @@ export function embeddingText(row: Pick<ActivityRow, "title" | "body">): string 
  * a deleted message), in one transaction. Idempotent: a second call changes
  * nothing. Changed rows lose their embedding, so the embedding worker redoes
  * them. Call it after each indexer batch and after workflow writes.
+ *
+ * Its cost follows what changed since the last call, not the Safe's history:
+ * only those rows are built and compared (`replaceActivity` says which).
  */
 export function syncActivity(db: TreasuryDatabase): SyncActivityReturnType {
   const result = replaceActivity(db, (sources) => {
@@ -242,7 +254,7 @@ export function syncActivity(db: TreasuryDatabase): SyncActivityReturnType {
     return desired;
   });
   if (result.vectorsChange) vectorsChanged(db, result.vectorsChange, (index) => result.removedIds.forEach((id) => index.remove(id)));
-  return { inserted: result.inserted, updated: result.updated, deleted: result.deleted, total: result.total };
+  return { inserted: result.inserted, updated: result.updated, deleted: result.deleted, compared: result.compared, full: result.full };
 }
 
 /** Removes one activity row with its index entries and vectors. */

@@ -39,7 +39,7 @@ const postgresOnlyUniqueKeys = ["safe_executions(rowid:default)", "slack_receive
 const postgresOnlyIndexes: Record<string, string> = { activity_search: "activity(search:default)" };
 const extendedIndexes: Record<string, string> = { payments_block: "rowid:default", transfers_block: "rowid:default" };
 /** `INTEGER PRIMARY KEY`s that `db/` always gives: plain keys, no identity. */
-const givenIntegerKeys = ["schema_migrations.version", "checkpoint.safe_id", "activity_vectors.activity_id", "activity_embeddings.activity_id"];
+const givenIntegerKeys = ["schema_migrations.version", "checkpoint.safe_id", "activity_sync.safe_id", "activity_vectors.activity_id", "activity_embeddings.activity_id"];
 /** SQLite declared type -> PostgreSQL type. */
 const typeOf: Record<string, string> = { INTEGER: "bigint", TEXT: "text", BLOB: "bytea", REAL: "double precision" };
 
