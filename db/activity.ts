@@ -160,36 +160,38 @@ export type ActivityChanges = { proposals: Set<string>; deposits: Set<string>; m
  */
 function readChangedSources(db: ReadableDatabase, changes: ActivityChanges, directory: DirectorySources): ActivitySources {
   const texts = textList(db);
-  const list = (values: Iterable<string>) => JSON.stringify([...values]);
-  const all = <T>(sql: string, ...parameters: unknown[]) => statement(db, sql).all(...parameters) as T[];
-  const rejecting = statement(db, `SELECT safe_tx_hash FROM proposals WHERE +safe_id = @safe AND rejects_safe_tx_hash IN (${texts})`).pluck().all(list(changes.proposals));
-  for (const hash of rejecting) changes.proposals.add(String(hash));
-  const messages = all<ActivitySources["messages"][number]>(
-    `SELECT ${messageColumns} FROM discussion_messages d
-      WHERE d.id IN (SELECT id FROM discussion_messages WHERE safe_tx_hash IN (${texts}) UNION SELECT * FROM (${idList(db)}) AS noted) AND ${messageOfSafe(true)}
-      ORDER BY posted_at, id`,
-    list(changes.proposals),
-    JSON.stringify([...changes.messages].map(Number)),
-  );
+  /** The rows of `sql` for these keys (each of its `lists` lists is given them), read only when there are some: on PostgreSQL each read is a round trip. */
+  const byKeys = <T>(keys: Iterable<string>, sql: string, lists = 1): T[] => {
+    const list = [...keys];
+    return list.length === 0 ? [] : (statement(db, sql).all(...Array<string>(lists).fill(JSON.stringify(list))) as T[]);
+  };
+  for (const hash of byKeys<{ safe_tx_hash: string }>(changes.proposals, `SELECT safe_tx_hash FROM proposals WHERE +safe_id = @safe AND rejects_safe_tx_hash IN (${texts})`))
+    changes.proposals.add(hash.safe_tx_hash);
+  const messages =
+    changes.proposals.size + changes.messages.size === 0
+      ? []
+      : (statement(
+          db,
+          `SELECT ${messageColumns} FROM discussion_messages d
+            WHERE d.id IN (SELECT id FROM discussion_messages WHERE safe_tx_hash IN (${texts}) UNION SELECT * FROM (${idList(db)}) AS noted) AND ${messageOfSafe(true)}
+            ORDER BY posted_at, id`,
+        ).all(JSON.stringify([...changes.proposals]), JSON.stringify([...changes.messages].map(Number))) as ActivitySources["messages"]);
   const lookedUp = new Set([...changes.proposals, ...messages.flatMap((message) => (message.safeTxHash ? [message.safeTxHash] : []))]);
-  const proposals = all<ActivitySources["proposals"][number]>(
+  const proposals = byKeys<ActivitySources["proposals"][number]>(
+    lookedUp,
     `SELECT ${proposalColumns} FROM proposals WHERE +safe_id = @safe
        AND (safe_tx_hash IN (${texts}) OR safe_tx_hash IN (SELECT rejects_safe_tx_hash FROM proposals WHERE safe_tx_hash IN (${texts})))`,
-    list(lookedUp),
-    list(lookedUp),
+    2,
   );
-  const read = list(proposals.map((proposal) => proposal.safeTxHash));
+  const read = proposals.map((proposal) => proposal.safeTxHash);
   return {
     ...directory,
     proposals,
-    proposalTransfers: all(
-      `SELECT safe_tx_hash AS safeTxHash, token, to_address AS "to", amount FROM proposal_transfers WHERE safe_tx_hash IN (${texts}) ORDER BY safe_tx_hash, batch_index`,
-      read,
-    ),
-    cardPermalinks: all(`SELECT safe_tx_hash AS safeTxHash, permalink FROM proposal_messages WHERE safe_tx_hash IN (${texts})`, read),
-    payments: all(`SELECT ${paymentColumns} FROM payments WHERE +safe_id = @safe AND safe_tx_hash IN (${texts}) ORDER BY block_number, log_index, batch_index`, list(changes.proposals)),
-    deposits: all(`SELECT ${depositColumns} FROM transfers WHERE +safe_id = @safe AND +direction = 'in' AND tx_hash IN (${texts}) ORDER BY block_number, log_index`, list(changes.deposits)),
-    depositNotes: all(`SELECT tx_hash AS txHash, memo FROM deposit_notes WHERE lower(tx_hash) IN (${texts})`, list([...changes.deposits].map((hash) => hash.toLowerCase()))),
+    proposalTransfers: byKeys(read, `SELECT safe_tx_hash AS safeTxHash, token, to_address AS "to", amount FROM proposal_transfers WHERE safe_tx_hash IN (${texts}) ORDER BY safe_tx_hash, batch_index`),
+    cardPermalinks: byKeys(read, `SELECT safe_tx_hash AS safeTxHash, permalink FROM proposal_messages WHERE safe_tx_hash IN (${texts})`),
+    payments: byKeys(changes.proposals, `SELECT ${paymentColumns} FROM payments WHERE +safe_id = @safe AND safe_tx_hash IN (${texts}) ORDER BY block_number, log_index, batch_index`),
+    deposits: byKeys(changes.deposits, `SELECT ${depositColumns} FROM transfers WHERE +safe_id = @safe AND +direction = 'in' AND tx_hash IN (${texts}) ORDER BY block_number, log_index`),
+    depositNotes: byKeys([...changes.deposits].map((hash) => hash.toLowerCase()), `SELECT tx_hash AS txHash, memo FROM deposit_notes WHERE lower(tx_hash) IN (${texts})`),
     messages,
   };
 }
@@ -220,6 +222,8 @@ type SyncState = { block_number: number | bigint; block_hash: string; directory_
 function changedSince(db: ReadableDatabase, state: SyncState | undefined, checkpoint: { number: number; hash: string }, directoryHash: string, changes: ActivityChanges): ActivityChanges | undefined {
   if (!state || state.directory_hash !== directoryHash) return undefined;
   const after = Number(state.block_number);
+  // Nothing indexed since: the checkpoint's block is the one the rows were brought up to.
+  if (after === checkpoint.number && state.block_hash === checkpoint.hash) return changes;
   if (after >= 0 && statement(db, "SELECT hash FROM blocks WHERE safe_id = @safe AND number = ?").pluck().get(after) !== state.block_hash) return undefined;
   const range = { after, upTo: checkpoint.number };
   for (const hash of statement(db, "SELECT DISTINCT safe_tx_hash FROM payments WHERE safe_id = @safe AND block_number > @after AND block_number <= @upTo").pluck().all(range))
@@ -254,6 +258,11 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
     const noted: ActivityChanges = { proposals: new Set(), deposits: new Set(), messages: new Set() };
     for (const note of notes) (note.scope === "proposal" ? noted.proposals : note.scope === "deposit" ? noted.deposits : noted.messages).add(note.key);
     const changes = checkpoint ? changedSince(db, state, checkpoint, directoryHash, noted) : undefined;
+    const synced = { number: checkpoint?.number ?? -1, hash: checkpoint?.hash ?? "", directoryHash };
+    const unchanged = state !== undefined && Number(state.block_number) === synced.number && state.block_hash === synced.hash && state.directory_hash === directoryHash;
+    // The common case after a quiet batch: nothing to read, compare or write.
+    if (changes && unchanged && changes.proposals.size + changes.deposits.size + changes.messages.size === 0)
+      return { inserted: 0, updated: 0, deleted: 0, compared: 0, full: false, removedIds: [] };
 
     let desired = build(changes ? readChangedSources(db, changes, directory) : readActivitySources(db, directory));
     const existing = new Map<string, { id: number; hash: string }>();
@@ -262,9 +271,10 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
       // Proposals read only to describe others (the one a rejection names, the one a message is on) are not rewritten.
       desired = new Map([...desired].filter(([, row]) => row.kind !== "proposal" || changes.proposals.has(row.safeTxHash!)));
       const texts = textList(db);
-      keep(statement(db, `SELECT id, ref, content_hash FROM activity WHERE +safe_id = @safe AND safe_tx_hash IN (${texts})`).all(JSON.stringify([...changes.proposals])) as never);
+      if (changes.proposals.size > 0)
+        keep(statement(db, `SELECT id, ref, content_hash FROM activity WHERE +safe_id = @safe AND safe_tx_hash IN (${texts})`).all(JSON.stringify([...changes.proposals])) as never);
       const refs = [...[...changes.messages].map(activityRef.message), ...[...desired.values()].filter((row) => row.kind === "deposit").map((row) => row.ref)];
-      keep(statement(db, `SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe AND ref IN (${texts})`).all(JSON.stringify(refs)) as never);
+      if (refs.length > 0) keep(statement(db, `SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe AND ref IN (${texts})`).all(JSON.stringify(refs)) as never);
     } else keep(statement(db, "SELECT id, ref, content_hash FROM activity WHERE safe_id = @safe").all() as never);
 
     const upsert = statement(
@@ -308,11 +318,12 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
       statement(db, `DELETE FROM activity_changes WHERE safe_id = @safe AND scope || ' ' || key || ' ' || version IN (${textList(db)})`).run(
         JSON.stringify(notes.map((note) => `${note.scope} ${note.key} ${note.version}`)),
       );
-    statement(
-      db,
-      `INSERT INTO activity_sync (safe_id, block_number, block_hash, directory_hash) VALUES (@safe, @number, @hash, @directoryHash)
-       ON CONFLICT (safe_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, directory_hash = excluded.directory_hash`,
-    ).run({ number: checkpoint?.number ?? -1, hash: checkpoint?.hash ?? "", directoryHash });
+    if (!unchanged)
+      statement(
+        db,
+        `INSERT INTO activity_sync (safe_id, block_number, block_hash, directory_hash) VALUES (@safe, @number, @hash, @directoryHash)
+         ON CONFLICT (safe_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, directory_hash = excluded.directory_hash`,
+      ).run(synced);
     return { inserted, updated, deleted: removedIds.length, compared: desired.size, full: !changes, removedIds, vectorsChange };
   })();
 }
