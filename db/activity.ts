@@ -11,7 +11,9 @@ export { hasFilters, type ActivityFilters, type ActivityKind } from "./activity-
  * Search's rows: one `activity` row for each thing a person might ask about
  * (a payment, a deposit, a proposal, a discussion message) and its full-text
  * index (`activity_fts`). They are derived from the other tables and never
- * edited by hand; this module is their only writer.
+ * edited by hand; this module is their only writer. It also keeps
+ * `activity_sync` and consumes `activity_changes`, which only the triggers of
+ * migration 016 write.
  */
 
 /** One searchable thing, as stored in `activity`. Amounts are base units as decimal strings. */
