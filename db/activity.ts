@@ -130,7 +130,7 @@ const messageOfSafe = (few: boolean) => `d.deleted_at IS NULL
        OR (d.safe_tx_hash IS NULL AND EXISTS (SELECT 1 FROM safes f WHERE f.id = @safe AND f.id = (SELECT min(id) FROM safes))))`;
 
 /** Everything activity rows are made from, read in one go (inside the caller's transaction, so it is consistent). */
-export function readActivitySources(db: ReadableDatabase, directory = readDirectorySources(db)): ActivitySources {
+export function readActivitySources(db: ReadableDatabase, directory: DirectorySources): ActivitySources {
   const all = <T>(sql: string) => statement(db, sql).all() as T[];
   return {
     ...directory,
@@ -152,7 +152,7 @@ export function readActivitySources(db: ReadableDatabase, directory = readDirect
  * payments and the talk in their threads), the deposits (by transaction hash) and the discussion messages (by id)
  * whose rows may differ.
  */
-export type ActivityChanges = { proposals: Set<string>; deposits: Set<string>; messages: Set<string> };
+type ActivityChanges = { proposals: Set<string>; deposits: Set<string>; messages: Set<string> };
 
 /**
  * The sources of the rows `changes` names, and of nothing else but what their descriptions look up: the
@@ -224,8 +224,6 @@ type SyncState = { block_number: number | bigint; block_hash: string; directory_
 function changedSince(db: ReadableDatabase, state: SyncState | undefined, checkpoint: { number: number; hash: string }, directoryHash: string, changes: ActivityChanges): ActivityChanges | undefined {
   if (!state || state.directory_hash !== directoryHash) return undefined;
   const after = Number(state.block_number);
-  // Nothing indexed since: the checkpoint's block is the one the rows were brought up to.
-  if (after === checkpoint.number && state.block_hash === checkpoint.hash) return changes;
   if (after >= 0 && statement(db, "SELECT hash FROM blocks WHERE safe_id = @safe AND number = ?").pluck().get(after) !== state.block_hash) return undefined;
   const range = { after, upTo: checkpoint.number };
   for (const hash of statement(db, "SELECT DISTINCT safe_tx_hash FROM payments WHERE safe_id = @safe AND block_number > @after AND block_number <= @upTo").pluck().all(range))
@@ -259,9 +257,10 @@ export function replaceActivity(db: TreasuryDatabase, build: (sources: ActivityS
 
     const noted: ActivityChanges = { proposals: new Set(), deposits: new Set(), messages: new Set() };
     for (const note of notes) (note.scope === "proposal" ? noted.proposals : note.scope === "deposit" ? noted.deposits : noted.messages).add(note.key);
-    const changes = checkpoint ? changedSince(db, state, checkpoint, directoryHash, noted) : undefined;
     const synced = { number: checkpoint?.number ?? -1, hash: checkpoint?.hash ?? "", directoryHash };
+    // Brought up to the checkpoint's block with this directory: only the notes can say what changed.
     const unchanged = state !== undefined && Number(state.block_number) === synced.number && state.block_hash === synced.hash && state.directory_hash === directoryHash;
+    const changes = !checkpoint ? undefined : unchanged ? noted : changedSince(db, state, checkpoint, directoryHash, noted);
     // The common case after a quiet batch: nothing to read, compare or write.
     if (changes && unchanged && changes.proposals.size + changes.deposits.size + changes.messages.size === 0)
       return { inserted: 0, updated: 0, deleted: 0, compared: 0, full: false, removedIds: [] };
