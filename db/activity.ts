@@ -102,16 +102,17 @@ export const activityRef = {
   message: (id: number | string) => `message:${id}`,
 };
 
-/** The lookups every description needs: token symbols, address-book entries, members and their wallets (in a stable order). */
+/** The lookups every description needs: the Safe's token symbols, and its workspace's address-book entries, members and their wallets (in a stable order). */
 export function readDirectorySources(db: ReadableDatabase): DirectorySources {
   const all = <T>(sql: string) => statement(db, sql).all() as T[];
   return {
     tokens: all("SELECT address, symbol, decimals FROM tokens WHERE safe_id = @safe ORDER BY address"),
     nativeCoin: readNativeCoin(db),
-    addressBook: all("SELECT address, label, category, kind FROM address_book ORDER BY address"),
-    members: all("SELECT id, name, slack_user_id AS slackUserId FROM members ORDER BY id"),
+    addressBook: all("SELECT address, label, category, kind FROM address_book WHERE workspace = @workspace ORDER BY address"),
+    members: all("SELECT id, name, slack_user_id AS slackUserId FROM members WHERE workspace = @workspace ORDER BY id"),
     // Oldest link first, so an address two members linked goes by the later one's name (as `memberNameForAddress`).
-    walletLinks: all("SELECT w.address AS address, m.name AS name FROM wallet_links w JOIN members m ON m.id = w.member_id ORDER BY w.linked_at, w.address, w.member_id"),
+    walletLinks: all(`SELECT w.address AS address, m.name AS name FROM wallet_links w JOIN members m ON m.workspace = w.workspace AND m.id = w.member_id
+       WHERE w.workspace = @workspace ORDER BY w.linked_at, w.address, w.member_id`),
   };
 }
 

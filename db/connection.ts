@@ -94,6 +94,12 @@ const scopedStatements = new WeakMap<object, Map<string, Statement>>();
 /** `<column> = @safe` in a statement: the filter the all-Safes handle drops. */
 const safeFilter = /([\w.]+)\s*=\s*@safe\b/g;
 
+/** True when a statement is about one Safe's rows (`@safe`) or its workspace's (`@workspace`). */
+const isScoped = (sql: string) => sql.includes("@safe") || sql.includes("@workspace");
+
+/** What `@workspace` stands for: the workspace of the handle's Safe, read in the statement itself (a Safe can move, `assignSafeToWorkspace`). */
+const workspaceOfSafe = "(SELECT workspace FROM safes WHERE id = @safe)";
+
 function prepared(connection: Database.Database, sql: string): Statement {
   let cache = statements.get(connection);
   if (!cache) statements.set(connection, (cache = new Map()));
@@ -114,10 +120,16 @@ function prepared(connection: Database.Database, sql: string): Statement {
  * all-Safes handle, it throws `SafeScopeError`: no row of a Safe is read or
  * written without saying which Safe (and the per-Safe tables' `safe_id` has no
  * default, so a write that does not name `@safe` fails too).
+ *
+ * A statement that names `@workspace` is about the rows of the Safe's Slack
+ * workspace (its people and address book): `@workspace` is the workspace of
+ * the handle's Safe. Only a handle bound to one Safe runs it; the all-Safes
+ * handle throws `SafeScopeError` too, since its Safes may belong to several
+ * workspaces.
  */
 export function statement(db: ReadableDatabase, sql: string): Statement {
   const connection = connectionOf(db);
-  if (!sql.includes("@safe")) return prepared(connection, sql);
+  if (!isScoped(sql)) return prepared(connection, sql);
   let cache = scopedStatements.get(db);
   if (!cache) scopedStatements.set(db, (cache = new Map()));
   let scoped = cache.get(sql);
@@ -130,7 +142,7 @@ export function statement(db: ReadableDatabase, sql: string): Statement {
  * holding the process while PostgreSQL answers (on its pool). On SQLite it is read at once.
  */
 export async function readRow(db: ReadableDatabase, sql: string, ...parameters: unknown[]): Promise<Record<string, unknown> | undefined> {
-  if (sql.includes("@safe")) throw new SafeScopeError("readRow reads per-deployment tables only; a Safe's rows go through statement().", { details: sql });
+  if (isScoped(sql)) throw new SafeScopeError("readRow reads per-deployment tables only; a Safe's rows go through statement().", { details: sql });
   const pool = poolOf(db);
   return pool ? pool.get(sql, ...parameters) : (prepared(connectionOf(db), sql).get(...parameters) as Record<string, unknown> | undefined);
 }
@@ -141,14 +153,15 @@ export async function readRow(db: ReadableDatabase, sql: string, ...parameters: 
  */
 export function oneOffStatement(db: ReadableDatabase, sql: string): Statement {
   const connection = connectionOf(db);
-  if (!sql.includes("@safe")) return connection.prepare(sql);
+  if (!isScoped(sql)) return connection.prepare(sql);
   return scopedStatement(db, sql, (text) => connection.prepare(text));
 }
 
 function scopedStatement(db: ReadableDatabase, sql: string, prepare: (sql: string) => Statement): Statement {
   const scope = scopeOf(db);
   if (!scope) throw new SafeScopeError("This database handle is not bound to a Safe, so it cannot read or write a Safe's rows.", { details: sql });
-  if ("safeId" in scope) return withSafe(prepare(sql), scope.safeId);
+  if ("safeId" in scope) return withSafe(prepare(sql.replaceAll("@workspace", workspaceOfSafe)), scope.safeId);
+  if (sql.includes("@workspace")) throw new SafeScopeError("People and the address book are per workspace: read them through one Safe's handle.", { details: sql });
   const everySafe = sql.replace(safeFilter, "1 = 1");
   if (everySafe.includes("@safe")) throw new SafeScopeError("The all-Safes handle only reads: say which Safe to write for.", { details: sql });
   return prepare(everySafe);

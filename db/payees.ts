@@ -5,14 +5,14 @@ import type { ReadableDatabase } from "./handle.ts";
 /**
  * What the treasury knows about who it pays, across the address book, the
  * chain mirror and the proposals: the reads behind the safety warnings. Reads only,
- * and of the handle's Safe only (the address book is the deployment's).
+ * and of the handle's Safe only (the address book: of the Safe's workspace).
  */
 
-/** Addresses the treasury knows (the address book, everyone paid on-chain, payees of executed proposals other than `except`), with a label when it has one. */
+/** Addresses the treasury knows (the workspace's address book, everyone paid on-chain, payees of executed proposals other than `except`), with a label when it has one. */
 export function listKnownPayees(db: ReadableDatabase, except: Hex): { address: Address; label: string | null }[] {
   const rows = statement(
     db,
-    `SELECT address, label FROM address_book
+    `SELECT address, label FROM address_book WHERE workspace = @workspace
      UNION SELECT to_address, NULL FROM payments WHERE safe_id = @safe
      UNION SELECT t.to_address, NULL FROM proposal_transfers t JOIN proposals p ON p.safe_tx_hash = t.safe_tx_hash
        WHERE p.safe_id = @safe AND p.status = 'executed' AND p.safe_tx_hash != ?`,

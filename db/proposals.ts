@@ -366,7 +366,7 @@ export function listExecutionsOnPendingNonces(db: ReadableDatabase): ExecutionOn
 }
 
 /**
- * The categories in use (address book and proposals), most used first, at
+ * The categories in use (the workspace's address book and the Safe's proposals), most used first, at
  * most `limit`; spellings that differ only in case count as one category,
  * named by its least spelling.
  */
@@ -374,9 +374,9 @@ export function listCategories(db: ReadableDatabase, limit = 100): string[] {
   const rows = statement(
     db,
     `SELECT MIN(category) AS category, SUM(n) AS uses, lower(category) AS folded FROM (
-       SELECT trim(category) AS category, COUNT(*) AS n FROM address_book WHERE trim(coalesce(category, '')) != '' GROUP BY trim(category)
+       SELECT trim(category) AS category, COUNT(*) AS n FROM address_book WHERE workspace = @workspace AND trim(coalesce(category, '')) != '' GROUP BY trim(category)
        UNION ALL
-       SELECT trim(category) AS category, COUNT(*) AS n FROM proposals WHERE trim(coalesce(category, '')) != '' GROUP BY trim(category)
+       SELECT trim(category) AS category, COUNT(*) AS n FROM proposals WHERE safe_id = @safe AND trim(coalesce(category, '')) != '' GROUP BY trim(category)
      ) AS spellings GROUP BY lower(category) ORDER BY uses DESC, folded LIMIT ?`,
   ).all(limit) as Array<{ category: string }>;
   return rows.map((row) => row.category);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { getAddress, isHex, type Address, type Hex } from "viem";
 import { createSiweMessage, generateSiweNonce, parseSiweMessage, verifySiweMessage } from "viem/siwe";
 import { findLinkRequest, findMember, insertLinkRequest, useLinkRequest, type StoredLinkRequest } from "../../db/people.ts";
+import { boundSafeId } from "../../db/safes.ts";
 import { parseAddressInput } from "./address-book.ts";
 import { publicUrl } from "../config.ts";
 import type { TreasuryContext } from "../context.ts";
@@ -17,7 +18,10 @@ export const LINK_REQUEST_TTL_SECONDS = 15 * 60;
 
 export type CreateLinkRequestParameters = { memberId: string; ttlSeconds?: number };
 
-/** Starts a wallet link for a member: a one-time, unguessable token that expires after 15 minutes. */
+/**
+ * Starts a wallet link for a member of the Safe's workspace: a one-time, unguessable token that expires after
+ * 15 minutes. The link speaks for `ctx`'s Safe, and the wallet it proves is linked in that Safe's workspace.
+ */
 export function createLinkRequest(ctx: Pick<TreasuryContext, "db" | "now">, { memberId, ttlSeconds = LINK_REQUEST_TTL_SECONDS }: CreateLinkRequestParameters): { token: string; expiresAt: number } {
   if (!findMember(ctx.db, memberId)) throw new WalletLinkError(`No member "${memberId}"; add the member before linking a wallet.`);
   const token = randomBytes(24).toString("base64url");
@@ -26,10 +30,10 @@ export function createLinkRequest(ctx: Pick<TreasuryContext, "db" | "now">, { me
   return { token, expiresAt };
 }
 
-/** The link request behind a token, or throws `WalletLinkError` (unknown, used or expired). */
+/** The link request behind a token, or throws `WalletLinkError` (unknown, made for another Safe than `ctx`'s, used or expired). */
 export function getLinkRequest(ctx: Pick<TreasuryContext, "db" | "now">, token: string, { allowUsed = false } = {}): StoredLinkRequest {
   const request = findLinkRequest(ctx.db, String(token ?? ""));
-  if (!request) throw new WalletLinkError("This link is not valid; ask for a new one.");
+  if (!request || request.safeId !== boundSafeId(ctx.db)) throw new WalletLinkError("This link is not valid; ask for a new one.");
   if (request.usedAt !== null && !allowUsed) throw new WalletLinkError("This link was already used; ask for a new one.");
   if (request.expiresAt <= ctx.now() && request.usedAt === null) throw new WalletLinkError("This link has expired; ask for a new one.");
   return request;
@@ -92,7 +96,7 @@ export async function completeLink(ctx: TreasuryContext, { token, message, signa
   });
   if (!valid) throw new WalletLinkError("The signature does not match the message, or the message has expired.");
   const address = getAddress(parsed.address);
-  const linked = useLinkRequest(ctx.db, { token, memberId: request.memberId, address, at: ctx.now() });
+  const linked = useLinkRequest(ctx.db, { token, address, at: ctx.now() });
   if (!linked) throw new WalletLinkError("This link was already used; ask for a new one.");
   ctx.logger.info({ memberId: request.memberId, address }, "wallet linked");
   return { memberId: request.memberId, address };

@@ -60,8 +60,9 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
   const safe = (readMeta(db, "safe_address") ?? "").toLowerCase();
   const nativeCoin = readNativeCoin(db);
   const labelSql = (column: string) => `coalesce(
-      (SELECT label FROM address_book WHERE lower(address) = lower(${column})),
-      (SELECT m.name FROM wallet_links w JOIN members m ON m.id = w.member_id WHERE lower(w.address) = lower(${column}) LIMIT 1))`;
+      (SELECT label FROM address_book WHERE workspace = @workspace AND lower(address) = lower(${column})),
+      (SELECT m.name FROM wallet_links w JOIN members m ON m.workspace = w.workspace AND m.id = w.member_id
+        WHERE w.workspace = @workspace AND lower(w.address) = lower(${column}) LIMIT 1))`;
   const entries: HistoryRow[] = [];
 
   if (wanted.has("payment")) {
@@ -75,7 +76,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
       `SELECT p.*, k.symbol, k.decimals, ${labelSql("p.to_address")} AS label, e.nonce,
               (SELECT nullif(memo, '') FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)) AS memo,
               coalesce((SELECT category FROM proposals WHERE lower(safe_tx_hash) = lower(p.safe_tx_hash)),
-                       (SELECT category FROM address_book WHERE lower(address) = lower(p.to_address))) AS category
+                       (SELECT category FROM address_book WHERE workspace = @workspace AND lower(address) = lower(p.to_address))) AS category
          FROM payments p LEFT JOIN tokens k ON k.safe_id = p.safe_id AND k.address = p.token
               LEFT JOIN safe_executions e ON e.safe_id = p.safe_id AND e.safe_tx_hash = p.safe_tx_hash
         WHERE p.safe_id = @safe AND p.block_time BETWEEN ? AND ? AND (e.safe_tx_hash IS NOT NULL OR p.module IS NOT NULL)`,
@@ -143,7 +144,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
       db,
       `SELECT t.*, k.symbol, k.decimals, ${labelSql("t.from_address")} AS label,
               (SELECT nullif(memo, '') FROM deposit_notes WHERE lower(tx_hash) = lower(t.tx_hash)) AS memo,
-              (SELECT category FROM address_book WHERE lower(address) = lower(t.from_address)) AS category
+              (SELECT category FROM address_book WHERE workspace = @workspace AND lower(address) = lower(t.from_address)) AS category
          FROM transfers t LEFT JOIN tokens k ON k.safe_id = t.safe_id AND k.address = t.token
         WHERE t.safe_id = @safe AND t.direction = 'in' AND t.block_time BETWEEN ? AND ?`,
     ).all(from, to) as Row[];

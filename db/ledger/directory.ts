@@ -17,16 +17,16 @@ export type LedgerDirectory = {
   categories: string[];
 };
 
-/** Reads the directory. Small tables only: cheap to read for every question. */
+/** Reads the directory of the handle's Safe (its tokens; its workspace's people and payees). Small tables only: cheap to read for every question. */
 export function readDirectory(db: ReadableDatabase): LedgerDirectory {
   const tokens = (oneOffStatement(db, "SELECT DISTINCT address, symbol, name, decimals FROM tokens WHERE safe_id = @safe ORDER BY symbol").all() as TokenEntry[]).map((t) => ({ ...t, decimals: Number(t.decimals) }));
-  const book = oneOffStatement(db, "SELECT address, label, category, kind, note FROM address_book ORDER BY label").all() as BookEntry[];
-  const links = oneOffStatement(db, "SELECT member_id, address FROM wallet_links ORDER BY linked_at").all() as { member_id: string; address: string }[];
-  const members = (oneOffStatement(db, "SELECT id, name, slack_user_id, role FROM members ORDER BY name").all() as { id: string; name: string; slack_user_id: string | null; role: string }[]).map(
+  const book = oneOffStatement(db, "SELECT address, label, category, kind, note FROM address_book WHERE workspace = @workspace ORDER BY label").all() as BookEntry[];
+  const links = oneOffStatement(db, "SELECT member_id, address FROM wallet_links WHERE workspace = @workspace ORDER BY linked_at").all() as { member_id: string; address: string }[];
+  const members = (oneOffStatement(db, "SELECT id, name, slack_user_id, role FROM members WHERE workspace = @workspace ORDER BY name").all() as { id: string; name: string; slack_user_id: string | null; role: string }[]).map(
     (row) => ({ id: row.id, name: row.name, slackUserId: row.slack_user_id, role: row.role, addresses: links.filter((l) => l.member_id === row.id).map((l) => l.address) }),
   );
   const categories = oneOffStatement(db,
-    "SELECT category FROM proposals WHERE safe_id = @safe AND category IS NOT NULL UNION SELECT category FROM address_book WHERE category IS NOT NULL")
+    "SELECT category FROM proposals WHERE safe_id = @safe AND category IS NOT NULL UNION SELECT category FROM address_book WHERE workspace = @workspace AND category IS NOT NULL")
     .pluck()
     .all() as string[];
   return { tokens, native: readNativeCoin(db), book, members, categories };

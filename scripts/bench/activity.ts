@@ -29,7 +29,7 @@ const start = 1_767_225_600;
 function build(db: TreasuryDatabase, size: number): { block: number } {
   const run = (sql: string) => connectionOf(db).prepare(sql);
   const statements = {
-    book: run("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, 'vendors', 'vendor', 'bench', 0)"),
+    book: run("INSERT INTO address_book (workspace, address, label, category, kind, added_by, created_at) VALUES ('', ?, ?, 'vendors', 'vendor', 'bench', 0)"),
     proposal: run(
       `INSERT INTO proposals (safe_id, safe_tx_hash, chain_id, safe_address, nonce, to_address, value, data, operation, kind, proposer, memo, category, status, review_token, executed_tx_hash, created_at, updated_at)
        VALUES (1, ?, 31337, '0x00000000000000000000000000000000005afe01', ?, ?, '0', '0x', 0, 'payment', 'U0BENCH', ?, 'vendors', 'executed', ?, ?, ?, ?)`,

@@ -110,11 +110,11 @@ function buildSynthetic(db: TreasuryDatabase, payments: number): void {
     writeMeta(db, "chain_id", "31337");
     connectionOf(db).prepare("INSERT INTO tokens (safe_id, address, symbol, name, decimals) VALUES (1, ?, 'USDC', 'USD Coin', 6), (1, ?, 'DAI', 'Dai', 18)").run(usdc, dai);
     for (const [i, name] of members.entries()) {
-      connectionOf(db).prepare("INSERT INTO members (id, name, slack_user_id, role, created_at) VALUES (?, ?, ?, 'owner', 0)").run(`m${i}`, name, `U${i}`);
-      connectionOf(db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, 0)").run(`m${i}`, address("e0", i + 1));
+      connectionOf(db).prepare("INSERT INTO members (workspace, id, name, slack_user_id, role, created_at) VALUES ('', ?, ?, ?, 'owner', 0)").run(`m${i}`, name, `U${i}`);
+      connectionOf(db).prepare("INSERT INTO wallet_links (workspace, member_id, address, linked_at) VALUES ('', ?, ?, 0)").run(`m${i}`, address("e0", i + 1));
     }
-    for (const p of payees) connectionOf(db).prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, ?, NULL, 'bench', 0)").run(p.address, p.label, p.category);
-    for (const s of senders) connectionOf(db).prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, NULL, 'client', 'bench', 0)").run(s.address, s.label);
+    for (const p of payees) connectionOf(db).prepare("INSERT INTO address_book (workspace, address, label, category, kind, added_by, created_at) VALUES ('', ?, ?, ?, NULL, 'bench', 0)").run(p.address, p.label, p.category);
+    for (const s of senders) connectionOf(db).prepare("INSERT INTO address_book (workspace, address, label, category, kind, added_by, created_at) VALUES ('', ?, ?, NULL, 'client', 'bench', 0)").run(s.address, s.label);
     connectionOf(db).prepare("INSERT INTO owner_changes (safe_id, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index) VALUES (1, 'setup', NULL, 2, ?, 1, ?, ?, 0)").run(
       JSON.stringify(members.slice(0, 3).map((_, i) => address("e0", i + 1))),
       start - 86400,

@@ -45,7 +45,7 @@ describe("chain identity of the database", () => {
       head.parentHash,
       Number(head.timestamp),
     );
-    connectionOf(db).prepare("INSERT INTO address_book (address, label, added_by, created_at) VALUES (?, ?, ?, ?)").run(safe, "Us", "test", 1);
+    connectionOf(db).prepare("INSERT INTO address_book (workspace, address, label, added_by, created_at) VALUES ('', ?, ?, ?, ?)").run(safe, "Us", "test", 1);
     const result = await checkChainIdentity(db, createChainClient({ rpcUrl: chain.node.url, chainId: 31337 }), safe);
     assert.equal(result.status, "rebuilt");
     assert.equal((connectionOf(db).prepare("SELECT COUNT(*) AS n FROM blocks").get() as { n: number }).n, 0);

@@ -86,17 +86,17 @@ export function buildFixtureDb(): FixtureDb {
     for (const t of tokens.values())
       connectionOf(db).prepare("INSERT INTO tokens (safe_id, address, symbol, name, decimals) VALUES (1, ?, ?, ?, ?)").run(t.address, t.symbol, t.name, t.decimals);
     for (const m of fixture.members) {
-      connectionOf(db).prepare("INSERT INTO members (id, name, slack_user_id, role, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      connectionOf(db).prepare("INSERT INTO members (workspace, id, name, slack_user_id, role, created_at) VALUES ('', ?, ?, ?, ?, ?)").run(
         m.id,
         m.name,
         m.slackId,
         m.role,
         seconds("2026-01-01T00:00:00Z"),
       );
-      connectionOf(db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run(m.id, memberAddress.get(m.id), 0);
+      connectionOf(db).prepare("INSERT INTO wallet_links (workspace, member_id, address, linked_at) VALUES ('', ?, ?, ?)").run(m.id, memberAddress.get(m.id), 0);
     }
     for (const e of fixture.addressBook)
-      connectionOf(db).prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      connectionOf(db).prepare("INSERT INTO address_book (workspace, address, label, category, kind, added_by, created_at) VALUES ('', ?, ?, ?, ?, ?, ?)").run(
         addressOf(e.id),
         e.label,
         e.category ?? null,

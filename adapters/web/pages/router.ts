@@ -22,9 +22,9 @@ import { addBotDelegate, delegateTypedData, DelegateSignatureRefusedError } from
 import { renderDelegatePage } from "./delegate-page.ts";
 
 export type CreateWalletPagesRouterParameters = {
-  /** The deployment's own Safe: the link and delegate pages act on it. */
+  /** The deployment's own Safe: the delegate page acts on it (a link page acts on the Safe its link was made for). */
   ctx: TreasuryContext;
-  /** Every Safe the service runs (`ctx` among them): a review page acts on its proposal's Safe. Default: `ctx` alone. */
+  /** Every Safe the service runs (`ctx` among them): a review page acts on its proposal's Safe, a link page on its link's. Default: `ctx` alone. */
   contexts?: readonly TreasuryContext[];
   /** The Safe Transaction Service and the bot's delegate address: turns on the delegate page (`/delegate`). */
   txService?: { client: TxServiceClient; delegate: Address };
@@ -173,12 +173,14 @@ export function createWalletPagesRouter({ ctx, contexts = [ctx], txService }: Cr
     }
   }
 
-  function linkRequestFor(token: string): StoredLinkRequest {
+  /** A link token's request and the context of the Safe it was made for: the link page speaks for that Safe, and links in its workspace. */
+  function linkRequestFor(token: string): { request: StoredLinkRequest; ctx: TreasuryContext } {
     const request = token.length <= 200 ? findLinkRequest(ctx.db, token) : undefined;
-    if (!request) throw new PageNotFoundError("This wallet link does not exist. Ask for a new one with /treasury link.");
+    const safe = request && contexts.find((candidate) => boundSafeId(candidate.db) === request.safeId);
+    if (!request || !safe) throw new PageNotFoundError("This wallet link does not exist. Ask for a new one with /treasury link.");
     if (request.usedAt !== null) throw new LinkUnavailableError("This wallet link was already used. Ask for a new one with /treasury link.");
-    if (request.expiresAt <= ctx.now()) throw new LinkUnavailableError("This wallet link has expired. Ask for a new one with /treasury link.");
-    return request;
+    if (request.expiresAt <= safe.now()) throw new LinkUnavailableError("This wallet link has expired. Ask for a new one with /treasury link.");
+    return { request, ctx: safe };
   }
 
   router.get("/assets/wallet.js", handle(async (_request, response) => {
@@ -232,7 +234,7 @@ export function createWalletPagesRouter({ ctx, contexts = [ctx], txService }: Cr
 
   router.get("/link/:token", handle(async (request, response) => {
     pageHeaders(response);
-    const row = linkRequestFor(String(request.params.token));
+    const { request: row, ctx } = linkRequestFor(String(request.params.token));
     const { version } = await walletBundle();
     response.type("html").send(
       renderLinkPage({
@@ -356,14 +358,14 @@ export function createWalletPagesRouter({ ctx, contexts = [ctx], txService }: Cr
   api.post("/link/:token/message", json, handle(async (request, response) => {
     const { address } = parseBody(linkMessageBody, request);
     const token = String(request.params.token);
-    linkRequestFor(token);
+    const { ctx } = linkRequestFor(token);
     sendJson(response, 200, { message: await linkMessage(ctx, { token, address }) });
   }));
 
   api.post("/link/:token", json, handle(async (request, response) => {
     const body = parseBody(completeLinkBody, request);
     const token = String(request.params.token);
-    linkRequestFor(token);
+    const { ctx } = linkRequestFor(token);
     const result = await completeLink(ctx, { token, message: body.message, signature: body.signature });
     sendJson(response, 200, result);
   }));

@@ -12,8 +12,8 @@ import { upsertMember } from "../../../core/people/members.ts";
 import { startTestChain, type TestChain } from "../../helpers/chain.ts";
 import { createTestContext } from "../../helpers/context.ts";
 import { slackPoster, startFakeSlack, startFakeSocketMode, type FakeSlack, type FakeSocketMode, type SlackPoster } from "../../helpers/fake-slack.ts";
-import { connectionOf } from "../../../db/connection.ts";
 import { closeDatabase, isDatabaseOpen } from "../../../db/open.ts";
+import { linkWallet } from "../../helpers/wallet-links.ts";
 
 export const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5";
 export const channel = "CTREASURY";
@@ -57,10 +57,9 @@ export function addSlackPeople(ctx: TreasuryContext, addedBy: string): void {
   upsertMember(ctx, { id: "ana", name: "Ana", slackUserId: users.ana, role: "owner" });
   upsertMember(ctx, { id: "ben", name: "Ben", slackUserId: users.ben, role: "owner" });
   upsertMember(ctx, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
-  const link = connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)");
-  link.run("ana", ana.address, 1);
-  link.run("ben", ben.address, 1);
-  link.run("dana", dana.address, 1);
+  linkWallet(ctx.db, "ana", ana.address);
+  linkWallet(ctx.db, "ben", ben.address);
+  linkWallet(ctx.db, "dana", dana.address);
   addAddressBookEntry(ctx, { label: "Acme Design Studio", address: acme, category: "design", addedBy });
 }
 

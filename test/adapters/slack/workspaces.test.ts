@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { parseEther, type Address } from "viem";
+import { getAddress, parseEther, type Address } from "viem";
 import type { TreasuryContext } from "../../../core/context.ts";
+import { addAddressBookEntry } from "../../../core/people/address-book.ts";
+import { upsertMember } from "../../../core/people/members.ts";
 import { createSafe } from "../../../devchain/create-safe.ts";
 import { createIndexer } from "../../../indexer/indexer.ts";
 import { connectionOf } from "../../../db/connection.ts";
@@ -9,12 +11,16 @@ import { assignSafeToWorkspace, boundSafeId, forSafe, registerSafe } from "../..
 import { readChannelBinding } from "../../../db/slack.ts";
 import { testChainSafe } from "../../helpers/context.ts";
 import { wallet } from "../../indexer/safe-helpers.ts";
+import { linkWallet } from "../../helpers/wallet-links.ts";
 import { eventId } from "../../helpers/fake-slack.ts";
-import { ana, ben, blockAction, channel, chen, commandFields, commandReply, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
+import { acme, ana, ben, blockAction, channel, chen, commandFields, commandReply, eventCallback, startSlackHarness, users, type SlackHarness } from "./harness.ts";
 
 const oauthApp = { clientId: "1234.5678", clientSecret: "client-secret-of-the-app" };
 const home = { teamId: "T0FAKE", teamName: "Home", botToken: "xoxb-test-token", botUserId: "UBOT", code: "unused-home-code", channels: [channel] };
 const beta = { teamId: "TBETA", teamName: "Beta", botToken: "xoxb-beta-bot-token", botUserId: "UBETABOT", code: "code-for-beta", channels: ["CBETA"] };
+/** Beta's own "Acme Design Studio" (the home workspace's is `acme`), and a payee only the home workspace knows. */
+const betaAcme = getAddress("0x00000000000000000000000000000000000be7a1");
+const northside = getAddress("0x000000000000000000000000000000000000a0b1");
 const gamma = { teamId: "TGAMMA", teamName: "Gamma", botToken: "xoxb-gamma-bot-token", botUserId: "UGAMMABOT", code: "code-for-gamma", channels: ["CGAMMA"] };
 
 describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/slack)", function () {
@@ -35,6 +41,8 @@ describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/
     await done.text();
     return { location, status: done.status };
   }
+  const payeesOf = (safeTxHash: string) =>
+    (connectionOf(h.ctx.db).prepare("SELECT to_address FROM proposal_transfers WHERE safe_tx_hash = ? ORDER BY batch_index").pluck().all(safeTxHash) as string[]).map((a) => getAddress(a));
   const pendingOf = (safeAddress: string) =>
     connectionOf(h.ctx.db).prepare("SELECT safe_tx_hash AS hash, review_token AS token, status FROM proposals WHERE lower(safe_address) = lower(?) ORDER BY created_at").all(safeAddress) as Array<{ hash: string; token: string; status: string }>;
 
@@ -51,6 +59,12 @@ describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/
       },
     });
     for (const workspace of [home, beta, gamma]) h.fake.addWorkspace(workspace);
+    // Beta's own people and payees: Ana (her owner wallet linked in Beta too) and Dana; Ben linked his only at home.
+    upsertMember(betaCtx, { id: "ana", name: "Ana at Beta", slackUserId: users.ana, role: "owner" });
+    linkWallet(betaCtx.db, "ana", ana.address);
+    upsertMember(betaCtx, { id: "dana", name: "Dana", slackUserId: users.dana, role: "member" });
+    addAddressBookEntry(betaCtx, { label: "Acme Design Studio", address: betaAcme, category: "grants", addedBy: "test" });
+    addAddressBookEntry(h.ctx, { label: "Northside Print", address: northside, category: "printing", addedBy: "test" });
     h.fake.setOAuthApp(oauthApp);
     const hash = await wallet(h.chain, 6).sendTransaction({ to: betaAddress, value: parseEther("3") });
     await h.chain.client.waitForTransactionReceipt({ hash });
@@ -140,6 +154,8 @@ describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/
     const homeProposal = await h.fake.waitFor(() => pendingOf(h.ctx.safeAddress).at(-1), 20_000, "the home proposal");
     await command(beta.teamId, "pay 0.5 ETH to Acme Design Studio for a beta grant", users.dana, "CBETA");
     const betaProposal = await h.fake.waitFor(() => pendingOf(betaAddress).at(-1), 20_000, "the beta proposal");
+    assert.deepEqual(payeesOf(betaProposal.hash), [betaAcme], "Beta's label names Beta's payee");
+    assert.deepEqual(payeesOf(homeProposal.hash), [acme]);
     await h.adapter.idle();
     const betaCard = h.fake.callsOf("chat.postMessage").find((call) => call.args.channel === "CBETA" && /0\.5/.test(JSON.stringify(call.args)));
     assert.equal(betaCard?.token, beta.botToken, "Beta's card is posted with Beta's token");
@@ -181,5 +197,54 @@ describe("many Slack workspaces: OAuth installs and workspace scoping (adapters/
     assert.equal(JSON.parse(body).safeTxHash, betaProposal.hash);
     assert.doesNotMatch(body.toLowerCase(), new RegExp(h.ctx.safeAddress.slice(2).toLowerCase()));
     assert.equal((await fetch(`${h.baseUrl}/review/${homeProposal.hash}`)).status, 404);
+  });
+
+  it("people and payees are each workspace's own: another workspace's labels, wallet links and known payees count for nothing here", async () => {
+    const ephemeralTo = (user: string, from: number) => h.fake.callsOf("chat.postEphemeral").slice(from).filter((call) => call.args.channel === "CBETA" && call.args.user === user);
+    const proposals = pendingOf(betaAddress).length;
+
+    // A label only the home workspace has is unknown in Beta: nothing is proposed, and the home payee's address is not shown.
+    const unknown = await command(beta.teamId, "pay 1 ETH to Northside Print for posters", users.dana, "CBETA");
+    assert.match(unknown, /“Northside Print” is not in the address book/);
+    assert.doesNotMatch(unknown, new RegExp(northside.slice(2), "i"));
+    assert.equal(pendingOf(betaAddress).length, proposals, "nothing was proposed");
+
+    // Ben linked his owner wallet at home only: in Beta he is no one until he links it there.
+    const from = h.fake.callsOf("chat.postEphemeral").length;
+    await command(beta.teamId, "bind beta", users.ben, "CBETA");
+    assert.match(String(ephemeralTo(users.ben, from).at(-1)?.args.text), /run `\/treasury link` to link your wallet first/);
+
+    // Ben links his wallet through a link asked for in Beta: the message names Beta's Safe, and from then on he is an owner there too.
+    const asked = h.fake.callsOf("chat.postEphemeral").length;
+    await command(beta.teamId, "link", users.ben, "CBETA");
+    const token = /\/link\/([^|>]+)/.exec(String(ephemeralTo(users.ben, asked).at(-1)?.args.text))?.[1];
+    assert.ok(token, "a link");
+    const post = (path: string, body: unknown) => fetch(`${h.baseUrl}/api/link/${token}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const { message } = (await (await post("/message", { address: ben.address })).json()) as { message: string };
+    assert.match(message, new RegExp(`Safe ${betaAddress}`));
+    const linked = await post("", { message, signature: await ben.signMessage({ message }) });
+    assert.equal(linked.status, 200, await linked.clone().text());
+    const rebind = h.fake.callsOf("chat.postEphemeral").length;
+    await command(beta.teamId, "bind beta", users.ben, "CBETA");
+    assert.match(String(ephemeralTo(users.ben, rebind).at(-1)?.args.text), /now speaks for/);
+
+    // Paying the home workspace's known payee by address: in Beta it is a first payment to an address not in the address book, and the home label is not shown.
+    const posted = h.fake.callsOf("chat.postMessage").length;
+    await command(beta.teamId, `pay 0.1 ETH to ${acme} for a test`, users.dana, "CBETA");
+    const proposal = await h.fake.waitFor(() => (pendingOf(betaAddress).length > proposals ? pendingOf(betaAddress).at(-1) : undefined), 20_000, "the beta proposal to the home payee");
+    assert.deepEqual(payeesOf(proposal.hash), [acme]);
+    await h.adapter.idle();
+    const card = h.fake.callsOf("chat.postMessage").slice(posted).find((call) => call.args.channel === "CBETA" && /0\.1/.test(JSON.stringify(call.args)));
+    assert.ok(card, "Beta's card");
+    assert.match(JSON.stringify(card.args), /not in the address book/);
+    assert.doesNotMatch(JSON.stringify(card.args), /Acme Design Studio|Northside/);
+
+    // The assistant in Beta knows no payee by the home workspace's label, and gives no figure for it.
+    const questioned = h.fake.callsOf("chat.postMessage").length;
+    await command(beta.teamId, "ask how much did we pay Northside Print?", users.dana, "CBETA");
+    const answer = h.fake.callsOf("chat.postMessage").slice(questioned).find((call) => call.args.channel === "CBETA" && call.args.thread_ts);
+    assert.ok(answer, "an answer in Beta's channel");
+    assert.match(String(answer.args.text), /I know no payee called Northside Print|don't know|do not know/i);
+    assert.doesNotMatch(String(answer.args.text), /\d+(\.\d+)? (ETH|USDC)/);
   });
 });

@@ -60,7 +60,7 @@ describe("history and export (core/history)", function () {
     // What the workflow knows: the payee's label and the proposal's memo.
     const now = Math.floor(Date.now() / 1000);
     connectionOf(ctx.db)
-      .prepare("INSERT INTO address_book (address, label, category, kind, added_by, created_at) VALUES (?, ?, 'design', 'vendor', 'test', ?)")
+      .prepare("INSERT INTO address_book (workspace, address, label, category, kind, added_by, created_at) VALUES ('', ?, ?, 'design', 'vendor', 'test', ?)")
       .run(acme, "Acme Design Studio", now);
     connectionOf(ctx.db)
       .prepare(

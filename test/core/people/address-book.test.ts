@@ -6,6 +6,7 @@ import type { TreasuryDatabase } from "../../../db/handle.ts";
 import { systemClock } from "../../../core/clock.ts";
 import { AddressBookConflictError, addAddressBookEntry, parseAddressInput, resolvePayee } from "../../../core/people/address-book.ts";
 import { listAddressBook } from "../../../db/people.ts";
+import { forSafe, registerSafe } from "../../../db/safes.ts";
 import { InvalidPayeeError } from "../../../core/proposals/errors.ts";
 
 const acme = getAddress("0x1111aaaa2222bbbb3333cccc4444dddd5555eeee");
@@ -14,7 +15,9 @@ const blue = getAddress("0x9999aaaa2222bbbb3333cccc4444dddd5555ffff");
 describe("address book", () => {
   let db: TreasuryDatabase;
   beforeEach(() => {
-    db = openDatabase({ path: ":memory:" });
+    const opened = openDatabase({ path: ":memory:" });
+    // The address book is per workspace: it is read and written through a Safe's handle.
+    db = forSafe(opened, registerSafe(opened, { chainId: 1, address: getAddress("0x00000000000000000000000000000000000000aa"), now: 1 }).id);
   });
   afterEach(() => closeDatabase(db));
 

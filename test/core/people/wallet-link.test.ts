@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { getAddress } from "viem";
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
 import type { TreasuryContext } from "../../../core/context.ts";
 import { upsertMember } from "../../../core/people/members.ts";
 import { memberNameForAddress } from "../../../db/people.ts";
 import { completeLink, createLinkRequest, getLinkRequest, linkMessage, WalletLinkError } from "../../../core/people/wallet-link.ts";
-import { ana, ben, startTreasury, type TreasuryFixture } from "../proposals/setup.ts";
+import { ana, ben, chen, startTreasury, type TreasuryFixture } from "../proposals/setup.ts";
+import { forSafe, registerSafe } from "../../../db/safes.ts";
 import { connectionOf } from "../../../db/connection.ts";
 
 describe("wallet linking (SIWE)", () => {
@@ -54,5 +56,19 @@ describe("wallet linking (SIWE)", () => {
     // The right wallet can still use the request.
     await completeLink(ctx, { token, message, signature: await ben.signMessage({ message }) });
     assert.equal(linked().length, 2);
+  });
+
+  it("links in the workspace of the Safe the link was asked for, and only through that Safe's pages", async () => {
+    const other = registerSafe(ctx.db, { chainId: ctx.chainId, address: getAddress("0x00000000000000000000000000000000000000bb"), name: "other", now: ctx.now(), workspace: "TOTHER" });
+    const otherCtx: TreasuryContext = { ...ctx, db: forSafe(ctx.db, other.id), safeAddress: other.address };
+    upsertMember(otherCtx, { id: "U-chen", name: "Chen", role: "member" });
+    const { token } = createLinkRequest(otherCtx, { memberId: "U-chen" });
+    assert.throws(() => linkMessage(ctx, { token, address: chen.address }), /not valid/, "the home Safe's pages do not take it");
+    const message = linkMessage(otherCtx, { token, address: chen.address });
+    assert.match(message, new RegExp(`Link this wallet to Chen in the shared treasury of Safe ${other.address}`));
+    await assert.rejects(completeLink(ctx, { token, message, signature: await chen.signMessage({ message }) }), /not valid/);
+    await completeLink(otherCtx, { token, message, signature: await chen.signMessage({ message }) });
+    assert.equal(memberNameForAddress(otherCtx.db, chen.address), "Chen");
+    assert.equal(memberNameForAddress(ctx.db, chen.address), null, "the home workspace does not know the wallet");
   });
 });

@@ -262,9 +262,11 @@ describe("PostgreSQL schema: the baseline and later migrations against SQLite's 
       await client.query("ROLLBACK TO SAVEPOINT s");
       const { rows } = await client.query("SELECT name FROM safes WHERE name = $1 COLLATE NOCASE AND chain_id != 0", ["MAIN"]);
       assert.deepEqual(rows, [{ name: "Main" }]);
-      await client.query("INSERT INTO address_book (address, label, added_by, created_at) VALUES ('0x03', 'Printer Co', 'x', 0)");
-      await assert.rejects(client.query("SAVEPOINT t; INSERT INTO address_book (address, label, added_by, created_at) VALUES ('0x04', 'printer co', 'x', 0)"), { code: "23505" });
+      await client.query("INSERT INTO address_book (workspace, address, label, added_by, created_at) VALUES ('T1', '0x03', 'Printer Co', 'x', 0)");
+      await assert.rejects(client.query("SAVEPOINT t; INSERT INTO address_book (workspace, address, label, added_by, created_at) VALUES ('T1', '0x04', 'printer co', 'x', 0)"), { code: "23505" });
       await client.query("ROLLBACK TO SAVEPOINT t");
+      // Another workspace may use the same label.
+      await client.query("INSERT INTO address_book (workspace, address, label, added_by, created_at) VALUES ('T2', '0x04', 'printer co', 'x', 0)");
       // SQLite agrees on both.
       sqlite.prepare("INSERT INTO safes (chain_id, address, name, added_at) VALUES (1, '0x01', 'Main', 0)").run();
       assert.throws(() => sqlite.prepare("INSERT INTO safes (chain_id, address, name, added_at) VALUES (1, '0x02', 'mAIN', 0)").run(), /UNIQUE/);

@@ -6,6 +6,7 @@ import { cliEnvironment, runCli } from "./run-cli.ts";
 import { ana, keyOf, startTreasury, type TreasuryFixture } from "../../../core/proposals/setup.ts";
 import { upsertMember } from "../../../../core/people/members.ts";
 import { connectionOf } from "../../../../db/connection.ts";
+import { linkWallet } from "../../../helpers/wallet-links.ts";
 
 const payee = getAddress("0x2468aaaa2222bbbb3333cccc4444dddd5555eeee");
 
@@ -29,7 +30,7 @@ describe("treasury reject: one rule for cancel and on-chain rejection", function
     // Ana is a member whose linked wallet owns the Safe; Dana and Eve own nothing.
     upsertMember(t.ctx, { id: "ana", name: "Ana", role: "owner" });
     upsertMember(t.ctx, { id: "dana", name: "Dana", role: "member" });
-    connectionOf(t.ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run("ana", ana.address, 1);
+    linkWallet(t.ctx.db, "ana", ana.address);
   });
   after(() => t?.close());
 

@@ -28,6 +28,7 @@ import { createTestContext } from "../../../helpers/context.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 import { closeDatabase, isDatabaseOpen } from "../../../../db/open.ts";
 import { safeTxTypes } from "../../../helpers/safe-tx-types.ts";
+import { linkWallet } from "../../../helpers/wallet-links.ts";
 
 const [ana, ben, chen] = [1, 2, 3].map((index) => developmentAccount(index));
 const stranger = developmentAccount(9);
@@ -86,7 +87,7 @@ describe("the review API's edges, over HTTP on a real chain (adapters/web/pages/
     baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     ctx.config.PUBLIC_URL = baseUrl;
     upsertMember(ctx, { id: "U-ANA", name: "Ana Ruiz", role: "owner" });
-    connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run("U-ANA", ana.address, 1);
+    linkWallet(ctx.db, "U-ANA", ana.address);
   });
 
   after(async () => {

@@ -24,10 +24,10 @@ import { installTestWallet } from "../../../helpers/browser-wallet.ts";
 import { startTestChain, type TestChain } from "../../../helpers/chain.ts";
 import { createTestContext } from "../../../helpers/context.ts";
 import { replayedFixture } from "../../../helpers/replayed-fixture.ts";
-import { connectionOf } from "../../../../db/connection.ts";
 import { closeDatabase, isDatabaseOpen } from "../../../../db/open.ts";
 import { databaseEnvironment } from "../../../helpers/database.ts";
 import { copyTestDatabase } from "../../../helpers/copy-database.ts";
+import { linkWallet } from "../../../helpers/wallet-links.ts";
 
 /** The two screens the pages must work on: a phone (iPhone 12-15 width) and a laptop. */
 const viewports = [
@@ -270,7 +270,7 @@ describe("the review page on a phone and a desktop, in Chromium (adapters/web/pa
       for (const owner of [ana, ben]) {
         const member = fixture.members.find((candidate) => developmentAccount(candidate.account).address === owner.address)!;
         upsertMember(ctx, { id: member.id, name: member.name, role: "owner" });
-        connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run(member.id, owner.address, 1);
+        linkWallet(ctx.db, member.id, owner.address);
         names.set(owner.address, member.name);
       }
       const pair = lookalikePair(fixture);

@@ -21,6 +21,7 @@ import { startTestChain, type TestChain } from "../../../helpers/chain.ts";
 import { createTestContext } from "../../../helpers/context.ts";
 import { connectionOf } from "../../../../db/connection.ts";
 import { closeDatabase } from "../../../../db/open.ts";
+import { linkWallet } from "../../../helpers/wallet-links.ts";
 
 const [ana, ben, chen, dana] = [1, 2, 3, 4].map((index) => developmentAccount(index));
 const stranger = developmentAccount(9);
@@ -55,7 +56,7 @@ describe("wallet pages in headless Chromium (adapters/web/pages)", function () {
     console.log(`      (${launched.source} Chromium ${browser.version()}: ${launched.executablePath})`);
 
     upsertMember(ctx, { id: "U-ANA", name: "Ana", role: "owner" });
-    connectionOf(ctx.db).prepare("INSERT INTO wallet_links (member_id, address, linked_at) VALUES (?, ?, ?)").run("U-ANA", ana.address, 1);
+    linkWallet(ctx.db, "U-ANA", ana.address);
     addAddressBookEntry(ctx, { label: "Acme <b>Design</b> Studio", address: acme, category: "design", addedBy: "test" });
     payment = await proposePayment(ctx, {
       payments: [{ amount: "250", token: "USDC", payee: acme }],
