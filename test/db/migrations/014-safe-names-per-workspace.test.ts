@@ -2,40 +2,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import * as sqliteVec from "sqlite-vec";
 import { getAddress } from "viem";
-import { connectionOf, handleOf } from "../../../db/connection.ts";
-import type { TreasuryDatabase } from "../../../db/handle.ts";
-import { applyMigrations } from "../../../db/migrate.ts";
-import { migrations } from "../../../db/migrations/index.ts";
-import { postgresMigrations } from "../../../db/migrations/postgres/index.ts";
-import { PostgresConnection } from "../../../db/postgres/connection.ts";
+import { connectionOf } from "../../../db/connection.ts";
 import { readMeta } from "../../../db/meta.ts";
 import { readCheckpoint } from "../../../db/chain-mirror/read.ts";
 import { closeDatabase, openDatabase } from "../../../db/open.ts";
 import { forSafe, listSafes, registerSafe } from "../../../db/safes.ts";
 import { testDatabaseLocation, testEngine } from "../../helpers/database.ts";
+import { databaseAtVersion } from "../../helpers/database-at.ts";
 
 const homeSafe = getAddress("0x00000000000000000000000000000000000000aa");
 const acmeSafe = getAddress("0x00000000000000000000000000000000000000bb");
 const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
-
-/** A database with the schema of migration 013 (the test's engine), not migrated further. */
-function databaseAt13(path: string): TreasuryDatabase {
-  const location = testDatabaseLocation(path);
-  if (testEngine === "postgres") {
-    const db = handleOf(new PostgresConnection({ url: location }) as unknown as Database.Database);
-    applyMigrations(db, postgresMigrations.filter((migration) => migration.version <= 13));
-    return db;
-  }
-  const connection = new Database(location);
-  sqliteVec.load(connection);
-  connection.pragma("foreign_keys = ON");
-  const db = handleOf(connection);
-  applyMigrations(db, migrations.filter((migration) => migration.version <= 13));
-  return db;
-}
 
 describe("migration 014: Safe names unique per workspace (db/migrations/014-safe-names-per-workspace.ts and its PostgreSQL side)", () => {
   let dir: string;
@@ -44,7 +22,7 @@ describe("migration 014: Safe names unique per workspace (db/migrations/014-safe
 
   it("keeps every Safe with its id, name and workspace and the rows pointing at it; then two workspaces may share a name, one workspace may not", () => {
     const path = join(dir, "treasury.db");
-    const old = databaseAt13(path);
+    const old = databaseAtVersion(path, 13);
     const run = (sql: string, ...params: unknown[]) => connectionOf(old).prepare(sql).run(...params);
     run("INSERT INTO safes (id, chain_id, address, name, rpc_url, added_at, workspace) VALUES (1, 31337, ?, 'main', NULL, 10, ''), (2, 31337, ?, 'grants', 'http://127.0.0.1:9/', 11, 'TACME')", homeSafe, acmeSafe);
     // Rows given their ids move PostgreSQL's sequence past them (as a copy from SQLite does; see the baseline).

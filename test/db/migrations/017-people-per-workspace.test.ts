@@ -2,40 +2,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import * as sqliteVec from "sqlite-vec";
 import { getAddress } from "viem";
-import { connectionOf, handleOf } from "../../../db/connection.ts";
-import type { TreasuryDatabase } from "../../../db/handle.ts";
-import { applyMigrations } from "../../../db/migrate.ts";
-import { migrations } from "../../../db/migrations/index.ts";
-import { postgresMigrations } from "../../../db/migrations/postgres/index.ts";
-import { PostgresConnection } from "../../../db/postgres/connection.ts";
+import { connectionOf } from "../../../db/connection.ts";
 import { closeDatabase, openDatabase } from "../../../db/open.ts";
 import { findAddressBookEntryByLabel, findLinkRequest, findMember, insertAddressBookEntry, memberNameForAddress, upsertMember } from "../../../db/people.ts";
 import { forSafe } from "../../../db/safes.ts";
 import { testDatabaseLocation, testEngine } from "../../helpers/database.ts";
+import { databaseAtVersion } from "../../helpers/database-at.ts";
 
 const homeSafe = getAddress("0x00000000000000000000000000000000000000aa");
 const acmeSafe = getAddress("0x00000000000000000000000000000000000000bb");
 const wallet = getAddress("0x0000000000000000000000000000000000000a11");
 const vendor = getAddress("0x00000000000000000000000000000000000000ee");
-
-/** A database with the schema of migration 016 (the test's engine), not migrated further. */
-function databaseAt16(path: string): TreasuryDatabase {
-  const location = testDatabaseLocation(path);
-  if (testEngine === "postgres") {
-    const db = handleOf(new PostgresConnection({ url: location }) as unknown as Database.Database);
-    applyMigrations(db, postgresMigrations.filter((migration) => migration.version <= 16));
-    return db;
-  }
-  const connection = new Database(location);
-  sqliteVec.load(connection);
-  connection.pragma("foreign_keys = ON");
-  const db = handleOf(connection);
-  applyMigrations(db, migrations.filter((migration) => migration.version <= 16));
-  return db;
-}
 
 describe("migration 017: people per workspace (db/migrations/017-people-per-workspace.ts and its PostgreSQL side)", () => {
   let dir: string;
@@ -44,7 +22,7 @@ describe("migration 017: people per workspace (db/migrations/017-people-per-work
 
   it("copies existing members, wallet links and payees into every workspace with a Safe, gives link requests the first home Safe, then keeps workspaces apart", () => {
     const path = join(dir, "treasury.db");
-    const old = databaseAt16(path);
+    const old = databaseAtVersion(path, 16);
     const run = (sql: string, ...params: unknown[]) => connectionOf(old).prepare(sql).run(...params);
     run("INSERT INTO safes (id, chain_id, address, name, rpc_url, added_at, workspace) VALUES (1, 31337, ?, 'acme', NULL, 10, 'TACME'), (2, 31337, ?, 'main', NULL, 11, '')", acmeSafe, homeSafe);
     if (testEngine === "postgres") connectionOf(old).prepare("SELECT setval(pg_get_serial_sequence('safes', 'id'), max(id)) FROM safes").get();
