@@ -1,4 +1,4 @@
-import { isHex, type Hex } from "viem";
+import { isHex } from "viem";
 import { listDepositsOfTransaction, writeDepositNote } from "../db/deposit-notes.ts";
 import type { TreasuryContext } from "./context.ts";
 import { InvalidInputError } from "./errors.ts";
@@ -9,7 +9,7 @@ export type NoteDepositParameters = { txHash: string; memo: string; addedBy: str
 
 /**
  * Writes what a deposit was for (the invoice or grant it pays) on an indexed
- * deposit, found by its transaction hash. A second note on the same deposit
+ * deposit into the Safe, found by its transaction hash; the note is the Safe's own. A second note on the same deposit
  * replaces the first. The note is data: nothing reads it as an instruction.
  * Throws `InvalidInputError` when the hash is not one, no indexed deposit has
  * it, or the memo is empty or too long.
@@ -22,5 +22,5 @@ export function noteDeposit(ctx: Pick<TreasuryContext, "db" | "now">, { txHash, 
   if (text.length > MAX_NOTE) throw new InvalidInputError(`The note is longer than ${MAX_NOTE} characters.`);
   const [deposit] = listDepositsOfTransaction(ctx.db, hash);
   if (!deposit) throw new InvalidInputError(`No deposit into the Safe has transaction hash ${hash} (run the indexer if it is new).`);
-  writeDepositNote(ctx.db, { txHash: hash as Hex, token: deposit.token, amount: deposit.amount, from: deposit.from, memo: text, addedBy, createdAt: ctx.now() });
+  writeDepositNote(ctx.db, { txHash: deposit.txHash, token: deposit.token, amount: deposit.amount, from: deposit.from, memo: text, addedBy, createdAt: ctx.now() });
 }

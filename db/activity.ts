@@ -143,7 +143,7 @@ export function readActivitySources(db: ReadableDatabase, directory: DirectorySo
     cardPermalinks: all("SELECT m.safe_tx_hash AS safeTxHash, m.permalink FROM proposal_messages m JOIN proposals p ON p.safe_tx_hash = m.safe_tx_hash WHERE p.safe_id = @safe"),
     payments: all(`SELECT ${paymentColumns} FROM payments WHERE safe_id = @safe ORDER BY block_number, log_index, batch_index`),
     deposits: all(`SELECT ${depositColumns} FROM transfers WHERE safe_id = @safe AND direction = 'in' ORDER BY block_number, log_index`),
-    depositNotes: all("SELECT tx_hash AS txHash, memo FROM deposit_notes"),
+    depositNotes: all("SELECT tx_hash AS txHash, memo FROM deposit_notes WHERE safe_id = @safe"),
     messages: all(`SELECT ${messageColumns} FROM discussion_messages d WHERE ${messageOfSafe(false)} ORDER BY posted_at, id`),
   };
 }
@@ -194,7 +194,7 @@ function readChangedSources(db: ReadableDatabase, changes: ActivityChanges, dire
     cardPermalinks: byKeys(read, `SELECT safe_tx_hash AS safeTxHash, permalink FROM proposal_messages WHERE safe_tx_hash IN (${texts})`),
     payments: byKeys(changes.proposals, `SELECT ${paymentColumns} FROM payments WHERE +safe_id = @safe AND safe_tx_hash IN (${texts}) ORDER BY block_number, log_index, batch_index`),
     deposits: byKeys(changes.deposits, `SELECT ${depositColumns} FROM transfers WHERE +safe_id = @safe AND +direction = 'in' AND tx_hash IN (${texts}) ORDER BY block_number, log_index`),
-    depositNotes: byKeys([...changes.deposits].map((hash) => hash.toLowerCase()), `SELECT tx_hash AS txHash, memo FROM deposit_notes WHERE lower(tx_hash) IN (${texts})`),
+    depositNotes: byKeys(changes.deposits, `SELECT tx_hash AS txHash, memo FROM deposit_notes WHERE safe_id = @safe AND tx_hash IN (${texts})`),
     messages,
   };
 }

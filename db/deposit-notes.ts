@@ -4,18 +4,19 @@ import type { ReadableDatabase, TreasuryDatabase } from "./handle.ts";
 
 /**
  * What the chain cannot say about money coming in: a note on a deposit (the
- * invoice or grant it pays), keyed by the transaction that brought it. This
- * module is the only writer of `deposit_notes`.
+ * invoice or grant it pays), keyed by the handle's Safe and the transaction
+ * that brought it (one transaction may pay several Safes, each with its own
+ * note). This module is the only writer of `deposit_notes`.
  */
 
 export type DepositNote = { txHash: Hex; token: Address | null; amount: bigint; from: Address; memo: string; addedBy: string; createdAt: number };
 
-/** Writes the note of a deposit, replacing an earlier note of the same transaction. */
+/** Writes the Safe's note of a deposit, replacing its earlier note of the same transaction. `txHash` is spelled as the chain mirror has it. */
 export function writeDepositNote(db: TreasuryDatabase, note: DepositNote): void {
   statement(
     db,
-    `INSERT INTO deposit_notes (tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (tx_hash) DO UPDATE SET memo = excluded.memo, added_by = excluded.added_by, created_at = excluded.created_at`,
+    `INSERT INTO deposit_notes (safe_id, tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (@safe, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (safe_id, tx_hash) DO UPDATE SET memo = excluded.memo, added_by = excluded.added_by, created_at = excluded.created_at`,
   ).run(note.txHash, note.token, note.amount.toString(), note.from, note.memo, note.addedBy, note.createdAt);
 }
 

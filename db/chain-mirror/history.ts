@@ -143,7 +143,7 @@ export function readHistory(db: ReadableDatabase, { since, until, kinds }: ListH
     const rows = statement(
       db,
       `SELECT t.*, k.symbol, k.decimals, ${labelSql("t.from_address")} AS label,
-              (SELECT nullif(memo, '') FROM deposit_notes WHERE lower(tx_hash) = lower(t.tx_hash)) AS memo,
+              (SELECT nullif(memo, '') FROM deposit_notes WHERE safe_id = t.safe_id AND tx_hash = t.tx_hash) AS memo,
               (SELECT category FROM address_book WHERE workspace = @workspace AND lower(address) = lower(t.from_address)) AS category
          FROM transfers t LEFT JOIN tokens k ON k.safe_id = t.safe_id AND k.address = t.token
         WHERE t.safe_id = @safe AND t.direction = 'in' AND t.block_time BETWEEN ? AND ?`,

@@ -22,7 +22,7 @@ const sources = {
     order: "m.block_number, m.rowid",
   },
   in: {
-    from: `transfers m LEFT JOIN deposit_notes n ON n.tx_hash = m.tx_hash`,
+    from: `transfers m LEFT JOIN deposit_notes n ON n.safe_id = m.safe_id AND n.tx_hash = m.tx_hash`,
     bare: `transfers m`,
     token: "m.token",
     counterparty: "m.from_address",

@@ -4,14 +4,15 @@ import type { Migration } from "./migration.ts";
 const proposalParts = ["proposal_transfers", "proposal_messages"] as const;
 
 /** Three triggers (after insert, update, delete) running `body(row)` for NEW, for OLD and NEW, and for OLD. */
-function onEveryChange(table: string, name: string, body: (row: "NEW" | "OLD") => string): string {
+export function onEveryChange(table: string, name: string, body: (row: "NEW" | "OLD") => string): string {
   return `
 CREATE TRIGGER ${name}_insert AFTER INSERT ON ${table} BEGIN ${body("NEW")} END;
 CREATE TRIGGER ${name}_update AFTER UPDATE ON ${table} BEGIN ${body("OLD")} ${body("NEW")} END;
 CREATE TRIGGER ${name}_delete AFTER DELETE ON ${table} BEGIN ${body("OLD")} END;`;
 }
 
-const noted = "ON CONFLICT (safe_id, scope, key) DO UPDATE SET version = version + 1;";
+/** The end of an insert into `activity_changes`: a note already there gets a new version. */
+export const noted = "ON CONFLICT (safe_id, scope, key) DO UPDATE SET version = version + 1;";
 
 /**
  * What search must look at again, so `syncActivity` rewrites only that instead

@@ -15,8 +15,9 @@ import { safeNamesPerWorkspace } from "./014-safe-names-per-workspace.ts";
 import { jobReplies } from "./015-job-replies.ts";
 import { activityChanges } from "./016-activity-changes.ts";
 import { peoplePerWorkspace } from "./017-people-per-workspace.ts";
+import { depositNotesPerSafe } from "./018-deposit-notes-per-safe.ts";
 
 /**
  * Every migration, in order. A migration is never edited once released; add a new one.
  */
-export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes, workspaces, safeNamesPerWorkspace, jobReplies, activityChanges, peoplePerWorkspace].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [chainMirror, workflow, peopleAndDiscussion, proposalsLog, slack, search, depositNotes, signerNames, txService, l1Executions, severalSafes, workspaces, safeNamesPerWorkspace, jobReplies, activityChanges, peoplePerWorkspace, depositNotesPerSafe].sort((a, b) => a.version - b.version);

@@ -122,7 +122,7 @@ export function buildFixtureDb(): FixtureDb {
           "INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed) VALUES (1, 'in', ?, ?, ?, ?, ?, ?, ?, 0, 1)",
         ).run(token.address, addressOf(entry.from), safe, units(entry.amount, token.decimals), b, at, tx);
         connectionOf(db).prepare(
-          "INSERT INTO deposit_notes (tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (?, ?, ?, ?, ?, 'seed', ?)",
+          "INSERT INTO deposit_notes (safe_id, tx_hash, token, amount, from_address, memo, added_by, created_at) VALUES (1, ?, ?, ?, ?, ?, 'seed', ?)",
         ).run(tx, token.address, units(entry.amount, token.decimals), addressOf(entry.from), entry.memo, at);
         continue;
       }
