@@ -118,7 +118,8 @@ async function main() {
     );
     for (const workspace of infra.workspaces)
       bindChannel(db, { channelId: workspace.channel, chainId: infra.chainId, safeAddress: workspace.safe, boundBy: "bench", workspace: workspace.teamId });
-    addSlackPeople({ db, now: systemClock } as TreasuryContext, "bench");
+    // People and payees are per workspace: each gets its own.
+    for (const safeId of safeIds) addSlackPeople({ db: forSafe(db, safeId), now: systemClock } as TreasuryContext, "bench");
 
     const env: Record<string, string> = {
       ...(sqlite ? { DATABASE_PATH: location } : { DATABASE_URL: location }),
