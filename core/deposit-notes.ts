@@ -9,8 +9,9 @@ export type NoteDepositParameters = { txHash: string; memo: string; addedBy: str
 
 /**
  * Writes what a deposit was for (the invoice or grant it pays) on an indexed
- * deposit into the Safe, found by its transaction hash; the note is the Safe's own. A second note on the same deposit
- * replaces the first. The note is data: nothing reads it as an instruction.
+ * deposit into the Safe, found by its transaction hash. The note is the Safe's
+ * own (another Safe paid by the same transaction keeps its own). A second note
+ * on the same deposit replaces the first. The note is data: nothing reads it as an instruction.
  * Throws `InvalidInputError` when the hash is not one, no indexed deposit has
  * it, or the memo is empty or too long.
  */

@@ -65,9 +65,10 @@ export function workspaceLabel(workspace: string): string {
 /**
  * A handle on the same connection whose every read and write of a Safe's rows
  * is that Safe's: reads are filtered by it, writes are stamped with it (see
- * `statement`). Per-deployment tables (people, wallet links, the address book,
- * Slack's records) read and write as through any handle. The same object for
- * the same connection and Safe (a read-only handle gives a read-only one).
+ * `statement`); the people, wallet links and address book it reads and writes
+ * are its workspace's (`@workspace`). Per-deployment tables (Slack's records)
+ * read and write as through any handle. The same object for the same
+ * connection and Safe (a read-only handle gives a read-only one).
  * Throws `DatabaseError` when no Safe has this id.
  */
 export function forSafe<T extends ReadableDatabase = TreasuryDatabase>(db: T, safeId: number): T {
