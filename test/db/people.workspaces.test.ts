@@ -28,6 +28,7 @@ import { readDirectory } from "../../db/ledger/directory.ts";
 import { readDirectorySources } from "../../db/activity.ts";
 import { assignSafeToWorkspace, forSafe, readAllSafes, registerSafe } from "../../db/safes.ts";
 import { closeDatabase, openDatabase } from "../helpers/database.ts";
+import { linkWallet } from "../helpers/wallet-links.ts";
 
 const address = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
 const noProposal = `0x${"00".repeat(32)}` as const;
@@ -60,11 +61,6 @@ describe("people and payees per workspace (db/people.ts, migration 017)", () => 
   });
 
   const entry = (label: string, at: Address, category: string | null = null) => ({ address: at, label, category, kind: null, addedBy: "test", createdAt: 1 });
-  /** Links through the product's writers: a request made through `safe`, used at once. */
-  const link = (safe: TreasuryDatabase, memberId: string, wallet: Address, token: string) => {
-    insertLinkRequest(safe, { token, memberId, nonce: "n", expiresAt: 100 });
-    assert.ok(useLinkRequest(safe, { token, address: wallet, at: 2 }));
-  };
 
   it("finds a payee label only in its own workspace, and lets two workspaces give the same label to different addresses", () => {
     insertAddressBookEntry(home, entry("Acme Design Studio", address(1), "design"));
@@ -93,7 +89,7 @@ describe("people and payees per workspace (db/people.ts, migration 017)", () => 
   it("keeps members and their wallets per workspace: the same id, Slack user or wallet may be someone else elsewhere", () => {
     upsertMember(home, { id: "ana", name: "Ana Home", slackUserId: "U1", role: "owner", at: 1 });
     upsertMember(acme, { id: "ana", name: "Ana Acme", slackUserId: "U1", role: "member", at: 1 });
-    link(home, "ana", address(7), "home-token");
+    linkWallet(home, "ana", address(7));
     assert.equal(findMember(home, "ana")?.name, "Ana Home");
     assert.equal(findMember(acmeGrants, "ana")?.name, "Ana Acme");
     assert.equal(findMemberBySlackUser(acme, "U1")?.role, "member");
@@ -104,7 +100,7 @@ describe("people and payees per workspace (db/people.ts, migration 017)", () => 
     assert.deepEqual(addressesOfMember(acme, "ana"), []);
     assert.deepEqual(listWalletLinks(acme), []);
 
-    link(acmeGrants, "ana", address(8), "acme-token");
+    linkWallet(acmeGrants, "ana", address(8));
     assert.deepEqual(addressesOfMember(acme, "ana"), [address(8)], "a link made for one Safe counts for its whole workspace");
     assert.deepEqual(addressesOfMember(home, "ana"), [address(7)]);
   });
@@ -123,7 +119,7 @@ describe("people and payees per workspace (db/people.ts, migration 017)", () => 
   it("describes history with the workspace's names only (the assistant's directory and search's)", () => {
     insertAddressBookEntry(home, entry("Home Vendor", address(1), "printing"));
     upsertMember(home, { id: "ana", name: "Ana Home", slackUserId: "U1", role: "owner", at: 1 });
-    link(home, "ana", address(7), "home-token");
+    linkWallet(home, "ana", address(7));
     insertAddressBookEntry(acme, entry("Acme Vendor", address(2), "hosting"));
     const ledger = readDirectory(acme);
     assert.deepEqual(ledger.book.map((b) => b.label), ["Acme Vendor"]);

@@ -140,11 +140,11 @@ export function createWalletPagesRouter({ ctx, contexts = [ctx], txService }: Cr
   const router = express.Router();
   const chainNameOf = (safe: TreasuryContext) => safe.chainFacts?.name ?? safe.client.chain?.name ?? `Chain ${safe.chainId}`;
   const chainName = chainNameOf(ctx);
+  /** The context of a registered Safe, when the service runs it. */
+  const contextOfSafe = (safeId: number | undefined): TreasuryContext | undefined =>
+    safeId === undefined ? undefined : contexts.find((safe) => boundSafeId(safe.db) === safeId);
   /** The context of the Safe a review token's proposal belongs to (found from the proposal), when the service runs it. */
-  const contextOfToken = (token: string): TreasuryContext | undefined => {
-    const safeId = findSafeOfProposal(ctx.db, { reviewToken: token });
-    return safeId === undefined ? undefined : contexts.find((safe) => boundSafeId(safe.db) === safeId);
-  };
+  const contextOfToken = (token: string): TreasuryContext | undefined => contextOfSafe(findSafeOfProposal(ctx.db, { reviewToken: token }));
   // Read the built script now, so a missing build is logged at start rather than at the first page load.
   walletBundle().catch((error) => ctx.logger.error({ err: shortMessageOf(error) }, "the wallet script does not build"));
 
@@ -176,7 +176,7 @@ export function createWalletPagesRouter({ ctx, contexts = [ctx], txService }: Cr
   /** A link token's request and the context of the Safe it was made for: the link page speaks for that Safe, and links in its workspace. */
   function linkRequestFor(token: string): { request: StoredLinkRequest; ctx: TreasuryContext } {
     const request = token.length <= 200 ? findLinkRequest(ctx.db, token) : undefined;
-    const safe = request && contexts.find((candidate) => boundSafeId(candidate.db) === request.safeId);
+    const safe = contextOfSafe(request?.safeId);
     if (!request || !safe) throw new PageNotFoundError("This wallet link does not exist. Ask for a new one with /treasury link.");
     if (request.usedAt !== null) throw new LinkUnavailableError("This wallet link was already used. Ask for a new one with /treasury link.");
     if (request.expiresAt <= safe.now()) throw new LinkUnavailableError("This wallet link has expired. Ask for a new one with /treasury link.");

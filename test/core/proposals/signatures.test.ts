@@ -10,9 +10,9 @@ import { submitSignature } from "../../../core/proposals/signatures.ts";
 import { getProposal, safeTxTypedData, type ProposalView } from "../../../core/proposals/view.ts";
 import { ana, ben, chen, signProposal, startTreasury, type TreasuryFixture } from "./setup.ts";
 import { connectionOf } from "../../../db/connection.ts";
-import { insertLinkRequest, useLinkRequest } from "../../../db/people.ts";
 import { upsertMember } from "../../../core/people/members.ts";
 import { askTreasury } from "../../../assistant/ask.ts";
+import { linkWallet } from "../../helpers/wallet-links.ts";
 
 const payee = getAddress("0x2222aaaa2222bbbb3333cccc4444dddd5555eeee");
 
@@ -156,17 +156,12 @@ describe("submitSignature", () => {
   it("keeps who approved as they were known when they signed: a later wallet link never rewrites it", async () => {
     const payment = await proposePayment(t.ctx, { payments: [{ amount: "3", token: "USDC", payee }], proposer: "ana" });
     upsertMember(t.ctx, { id: "ana-ruiz", name: "Ana Ruiz", role: "owner" });
-    const link = (memberId: string) => {
-      const token = `link-${memberId}`;
-      insertLinkRequest(t.ctx.db, { token, memberId, nonce: "n", expiresAt: t.ctx.now() + 60 });
-      assert.ok(useLinkRequest(t.ctx.db, { token, address: ana.address, at: t.ctx.now() }));
-    };
-    link("ana-ruiz");
+    linkWallet(t.ctx.db, "ana-ruiz", ana.address, t.ctx.now());
     await submitSignature(t.ctx, { safeTxHash: payment.safeTxHash, signature: await signProposal(t.ctx, payment, 1) });
 
     // Later, a Slack user links the same wallet: the wallet now reads as theirs.
     upsertMember(t.ctx, { id: "slack-U200", name: "User U200", slackUserId: "U200", role: "member" });
-    link("slack-U200");
+    linkWallet(t.ctx.db, "slack-U200", ana.address, t.ctx.now());
 
     const view = await getProposal(t.ctx, payment.safeTxHash, { warnings: false });
     assert.deepEqual(view.approvals.map((approval) => approval.name), ["Ana Ruiz"]);
