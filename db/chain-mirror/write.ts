@@ -4,7 +4,7 @@ import type { TreasuryDatabase } from "../handle.ts";
 import { readMeta, writeMeta } from "../meta.ts";
 import { readNativeCoin } from "./native-coin.ts";
 import { deleteUndeliveredOutboxAbove, insertOutboxEntry } from "../outbox.ts";
-import { moduleExecutionKey, type BlockHeader, type ChainMirrorRows, type TokenMetadata } from "./records.ts";
+import { moduleExecutionKey, type BlockHeader, type ChainMirrorRows, type ChainPosition, type TokenMetadata } from "./records.ts";
 
 /**
  * The only writer of the chain mirror (blocks, checkpoint, tokens, executions
@@ -72,38 +72,38 @@ function prepare(handle: TreasuryDatabase) {
     execution: db.prepare(
       `INSERT INTO safe_executions (safe_id, safe_tx_hash, nonce, to_address, value, data, operation, safe_tx_gas, base_gas, gas_price,
          gas_token, refund_receiver, signatures, success, fee_payment, executor, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     signer: db.prepare("INSERT INTO execution_signers (safe_id, safe_tx_hash, owner, kind, block_number) VALUES (@safe, ?, ?, ?, ?)"),
     payment: db.prepare(
       `INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     transfer: db.prepare(
       `INSERT INTO transfers (safe_id, direction, token, from_address, to_address, amount, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     ownerChange: db.prepare(
       `INSERT INTO owner_changes (safe_id, kind, owner, threshold, owners, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     moduleEvent: db.prepare(
-      `INSERT INTO module_events (safe_id, kind, address, block_number, block_time, tx_hash, log_index, confirmed) VALUES (@safe, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO module_events (safe_id, kind, address, block_number, block_time, tx_hash, log_index, confirmed) VALUES (@safe, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     moduleExecution: db.prepare(
       `INSERT INTO module_executions (safe_id, module, success, to_address, value, data, operation, reason, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     modulePayment: db.prepare(
       `INSERT INTO payments (safe_id, safe_tx_hash, batch_index, token, to_address, amount, block_number, block_time, tx_hash, log_index, module, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     undecodedExecution: db.prepare(
       `INSERT INTO undecoded_executions (safe_id, safe_tx_hash, success, fee_payment, reason, block_number, block_time, tx_hash, log_index, confirmed)
-       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       VALUES (@safe, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     approvedHash: db.prepare(
-      `INSERT INTO approved_hashes (safe_id, approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (@safe, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO approved_hashes (safe_id, approved_hash, owner, block_number, block_time, tx_hash, log_index, confirmed) VALUES (@safe, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // "+t.direction": found by the block range (transfers_block), never by direction (transfers_direction), which would
     // read every incoming transfer ever stored on each batch and make each batch slower as history grows.
@@ -133,6 +133,7 @@ function prepare(handle: TreasuryDatabase) {
         .map((table) => `EXISTS (SELECT 1 FROM ${table} WHERE safe_id = @safe AND block_number > @after AND block_number <= @upTo AND confirmed = 0)`)
         .join(" OR ")} AS found`,
     ),
+    tokenDescription: db.prepare("SELECT symbol, decimals FROM tokens WHERE safe_id = @safe AND address = ?"),
     confirm: Object.fromEntries(
       confirmableTables.map((table) => [
         table,
@@ -153,11 +154,19 @@ function statementsFor(db: TreasuryDatabase) {
  * now deep enough and puts what people should hear about in the outbox — all
  * in one SQLite transaction. Returns only after it is committed; if the
  * process dies before, none of it is there.
+ *
+ * Rows already deep enough are written confirmed, and their outbox entries are
+ * made from the batch itself, with the same payloads as when an earlier row is
+ * confirmed later (`confirmUpTo`): a backfill never reads its rows back.
  */
 export function writeBatch(db: TreasuryDatabase, parameters: WriteBatchParameters): WriteBatchReturnType {
   const s = statementsFor(db);
   const { batch, headers, checkpoint, confirmedUpTo, newTokens } = parameters;
+  const confirmedThrough = Math.min(confirmedUpTo, checkpoint.number);
+  const confirmed = (row: ChainPosition) => (row.blockNumber <= confirmedThrough ? 1 : 0);
   return connectionOf(db).transaction((): WriteBatchReturnType => {
+    // Earlier batches' rows that are deep enough now come first, as they are older.
+    let announced = confirmUpTo(db, confirmedThrough);
     let rows = 0;
     const blocksWithRows = new Set<number>();
     for (const token of newTokens) s.token.run(token.address, token.symbol, token.name, token.decimals);
@@ -165,43 +174,43 @@ export function writeBatch(db: TreasuryDatabase, parameters: WriteBatchParameter
       s.execution.run(
         e.safeTxHash, e.nonce, e.to, e.value.toString(), e.data, e.operation, e.safeTxGas.toString(), e.baseGas.toString(),
         e.gasPrice.toString(), e.gasToken, e.refundReceiver, e.signatures, e.success ? 1 : 0, e.feePayment.toString(), e.executor,
-        e.blockNumber, e.blockTime, e.txHash, e.logIndex,
+        e.blockNumber, e.blockTime, e.txHash, e.logIndex, confirmed(e),
       );
       for (const signer of e.signers) s.signer.run(e.safeTxHash, signer.owner, signer.kind, e.blockNumber);
       for (const p of e.payments)
-        s.payment.run(e.safeTxHash, p.batchIndex, p.token, p.to, p.amount.toString(), e.blockNumber, e.blockTime, e.txHash, e.logIndex);
+        s.payment.run(e.safeTxHash, p.batchIndex, p.token, p.to, p.amount.toString(), e.blockNumber, e.blockTime, e.txHash, e.logIndex, confirmed(e));
       rows += 1 + e.signers.length + e.payments.length;
       blocksWithRows.add(e.blockNumber);
     }
     for (const t of batch.transfers) {
-      s.transfer.run(t.direction, t.token, t.from, t.to, t.amount.toString(), t.blockNumber, t.blockTime, t.txHash, t.logIndex);
+      s.transfer.run(t.direction, t.token, t.from, t.to, t.amount.toString(), t.blockNumber, t.blockTime, t.txHash, t.logIndex, confirmed(t));
       blocksWithRows.add(t.blockNumber);
     }
     for (const o of batch.ownerChanges) {
-      s.ownerChange.run(o.kind, o.owner, o.threshold, o.owners ? JSON.stringify(o.owners) : null, o.blockNumber, o.blockTime, o.txHash, o.logIndex);
+      s.ownerChange.run(o.kind, o.owner, o.threshold, o.owners ? JSON.stringify(o.owners) : null, o.blockNumber, o.blockTime, o.txHash, o.logIndex, confirmed(o));
       blocksWithRows.add(o.blockNumber);
     }
     for (const m of batch.moduleEvents) {
-      s.moduleEvent.run(m.kind, m.address, m.blockNumber, m.blockTime, m.txHash, m.logIndex);
+      s.moduleEvent.run(m.kind, m.address, m.blockNumber, m.blockTime, m.txHash, m.logIndex, confirmed(m));
       blocksWithRows.add(m.blockNumber);
     }
     for (const a of batch.approvedHashes) {
-      s.approvedHash.run(a.approvedHash, a.owner, a.blockNumber, a.blockTime, a.txHash, a.logIndex);
+      s.approvedHash.run(a.approvedHash, a.owner, a.blockNumber, a.blockTime, a.txHash, a.logIndex, confirmed(a));
       blocksWithRows.add(a.blockNumber);
     }
     for (const m of batch.moduleExecutions ?? []) {
       s.moduleExecution.run(
         m.module, m.success ? 1 : 0, m.call?.to ?? null, m.call?.value.toString() ?? null, m.call?.data ?? null, m.call?.operation ?? null,
-        m.reason, m.blockNumber, m.blockTime, m.txHash, m.logIndex,
+        m.reason, m.blockNumber, m.blockTime, m.txHash, m.logIndex, confirmed(m),
       );
       const key = moduleExecutionKey(m);
       for (const p of m.payments)
-        s.modulePayment.run(key, p.batchIndex, p.token, p.to, p.amount.toString(), m.blockNumber, m.blockTime, m.txHash, m.logIndex, m.module);
+        s.modulePayment.run(key, p.batchIndex, p.token, p.to, p.amount.toString(), m.blockNumber, m.blockTime, m.txHash, m.logIndex, m.module, confirmed(m));
       rows += 1 + m.payments.length;
       blocksWithRows.add(m.blockNumber);
     }
     for (const u of batch.undecodedExecutions ?? []) {
-      s.undecodedExecution.run(u.safeTxHash, u.success ? 1 : 0, u.feePayment.toString(), u.reason, u.blockNumber, u.blockTime, u.txHash, u.logIndex);
+      s.undecodedExecution.run(u.safeTxHash, u.success ? 1 : 0, u.feePayment.toString(), u.reason, u.blockNumber, u.blockTime, u.txHash, u.logIndex, confirmed(u));
       rows++;
       blocksWithRows.add(u.blockNumber);
     }
@@ -212,9 +221,48 @@ export function writeBatch(db: TreasuryDatabase, parameters: WriteBatchParameter
       if (header) s.block.run(header.number, header.hash, header.parentHash, header.timestamp);
     }
     s.checkpoint.run(checkpoint.number, checkpoint.hash);
-    const announced = confirmUpTo(db, Math.min(confirmedUpTo, checkpoint.number));
+    announced += announce(db, confirmedInBatch(db, batch, confirmedThrough));
     return { rows, announced };
   })();
+}
+
+/** Rows as the outbox's payloads are made from them: the mirror's columns, with the token's symbol and decimals when known. */
+type ConfirmedRows = {
+  deposits: { token: string | null; from_address: string; amount: string; tx_hash: string; log_index: number; block_number: number; block_time: number; symbol: string | null; decimals: number | null }[];
+  executions: { safe_tx_hash: string; nonce: number; success: number; tx_hash: string; block_number: number; block_time: number }[];
+  /** In batch order within each SafeTx. */
+  payments: { safe_tx_hash: string; token: string | null; symbol: string | null; decimals: number | null; to_address: string; amount: string }[];
+  ownerChanges: { kind: "added" | "removed" | "threshold"; owner: string | null; threshold: number | null; tx_hash: string; log_index: number; block_number: number; block_time: number }[];
+};
+
+/** The batch's rows at or below `confirmedThrough`, in the shape and order `confirmUpTo` reads them from the mirror. */
+function confirmedInBatch(db: TreasuryDatabase, batch: ChainMirrorRows, confirmedThrough: number): ConfirmedRows {
+  const described = new Map<string, { symbol: string | null; decimals: number | null }>();
+  const describe = (token: string | null) => {
+    if (token === null) return { symbol: null, decimals: null }; // the native coin: `announce` names it
+    let description = described.get(token);
+    if (!description) {
+      const row = statementsFor(db).tokenDescription.get(token) as { symbol: string; decimals: number } | undefined;
+      described.set(token, (description = { symbol: row?.symbol ?? null, decimals: row?.decimals ?? null }));
+    }
+    return description;
+  };
+  const deep = <Row extends ChainPosition>(rows: readonly Row[]) =>
+    rows.filter((row) => row.blockNumber <= confirmedThrough).sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  const executions = deep(batch.executions);
+  return {
+    deposits: deep(batch.transfers.filter((t) => t.direction === "in")).map((t) => ({
+      token: t.token, from_address: t.from, amount: t.amount.toString(), tx_hash: t.txHash, log_index: t.logIndex, block_number: t.blockNumber, block_time: t.blockTime,
+      ...describe(t.token),
+    })),
+    executions: executions.map((e) => ({ safe_tx_hash: e.safeTxHash, nonce: e.nonce, success: e.success ? 1 : 0, tx_hash: e.txHash, block_number: e.blockNumber, block_time: e.blockTime })),
+    payments: executions.flatMap((e) =>
+      [...e.payments].sort((a, b) => a.batchIndex - b.batchIndex).map((p) => ({ safe_tx_hash: e.safeTxHash, token: p.token, ...describe(p.token), to_address: p.to, amount: p.amount.toString() })),
+    ),
+    ownerChanges: deep(batch.ownerChanges).flatMap((o) =>
+      o.kind === "setup" ? [] : [{ kind: o.kind, owner: o.owner, threshold: o.threshold ?? null, tx_hash: o.txHash, log_index: o.logIndex, block_number: o.blockNumber, block_time: o.blockTime }],
+    ),
+  };
 }
 
 /**
@@ -231,33 +279,43 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
     writeMeta(db, "confirmed_block", String(blockNumber));
     return 0;
   }
+  const announced = announce(db, {
+    deposits: s.newDeposits.all(after, blockNumber) as ConfirmedRows["deposits"],
+    executions: s.newExecutions.all(after, blockNumber) as ConfirmedRows["executions"],
+    payments: s.newPayments.all(after, blockNumber) as ConfirmedRows["payments"],
+    ownerChanges: s.newOwnerChanges.all(after, blockNumber) as ConfirmedRows["ownerChanges"],
+  });
+  for (const table of confirmableTables) s.confirm[table].run(after, blockNumber);
+  writeMeta(db, "confirmed_block", String(blockNumber));
+  return announced;
+}
+
+/** Writes the outbox entries for confirmed rows: deposits, then executions with their payments, then owner changes. Returns how many are new. */
+function announce(db: TreasuryDatabase, rows: ConfirmedRows): number {
   const quietUpTo = Number(readMeta(db, "announce_after_block") ?? -1);
   let announced = 0;
   const coin = readNativeCoin(db);
-  const announce = (kind: string, ref: string, payload: unknown, at: number) => {
+  const entry = (kind: string, ref: string, payload: unknown, at: number) => {
     if (insertOutboxEntry(db, { kind, ref, payload, blockNumber: at, alreadyDelivered: at <= quietUpTo })) announced++;
   };
 
-  type Deposit = { token: string | null; from_address: string; amount: string; tx_hash: string; log_index: number; block_number: number; block_time: number; symbol: string | null; decimals: number | null };
-  for (const d of s.newDeposits.all(after, blockNumber) as Deposit[])
-    announce(
+  for (const d of rows.deposits)
+    entry(
       "funds_received",
       `${d.tx_hash}:${d.log_index}`,
       { token: d.token, symbol: d.token === null ? coin.symbol : d.symbol, decimals: d.token === null ? coin.decimals : d.decimals, amount: d.amount, from: d.from_address, txHash: d.tx_hash, blockTime: d.block_time },
       d.block_number,
     );
 
-  type Execution = { safe_tx_hash: string; nonce: number; success: number; tx_hash: string; block_number: number; block_time: number };
-  type Payment = { safe_tx_hash: string; token: string | null; symbol: string | null; decimals: number | null; to_address: string; amount: string };
   const paymentsOf = new Map<string, { token: string | null; symbol: string | null; decimals: number | null; to: string; amount: string }[]>();
-  for (const p of s.newPayments.all(after, blockNumber) as Payment[]) {
+  for (const p of rows.payments) {
     const list = paymentsOf.get(p.safe_tx_hash) ?? [];
     list.push({ token: p.token, symbol: p.token === null ? coin.symbol : p.symbol, decimals: p.token === null ? coin.decimals : p.decimals, to: p.to_address, amount: p.amount });
     paymentsOf.set(p.safe_tx_hash, list);
   }
-  for (const e of s.newExecutions.all(after, blockNumber) as Execution[]) {
+  for (const e of rows.executions) {
     const payments = paymentsOf.get(e.safe_tx_hash) ?? [];
-    announce(
+    entry(
       "transaction_executed",
       e.safe_tx_hash,
       { safeTxHash: e.safe_tx_hash, nonce: e.nonce, success: e.success === 1, txHash: e.tx_hash, blockTime: e.block_time, payments },
@@ -265,9 +323,8 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
     );
   }
 
-  type OwnerChange = { kind: "added" | "removed" | "threshold"; owner: string | null; threshold: number | null; tx_hash: string; log_index: number; block_number: number; block_time: number };
-  for (const o of s.newOwnerChanges.all(after, blockNumber) as OwnerChange[])
-    announce(
+  for (const o of rows.ownerChanges)
+    entry(
       "owners_changed",
       `${o.tx_hash}:${o.log_index}`,
       {
@@ -279,9 +336,6 @@ export function confirmUpTo(db: TreasuryDatabase, blockNumber: number): number {
       },
       o.block_number,
     );
-
-  for (const table of confirmableTables) s.confirm[table].run(after, blockNumber);
-  writeMeta(db, "confirmed_block", String(blockNumber));
   return announced;
 }
 

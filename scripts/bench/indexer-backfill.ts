@@ -7,6 +7,7 @@ import { createIndexer } from "../../indexer/indexer.ts";
 import { defaultProgressMode } from "../../indexer/progress.ts";
 import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
 import { recoveryStats } from "../../indexer/signers.ts";
+import { recoverOwners } from "../../indexer/signature-recovery.ts";
 import { executionReadStats } from "../../indexer/l1-executions.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { forSafe, registerSafe } from "../../db/safes.ts";
@@ -26,6 +27,8 @@ export type BackfillJob = { url: string; deploymentFile: string; safe: Deploymen
 export type BackfillReport = {
   result: IndexerRunResult;
   recovery: { signatures: number; ms: number };
+  /** Signer recovery alone: the stored executions' signatures recovered again on the main thread, after the backfill, with nothing else running. */
+  recoveryAlone: { signatures: number; ms: number };
   l1Reads: { transactions: number; traces: number; ms: number };
   /** CPU seconds of the backfill: this process's main thread, and all its threads (signer and checkpoint workers too). */
   cpu: { mainThread: number; allThreads: number };
@@ -62,12 +65,15 @@ async function main(): Promise<void> {
     const cpu = { mainThread: seconds(process.threadCpuUsage(cpuBefore.thread)), allThreads: seconds(process.cpuUsage(cpuBefore.process)) };
     const peakMb = process.resourceUsage().maxRSS / 1024;
 
+    const recovery = { ...recoveryStats };
+    const recoveryAlone = await timeRecoveryAlone(db);
     const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
     const live = await readSafeState(client, deployment.safe.address, []);
     const indexed = readIndexedSafeState(db);
     const report: BackfillReport = {
       result,
-      recovery: { ...recoveryStats },
+      recovery,
+      recoveryAlone,
       l1Reads: { ...executionReadStats },
       cpu,
       peakMb,
@@ -89,6 +95,22 @@ async function main(): Promise<void> {
   } finally {
     closeDatabase(db);
   }
+}
+
+/**
+ * Recovers the signers of up to 2,000 stored executions again, on this thread,
+ * with the same code the signer workers run: what signer recovery costs when
+ * it waits for nothing (in the backfill it shares the cores with everything else).
+ */
+async function timeRecoveryAlone(db: Parameters<typeof connectionOf>[0]): Promise<{ signatures: number; ms: number }> {
+  const sample = connectionOf(db).prepare("SELECT safe_tx_hash AS hash, signatures FROM safe_executions WHERE signatures IS NOT NULL LIMIT 2000").all() as {
+    hash: `0x${string}`;
+    signatures: `0x${string}`;
+  }[];
+  const before = recoveryStats.signatures;
+  const started = performance.now();
+  for (const { hash, signatures } of sample) await recoverOwners(hash, signatures, Math.floor((signatures.length - 2) / 130));
+  return { signatures: recoveryStats.signatures - before, ms: performance.now() - started };
 }
 
 main().catch((error: unknown) => {
