@@ -1,8 +1,9 @@
-// `node --import tsx scripts/bench/indexer-writes.ts [--executions 40000] [--per-batch 500,5000]`
+// `npm run bench:indexer-writes [-- --executions 40000] [--per-batch 500,5000] [--payments-per-execution 1]`
 //
 // The chain mirror's writes alone (db/chain-mirror/write.ts writeBatch: rows, blocks, checkpoint, confirmations,
 // outbox), on a fresh SQLite file, with rows shaped like the indexer bench's history (each execution with two signers
-// and a payment, and a deposit beside it). For each batch size it runs twice in this process: with the writer
+// and its payments, each payment's token transfer out of the Safe, and a deposit beside it; `--payments-per-execution
+// 50` is the shape of `bench:indexer --million`, MultiSend batches of 50). For each batch size it runs twice in this process: with the writer
 // checkpointing the write-ahead log itself (SQLite's default) and with db/bulk-writes.ts (checkpoints on a worker,
 // a 64 MiB page cache), and prints the writing thread's CPU time (steady on a busy machine, unlike wall time) and the cost per execution in the first and last quarter of the history: a cost that
 // grows from one to the other is a backfill that slows down as history grows.
@@ -22,6 +23,7 @@ function option(name: string, fallback: string): string {
 }
 const executions = Number(option("executions", "40000"));
 const batchSizes = option("per-batch", "500,5000").split(",").map(Number);
+const paymentsPerExecution = Number(option("payments-per-execution", "1"));
 
 const hash = (n: number, salt: string) => keccak256(toHex(`${salt}${n}`));
 const token = getAddress("0x5fbdb2315678afecb367f032d93f642f64180aa3");
@@ -56,8 +58,10 @@ async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; 
         data: `0xa9059cbb${"00".repeat(64)}`, operation: 0, safeTxGas: 0n, baseGas: 0n, gasPrice: 0n, gasToken: zeroAddress,
         refundReceiver: zeroAddress, signatures, success: true, feePayment: 0n, executor,
         signers: [{ owner: executor, kind: "approved_hash" }, { owner: cosigner, kind: "eoa" }],
-        payments: [{ batchIndex: 0, token, to: payee, amount: 1n }],
+        payments: Array.from({ length: paymentsPerExecution }, (_, batchIndex) => ({ batchIndex, token, to: payee, amount: 1n + BigInt(batchIndex) })),
       });
+      for (let batchIndex = 0; batchIndex < paymentsPerExecution; batchIndex++)
+        rows.transfers.push({ ...position, txHash: hash(done, "tx"), logIndex: 2 + batchIndex, direction: "out", token, from: safe, to: payee, amount: 1n + BigInt(batchIndex) });
       rows.transfers.push({ ...position, txHash: hash(done, "deposit"), direction: "in", token, from: zeroAddress, to: safe, amount: 1_000_000n + BigInt(done) });
     }
     const started = performance.now();
@@ -81,7 +85,10 @@ async function run(perBatch: number, bulk: boolean): Promise<{ times: number[]; 
 }
 
 console.log(`Load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} (a shared machine: compare the rows of one run).`);
-console.log(`${executions} executions and ${executions} deposits (about ${(7 * executions).toLocaleString("en")} rows with signers, payments, outbox)`);
+console.log(
+  `${executions} executions of ${paymentsPerExecution} payment${paymentsPerExecution === 1 ? "" : "s"} and ${executions} deposits ` +
+    `(about ${((6 + 2 * paymentsPerExecution) * executions).toLocaleString("en")} rows with signers, payments, transfers, outbox)`,
+);
 console.log(`per batch  checkpoints             total s  writer CPU s  all threads CPU s  µs/execution, first quarter  last quarter  last/first`);
 for (const perBatch of batchSizes)
   for (const bulk of [false, true]) {

@@ -231,7 +231,9 @@ async function runBackfill(job: BackfillJob): Promise<BackfillReport> {
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` (npm run bench:indexer does) first`);
   // BENCH_PROFILE_DIR=dir: the backfill's process writes a V8 CPU profile there, one per thread.
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, script, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_NODE_FLAGS="--flag …": Node flags for the backfill's process (to try runtime settings).
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...profile, ...flags, script, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] });
   let report: BackfillReport | undefined;
   createInterface({ input: child.stdout }).on("line", (line) => {
     if (line.startsWith("BACKFILL ")) report = JSON.parse(line.slice("BACKFILL ".length)) as BackfillReport;
