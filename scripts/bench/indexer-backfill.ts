@@ -12,6 +12,7 @@ import { executionReadStats } from "../../indexer/l1-executions.ts";
 import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { forSafe, registerSafe } from "../../db/safes.ts";
 import { connectionOf } from "../../db/connection.ts";
+import type { TreasuryDatabase } from "../../db/handle.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment, type Deployment } from "../../core/deployment.ts";
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
  * with the same code the signer workers run: what signer recovery costs when
  * it waits for nothing (in the backfill it shares the cores with everything else).
  */
-async function timeRecoveryAlone(db: Parameters<typeof connectionOf>[0]): Promise<{ signatures: number; ms: number }> {
+async function timeRecoveryAlone(db: TreasuryDatabase): Promise<{ signatures: number; ms: number }> {
   const sample = connectionOf(db).prepare("SELECT safe_tx_hash AS hash, signatures FROM safe_executions WHERE signatures IS NOT NULL LIMIT 2000").all() as {
     hash: `0x${string}`;
     signatures: `0x${string}`;
