@@ -3,6 +3,7 @@
 // the way `npm start` runs the indexer, so its worker threads load compiled code too.
 // Prints one line `BACKFILL {...}` (BackfillReport) on stdout; logs go to stderr.
 import { loadavg } from "node:os";
+import { dirname, join } from "node:path";
 import { createIndexer } from "../../indexer/indexer.ts";
 import { defaultProgressMode } from "../../indexer/progress.ts";
 import { readIndexedSafeState } from "../../db/chain-mirror/safe-state.ts";
@@ -13,6 +14,7 @@ import { openDatabase, closeDatabase } from "../../db/open.ts";
 import { forSafe, registerSafe } from "../../db/safes.ts";
 import { connectionOf } from "../../db/connection.ts";
 import type { TreasuryDatabase } from "../../db/handle.ts";
+import { chainMirrorTables } from "../../db/chain-mirror/write.ts";
 import { createChainClient } from "../../core/chain.ts";
 import { loadConfig } from "../../app/config.ts";
 import { readDeployment, type Deployment } from "../../core/deployment.ts";
@@ -30,6 +32,8 @@ export type BackfillReport = {
   recovery: { signatures: number; ms: number };
   /** Signer recovery alone: the stored executions' signatures recovered again on the main thread, after the backfill, with nothing else running. */
   recoveryAlone: { signatures: number; ms: number };
+  /** The least SQLite can take to store the rows the backfill wrote (see `timeBareWrites`). */
+  bareWrites: { rows: number; ms: number };
   l1Reads: { transactions: number; traces: number; ms: number };
   /** CPU seconds of the backfill: this process's main thread, and all its threads (signer and checkpoint workers too). */
   cpu: { mainThread: number; allThreads: number };
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
 
     const recovery = { ...recoveryStats };
     const recoveryAlone = await timeRecoveryAlone(db);
+    const bareWrites = timeBareWrites(db, join(dirname(job.databasePath), "bare-rows.db"));
     const count = (sql: string) => (connectionOf(db).prepare(sql).get() as { n: number }).n;
     const live = await readSafeState(client, deployment.safe.address, []);
     const indexed = readIndexedSafeState(db);
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
       result,
       recovery,
       recoveryAlone,
+      bareWrites,
       l1Reads: { ...executionReadStats },
       cpu,
       peakMb,
@@ -112,6 +118,45 @@ async function timeRecoveryAlone(db: TreasuryDatabase): Promise<{ signatures: nu
   const started = performance.now();
   for (const { hash, signatures } of sample) await recoverOwners(hash, signatures, Math.floor((signatures.length - 2) / 130));
   return { signatures: recoveryStats.signatures - before, ms: performance.now() - started };
+}
+
+/**
+ * The least SQLite can take to store what the backfill stored: its rows (the chain mirror's and the outbox's) read
+ * back, then inserted one by one, in one transaction, into tables with no key and no index, in a database file of
+ * their own. Any design that keeps these rows pays at least this; only the inserts and the commit are timed.
+ */
+function timeBareWrites(db: TreasuryDatabase, file: string): { rows: number; ms: number } {
+  const connection = connectionOf(db);
+  connection.prepare("ATTACH DATABASE ? AS bare").run(file);
+  connection.pragma("bare.journal_mode = WAL");
+  let rows = 0;
+  let ms = 0;
+  try {
+    const tables = [...chainMirrorTables.filter((table) => table !== "checkpoint"), "outbox"];
+    for (const table of tables) connection.exec(`CREATE TABLE bare.${table} AS SELECT * FROM main.${table} WHERE 0`);
+    connection.exec("BEGIN");
+    for (const table of tables) {
+      const columns = (connection.pragma(`main.table_info(${table})`) as unknown[]).length;
+      const insert = connection.prepare(`INSERT INTO bare.${table} VALUES (${Array(columns).fill("?").join(", ")})`);
+      const chunk = connection.prepare(`SELECT rowid AS _key, * FROM main.${table} WHERE rowid > ? ORDER BY rowid LIMIT 10000`).raw();
+      for (let after = -1; ; ) {
+        const read = chunk.all(after) as unknown[][];
+        if (read.length === 0) break;
+        after = Number(read[read.length - 1][0]);
+        const started = performance.now();
+        for (const row of read) insert.run(row.slice(1));
+        ms += performance.now() - started;
+        rows += read.length;
+      }
+    }
+    const started = performance.now();
+    connection.exec("COMMIT");
+    ms += performance.now() - started;
+  } finally {
+    if (connection.inTransaction) connection.exec("ROLLBACK");
+    connection.exec("DETACH DATABASE bare");
+  }
+  return { rows, ms };
 }
 
 main().catch((error: unknown) => {
