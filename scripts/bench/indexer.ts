@@ -200,11 +200,12 @@ async function main(): Promise<void> {
     // (timed alone, after the backfill), and storing the same rows with no key or index. Spread over every core, that
     // is the shortest any backfill of this chain can take here, before a log is decoded or a key is kept.
     const chainForCeiling = chainAfterCeiling - chainBefore;
-    const recoveryAloneSeconds = (recovery.signatures * recoveryAlone.ms) / Math.max(1, recoveryAlone.signatures) / 1000;
+    const recoveryAloneUs = (1000 * recoveryAlone.ms) / Math.max(1, recoveryAlone.signatures);
+    const recoveryAloneSeconds = (recovery.signatures * recoveryAloneUs) / 1e6;
     const unavoidableSeconds = (chainForCeiling + ceilingCpuSeconds + recoveryAloneSeconds + bareWrites.ms / 1000) / cores;
     console.log(
       `  unavoidable work    chain serving ${chainForCeiling.toFixed(2)} s + fetching and parsing ${ceilingCpuSeconds.toFixed(2)} s + ${recovery.signatures} signatures at ` +
-        `${((1000 * recoveryAlone.ms) / Math.max(1, recoveryAlone.signatures)).toFixed(0)} µs alone ${recoveryAloneSeconds.toFixed(2)} s + storing ${bareWrites.rows} rows ` +
+        `${recoveryAloneUs.toFixed(0)} µs alone ${recoveryAloneSeconds.toFixed(2)} s + storing ${bareWrites.rows} rows ` +
         `with no key or index ${(bareWrites.ms / 1000).toFixed(2)} s, over ${cores} cores: ${unavoidableSeconds.toFixed(2)} s, ` +
         `${((1000 * unavoidableSeconds) / ceilingMs).toFixed(2)}x the ceiling` +
         (1000 * unavoidableSeconds > 1.5 * ceilingMs ? ` (above the 1.5x target: no indexer can meet it on ${cores} cores)` : ""),

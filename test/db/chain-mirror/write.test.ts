@@ -6,10 +6,10 @@ import { getAddress, type Address, type Hex } from "viem";
 import { connectionOf } from "../../../db/connection.ts";
 import type { TreasuryDatabase } from "../../../db/handle.ts";
 import { listUndeliveredOutbox } from "../../../db/outbox.ts";
-import { forSafe, registerSafe } from "../../../db/safes.ts";
-import { startConfirmingFromScratch, writeBatch } from "../../../db/chain-mirror/write.ts";
+import { writeBatch } from "../../../db/chain-mirror/write.ts";
 import type { BlockHeader, ChainMirrorRows, ExecutionRow } from "../../../db/chain-mirror/records.ts";
-import { closeDatabase, openDatabase } from "../../helpers/database.ts";
+import { closeDatabase } from "../../helpers/database.ts";
+import { openSafeDatabase } from "../../helpers/safe-database.ts";
 
 const address = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
 const hash = (n: number): Hex => `0x${n.toString(16).padStart(64, "0")}`;
@@ -106,17 +106,14 @@ const confirmable = ["safe_executions", "approved_hashes", "payments", "transfer
  */
 describe("chain mirror writes: confirming rows as they are written, or later (db/chain-mirror/write.ts)", () => {
   let dir: string;
-  let unbound: TreasuryDatabase;
   let db: TreasuryDatabase;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "treasury-mirror-write-"));
-    unbound = openDatabase({ path: join(dir, "treasury.db") });
-    db = forSafe(unbound, registerSafe(unbound, { chainId: 31337, address: safe, now: 1 }).id);
-    startConfirmingFromScratch(db);
+    db = openSafeDatabase(join(dir, "treasury.db"), { address: safe });
   });
   afterEach(() => {
-    closeDatabase(unbound);
+    closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -131,7 +128,7 @@ describe("chain mirror writes: confirming rows as they are written, or later (db
   const nothing: ChainMirrorRows = { executions: [], transfers: [], ownerChanges: [], moduleEvents: [], approvedHashes: [] };
   const said = () => listUndeliveredOutbox(db, 100).map(({ kind, ref, payload, blockNumber }) => ({ kind, ref, payload, blockNumber }));
   const unconfirmed = () =>
-    Object.fromEntries(confirmable.map((table) => [table, connectionOf(unbound).prepare(`SELECT block_number FROM ${table} WHERE confirmed = 0 ORDER BY block_number`).pluck().all()]));
+    Object.fromEntries(confirmable.map((table) => [table, connectionOf(db).prepare(`SELECT block_number FROM ${table} WHERE confirmed = 0 ORDER BY block_number`).pluck().all()]));
   const noneUnconfirmed = Object.fromEntries(confirmable.map((table) => [table, []]));
 
   it("writes rows deep enough confirmed, and says each once, as the batch has them", () => {
